@@ -1,0 +1,126 @@
+// Command tallylog makes election results provable: station sheets are signed
+// where they are made, appended to a public transparency log, and every
+// declared result is recomputed from the logged sheets.
+//
+// Each subcommand lives in a file of its own and runs through a State that
+// carries its standard streams, so every command is testable in-process.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+)
+
+// State carries what a subcommand may touch: its context and standard streams.
+type State struct {
+	Ctx    context.Context
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// command is one subcommand. run receives the arguments after the
+// subcommand's name and returns an error to print; usageError makes the
+// program exit 2 and print the command's usage.
+type command struct {
+	name    string
+	summary string
+	run     func(st *State, args []string) error
+}
+
+// commands is the table of subcommands. Keep it sorted by name.
+var commands = []command{}
+
+// usageError is returned for wrong flags or arguments; it exits with status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// exitError carries a specific exit status without printing anything more.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the process exit status.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		printUsage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	name := args[0]
+	for _, c := range commands {
+		if c.name != name {
+			continue
+		}
+		st := &State{Ctx: ctx, Stdin: stdin, Stdout: stdout, Stderr: stderr}
+		err := c.run(st, args[1:])
+		var ue usageError
+		var ee exitError
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.As(err, &ee):
+			return ee.code
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "tallylog %s: %s\nRun 'tallylog %s -h' for usage.\n", name, ue.msg, name)
+			return 2
+		default:
+			fmt.Fprintf(stderr, "tallylog %s: %v\n", name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "tallylog: unknown command %q\nRun 'tallylog help' for the list of commands.\n", name)
+	return 2
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: tallylog <command> [flags]\n\nCommands:")
+	sorted := append([]command(nil), commands...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].name < sorted[j].name })
+	for _, c := range sorted {
+		fmt.Fprintf(w, "  %-16s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'tallylog <command> -h' for a command's flags.")
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting and
+// prints its usage to the command's stderr.
+func newFlagSet(st *State, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(st.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(st.Stderr, "Usage: tallylog %s %s\n\nFlags:\n", name, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, turning a flag error into a usageError.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	return nil
+}
