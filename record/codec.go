@@ -1,0 +1,267 @@
+package record
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/tallylog/tallylog/election"
+)
+
+// Version is the first word of every record body.
+const Version = "tallylog/v1"
+
+// TimeLayout is the one accepted form of a timestamp: UTC, whole seconds.
+const TimeLayout = "2006-01-02T15:04:05Z"
+
+// DateLayout is the one accepted form of a date.
+const DateLayout = "2006-01-02"
+
+// FieldError is a rule broken by a record field.
+type FieldError struct {
+	Field string // the field's key, or the line number for structural errors
+	Rule  string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Rule }
+
+func fieldErr(field, format string, args ...any) error {
+	return &FieldError{Field: field, Rule: fmt.Sprintf(format, args...)}
+}
+
+// writer builds a canonical body.
+type writer struct{ b bytes.Buffer }
+
+func (w *writer) line(key, value string) {
+	w.b.WriteString(key)
+	w.b.WriteByte(' ')
+	w.b.WriteString(value)
+	w.b.WriteByte('\n')
+}
+
+func (w *writer) int(key string, n int64) { w.line(key, strconv.FormatInt(n, 10)) }
+func (w *writer) count(c Count)           { w.line("votes", c.Candidate+" "+strconv.FormatInt(c.Votes, 10)) }
+func (w *writer) counts(key string, cs []Count) {
+	for _, c := range cs {
+		w.line(key, c.Candidate+" "+strconv.FormatInt(c.Votes, 10))
+	}
+}
+func (w *writer) opt(key, value string) {
+	if value != "" {
+		w.line(key, value)
+	}
+}
+
+// reader consumes a body's lines in order. The first error sticks; later
+// calls return zero values.
+type reader struct {
+	lines []line
+	pos   int
+	err   error
+}
+
+type line struct{ key, value string }
+
+// newReader splits a body into lines and checks the type line.
+func newReader(body []byte) (*reader, string, error) {
+	if !utf8.Valid(body) {
+		return nil, "", fieldErr("body", "invalid UTF-8")
+	}
+	if len(body) == 0 || body[len(body)-1] != '\n' {
+		return nil, "", fieldErr("body", "must end with a newline")
+	}
+	text := string(body[:len(body)-1])
+	raw := strings.Split(text, "\n")
+	r := &reader{}
+	for i, l := range raw {
+		for _, c := range l {
+			if unicode.IsControl(c) {
+				return nil, "", fieldErr(fmt.Sprintf("line %d", i+1), "control character %U is not allowed", c)
+			}
+		}
+		k, v, ok := strings.Cut(l, " ")
+		if !ok || k == "" || v == "" || strings.HasSuffix(v, " ") || strings.HasPrefix(v, " ") {
+			return nil, "", fieldErr(fmt.Sprintf("line %d", i+1), "must be 'key value' with single spaces and no trailing space")
+		}
+		r.lines = append(r.lines, line{k, v})
+	}
+	if r.lines[0].key != Version {
+		return nil, "", fieldErr("line 1", "must be %q followed by the record type", Version+" <type>")
+	}
+	r.pos = 1
+	return r, r.lines[0].value, nil
+}
+
+func (r *reader) fail(field, format string, args ...any) {
+	if r.err == nil {
+		r.err = fieldErr(field, format, args...)
+	}
+}
+
+// peek reports whether the next line has the key.
+func (r *reader) peek(key string) bool {
+	return r.err == nil && r.pos < len(r.lines) && r.lines[r.pos].key == key
+}
+
+// str reads a required field.
+func (r *reader) str(key string) string {
+	if r.err != nil {
+		return ""
+	}
+	if !r.peek(key) {
+		if r.pos < len(r.lines) {
+			r.fail(key, "required here; found %q instead (fields must appear in the order of docs/spec.md)", r.lines[r.pos].key)
+		} else {
+			r.fail(key, "required field is missing")
+		}
+		return ""
+	}
+	v := r.lines[r.pos].value
+	r.pos++
+	return v
+}
+
+// opt reads an optional field.
+func (r *reader) opt(key string) string {
+	if !r.peek(key) {
+		return ""
+	}
+	return r.str(key)
+}
+
+func (r *reader) int(key string) int64 {
+	v := r.str(key)
+	if r.err != nil {
+		return 0
+	}
+	return r.parseCount(key, v)
+}
+
+func (r *reader) parseCount(key, v string) int64 {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 || n > election.MaxCount || strconv.FormatInt(n, 10) != v {
+		r.fail(key, "%q is not a count: a decimal whole number from 0 to %d without sign or leading zeros", v, election.MaxCount)
+		return 0
+	}
+	return n
+}
+
+// counts reads a run of "key candidate votes" lines.
+func (r *reader) counts(key string) []Count {
+	var cs []Count
+	for r.peek(key) {
+		v := r.str(key)
+		cand, n, ok := strings.Cut(v, " ")
+		if !ok {
+			r.fail(key, "must be '%s <candidate> <votes>'", key)
+			return nil
+		}
+		cs = append(cs, Count{Candidate: cand, Votes: r.parseCount(key, n)})
+	}
+	return cs
+}
+
+// list reads a run of lines with the same key.
+func (r *reader) list(key string) []string {
+	var vs []string
+	for r.peek(key) {
+		vs = append(vs, r.str(key))
+	}
+	return vs
+}
+
+// end checks that no lines are left.
+func (r *reader) end() error {
+	if r.err == nil && r.pos < len(r.lines) {
+		r.fail(r.lines[r.pos].key, "unexpected field here: unknown, duplicated or out of order")
+	}
+	return r.err
+}
+
+// Field checks shared by several record types.
+
+func checkID(field, s string) error {
+	if !election.ValidID(s) {
+		return fieldErr(field, "%q is not an identifier", s)
+	}
+	return nil
+}
+
+func checkText(field, s string, required bool) error {
+	if required && s == "" {
+		return fieldErr(field, "is required")
+	}
+	if !election.ValidText(s) || strings.TrimSpace(s) != s || strings.Contains(s, "  ") {
+		return fieldErr(field, "must be text without control characters, leading, trailing or double spaces, at most 200 bytes")
+	}
+	return nil
+}
+
+func checkTime(field, s string) error {
+	t, err := time.Parse(TimeLayout, s)
+	if err != nil || t.Format(TimeLayout) != s {
+		return fieldErr(field, "%q is not a UTC time of the form 2024-02-08T18:30:00Z", s)
+	}
+	return nil
+}
+
+func checkDate(field, s string) error {
+	t, err := time.Parse(DateLayout, s)
+	if err != nil || t.Format(DateLayout) != s {
+		return fieldErr(field, "%q is not a date of the form 2024-02-08", s)
+	}
+	return nil
+}
+
+// checkHash checks a lower-case hex SHA-256.
+func checkHash(field, s string, required bool) error {
+	if s == "" && !required {
+		return nil
+	}
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != 32 || strings.ToLower(s) != s {
+		return fieldErr(field, "%q is not a SHA-256 in 64 lower-case hex digits", s)
+	}
+	return nil
+}
+
+func checkCount(field string, n int64) error {
+	if n < 0 || n > election.MaxCount {
+		return fieldErr(field, "%d is out of range 0 to %d", n, election.MaxCount)
+	}
+	return nil
+}
+
+func checkCounts(field string, cs []Count, required bool) error {
+	if required && len(cs) == 0 {
+		return fieldErr(field, "at least one candidate's count is required")
+	}
+	seen := map[string]bool{}
+	for _, c := range cs {
+		if err := checkID(field, c.Candidate); err != nil {
+			return err
+		}
+		if seen[c.Candidate] {
+			return fieldErr(field, "candidate %s appears twice", c.Candidate)
+		}
+		seen[c.Candidate] = true
+		if err := checkCount(field, c.Votes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+package record
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+)
+
+// MaxEntry is the largest log entry: tlog-tiles bundles prefix each entry
+// with a 16-bit length.
+const MaxEntry = 65535
+
+// Envelope is a parsed log entry: a signed note whose text is a record body.
+type Envelope struct {
+	Entry   []byte   // the signed note, byte for byte as logged
+	Body    []byte   // the note's text (the canonical record body)
+	Record  Record   // the parsed body
+	KeyName string   // the signer's key name
+	KeyHash uint32   // the signer's key ID
+	Hash    [32]byte // SHA-256 of Entry: the record's identity
+	sig     []byte
+}
+
+// HashHex returns the record's hash in the hex form other records use.
+func (e *Envelope) HashHex() string { return hex.EncodeToString(e.Hash[:]) }
+
+// Open parses a log entry without checking its signature: the signature can
+// only be checked against a key the log has registered (Verify). It accepts
+// exactly one signature line and a canonical body.
+func Open(entry []byte) (*Envelope, error) {
+	if len(entry) > MaxEntry {
+		return nil, fieldErr("entry", "%d bytes is over the %d-byte limit of a log entry", len(entry), MaxEntry)
+	}
+	i := bytes.Index(entry, []byte("\n\n"))
+	if i < 0 {
+		return nil, fieldErr("signature", "missing: a signed record is its text, a blank line, and one signature line")
+	}
+	body, sigs := entry[:i+1], entry[i+2:]
+	if bytes.Count(sigs, []byte("\n")) != 1 || !bytes.HasSuffix(sigs, []byte("\n")) {
+		return nil, fieldErr("signature", "exactly one signature line is required after the blank line")
+	}
+	sigLine := string(sigs[:len(sigs)-1])
+	rest, ok := strings.CutPrefix(sigLine, "— ")
+	name, b64, ok2 := strings.Cut(rest, " ")
+	if !ok || !ok2 || name == "" || strings.ContainsAny(name, " +") {
+		return nil, fieldErr("signature", "the signature line must be '— <key name> <base64 signature>'")
+	}
+	raw, err := base64.StdEncoding.Strict().DecodeString(b64)
+	if err != nil || len(raw) != 4+64 || base64.StdEncoding.EncodeToString(raw) != b64 {
+		return nil, fieldErr("signature", "not a canonical base64 key ID and Ed25519 signature")
+	}
+	rec, err := ParseBody(body)
+	if err != nil {
+		return nil, err
+	}
+	return &Envelope{
+		Entry: entry, Body: body, Record: rec, KeyName: name,
+		KeyHash: binary.BigEndian.Uint32(raw[:4]), Hash: sha256.Sum256(entry), sig: raw[4:],
+	}, nil
+}
+
+// ErrBadSignature is returned by Verify when the signature does not verify.
+var ErrBadSignature = errors.New("signature does not verify with the registered key: the record was altered or signed with another key")
+
+// Verify checks the signature with the signer's registered key.
+func (e *Envelope) Verify(v note.Verifier) error {
+	if v.Name() != e.KeyName || v.KeyHash() != e.KeyHash {
+		return fmt.Errorf("signature: key %s+%08x is not the registered key %s+%08x", e.KeyName, e.KeyHash, v.Name(), v.KeyHash())
+	}
+	if !v.Verify(e.Body, e.sig) {
+		return ErrBadSignature
+	}
+	return nil
+}
+
+// Sign checks a record and signs its canonical body, returning the log entry.
+func Sign(r Record, s note.Signer) ([]byte, error) {
+	if err := r.Check(); err != nil {
+		return nil, err
+	}
+	entry, err := note.Sign(&note.Note{Text: string(Encode(r))}, s)
+	if err != nil {
+		return nil, err
+	}
+	if len(entry) > MaxEntry {
+		return nil, fieldErr("entry", "%d bytes is over the %d-byte limit of a log entry: split the record", len(entry), MaxEntry)
+	}
+	return entry, nil
+}
+
+// checkVerifierKey checks a note verifier key (name+hash+base64 key).
+func checkVerifierKey(field, vkey string) error {
+	if _, err := note.NewVerifier(vkey); err != nil {
+		return fieldErr(field, "%q is not a verifier key of the form name+hash+key (from tallylog keygen): %v", vkey, err)
+	}
+	return nil
+}

@@ -1,0 +1,229 @@
+package record
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/mod/sumdb/note"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata")
+
+// testKey returns a deterministic key for known-answer vectors: the Ed25519
+// seed is SHA-256 of the key name.
+func testKey(t testing.TB, name string) (note.Signer, note.Verifier, string, string) {
+	seed := sha256.Sum256([]byte(name))
+	skey, vkey, err := note.GenerateKey(bytes.NewReader(seed[:]), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := note.NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, v, skey, vkey
+}
+
+// TestVectors signs each testdata/vectors/*.json record with the key named
+// in the file's name and compares the entry with the .note golden file:
+// the known-answer vectors of docs/spec.md.
+func TestVectors(t *testing.T) {
+	files, _ := filepath.Glob("testdata/vectors/*.json")
+	if len(files) < 6 {
+		t.Fatalf("want at least 6 vectors, found %d", len(files))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			js, _ := os.ReadFile(f)
+			rec, err := FromJSON(js)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, v, skey, vkey := testKey(t, "po.NA-57.PS-112")
+			entry, err := Sign(rec, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden := strings.TrimSuffix(f, ".json") + ".note"
+			keyFile := filepath.Join(filepath.Dir(f), "KEY")
+			if *update {
+				os.WriteFile(golden, entry, 0o644)
+				os.WriteFile(keyFile, []byte(skey+"\n"+vkey+"\n"), 0o644)
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(entry, want) {
+				t.Fatalf("signed entry differs from %s:\n%s\nwant\n%s", golden, entry, want)
+			}
+			env, err := Open(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := env.Verify(v); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(Encode(env.Record), env.Body) {
+				t.Fatal("body not canonical")
+			}
+		})
+	}
+}
+
+func sheetBody() string {
+	return `tallylog/v1 sheet
+election pk-ge2024
+contest NA-57
+station NA-57/PS-112
+revision 1
+registered 1200
+cast 812
+rejected 12
+votes 1 300
+votes 2 500
+image 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+captured 2024-02-08T18:31:00Z
+`
+}
+
+func TestParseBodyRefuses(t *testing.T) {
+	cases := []struct{ old, new, want string }{
+		{"cast 812", "cast 0812", `cast: "0812" is not a count`},
+		{"cast 812", "cast -1", `cast: "-1" is not a count`},
+		{"cast 812", "cast +1", `cast: "+1" is not a count`},
+		{"cast 812", "cast 1000000001", `cast: "1000000001" is not a count`},
+		{"cast 812", "cast 99999999999999999999", `is not a count`},
+		{"cast 812\n", "", `cast: required here; found "rejected"`},
+		{"rejected 12\n", "rejected 12\nrejected 12\n", `captured: required here; found "rejected"`},
+		{"votes 2 500\n", "votes 2 500\nvotes 2 1\n", `votes: candidate 2 appears twice`},
+		{"captured 2024-02-08T18:31:00Z", "captured 2024-02-08T18:31:00+05:00", `captured: "2024-02-08T18:31:00+05:00" is not a UTC time`},
+		{"image 9f86", "image 9F86", `image: "9F86`},
+		{"revision 1", "revision 2", `supersedes: revision 1 supersedes nothing`},
+		{"tallylog/v1 sheet", "tallylog/v1 shet", `unknown record type "shet"`},
+		{"tallylog/v1 sheet", "tallylog/v2 sheet", `line 1: must be "tallylog/v1 <type>"`},
+		{"station NA-57/PS-112", "station NA-57/PS-112 ", `line 4: must be 'key value' with single spaces`},
+		{"station NA-57/PS-112", "station NA-57/PS\t112", `control character`},
+		{"station NA-57/PS-112", "station NA 57", `station: "NA 57" is not an identifier`},
+		{"election pk-ge2024", "election ", `line 2`},
+		{"captured 2024-02-08T18:31:00Z\n", "captured 2024-02-08T18:31:00Z\nnote hello\n", `note: unexpected field here`},
+		{"votes 1 300\nvotes 2 500\n", "", `votes: at least one candidate`},
+	}
+	for _, c := range cases {
+		body := strings.Replace(sheetBody(), c.old, c.new, 1)
+		_, err := ParseBody([]byte(body))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q -> %q: got %v, want %q", c.old, c.new, err, c.want)
+		}
+	}
+	if _, err := ParseBody([]byte(sheetBody())); err != nil {
+		t.Fatalf("valid body refused: %v", err)
+	}
+	if _, err := ParseBody([]byte(strings.TrimSuffix(sheetBody(), "\n"))); err == nil {
+		t.Error("body without final newline accepted")
+	}
+}
+
+func TestOpenRefuses(t *testing.T) {
+	s, v, _, _ := testKey(t, "po.NA-57.PS-112")
+	_, other, _, _ := testKey(t, "po.NA-57.PS-113")
+	rec, err := ParseBody([]byte(sheetBody()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry, err := Sign(rec, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := Open(entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Verify(other); err == nil {
+		t.Error("verified with another station's key")
+	}
+	tampered := bytes.Replace(entry, []byte("votes 1 300"), []byte("votes 1 900"), 1)
+	env2, err := Open(tampered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env2.Verify(v); err != ErrBadSignature {
+		t.Errorf("tampered record: got %v, want ErrBadSignature", err)
+	}
+	for name, bad := range map[string][]byte{
+		"no signature":   []byte(sheetBody()),
+		"two signatures": append(append([]byte{}, entry...), entry[bytes.Index(entry, []byte("\n\n"))+2:]...),
+		"oversized":      bytes.Repeat([]byte("a"), MaxEntry+1),
+		"bad base64":     bytes.Replace(entry, []byte(" "), []byte(" !"), 1),
+	} {
+		if _, err := Open(bad); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestFromJSONRefuses(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{`{"type":"sheet","election":"e","contest":"c","station":"s","revision":1,"registered":1,"cast":1,"rejected":0,"votes":[{"candidate":"1","votes":-1}],"captured":"2024-02-08T18:31:00Z"}`, `votes: -1 is out of range`},
+		{`{"type":"sheet","election":"e","election":"f"}`, `$.election: duplicate key`},
+		{`{"type":"sheet","elction":"e"}`, `$.elction: unknown field`},
+		{`{"type":"ballot"}`, `$.type: unknown record type "ballot"`},
+		{`{"type":"sheet","election":"e","contest":"c","station":"s","revision":1,"registered":1,"cast":1,"rejected":0,"votes":[{"candidate":"1","votes":1}],"captured":"yesterday"}`, `captured: "yesterday" is not a UTC time`},
+		{`{"type":"declaration","election":"e","contest":"c","form":48,"votes":[{"candidate":"1","votes":1}],"rejected":0,"declared":"2024-02-08T18:31:00Z"}`, `form: 48 is not a declaration form`},
+		{`{"type":"keys","election":"e","grants":[{"role":"king","scope":"*","key":"x"}]}`, `unknown role "king"`},
+		{`{"type":"attestation","election":"e","contest":"c","station":"s","kind":"countersign","captured":"2024-02-08T18:31:00Z"}`, `sheet: "" is not a SHA-256`},
+	}
+	for _, c := range cases {
+		_, err := FromJSON([]byte(c.in))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want %q", c.in, err, c.want)
+		}
+	}
+}
+
+func FuzzOpen(f *testing.F) {
+	files, _ := filepath.Glob("testdata/vectors/*.note")
+	for _, file := range files {
+		b, _ := os.ReadFile(file)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, entry []byte) {
+		env, err := Open(entry)
+		if err != nil {
+			return
+		}
+		// Whatever parses is canonical and survives a round trip.
+		if !bytes.Equal(Encode(env.Record), env.Body) {
+			t.Fatalf("accepted a non-canonical body:\n%s", env.Body)
+		}
+		if err := env.Record.Check(); err != nil {
+			t.Fatalf("accepted a record that fails Check: %v", err)
+		}
+	})
+}
+
+func FuzzFromJSON(f *testing.F) {
+	files, _ := filepath.Glob("testdata/vectors/*.json")
+	for _, file := range files {
+		b, _ := os.ReadFile(file)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rec, err := FromJSON(data)
+		if err != nil {
+			return
+		}
+		if _, err := ParseBody(Encode(rec)); err != nil {
+			t.Fatalf("record accepted from JSON does not parse back: %v\n%s", err, Encode(rec))
+		}
+	})
+}

@@ -1,0 +1,485 @@
+package record
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Record is one of the record types below. Every record names its election.
+type Record interface {
+	// Type is the word after "tallylog/v1" on the first line.
+	Type() string
+	// ElectionID is the election the record belongs to.
+	ElectionID() string
+	// Check enforces the rules a record must meet on its own, without the
+	// election's definition or the log (those are the tally's rules).
+	Check() error
+	// encode writes the fields after the election line.
+	encode(w *writer)
+}
+
+// Count is a number of votes for one candidate.
+type Count struct {
+	Candidate string `json:"candidate"`
+	Votes     int64  `json:"votes"`
+}
+
+// Election is the log's first entry: it names the election, the commission's
+// key (which signs this record) and the definition, whose canonical JSON
+// follows in Parts definition records.
+type Election struct {
+	Election         string `json:"election"`
+	Origin           string `json:"origin"`
+	Commission       string `json:"commission"` // note verifier key
+	DefinitionSHA256 string `json:"definition_sha256"`
+	DefinitionParts  int64  `json:"definition_parts"`
+	Created          string `json:"created"`
+}
+
+// DefinitionPart is one piece of the definition's canonical JSON. Parts are
+// numbered from 1; their concatenation hashes to Election.DefinitionSHA256.
+type DefinitionPart struct {
+	Election string `json:"election"`
+	Part     int64  `json:"part"`
+	Data     string `json:"data"`
+}
+
+// Keys grants signing rights to keys and revokes them. Only the commission
+// signs it.
+type Keys struct {
+	Election string   `json:"election"`
+	Grants   []Grant  `json:"grants,omitempty"`
+	Revoke   []string `json:"revoke,omitempty"` // note verifier keys
+}
+
+// Grant lets a key sign records of a role within a scope.
+type Grant struct {
+	Role  string `json:"role"`  // see Roles
+	Scope string `json:"scope"` // station, contest or "*"
+	Key   string `json:"key"`   // note verifier key
+}
+
+// Roles maps each role to the scope it is granted over: "*" (everywhere),
+// "station" or "contest". Observers and auditors may also be granted one
+// contest instead of "*".
+var Roles = map[string]string{
+	"commission": "*",       // keys, affiliations, gazette notifications, audit ceremony
+	"presiding":  "station", // station sheets (Form-45) of one station
+	"returning":  "contest", // declarations, corrections and recounts in one contest
+	"agent":      "contest", // a candidate's polling agent: attestations in one contest
+	"observer":   "*",       // accredited observer: attestations
+	"auditor":    "*",       // audit board: hand counts
+}
+
+// Sheet is a polling station's result of the count (Form-45), or a
+// correction or recount of an earlier one, which it names in Supersedes.
+type Sheet struct {
+	Election   string  `json:"election"`
+	Contest    string  `json:"contest"`
+	Station    string  `json:"station"`
+	Revision   int64   `json:"revision"`
+	Registered int64   `json:"registered"`
+	Cast       int64   `json:"cast"`
+	Rejected   int64   `json:"rejected"`
+	Votes      []Count `json:"votes"`
+	Image      string  `json:"image,omitempty"` // SHA-256 of the scanned form, hex
+	Captured   string  `json:"captured"`
+	Supersedes string  `json:"supersedes,omitempty"` // hash of the record replaced
+	OrderedBy  string  `json:"ordered_by,omitempty"` // who ordered the correction or recount
+	Reason     string  `json:"reason,omitempty"`
+}
+
+// Declaration is a returning officer's consolidated result of a contest:
+// Form 47 (provisional: the sum of the station sheets, no postal ballots,
+// with the stations still missing) or Form 49 (final: adds postal and
+// re-admitted ballots, itemised per candidate).
+type Declaration struct {
+	Election   string   `json:"election"`
+	Contest    string   `json:"contest"`
+	Form       int64    `json:"form"`
+	Votes      []Count  `json:"votes"`
+	Rejected   int64    `json:"rejected"`
+	Postal     []Count  `json:"postal,omitempty"`
+	Readmitted []Count  `json:"readmitted,omitempty"`
+	Missing    []string `json:"missing,omitempty"`
+	Declared   string   `json:"declared"`
+	Supersedes string   `json:"supersedes,omitempty"`
+}
+
+// Attestation is a polling agent's or observer's word on a station's count:
+// a countersignature of a logged sheet (Kind "countersign", naming it in
+// Sheet) or their own copy of the numbers (Kind "copy").
+type Attestation struct {
+	Election   string  `json:"election"`
+	Contest    string  `json:"contest"`
+	Station    string  `json:"station"`
+	Kind       string  `json:"kind"`
+	Sheet      string  `json:"sheet,omitempty"`
+	Registered int64   `json:"registered,omitempty"`
+	Cast       int64   `json:"cast,omitempty"`
+	Rejected   int64   `json:"rejected,omitempty"`
+	Votes      []Count `json:"votes,omitempty"`
+	Image      string  `json:"image,omitempty"`
+	Captured   string  `json:"captured"`
+}
+
+// Affiliation records an independent candidate joining a party.
+type Affiliation struct {
+	Election  string `json:"election"`
+	Contest   string `json:"contest"`
+	Candidate string `json:"candidate"`
+	Party     string `json:"party"`
+	Joined    string `json:"joined"` // date
+}
+
+// Gazette records the gazette notification of an assembly's returned
+// candidates, from which the affiliation window runs.
+type Gazette struct {
+	Election string `json:"election"`
+	Assembly string `json:"assembly"`
+	Notified string `json:"notified"` // date
+}
+
+func (r *Election) Type() string       { return "election" }
+func (r *DefinitionPart) Type() string { return "definition" }
+func (r *Keys) Type() string           { return "keys" }
+func (r *Sheet) Type() string          { return "sheet" }
+func (r *Declaration) Type() string    { return "declaration" }
+func (r *Attestation) Type() string    { return "attestation" }
+func (r *Affiliation) Type() string    { return "affiliation" }
+func (r *Gazette) Type() string        { return "gazette" }
+
+func (r *Election) ElectionID() string       { return r.Election }
+func (r *DefinitionPart) ElectionID() string { return r.Election }
+func (r *Keys) ElectionID() string           { return r.Election }
+func (r *Sheet) ElectionID() string          { return r.Election }
+func (r *Declaration) ElectionID() string    { return r.Election }
+func (r *Attestation) ElectionID() string    { return r.Election }
+func (r *Affiliation) ElectionID() string    { return r.Election }
+func (r *Gazette) ElectionID() string        { return r.Election }
+
+// Encode returns a record's canonical body. It does not check the record;
+// call Check first for records built from untrusted input.
+func Encode(r Record) []byte {
+	var w writer
+	w.line(Version, r.Type())
+	w.line("election", r.ElectionID())
+	r.encode(&w)
+	return w.b.Bytes()
+}
+
+func (r *Election) encode(w *writer) {
+	w.line("origin", r.Origin)
+	w.line("commission", r.Commission)
+	w.line("definition-sha256", r.DefinitionSHA256)
+	w.int("definition-parts", r.DefinitionParts)
+	w.line("created", r.Created)
+}
+
+func (r *DefinitionPart) encode(w *writer) {
+	w.int("part", r.Part)
+	w.line("data", r.Data)
+}
+
+func (r *Keys) encode(w *writer) {
+	for _, g := range r.Grants {
+		w.line("grant", g.Role+" "+g.Scope+" "+g.Key)
+	}
+	for _, k := range r.Revoke {
+		w.line("revoke", k)
+	}
+}
+
+func (r *Sheet) encode(w *writer) {
+	w.line("contest", r.Contest)
+	w.line("station", r.Station)
+	w.int("revision", r.Revision)
+	w.int("registered", r.Registered)
+	w.int("cast", r.Cast)
+	w.int("rejected", r.Rejected)
+	w.counts("votes", r.Votes)
+	w.opt("image", r.Image)
+	w.line("captured", r.Captured)
+	w.opt("supersedes", r.Supersedes)
+	w.opt("ordered-by", r.OrderedBy)
+	w.opt("reason", r.Reason)
+}
+
+func (r *Declaration) encode(w *writer) {
+	w.line("contest", r.Contest)
+	w.int("form", r.Form)
+	w.counts("votes", r.Votes)
+	w.int("rejected", r.Rejected)
+	w.counts("postal", r.Postal)
+	w.counts("readmitted", r.Readmitted)
+	for _, s := range r.Missing {
+		w.line("missing", s)
+	}
+	w.line("declared", r.Declared)
+	w.opt("supersedes", r.Supersedes)
+}
+
+func (r *Attestation) encode(w *writer) {
+	w.line("contest", r.Contest)
+	w.line("station", r.Station)
+	w.line("kind", r.Kind)
+	if r.Kind == "countersign" {
+		w.line("sheet", r.Sheet)
+	} else {
+		w.int("registered", r.Registered)
+		w.int("cast", r.Cast)
+		w.int("rejected", r.Rejected)
+		w.counts("votes", r.Votes)
+		w.opt("image", r.Image)
+	}
+	w.line("captured", r.Captured)
+}
+
+func (r *Affiliation) encode(w *writer) {
+	w.line("contest", r.Contest)
+	w.line("candidate", r.Candidate)
+	w.line("party", r.Party)
+	w.line("joined", r.Joined)
+}
+
+func (r *Gazette) encode(w *writer) {
+	w.line("assembly", r.Assembly)
+	w.line("notified", r.Notified)
+}
+
+// ParseBody parses a canonical record body. It checks the record's own rules
+// and that the body is the record's one canonical encoding.
+func ParseBody(body []byte) (Record, error) {
+	r, typ, err := newReader(body)
+	if err != nil {
+		return nil, err
+	}
+	el := r.str("election")
+	var rec Record
+	switch typ {
+	case "election":
+		rec = &Election{Election: el, Origin: r.str("origin"), Commission: r.str("commission"),
+			DefinitionSHA256: r.str("definition-sha256"), DefinitionParts: r.int("definition-parts"), Created: r.str("created")}
+	case "definition":
+		rec = &DefinitionPart{Election: el, Part: r.int("part"), Data: r.str("data")}
+	case "keys":
+		k := &Keys{Election: el}
+		for _, g := range r.list("grant") {
+			f := bytes.Fields([]byte(g))
+			if len(f) != 3 {
+				r.fail("grant", "must be 'grant <role> <scope> <key>'")
+				break
+			}
+			k.Grants = append(k.Grants, Grant{Role: string(f[0]), Scope: string(f[1]), Key: string(f[2])})
+		}
+		k.Revoke = r.list("revoke")
+		rec = k
+	case "sheet":
+		rec = &Sheet{Election: el, Contest: r.str("contest"), Station: r.str("station"), Revision: r.int("revision"),
+			Registered: r.int("registered"), Cast: r.int("cast"), Rejected: r.int("rejected"), Votes: r.counts("votes"),
+			Image: r.opt("image"), Captured: r.str("captured"), Supersedes: r.opt("supersedes"),
+			OrderedBy: r.opt("ordered-by"), Reason: r.opt("reason")}
+	case "declaration":
+		rec = &Declaration{Election: el, Contest: r.str("contest"), Form: r.int("form"), Votes: r.counts("votes"),
+			Rejected: r.int("rejected"), Postal: r.counts("postal"), Readmitted: r.counts("readmitted"),
+			Missing: r.list("missing"), Declared: r.str("declared"), Supersedes: r.opt("supersedes")}
+	case "attestation":
+		a := &Attestation{Election: el, Contest: r.str("contest"), Station: r.str("station"), Kind: r.str("kind")}
+		if a.Kind == "countersign" {
+			a.Sheet = r.str("sheet")
+		} else {
+			a.Registered, a.Cast, a.Rejected = r.int("registered"), r.int("cast"), r.int("rejected")
+			a.Votes, a.Image = r.counts("votes"), r.opt("image")
+		}
+		a.Captured = r.str("captured")
+		rec = a
+	case "affiliation":
+		rec = &Affiliation{Election: el, Contest: r.str("contest"), Candidate: r.str("candidate"), Party: r.str("party"), Joined: r.str("joined")}
+	case "gazette":
+		rec = &Gazette{Election: el, Assembly: r.str("assembly"), Notified: r.str("notified")}
+	default:
+		if rec = parseExtension(typ, el, r); rec == nil {
+			return nil, fieldErr("line 1", "unknown record type %q", typ)
+		}
+	}
+	if err := r.end(); err != nil {
+		return nil, err
+	}
+	if err := rec.Check(); err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(Encode(rec), body) {
+		return nil, fieldErr("body", "not in canonical form: re-encoding the parsed record gives different bytes")
+	}
+	return rec, nil
+}
+
+// parseExtension parses the record types defined in other files of this
+// package (audit records). It returns nil for an unknown type.
+var parseExtension = func(typ, election string, r *reader) Record { return nil }
+
+// Check implementations: the rules each record meets on its own.
+
+func (r *Election) Check() error {
+	return firstErr(checkID("election", r.Election), checkText("origin", r.Origin, true),
+		checkVerifierKey("commission", r.Commission), checkHash("definition-sha256", r.DefinitionSHA256, true),
+		positive("definition-parts", r.DefinitionParts), checkTime("created", r.Created))
+}
+
+// MaxPartData bounds a definition part's data so that the whole entry stays
+// under the log's 64 KiB entry limit.
+const MaxPartData = 60000
+
+func (r *DefinitionPart) Check() error {
+	if len(r.Data) > MaxPartData {
+		return fieldErr("data", "%d bytes is over the %d-byte limit of one part", len(r.Data), MaxPartData)
+	}
+	return firstErr(checkID("election", r.Election), positive("part", r.Part))
+}
+
+func (r *Keys) Check() error {
+	if err := checkID("election", r.Election); err != nil {
+		return err
+	}
+	if len(r.Grants)+len(r.Revoke) == 0 {
+		return fieldErr("grant", "a keys record grants or revokes at least one key")
+	}
+	for i, g := range r.Grants {
+		f := fmt.Sprintf("grant[%d]", i)
+		scope, ok := Roles[g.Role]
+		if !ok {
+			return fieldErr(f, "unknown role %q: use commission, presiding, returning, agent, observer or auditor", g.Role)
+		}
+		switch {
+		case scope == "*" && g.Role == "commission" && g.Scope != "*":
+			return fieldErr(f, "the commission's scope is \"*\"")
+		case g.Scope == "*" && (scope == "station" || g.Role == "returning" || g.Role == "agent"):
+			return fieldErr(f, "a %s key is granted for one %s, not \"*\"", g.Role, scope)
+		case g.Scope != "*":
+			if err := checkID(f, g.Scope); err != nil {
+				return err
+			}
+		}
+		if err := checkVerifierKey(f, g.Key); err != nil {
+			return err
+		}
+	}
+	for i, k := range r.Revoke {
+		if err := checkVerifierKey(fmt.Sprintf("revoke[%d]", i), k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Sheet) Check() error {
+	err := firstErr(checkID("election", r.Election), checkID("contest", r.Contest), checkID("station", r.Station),
+		positive("revision", r.Revision), checkCount("registered", r.Registered), checkCount("cast", r.Cast),
+		checkCount("rejected", r.Rejected), checkCounts("votes", r.Votes, true), checkHash("image", r.Image, false),
+		checkTime("captured", r.Captured), checkHash("supersedes", r.Supersedes, false))
+	if err != nil {
+		return err
+	}
+	if (r.Supersedes == "") != (r.Revision == 1) {
+		return fieldErr("supersedes", "revision 1 supersedes nothing; every later revision names the record it supersedes")
+	}
+	if r.Supersedes == "" && (r.OrderedBy != "" || r.Reason != "") {
+		return fieldErr("reason", "ordered-by and reason belong to corrections and recounts only")
+	}
+	if r.Supersedes != "" {
+		return firstErr(checkText("ordered-by", r.OrderedBy, true), checkText("reason", r.Reason, true))
+	}
+	return nil
+}
+
+func (r *Declaration) Check() error {
+	err := firstErr(checkID("election", r.Election), checkID("contest", r.Contest), checkCounts("votes", r.Votes, true),
+		checkCount("rejected", r.Rejected), checkCounts("postal", r.Postal, false), checkCounts("readmitted", r.Readmitted, false),
+		checkTime("declared", r.Declared), checkHash("supersedes", r.Supersedes, false))
+	if err != nil {
+		return err
+	}
+	switch r.Form {
+	case 47:
+		if len(r.Postal)+len(r.Readmitted) > 0 {
+			return fieldErr("postal", "a provisional result (form 47) has no postal or re-admitted ballots; they belong to form 49")
+		}
+	case 49:
+		if len(r.Postal) != len(r.Votes) || len(r.Readmitted) != len(r.Votes) {
+			return fieldErr("postal", "a final result (form 49) itemises postal and re-admitted ballots for every candidate")
+		}
+		for i := range r.Votes {
+			if r.Postal[i].Candidate != r.Votes[i].Candidate || r.Readmitted[i].Candidate != r.Votes[i].Candidate {
+				return fieldErr("postal", "postal and re-admitted lines list the candidates in the order of the votes lines")
+			}
+		}
+		if len(r.Missing) > 0 {
+			return fieldErr("missing", "a final result (form 49) has no missing stations")
+		}
+	default:
+		return fieldErr("form", "%d is not a declaration form: use 47 (provisional) or 49 (final)", r.Form)
+	}
+	seen := map[string]bool{}
+	for _, s := range r.Missing {
+		if err := checkID("missing", s); err != nil {
+			return err
+		}
+		if seen[s] {
+			return fieldErr("missing", "station %s is listed twice", s)
+		}
+		seen[s] = true
+	}
+	return nil
+}
+
+func (r *Attestation) Check() error {
+	err := firstErr(checkID("election", r.Election), checkID("contest", r.Contest), checkID("station", r.Station),
+		checkTime("captured", r.Captured))
+	if err != nil {
+		return err
+	}
+	switch r.Kind {
+	case "countersign":
+		if r.Registered != 0 || r.Cast != 0 || r.Rejected != 0 || len(r.Votes) != 0 || r.Image != "" {
+			return fieldErr("kind", "a countersignature names a sheet and carries no numbers of its own; use kind copy for numbers")
+		}
+		return checkHash("sheet", r.Sheet, true)
+	case "copy":
+		if r.Sheet != "" {
+			return fieldErr("sheet", "a copy carries its own numbers and names no sheet")
+		}
+		return firstErr(checkCount("registered", r.Registered), checkCount("cast", r.Cast), checkCount("rejected", r.Rejected),
+			checkCounts("votes", r.Votes, true), checkHash("image", r.Image, false))
+	}
+	return fieldErr("kind", "%q is not an attestation kind: use countersign or copy", r.Kind)
+}
+
+func (r *Affiliation) Check() error {
+	return firstErr(checkID("election", r.Election), checkID("contest", r.Contest), checkID("candidate", r.Candidate),
+		checkID("party", r.Party), checkDate("joined", r.Joined))
+}
+
+func (r *Gazette) Check() error {
+	return firstErr(checkID("election", r.Election), checkID("assembly", r.Assembly), checkDate("notified", r.Notified))
+}
+
+func positive(field string, n int64) error {
+	if n < 1 {
+		return fieldErr(field, "must be at least 1")
+	}
+	return nil
+}
+
+// Time parses a record timestamp that Check has accepted.
+func Time(s string) time.Time {
+	t, _ := time.Parse(TimeLayout, s)
+	return t
+}
+
+// FormatTime formats a time as records carry it.
+func FormatTime(t time.Time) string { return t.UTC().Truncate(time.Second).Format(TimeLayout) }
+
+// Itoa is strconv.FormatInt for counts, for callers building records.
+func Itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,240 @@
+// Package strictjson decodes JSON from untrusted or hand-written sources with
+// the rules encoding/json leaves out: a duplicate key, an unknown field,
+// trailing data, invalid UTF-8, a number that does not fit its field or a value
+// of the wrong type is an error naming the JSON path ($.contests[3].id) and
+// the rule. When Decode returns an error, the destination may be partly
+// written and must be discarded.
+package strictjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Error is a decoding error at a JSON path.
+type Error struct {
+	Path string // JSON path, for example $.stations[12].registered
+	Rule string // what was wrong
+}
+
+func (e *Error) Error() string { return e.Path + ": " + e.Rule }
+
+// Decode parses data into v, which must be a pointer to a struct, slice or
+// map whose fields carry json tags.
+func Decode(data []byte, v any) error { return DecodeIgnoring(data, v) }
+
+// DecodeIgnoring is Decode, except that the named top-level keys may appear
+// (once each) and are not decoded: the caller has read them already, for
+// example a "type" that chose the destination.
+func DecodeIgnoring(data []byte, v any, ignore ...string) error {
+	if !utf8.Valid(data) {
+		return &Error{"$", "invalid UTF-8: the document must be UTF-8 text"}
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return errors.New("strictjson: Decode needs a non-nil pointer")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := walk(dec, rv.Elem().Type(), "$", ignore); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &Error{"$", "unexpected data after the top-level value"}
+	}
+	std := json.NewDecoder(bytes.NewReader(data))
+	if len(ignore) == 0 {
+		std.DisallowUnknownFields() // walk has checked every key; this is a second line of defence
+	}
+	if err := std.Decode(v); err != nil {
+		return &Error{"$", err.Error()}
+	}
+	return nil
+}
+
+// walk checks the next value in dec against typ.
+func walk(dec *json.Decoder, typ reflect.Type, path string, ignore []string) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return syntaxError(path, err)
+	}
+	for typ.Kind() == reflect.Pointer {
+		typ = typ.Elem()
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			return walkObject(dec, typ, path, ignore)
+		case '[':
+			if typ.Kind() != reflect.Slice && typ.Kind() != reflect.Array && typ.Kind() != reflect.Interface {
+				return &Error{path, "want " + kindName(typ) + ", got an array"}
+			}
+			var elem reflect.Type
+			if typ.Kind() != reflect.Interface {
+				elem = typ.Elem()
+			} else {
+				elem = typ
+			}
+			for i := 0; dec.More(); i++ {
+				if err := walk(dec, elem, fmt.Sprintf("%s[%d]", path, i), nil); err != nil {
+					return err
+				}
+			}
+			_, err := dec.Token() // ']'
+			return syntaxError(path, err)
+		}
+	case nil:
+		switch typ.Kind() {
+		case reflect.Slice, reflect.Map, reflect.Interface:
+			return nil
+		}
+		return &Error{path, "want " + kindName(typ) + ", got null"}
+	case bool:
+		if typ.Kind() != reflect.Bool && typ.Kind() != reflect.Interface {
+			return &Error{path, "want " + kindName(typ) + ", got a boolean"}
+		}
+	case string:
+		if typ.Kind() != reflect.String && typ.Kind() != reflect.Interface {
+			return &Error{path, "want " + kindName(typ) + ", got a string"}
+		}
+	case json.Number:
+		return checkNumber(t, typ, path)
+	}
+	return nil
+}
+
+func walkObject(dec *json.Decoder, typ reflect.Type, path string, ignore []string) error {
+	var fields map[string]reflect.Type
+	switch typ.Kind() {
+	case reflect.Struct:
+		fields = structFields(typ)
+	case reflect.Map:
+		if typ.Key().Kind() != reflect.String {
+			return &Error{path, "unsupported map key type"}
+		}
+	case reflect.Interface:
+	default:
+		return &Error{path, "want " + kindName(typ) + ", got an object"}
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return syntaxError(path, err)
+		}
+		key := tok.(string)
+		sub := path + "." + key
+		if seen[key] {
+			return &Error{sub, "duplicate key: each field may appear once"}
+		}
+		seen[key] = true
+		var ft reflect.Type
+		switch {
+		case slices.Contains(ignore, key):
+			ft = reflect.TypeFor[any]()
+		case typ.Kind() == reflect.Struct:
+			var ok bool
+			if ft, ok = fields[key]; !ok {
+				return &Error{sub, "unknown field: check its spelling against the documented format"}
+			}
+		case typ.Kind() == reflect.Map:
+			ft = typ.Elem()
+		default:
+			ft = typ
+		}
+		if err := walk(dec, ft, sub, nil); err != nil {
+			return err
+		}
+	}
+	_, err := dec.Token() // '}'
+	return syntaxError(path, err)
+}
+
+// structFields maps the JSON names of a struct's exported fields to types.
+// Names are matched exactly: the case-insensitive matching encoding/json does
+// would let two spellings mean one field.
+func structFields(typ reflect.Type) map[string]reflect.Type {
+	m := map[string]reflect.Type{}
+	for i := 0; i < typ.NumField(); i++ {
+		f := typ.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			for k, v := range structFields(f.Type) {
+				m[k] = v
+			}
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		m[name] = f.Type
+	}
+	return m
+}
+
+func checkNumber(n json.Number, typ reflect.Type, path string) error {
+	switch typ.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		i, err := strconv.ParseInt(string(n), 10, 64)
+		if err != nil || reflect.Zero(typ).OverflowInt(i) {
+			return &Error{path, fmt.Sprintf("%s is not a whole number that fits in %d bits", n, typ.Bits())}
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		u, err := strconv.ParseUint(string(n), 10, 64)
+		if err != nil || reflect.Zero(typ).OverflowUint(u) {
+			return &Error{path, fmt.Sprintf("%s is not a non-negative whole number that fits in %d bits", n, typ.Bits())}
+		}
+	case reflect.Float32, reflect.Float64:
+		f, err := strconv.ParseFloat(string(n), 64)
+		if err != nil || math.IsInf(f, 0) {
+			return &Error{path, fmt.Sprintf("%s is not a finite number", n)}
+		}
+	case reflect.Interface:
+	default:
+		return &Error{path, "want " + kindName(typ) + ", got a number"}
+	}
+	return nil
+}
+
+func kindName(typ reflect.Type) string {
+	switch typ.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Interface:
+		return "a value"
+	default:
+		return "a number"
+	}
+}
+
+func syntaxError(path string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if err == io.EOF {
+		return &Error{path, "unexpected end of JSON: the document is truncated"}
+	}
+	return &Error{path, "malformed JSON: " + err.Error()}
+}
