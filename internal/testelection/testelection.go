@@ -1,0 +1,167 @@
+// Package testelection builds a small, fully signed election for tests: a
+// definition with two National Assembly contests and one provincial one,
+// five stations, deterministic keys for every officer, and the genesis and
+// key entries that open its log.
+package testelection
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/tallylog/tallylog/election"
+	"github.com/tallylog/tallylog/record"
+	"github.com/tallylog/tallylog/registry"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// Origin is the test log's origin.
+const Origin = "results.example.pk/test"
+
+// Election is a test election with its keys.
+type Election struct {
+	Def     *election.Definition
+	Signers map[string]note.Signer // by key name
+	VKeys   map[string]string      // by key name
+	// Genesis are the entries that open the log: election, definition parts,
+	// then keys.
+	Genesis [][]byte
+	// LogSigner signs checkpoints; LogVKey verifies them.
+	LogSigner note.Signer
+	LogVKey   string
+}
+
+// Key returns a deterministic key pair: the Ed25519 seed is SHA-256 of the
+// name, so tests and their golden files are stable.
+func Key(name string) (note.Signer, string) {
+	seed := sha256.Sum256([]byte(name))
+	skey, vkey, err := note.GenerateKey(bytes.NewReader(seed[:]), name)
+	if err != nil {
+		panic(err)
+	}
+	s, err := note.NewSigner(skey)
+	if err != nil {
+		panic(err)
+	}
+	return s, vkey
+}
+
+// New builds the test election. Key names: "ecp" (commission), "po.<station>"
+// with '/' replaced by '.', "ro.<contest>", "agent.<contest>", "observer".
+func New(t testing.TB) *Election {
+	d, err := election.Builtin("pk-ge2024")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.ID, d.Origin = "pk-test", Origin
+	var contests []election.Contest
+	for _, id := range []string{"NA-57", "NA-58", "PP-12"} {
+		c, _ := d.Contest(id)
+		cc := *c
+		cc.Name = map[string]string{"NA-57": "Rawalpindi-VI", "NA-58": "Chakwal", "PP-12": "Rawalpindi-VI (PP)"}[id]
+		cc.Candidates = []election.Candidate{
+			{ID: "1", Name: "Candidate One", LocalName: "امیدوار ایک", Party: "pmln"},
+			{ID: "2", Name: "Candidate Two", Party: "pti"},
+			{ID: "3", Name: "Candidate Three"},
+		}
+		contests = append(contests, cc)
+	}
+	d.Contests = contests
+	for i := 1; i <= 3; i++ {
+		d.Stations = append(d.Stations, election.Station{ID: fmt.Sprintf("NA-57/PS-%d", i), Registered: 1000, Contests: []string{"NA-57", "PP-12"}})
+	}
+	for i := 1; i <= 2; i++ {
+		d.Stations = append(d.Stations, election.Station{ID: fmt.Sprintf("NA-58/PS-%d", i), Registered: 800, Contests: []string{"NA-58"}})
+	}
+	if err := d.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	e := &Election{Def: d, Signers: map[string]note.Signer{}, VKeys: map[string]string{}}
+	add := func(name string) {
+		e.Signers[name], e.VKeys[name] = Key(name)
+	}
+	add("ecp")
+	var grants []record.Grant
+	grant := func(role, scope, name string) {
+		add(name)
+		grants = append(grants, record.Grant{Role: role, Scope: scope, Key: e.VKeys[name]})
+	}
+	for _, s := range d.Stations {
+		grant("presiding", s.ID, StationKey(s.ID))
+	}
+	for _, c := range d.Contests {
+		grant("returning", c.ID, "ro."+c.ID)
+		grant("agent", c.ID, "agent."+c.ID)
+	}
+	grant("observer", "*", "observer")
+	e.LogSigner, e.LogVKey = Key(Origin)
+	gen, err := registry.Genesis(d, e.Signers["ecp"], e.VKeys["ecp"], time.Date(2024, 1, 20, 9, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := registry.GrantRecords(d.ID, grants, e.Signers["ecp"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Genesis = append(gen, keys...)
+	return e
+}
+
+// StationKey returns the key name of a station's presiding officer.
+func StationKey(station string) string {
+	return "po." + string(bytes.ReplaceAll([]byte(station), []byte("/"), []byte(".")))
+}
+
+// Sign signs a record with the named key.
+func (e *Election) Sign(t testing.TB, key string, r record.Record) []byte {
+	s, ok := e.Signers[key]
+	if !ok {
+		t.Fatalf("no test key %q", key)
+	}
+	entry, err := record.Sign(r, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return entry
+}
+
+// Sheet returns a first-revision sheet for a station with the given votes
+// (rejected 0, cast the sum of the votes).
+func (e *Election) Sheet(contest, station string, votes ...int64) *record.Sheet {
+	s := &record.Sheet{Election: e.Def.ID, Contest: contest, Station: station, Revision: 1, Captured: "2024-02-08T18:00:00Z"}
+	st, _ := e.Def.Station(station)
+	s.Registered = st.Registered
+	for i, v := range votes {
+		s.Votes = append(s.Votes, record.Count{Candidate: fmt.Sprint(i + 1), Votes: v})
+		s.Cast += v
+	}
+	return s
+}
+
+// Counts builds a count list for candidates 1..n.
+func Counts(votes ...int64) []record.Count {
+	var cs []record.Count
+	for i, v := range votes {
+		cs = append(cs, record.Count{Candidate: fmt.Sprint(i + 1), Votes: v})
+	}
+	return cs
+}
+
+// Replay admits and records entries into a fresh registry, failing the test
+// on the first rejection.
+func (e *Election) Replay(t testing.TB, entries ...[]byte) *registry.Registry {
+	r := registry.New(Origin)
+	for i, entry := range append(append([][]byte{}, e.Genesis...), entries...) {
+		env, err := record.Open(entry)
+		if err != nil {
+			t.Fatalf("entry %d: %v", i, err)
+		}
+		if _, err := r.Admit(env); err != nil {
+			t.Fatalf("entry %d: %v", i, err)
+		}
+		r.Record(uint64(i), env)
+	}
+	return r
+}

@@ -1,0 +1,250 @@
+// Package registry holds what a log has established so far: the election
+// record, the definition, the keys and their grants, and every record by
+// hash. It decides whether an entry may be appended next (Admit) and learns
+// each appended entry (Record).
+//
+// The same code runs in the server, before an entry is appended, and in the
+// verifier, which replays the log and must reach the same verdict on every
+// entry. Admit is a pure function of the registry and the entry; Record is
+// the only mutation, and it must be called in log index order.
+package registry
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tallylog/tallylog/election"
+	"github.com/tallylog/tallylog/record"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// Registry is the established state of one election log. The zero value is
+// not usable; call New.
+type Registry struct {
+	origin  string
+	header  *record.Election
+	parts   map[int64]string
+	def     *election.Definition
+	keys    map[KeyID]*Key
+	records map[[32]byte]Ref
+	size    uint64 // entries recorded
+}
+
+// KeyID identifies a signer's key as a signed note names it.
+type KeyID struct {
+	Name string
+	Hash uint32
+}
+
+// Key is a registered signing key and what it may sign.
+type Key struct {
+	VKey     string
+	Verifier note.Verifier
+	Grants   []record.Grant
+	Revoked  bool
+}
+
+// Ref is what later records may need to know of a logged record.
+type Ref struct {
+	Index    uint64
+	Type     string
+	Contest  string
+	Station  string
+	Revision int64
+	Signer   string // key name
+}
+
+// New returns an empty registry for a log with the given origin.
+func New(origin string) *Registry {
+	return &Registry{origin: origin, parts: map[int64]string{}, keys: map[KeyID]*Key{}, records: map[[32]byte]Ref{}}
+}
+
+// Origin returns the log's origin.
+func (r *Registry) Origin() string { return r.origin }
+
+// Header returns the election record, or nil before the first entry.
+func (r *Registry) Header() *record.Election { return r.header }
+
+// Definition returns the election's definition, or nil until every part of
+// it has been logged.
+func (r *Registry) Definition() *election.Definition { return r.def }
+
+// Size returns the number of entries recorded.
+func (r *Registry) Size() uint64 { return r.size }
+
+// Lookup returns a logged record by hash.
+func (r *Registry) Lookup(hash [32]byte) (Ref, bool) {
+	ref, ok := r.records[hash]
+	return ref, ok
+}
+
+// LookupHex returns a logged record by its hex hash.
+func (r *Registry) LookupHex(h string) (Ref, bool) {
+	var hash [32]byte
+	b, err := hex.DecodeString(h)
+	if err != nil || len(b) != 32 {
+		return Ref{}, false
+	}
+	copy(hash[:], b)
+	return r.Lookup(hash)
+}
+
+// Key returns the registered key a record's signature names.
+func (r *Registry) Key(name string, hash uint32) (*Key, bool) {
+	k, ok := r.keys[KeyID{name, hash}]
+	return k, ok
+}
+
+// ErrDuplicate is returned by Admit for an entry already in the log.
+var ErrDuplicate = errors.New("this exact record is already in the log")
+
+// Rejection is a rule an entry breaks. Field names the record field (or
+// "signature", "election", ...) so that a submitter can fix it.
+type Rejection struct {
+	Field string
+	Rule  string
+}
+
+func (e *Rejection) Error() string { return e.Field + ": " + e.Rule }
+
+func reject(field, format string, args ...any) error {
+	return &Rejection{Field: field, Rule: fmt.Sprintf(format, args...)}
+}
+
+// Admit decides whether env may be appended next. It returns the signer's
+// key on success. It changes nothing.
+func (r *Registry) Admit(env *record.Envelope) (*Key, error) {
+	if _, dup := r.records[env.Hash]; dup {
+		return nil, ErrDuplicate
+	}
+	if r.header == nil {
+		return r.admitHeader(env)
+	}
+	if env.Record.ElectionID() != r.header.Election {
+		return nil, reject("election", "the record is for election %q but this log is for %q", env.Record.ElectionID(), r.header.Election)
+	}
+	key, ok := r.keys[KeyID{env.KeyName, env.KeyHash}]
+	if !ok {
+		return nil, reject("signature", "key %s+%08x is not registered in this log: ask the commission to register it", env.KeyName, env.KeyHash)
+	}
+	if key.Revoked {
+		return nil, reject("signature", "key %s+%08x was revoked by the commission", env.KeyName, env.KeyHash)
+	}
+	if err := env.Verify(key.Verifier); err != nil {
+		return nil, reject("signature", "%v", err)
+	}
+	if _, isPart := env.Record.(*record.DefinitionPart); !isPart && r.def == nil {
+		return nil, reject("type", "the election's definition is not complete yet (%d of %d parts logged): log its parts first", len(r.parts), r.header.DefinitionParts)
+	}
+	if err := r.authorize(key, env); err != nil {
+		return nil, err
+	}
+	return key, nil
+}
+
+// admitHeader checks the first entry: an election record signed by the
+// commission key it names, for this log's origin.
+func (r *Registry) admitHeader(env *record.Envelope) (*Key, error) {
+	h, ok := env.Record.(*record.Election)
+	if !ok {
+		return nil, reject("type", "the first entry of a log must be the election record, not %s", env.Record.Type())
+	}
+	if h.Origin != r.origin {
+		return nil, reject("origin", "the election record names origin %q but this log is %q", h.Origin, r.origin)
+	}
+	v, err := note.NewVerifier(h.Commission)
+	if err != nil {
+		return nil, reject("commission", "%v", err)
+	}
+	if err := env.Verify(v); err != nil {
+		return nil, reject("signature", "the election record must be signed by the commission key it names: %v", err)
+	}
+	return &Key{VKey: h.Commission, Verifier: v, Grants: []record.Grant{{Role: "commission", Scope: "*", Key: h.Commission}}}, nil
+}
+
+// Record learns an entry appended at index. The entry must have been
+// admitted against this state.
+func (r *Registry) Record(index uint64, env *record.Envelope) {
+	r.size = index + 1
+	ref := Ref{Index: index, Type: env.Record.Type(), Signer: env.KeyName}
+	switch rec := env.Record.(type) {
+	case *record.Election:
+		r.header = rec
+		k, _ := r.admitHeader(env)
+		r.keys[KeyID{k.Verifier.Name(), k.Verifier.KeyHash()}] = k
+	case *record.DefinitionPart:
+		r.parts[rec.Part] = rec.Data
+		if int64(len(r.parts)) == r.header.DefinitionParts {
+			r.def = r.assembleDefinition()
+			r.parts = nil
+		}
+	case *record.Keys:
+		for _, g := range rec.Grants {
+			v, _ := note.NewVerifier(g.Key)
+			id := KeyID{v.Name(), v.KeyHash()}
+			k := r.keys[id]
+			if k == nil {
+				k = &Key{VKey: g.Key, Verifier: v}
+				r.keys[id] = k
+			}
+			k.Grants = append(k.Grants, g)
+		}
+		for _, vk := range rec.Revoke {
+			v, _ := note.NewVerifier(vk)
+			if k := r.keys[KeyID{v.Name(), v.KeyHash()}]; k != nil {
+				k.Revoked = true
+			}
+		}
+	case *record.Sheet:
+		ref.Contest, ref.Station, ref.Revision = rec.Contest, rec.Station, rec.Revision
+	case *record.Declaration:
+		ref.Contest = rec.Contest
+	case *record.Attestation:
+		ref.Contest, ref.Station = rec.Contest, rec.Station
+	case *record.Affiliation:
+		ref.Contest = rec.Contest
+	}
+	r.records[env.Hash] = ref
+}
+
+// assembleDefinition joins the parts; authorize has checked that they hash
+// to the election record's value and parse, so errors here cannot happen.
+func (r *Registry) assembleDefinition() *election.Definition {
+	var b strings.Builder
+	for i := int64(1); i <= r.header.DefinitionParts; i++ {
+		b.WriteString(r.parts[i])
+	}
+	d, err := election.Parse([]byte(b.String()))
+	if err != nil {
+		panic("registry: admitted definition does not parse: " + err.Error())
+	}
+	return d
+}
+
+// checkDefinition is called when the last part arrives: the parts must hash
+// to the header's value and form a valid definition for this election.
+func (r *Registry) checkDefinition(last *record.DefinitionPart) error {
+	var b strings.Builder
+	for i := int64(1); i <= r.header.DefinitionParts; i++ {
+		if i == last.Part {
+			b.WriteString(last.Data)
+		} else {
+			b.WriteString(r.parts[i])
+		}
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	if hex.EncodeToString(sum[:]) != r.header.DefinitionSHA256 {
+		return reject("data", "the definition's parts hash to %x, not to the election record's definition-sha256 %s", sum, r.header.DefinitionSHA256)
+	}
+	d, err := election.Parse([]byte(b.String()))
+	if err != nil {
+		return reject("data", "the assembled definition is invalid: %v", err)
+	}
+	if d.ID != r.header.Election || d.Origin != r.origin {
+		return reject("data", "the definition is for election %q at %q, not %q at %q", d.ID, d.Origin, r.header.Election, r.origin)
+	}
+	return nil
+}

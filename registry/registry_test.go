@@ -1,0 +1,132 @@
+package registry_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tallylog/tallylog/internal/testelection"
+	"github.com/tallylog/tallylog/record"
+	"github.com/tallylog/tallylog/registry"
+)
+
+func TestGenesisReplays(t *testing.T) {
+	e := testelection.New(t)
+	r := e.Replay(t)
+	if r.Definition() == nil || r.Definition().ID != "pk-test" {
+		t.Fatal("definition not established")
+	}
+	if _, ok := r.Key("po.NA-57.PS-1", e.Signers["po.NA-57.PS-1"].KeyHash()); !ok {
+		t.Fatal("presiding key not registered")
+	}
+}
+
+// TestAdmitRefuses is the catalogue of records the log refuses, each with
+// the rule that names why. None of them changes the registry.
+func TestAdmitRefuses(t *testing.T) {
+	e := testelection.New(t)
+	good := e.Sheet("NA-57", "NA-57/PS-1", 100, 200, 50)
+	goodEntry := e.Sign(t, "po.NA-57.PS-1", good)
+	goodEnv, _ := record.Open(goodEntry)
+	goodHash := goodEnv.HashHex()
+	other := e.Sheet("NA-58", "NA-58/PS-1", 1, 2, 3)
+	otherEnv, _ := record.Open(e.Sign(t, "po.NA-58.PS-1", other))
+	_, stranger := testelection.Key("stranger")
+	strangerSigner, _ := testelection.Key("stranger")
+
+	mod := func(f func(s *record.Sheet)) *record.Sheet {
+		c := *e.Sheet("NA-57", "NA-57/PS-2", 100, 200, 50)
+		c.Votes = append([]record.Count(nil), c.Votes...)
+		f(&c)
+		return &c
+	}
+	cases := []struct {
+		name  string
+		key   string
+		rec   record.Record
+		entry []byte
+		want  string
+	}{
+		{name: "wrong station's officer", key: "po.NA-57.PS-2", rec: good, want: "signature: key po.NA-57.PS-2 may not sign this record"},
+		{name: "unregistered key", entry: mustSign(t, strangerSigner, good), want: "signature: key stranger+"},
+		{name: "another election", key: "po.NA-57.PS-1", rec: func() *record.Sheet { c := *good; c.Election = "pk-ge2018"; return &c }(), want: `election: the record is for election "pk-ge2018"`},
+		{name: "unknown contest", key: "po.NA-57.PS-2", rec: mod(func(s *record.Sheet) { s.Contest = "NA-999" }), want: `contest: unknown contest "NA-999"`},
+		{name: "unknown station", key: "po.NA-57.PS-2", rec: mod(func(s *record.Sheet) { s.Station = "NA-57/PS-99" }), want: `station: unknown station "NA-57/PS-99"`},
+		{name: "station not in contest", key: "po.NA-57.PS-2", rec: mod(func(s *record.Sheet) { s.Contest = "NA-58" }), want: "station: station NA-57/PS-2 does not vote in contest NA-58"},
+		{name: "missing candidate", key: "po.NA-57.PS-2", rec: mod(func(s *record.Sheet) { s.Votes = s.Votes[:2] }), want: "votes: 2 candidates listed, contest NA-57 has 3"},
+		{name: "unknown candidate", key: "po.NA-57.PS-2", rec: mod(func(s *record.Sheet) { s.Votes[2].Candidate = "9" }), want: `votes: line 3 names candidate "9"`},
+		{name: "supersedes nothing logged", key: "po.NA-57.PS-2", rec: mod(func(s *record.Sheet) {
+			s.Revision, s.Supersedes, s.OrderedBy, s.Reason = 2, strings.Repeat("ab", 32), "RO", "recount"
+		}), want: "supersedes: no record with hash abab"},
+		{name: "supersedes another station", key: "ro.NA-57", rec: mod(func(s *record.Sheet) {
+			s.Revision, s.Supersedes, s.OrderedBy, s.Reason = 2, goodHash, "RO", "recount"
+		}), want: "is not a sheet of station NA-57/PS-2"},
+		{name: "declaration by presiding officer", key: "po.NA-57.PS-1", rec: &record.Declaration{Election: "pk-test", Contest: "NA-57", Form: 47, Votes: testelection.Counts(1, 2, 3), Declared: "2024-02-08T20:00:00Z"}, want: "may not sign this record: a declaration is signed by the returning officer"},
+		{name: "declaration by another contest's RO", key: "ro.NA-58", rec: &record.Declaration{Election: "pk-test", Contest: "NA-57", Form: 47, Votes: testelection.Counts(1, 2, 3), Declared: "2024-02-08T20:00:00Z"}, want: "returning officer registered for contest NA-57"},
+		{name: "declaration missing a foreign station", key: "ro.NA-57", rec: &record.Declaration{Election: "pk-test", Contest: "NA-57", Form: 47, Votes: testelection.Counts(1, 2, 3), Missing: []string{"NA-58/PS-1"}, Declared: "2024-02-08T20:00:00Z"}, want: `missing: station "NA-58/PS-1" does not vote in contest NA-57`},
+		{name: "countersign of another station's sheet", key: "agent.NA-58", rec: &record.Attestation{Election: "pk-test", Contest: "NA-58", Station: "NA-58/PS-2", Kind: "countersign", Sheet: otherEnv.HashHex(), Captured: "2024-02-08T20:00:00Z"}, want: "sheet: no record with hash"},
+		{name: "agent outside their contest", key: "agent.NA-58", rec: &record.Attestation{Election: "pk-test", Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy", Votes: testelection.Counts(1, 2, 3), Captured: "2024-02-08T20:00:00Z"}, want: "may not sign this record: an attestation"},
+		{name: "keys by a returning officer", key: "ro.NA-57", rec: &record.Keys{Election: "pk-test", Grants: []record.Grant{{Role: "presiding", Scope: "NA-57/PS-1", Key: stranger}}}, want: "only the commission registers"},
+		{name: "grant for unknown station", key: "ecp", rec: &record.Keys{Election: "pk-test", Grants: []record.Grant{{Role: "presiding", Scope: "NA-57/PS-77", Key: stranger}}}, want: `grant 1: unknown station "NA-57/PS-77"`},
+		{name: "revoke the root key", key: "ecp", rec: &record.Keys{Election: "pk-test", Revoke: []string{e.VKeys["ecp"]}}, want: "cannot be revoked"},
+		{name: "affiliation of a party candidate", key: "ecp", rec: &record.Affiliation{Election: "pk-test", Contest: "NA-57", Candidate: "1", Party: "sic", Joined: "2024-02-17"}, want: "candidate 1 stood for party pmln"},
+		{name: "second election record", key: "ecp", rec: &record.Election{Election: "pk-test", Origin: testelection.Origin, Commission: e.VKeys["ecp"], DefinitionSHA256: strings.Repeat("00", 32), DefinitionParts: 1, Created: "2024-01-01T00:00:00Z"}, want: "already has its election record"},
+		{name: "duplicate", entry: goodEntry, want: "already in the log"},
+	}
+	r := e.Replay(t, goodEntry)
+	size := r.Size()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			entry := c.entry
+			if entry == nil {
+				entry = e.Sign(t, c.key, c.rec)
+			}
+			env, err := record.Open(entry)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = r.Admit(env)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want %q", err, c.want)
+			}
+			if r.Size() != size {
+				t.Fatal("a refused record changed the registry")
+			}
+		})
+	}
+}
+
+func TestRevokedKeyRefused(t *testing.T) {
+	e := testelection.New(t)
+	revoke := e.Sign(t, "ecp", &record.Keys{Election: "pk-test", Revoke: []string{e.VKeys["po.NA-57.PS-1"]}})
+	r := e.Replay(t, revoke)
+	env, _ := record.Open(e.Sign(t, "po.NA-57.PS-1", e.Sheet("NA-57", "NA-57/PS-1", 1, 2, 3)))
+	if _, err := r.Admit(env); err == nil || !strings.Contains(err.Error(), "was revoked") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestFirstEntryMustBeElection(t *testing.T) {
+	e := testelection.New(t)
+	r := registry.New(testelection.Origin)
+	env, _ := record.Open(e.Genesis[1])
+	if _, err := r.Admit(env); err == nil || !strings.Contains(err.Error(), "first entry of a log must be the election record") {
+		t.Fatalf("got %v", err)
+	}
+	r2 := registry.New("results.example.pk/other")
+	env0, _ := record.Open(e.Genesis[0])
+	if _, err := r2.Admit(env0); err == nil || !strings.Contains(err.Error(), "this log is") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func mustSign(t *testing.T, s interface {
+	Name() string
+	KeyHash() uint32
+	Sign([]byte) ([]byte, error)
+}, r record.Record) []byte {
+	entry, err := record.Sign(r, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return entry
+}
