@@ -115,13 +115,25 @@ func reject(field, format string, args ...any) error {
 }
 
 // Admit decides whether env may be appended next. It returns the signer's
-// key on success. It changes nothing.
+// key on success. It changes nothing. It is Signer, the signature check,
+// then Check.
 func (r *Registry) Admit(env *record.Envelope) (*Key, error) {
-	if _, dup := r.records[env.Hash]; dup {
-		return nil, ErrDuplicate
+	key, err := r.Signer(env)
+	if err != nil {
+		return nil, err
 	}
+	if err := env.Verify(key.Verifier); err != nil {
+		return nil, reject("signature", "%v", err)
+	}
+	return key, r.Check(env, key)
+}
+
+// Signer returns the registered key that must have signed env, or the
+// reason no key may. The caller verifies the signature with the key (a
+// server does so outside its locks, on all cores) and then calls Check.
+func (r *Registry) Signer(env *record.Envelope) (*Key, error) {
 	if r.header == nil {
-		return r.admitHeader(env)
+		return r.headerKey(env)
 	}
 	if env.Record.ElectionID() != r.header.Election {
 		return nil, reject("election", "the record is for election %q but this log is for %q", env.Record.ElectionID(), r.header.Election)
@@ -130,24 +142,31 @@ func (r *Registry) Admit(env *record.Envelope) (*Key, error) {
 	if !ok {
 		return nil, reject("signature", "key %s+%08x is not registered in this log: ask the commission to register it", env.KeyName, env.KeyHash)
 	}
-	if key.Revoked {
-		return nil, reject("signature", "key %s+%08x was revoked by the commission", env.KeyName, env.KeyHash)
-	}
-	if err := env.Verify(key.Verifier); err != nil {
-		return nil, reject("signature", "%v", err)
-	}
-	if _, isPart := env.Record.(*record.DefinitionPart); !isPart && r.def == nil {
-		return nil, reject("type", "the election's definition is not complete yet (%d of %d parts logged): log its parts first", len(r.parts), r.header.DefinitionParts)
-	}
-	if err := r.authorize(key, env); err != nil {
-		return nil, err
-	}
 	return key, nil
 }
 
-// admitHeader checks the first entry: an election record signed by the
-// commission key it names, for this log's origin.
-func (r *Registry) admitHeader(env *record.Envelope) (*Key, error) {
+// Check applies every rule but the signature itself to env, signed by key
+// (from Signer, with the signature verified). It changes nothing.
+func (r *Registry) Check(env *record.Envelope, key *Key) error {
+	if _, dup := r.records[env.Hash]; dup {
+		return ErrDuplicate
+	}
+	if r.header == nil {
+		_, err := r.headerKey(env)
+		return err
+	}
+	if key.Revoked {
+		return reject("signature", "key %s+%08x was revoked by the commission", env.KeyName, env.KeyHash)
+	}
+	if _, isPart := env.Record.(*record.DefinitionPart); !isPart && r.def == nil {
+		return reject("type", "the election's definition is not complete yet (%d of %d parts logged): log its parts first", len(r.parts), r.header.DefinitionParts)
+	}
+	return r.authorize(key, env)
+}
+
+// headerKey checks the first entry: an election record for this log's
+// origin, to be signed by the commission key it names.
+func (r *Registry) headerKey(env *record.Envelope) (*Key, error) {
 	h, ok := env.Record.(*record.Election)
 	if !ok {
 		return nil, reject("type", "the first entry of a log must be the election record, not %s", env.Record.Type())
@@ -159,21 +178,23 @@ func (r *Registry) admitHeader(env *record.Envelope) (*Key, error) {
 	if err != nil {
 		return nil, reject("commission", "%v", err)
 	}
-	if err := env.Verify(v); err != nil {
-		return nil, reject("signature", "the election record must be signed by the commission key it names: %v", err)
+	if v.Name() != env.KeyName || v.KeyHash() != env.KeyHash {
+		return nil, reject("signature", "the election record must be signed by the commission key it names, %s", h.Commission)
 	}
 	return &Key{VKey: h.Commission, Verifier: v, Grants: []record.Grant{{Role: "commission", Scope: "*", Key: h.Commission}}}, nil
 }
 
 // Record learns an entry appended at index. The entry must have been
-// admitted against this state.
+// admitted against this state. A verifier records entries in index order; a
+// server may record concurrently admitted ordinary records out of order,
+// but never an election, definition or keys record while others are pending.
 func (r *Registry) Record(index uint64, env *record.Envelope) {
-	r.size = index + 1
+	r.size = max(r.size, index+1)
 	ref := Ref{Index: index, Type: env.Record.Type(), Signer: env.KeyName}
 	switch rec := env.Record.(type) {
 	case *record.Election:
 		r.header = rec
-		k, _ := r.admitHeader(env)
+		k, _ := r.headerKey(env)
 		r.keys[KeyID{k.Verifier.Name(), k.Verifier.KeyHash()}] = k
 	case *record.DefinitionPart:
 		r.parts[rec.Part] = rec.Data
@@ -247,4 +268,15 @@ func (r *Registry) checkDefinition(last *record.DefinitionPart) error {
 		return reject("data", "the definition is for election %q at %q, not %q at %q", d.ID, d.Origin, r.header.Election, r.origin)
 	}
 	return nil
+}
+
+// Reindex corrects the index of a recorded entry. A server that records a
+// batch of entries before the log assigns their indexes (see
+// intake.AppendUnordered) calls it once the indexes are known.
+func (r *Registry) Reindex(hash [32]byte, index uint64) {
+	if ref, ok := r.records[hash]; ok {
+		ref.Index = index
+		r.records[hash] = ref
+		r.size = max(r.size, index+1)
+	}
 }

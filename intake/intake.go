@@ -1,0 +1,339 @@
+// Package intake is the submission pipeline in front of the log: it
+// authenticates a record (the signer is the key registered for it),
+// validates it against the definition and what the log already holds, and
+// only then appends it; it acknowledges with a receipt only once the
+// record's index is durable and a published checkpoint covers it.
+//
+// Guarantees:
+//   - Nothing is appended that the verifier would refuse: the same
+//     registry rules run here and in replay, and records that change who
+//     may sign (election, definition, keys) are appended alone, never
+//     concurrently with records they could invalidate.
+//   - The same bytes submitted twice, at once or a year apart, get the same
+//     index; the log holds them once.
+//   - A refused record changes nothing.
+//   - Signature checks run outside any lock, on every core.
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"github.com/tallylog/tallylog/ledger"
+	"github.com/tallylog/tallylog/receipt"
+	"github.com/tallylog/tallylog/record"
+	"github.com/tallylog/tallylog/registry"
+)
+
+// Intake accepts records into a log.
+type Intake struct {
+	log *ledger.Log
+
+	// epoch orders appends: ordinary records hold it shared from their
+	// check until they are recorded; records that change the registry's
+	// rules hold it exclusively.
+	epoch sync.RWMutex
+
+	mu       sync.Mutex // guards everything below
+	reg      *registry.Registry
+	inflight map[[32]byte]*pending
+	images   map[string]bool // image hashes named by logged records
+}
+
+type pending struct {
+	done  chan struct{}
+	index uint64
+	err   error
+}
+
+// Error is a refused submission: the HTTP status to answer with, and the
+// rule that was broken.
+type Error struct {
+	Status int
+	Field  string
+	Rule   string
+}
+
+func (e *Error) Error() string { return e.Field + ": " + e.Rule }
+
+// New opens an intake over log, replaying what the log already holds so
+// that duplicates and references resolve. Entries already in the log were
+// checked before they were appended, so replay trusts them; the verifier is
+// what re-checks them.
+func New(ctx context.Context, log *ledger.Log) (*Intake, error) {
+	in := &Intake{log: log, reg: registry.New(log.Origin()), inflight: map[[32]byte]*pending{}, images: map[string]bool{}}
+	size, err := log.IntegratedSize(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = log.ReadEntries(ctx, 0, size, size, func(i uint64, e []byte) error {
+		env, err := record.Open(e)
+		if err != nil {
+			return fmt.Errorf("log entry %d does not parse (run tallylog verify on this log): %w", i, err)
+		}
+		in.learn(i, env)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// Registry calls f with the registry under the intake's lock.
+func (in *Intake) Registry(f func(r *registry.Registry)) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	f(in.reg)
+}
+
+// learn records an appended entry; in.mu must be held (or replay running).
+func (in *Intake) learn(index uint64, env *record.Envelope) {
+	in.reg.Record(index, env)
+	switch r := env.Record.(type) {
+	case *record.Sheet:
+		if r.Image != "" {
+			in.images[r.Image] = true
+		}
+	case *record.Attestation:
+		if r.Image != "" {
+			in.images[r.Image] = true
+		}
+	}
+}
+
+// ImageNamed reports whether a logged record names the image hash (hex).
+func (in *Intake) ImageNamed(hash string) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.images[hash]
+}
+
+// Submit appends entry if it is admissible and returns its receipt. A
+// record already in the log gets its existing index and a fresh receipt.
+func (in *Intake) Submit(ctx context.Context, entry []byte) (*receipt.Receipt, error) {
+	index, err := in.Append(ctx, entry)
+	if err != nil {
+		return nil, err
+	}
+	return in.Receipt(ctx, entry, index)
+}
+
+// Append is Submit without the receipt: it returns once the entry's index
+// is durable.
+func (in *Intake) Append(ctx context.Context, entry []byte) (uint64, error) {
+	env, err := record.Open(entry)
+	if err != nil {
+		return 0, refusal(err)
+	}
+	in.mu.Lock()
+	if ref, ok := in.reg.Lookup(env.Hash); ok {
+		in.mu.Unlock()
+		return ref.Index, nil
+	}
+	if p := in.inflight[env.Hash]; p != nil {
+		in.mu.Unlock()
+		return p.wait(ctx)
+	}
+	key, err := in.reg.Signer(env)
+	in.mu.Unlock()
+	if err != nil {
+		return 0, refusal(err)
+	}
+	if err := env.Verify(key.Verifier); err != nil {
+		return 0, &Error{Status: http.StatusForbidden, Field: "signature", Rule: err.Error()}
+	}
+
+	exclusive := changesRules(env.Record)
+	if exclusive {
+		in.epoch.Lock()
+		defer in.epoch.Unlock()
+	} else {
+		in.epoch.RLock()
+		defer in.epoch.RUnlock()
+	}
+
+	in.mu.Lock()
+	if ref, ok := in.reg.Lookup(env.Hash); ok {
+		in.mu.Unlock()
+		return ref.Index, nil
+	}
+	if p := in.inflight[env.Hash]; p != nil {
+		in.mu.Unlock()
+		return p.wait(ctx)
+	}
+	// The key may have changed (revoked) since Signer: look it up again.
+	if key, err = in.reg.Signer(env); err == nil {
+		err = in.reg.Check(env, key)
+	}
+	if err != nil {
+		in.mu.Unlock()
+		return 0, refusal(err)
+	}
+	p := &pending{done: make(chan struct{})}
+	in.inflight[env.Hash] = p
+	in.mu.Unlock()
+
+	// Once handed to the log the entry may become durable whatever the
+	// caller does, so wait for it without the caller's context: the
+	// registry must learn every index the log assigns.
+	p.index, p.err = in.log.Append(context.Background(), entry)
+
+	in.mu.Lock()
+	if p.err == nil {
+		in.learn(p.index, env)
+	}
+	delete(in.inflight, env.Hash)
+	in.mu.Unlock()
+	close(p.done)
+	if p.err != nil {
+		return 0, &Error{Status: http.StatusServiceUnavailable, Field: "log", Rule: p.err.Error() + "; retry with the same record"}
+	}
+	return p.index, nil
+}
+
+func (p *pending) wait(ctx context.Context) (uint64, error) {
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	if p.err != nil {
+		return 0, &Error{Status: http.StatusServiceUnavailable, Field: "log", Rule: p.err.Error() + "; retry with the same record"}
+	}
+	return p.index, nil
+}
+
+// Receipt waits for a published checkpoint covering index and returns the
+// entry's inclusion proof against it.
+func (in *Intake) Receipt(ctx context.Context, entry []byte, index uint64) (*receipt.Receipt, error) {
+	cp, size, err := in.log.WaitCheckpoint(ctx, index+1)
+	if err != nil {
+		return nil, &Error{Status: http.StatusServiceUnavailable, Field: "checkpoint",
+			Rule: fmt.Sprintf("the record is durable at index %d but no checkpoint covers it yet (%v); retry to get the receipt", index, err)}
+	}
+	proof, err := in.log.InclusionProof(ctx, index, size)
+	if err != nil {
+		return nil, &Error{Status: http.StatusInternalServerError, Field: "proof", Rule: err.Error()}
+	}
+	return &receipt.Receipt{Entry: entry, Index: index, Proof: proof, Checkpoint: cp}, nil
+}
+
+// changesRules reports whether a record changes what later records may be:
+// such records are appended alone.
+func changesRules(r record.Record) bool {
+	switch r.(type) {
+	case *record.Election, *record.DefinitionPart, *record.Keys:
+		return true
+	}
+	return false
+}
+
+// refusal turns a parse or registry error into an Error with its status.
+func refusal(err error) error {
+	var fe *record.FieldError
+	var rj *registry.Rejection
+	switch {
+	case errors.As(err, &fe):
+		return &Error{Status: http.StatusBadRequest, Field: fe.Field, Rule: fe.Rule}
+	case errors.As(err, &rj):
+		status := http.StatusUnprocessableEntity
+		if rj.Field == "signature" {
+			status = http.StatusForbidden
+		}
+		return &Error{Status: status, Field: rj.Field, Rule: rj.Rule}
+	case errors.Is(err, registry.ErrDuplicate):
+		return &Error{Status: http.StatusConflict, Field: "record", Rule: err.Error()}
+	}
+	return &Error{Status: http.StatusBadRequest, Field: "record", Rule: err.Error()}
+}
+
+// AppendUnordered appends entries that are admissible in every order among
+// themselves: either all definition parts, or all keys records that only
+// grant. They are checked in the order given and then appended at once, so
+// a large definition or a country's officer keys are logged in one batch
+// instead of one durable write each. It returns the indexes, in the order
+// of entries. Nothing is appended unless every entry is admissible.
+func (in *Intake) AppendUnordered(ctx context.Context, entries [][]byte) ([]uint64, error) {
+	envs := make([]*record.Envelope, len(entries))
+	for i, e := range entries {
+		env, err := record.Open(e)
+		if err != nil {
+			return nil, fmt.Errorf("entry %d: %w", i, refusal(err))
+		}
+		if !orderFree(env.Record, envs[0]) {
+			return nil, fmt.Errorf("entry %d: a batch is all definition parts or all grant-only keys records", i)
+		}
+		envs[i] = env
+	}
+	in.epoch.Lock()
+	defer in.epoch.Unlock()
+	in.mu.Lock()
+	base := in.reg.Size()
+	for i, env := range envs {
+		if _, err := in.reg.Admit(env); err != nil {
+			// Entries recorded so far in this call were only simulated,
+			// but the registry has no undo: rebuild it from the log.
+			rerr := in.rebuild(ctx)
+			in.mu.Unlock()
+			return nil, errors.Join(fmt.Errorf("entry %d: %w", i, refusal(err)), rerr)
+		}
+		in.learn(base+uint64(i), env)
+	}
+	in.mu.Unlock()
+
+	idx := make([]uint64, len(entries))
+	errs := make([]error, len(entries))
+	var wg sync.WaitGroup
+	for i, e := range entries {
+		wg.Go(func() { idx[i], errs[i] = in.log.Append(context.Background(), e) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		in.mu.Lock()
+		defer in.mu.Unlock()
+		return nil, errors.Join(err, in.rebuild(ctx))
+	}
+	in.mu.Lock()
+	for i, env := range envs {
+		in.reg.Reindex(env.Hash, idx[i])
+	}
+	in.mu.Unlock()
+	return idx, nil
+}
+
+// orderFree reports whether r may share an unordered batch with first.
+func orderFree(r record.Record, first *record.Envelope) bool {
+	switch rec := r.(type) {
+	case *record.DefinitionPart:
+		if first == nil {
+			return true
+		}
+		_, ok := first.Record.(*record.DefinitionPart)
+		return ok
+	case *record.Keys:
+		if len(rec.Revoke) > 0 {
+			return false
+		}
+		if first == nil {
+			return true
+		}
+		_, ok := first.Record.(*record.Keys)
+		return ok
+	}
+	return false
+}
+
+// rebuild replaces the registry with a replay of the log. Callers hold the
+// exclusive epoch and in.mu.
+func (in *Intake) rebuild(ctx context.Context) error {
+	fresh, err := New(ctx, in.log)
+	if err != nil {
+		return err
+	}
+	in.reg, in.images = fresh.reg, fresh.images
+	return nil
+}

@@ -1,0 +1,316 @@
+// Package ledger is the election's log of record: a Tessera log on its
+// POSIX driver, laid out as C2SP tlog-tiles so that its directory can be
+// served as static files.
+//
+// Guarantees:
+//   - Append returns only once the entry's index is durable (its batch is
+//     sequenced and fsynced); an entry whose Append failed may or may not be
+//     in the log, so callers retry with the same bytes and deduplicate.
+//   - Proofs are served only against published checkpoints, never against
+//     an integrated size no checkpoint commits to.
+//   - Close waits for accepted entries to be durable before returning.
+package ledger
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/transparency-dev/tessera"
+	"github.com/transparency-dev/tessera/client"
+	"github.com/transparency-dev/tessera/storage/posix"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// Options tune the log. Zero values take the defaults.
+type Options struct {
+	// CheckpointInterval is how often a new checkpoint is signed and
+	// published: the floor of receipt latency. Default 200 ms; Tessera's
+	// POSIX minimum is 100 ms.
+	CheckpointInterval time.Duration
+	// BatchSize and BatchAge bound how many entries are sequenced in one
+	// durable write and how long the first waits. Defaults 1024 and 50 ms.
+	BatchSize uint
+	BatchAge  time.Duration
+	// Witnesses, when set, must cosign a checkpoint before it is published.
+	Witnesses *tessera.WitnessGroup
+	// WitnessTimeout bounds each witness request (default 5 s).
+	WitnessTimeout time.Duration
+}
+
+// Log is an open election log.
+type Log struct {
+	dir      string
+	origin   string
+	verifier note.Verifier
+	app      *tessera.Appender
+	shutdown func(context.Context) error
+	reader   tessera.LogReader
+	cancel   context.CancelFunc
+
+	mu        sync.Mutex
+	changed   chan struct{} // closed and replaced when a new checkpoint is seen
+	cpRaw     []byte
+	cpSize    uint64
+	proofs    *client.ProofBuilder
+	proofSize uint64
+}
+
+// Open opens (or creates) the log in dir, signing checkpoints with signer,
+// whose verifier key is vkey. The origin is the key's name.
+func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts Options) (*Log, error) {
+	v, err := note.NewVerifier(vkey)
+	if err != nil {
+		return nil, fmt.Errorf("log verifier key: %w", err)
+	}
+	if v.Name() != signer.Name() || v.KeyHash() != signer.KeyHash() {
+		return nil, errors.New("the log's verifier key does not match its signing key")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if opts.CheckpointInterval == 0 {
+		opts.CheckpointInterval = 200 * time.Millisecond
+	}
+	if opts.BatchSize == 0 {
+		opts.BatchSize = 1024
+	}
+	if opts.BatchAge == 0 {
+		opts.BatchAge = 50 * time.Millisecond
+	}
+	if opts.WitnessTimeout == 0 {
+		opts.WitnessTimeout = 5 * time.Second
+	}
+	lctx, cancel := context.WithCancel(context.Background())
+	driver, err := posix.New(lctx, posix.Config{Path: dir})
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("open log storage in %s: %w", dir, err)
+	}
+	ao := tessera.NewAppendOptions().
+		WithCheckpointSigner(signer).
+		WithBatching(opts.BatchSize, opts.BatchAge).
+		WithCheckpointInterval(opts.CheckpointInterval)
+	if opts.Witnesses != nil {
+		ao = ao.WithWitnesses(*opts.Witnesses, &tessera.WitnessOptions{Timeout: opts.WitnessTimeout})
+	}
+	app, shutdown, reader, err := tessera.NewAppender(lctx, driver, ao)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("open log in %s: %w", dir, err)
+	}
+	l := &Log{dir: dir, origin: signer.Name(), verifier: v, app: app, shutdown: shutdown, reader: reader, cancel: cancel, changed: make(chan struct{})}
+	if err := l.poll(ctx); err != nil && !errors.Is(err, os.ErrNotExist) {
+		l.Close(ctx)
+		return nil, err
+	}
+	go l.watch(lctx)
+	return l, nil
+}
+
+// Origin returns the log's origin.
+func (l *Log) Origin() string { return l.origin }
+
+// Dir returns the directory holding the log's tiles, entries and checkpoint.
+func (l *Log) Dir() string { return l.dir }
+
+// Append adds entry and returns its index once it is durable.
+func (l *Log) Append(ctx context.Context, entry []byte) (uint64, error) {
+	idx, err := l.app.Add(ctx, tessera.NewEntry(entry))()
+	if err != nil {
+		return 0, fmt.Errorf("append to the log: %w", err)
+	}
+	return idx.Index, nil
+}
+
+// Close stops the log after every accepted entry is durable.
+func (l *Log) Close(ctx context.Context) error {
+	err := l.shutdown(ctx)
+	l.cancel()
+	return err
+}
+
+// watch polls the published checkpoint and wakes waiters when it moves.
+func (l *Log) watch(ctx context.Context) {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			l.poll(ctx)
+		}
+	}
+}
+
+func (l *Log) poll(ctx context.Context) error {
+	raw, err := l.reader.ReadCheckpoint(ctx)
+	if err != nil {
+		return err
+	}
+	size, _, err := ParseCheckpoint(raw, l.verifier)
+	if err != nil {
+		return fmt.Errorf("published checkpoint: %w", err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.cpRaw == nil || size > l.cpSize || (size == l.cpSize && !bytes.Equal(raw, l.cpRaw)) {
+		l.cpRaw, l.cpSize = raw, size
+		close(l.changed)
+		l.changed = make(chan struct{})
+	}
+	return nil
+}
+
+// Checkpoint returns the latest published checkpoint and its size. The
+// checkpoint is nil before the first one is published.
+func (l *Log) Checkpoint() ([]byte, uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.cpRaw, l.cpSize
+}
+
+// WaitCheckpoint blocks until a published checkpoint covers size entries
+// and returns it.
+func (l *Log) WaitCheckpoint(ctx context.Context, size uint64) ([]byte, uint64, error) {
+	for {
+		l.mu.Lock()
+		raw, n, ch := l.cpRaw, l.cpSize, l.changed
+		l.mu.Unlock()
+		if raw != nil && n >= size {
+			return raw, n, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, 0, ctx.Err()
+		case <-ch:
+		}
+	}
+}
+
+// Changed returns a channel closed when the published checkpoint next moves.
+func (l *Log) Changed() <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.changed
+}
+
+// InclusionProof returns the RFC 6962 inclusion proof of index in the tree
+// of the given size, which must be a published checkpoint's size.
+func (l *Log) InclusionProof(ctx context.Context, index, size uint64) ([][]byte, error) {
+	l.mu.Lock()
+	pb := l.proofs
+	if pb == nil || l.proofSize != size {
+		var err error
+		pb, err = client.NewProofBuilder(ctx, size, l.reader.ReadTile)
+		if err != nil {
+			l.mu.Unlock()
+			return nil, fmt.Errorf("proof builder at size %d: %w", size, err)
+		}
+		l.proofs, l.proofSize = pb, size
+	}
+	l.mu.Unlock()
+	return pb.InclusionProof(ctx, index)
+}
+
+// ConsistencyProof returns the proof that the tree of size smaller is a
+// prefix of the tree of size larger (a published size).
+func (l *Log) ConsistencyProof(ctx context.Context, smaller, larger uint64) ([][]byte, error) {
+	pb, err := client.NewProofBuilder(ctx, larger, l.reader.ReadTile)
+	if err != nil {
+		return nil, err
+	}
+	return pb.ConsistencyProof(ctx, smaller, larger)
+}
+
+// ReadEntries calls fn for each entry with index in [from, to), in order,
+// reading the entry bundles of a tree of size treeSize >= to.
+func (l *Log) ReadEntries(ctx context.Context, from, to, treeSize uint64, fn func(index uint64, entry []byte) error) error {
+	for b := from / 256; b*256 < to; b++ {
+		width := uint8(0)
+		if end := (b + 1) * 256; end > treeSize {
+			width = uint8(treeSize - b*256)
+		}
+		data, err := l.reader.ReadEntryBundle(ctx, b, width)
+		if err != nil {
+			return fmt.Errorf("read entry bundle %d: %w", b, err)
+		}
+		entries, err := SplitBundle(data)
+		if err != nil {
+			return fmt.Errorf("entry bundle %d: %w", b, err)
+		}
+		for i, e := range entries {
+			idx := b*256 + uint64(i)
+			if idx < from || idx >= to {
+				continue
+			}
+			if err := fn(idx, e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// SplitBundle splits a tlog-tiles entry bundle: entries prefixed with a
+// big-endian 16-bit length.
+func SplitBundle(data []byte) ([][]byte, error) {
+	var out [][]byte
+	for len(data) > 0 {
+		if len(data) < 2 {
+			return nil, errors.New("truncated length prefix")
+		}
+		n := int(binary.BigEndian.Uint16(data))
+		if len(data) < 2+n {
+			return nil, errors.New("truncated entry")
+		}
+		out = append(out, data[2:2+n])
+		data = data[2+n:]
+	}
+	return out, nil
+}
+
+// ParseCheckpoint verifies a checkpoint's signature with the log's key and
+// returns its size and root hash.
+func ParseCheckpoint(raw []byte, v note.Verifier) (uint64, []byte, error) {
+	n, err := note.Open(raw, note.VerifierList(v))
+	if err != nil {
+		return 0, nil, fmt.Errorf("checkpoint signature: %w", err)
+	}
+	lines := strings.SplitN(n.Text, "\n", 4)
+	if len(lines) < 4 || lines[0] != v.Name() {
+		return 0, nil, fmt.Errorf("checkpoint is not for origin %s", v.Name())
+	}
+	size, err := strconv.ParseUint(lines[1], 10, 64)
+	if err != nil {
+		return 0, nil, fmt.Errorf("checkpoint size %q: %w", lines[1], err)
+	}
+	root, err := base64.StdEncoding.DecodeString(lines[2])
+	if err != nil || len(root) != 32 {
+		return 0, nil, fmt.Errorf("checkpoint root %q is not a base64 SHA-256", lines[2])
+	}
+	return size, root, nil
+}
+
+// Exists reports whether dir holds a log.
+func Exists(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "checkpoint"))
+	return err == nil
+}
+
+// IntegratedSize returns how many entries are sequenced and integrated,
+// published or not. Use it only to replay the log's own state at start-up;
+// proofs are served against published checkpoints.
+func (l *Log) IntegratedSize(ctx context.Context) (uint64, error) {
+	return l.reader.IntegratedSize(ctx)
+}

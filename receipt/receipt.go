@@ -1,0 +1,152 @@
+// Package receipt is the proof a submitter gets that the log holds its
+// record: a C2SP tlog-proof (c2sp.org/tlog-proof@v1) whose extra data is the
+// logged entry itself, so the receipt verifies offline with nothing but the
+// log's public key.
+//
+// A receipt that verifies proves that the log, as of its checkpoint, held
+// exactly these entry bytes at this index. The checkpoint's signatures
+// (the log's, and any witnesses' cosignatures) date and anchor that claim;
+// a log that later shows a tree without the entry has forked, and the
+// receipt is the evidence.
+package receipt
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// Header is the first line of every receipt.
+const Header = "c2sp.org/tlog-proof@v1"
+
+// Receipt is an offline-verifiable inclusion proof of one entry.
+type Receipt struct {
+	Entry      []byte   // the logged entry (the signed record), carried as extra data
+	Index      uint64   // its index in the log
+	Proof      [][]byte // RFC 6962 inclusion proof, leaf to root
+	Checkpoint []byte   // signed checkpoint the proof is against
+}
+
+// Marshal encodes the receipt in the tlog-proof text format.
+func (r *Receipt) Marshal() []byte {
+	var b bytes.Buffer
+	b.WriteString(Header + "\n")
+	b.WriteString("extra " + base64.StdEncoding.EncodeToString(r.Entry) + "\n")
+	b.WriteString("index " + strconv.FormatUint(r.Index, 10) + "\n")
+	for _, h := range r.Proof {
+		b.WriteString(base64.StdEncoding.EncodeToString(h) + "\n")
+	}
+	b.WriteString("\n")
+	b.Write(r.Checkpoint)
+	return b.Bytes()
+}
+
+// Parse decodes a receipt. It does not verify it.
+func Parse(data []byte) (*Receipt, error) {
+	head, cp, ok := bytes.Cut(data, []byte("\n\n"))
+	if !ok {
+		return nil, errors.New("receipt: no blank line before the checkpoint")
+	}
+	lines := strings.Split(string(head), "\n")
+	if lines[0] != Header {
+		return nil, fmt.Errorf("receipt: first line must be %q", Header)
+	}
+	r := &Receipt{Checkpoint: cp}
+	i := 1
+	if i < len(lines) && strings.HasPrefix(lines[i], "extra ") {
+		e, err := base64.StdEncoding.Strict().DecodeString(strings.TrimPrefix(lines[i], "extra "))
+		if err != nil {
+			return nil, fmt.Errorf("receipt: extra: %v", err)
+		}
+		r.Entry = e
+		i++
+	}
+	if r.Entry == nil {
+		return nil, errors.New("receipt: missing the 'extra' line carrying the logged record")
+	}
+	if i >= len(lines) || !strings.HasPrefix(lines[i], "index ") {
+		return nil, errors.New("receipt: missing the 'index' line")
+	}
+	idx, err := strconv.ParseUint(strings.TrimPrefix(lines[i], "index "), 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("receipt: index: %v", err)
+	}
+	r.Index = idx
+	for _, l := range lines[i+1:] {
+		h, err := base64.StdEncoding.Strict().DecodeString(l)
+		if err != nil || len(h) != 32 {
+			return nil, fmt.Errorf("receipt: proof line %q is not a base64 SHA-256", l)
+		}
+		r.Proof = append(r.Proof, h)
+	}
+	if len(r.Proof) > 63 {
+		return nil, errors.New("receipt: more than 63 proof hashes")
+	}
+	return r, nil
+}
+
+// Verified is what a verified receipt proves.
+type Verified struct {
+	Origin   string
+	TreeSize uint64
+	Root     tlog.Hash
+	Index    uint64
+	Entry    []byte
+	// Cosigners are the names of the other keys whose signatures on the
+	// checkpoint verified (witnesses given to Verify).
+	Cosigners []string
+}
+
+// Verify checks the checkpoint's signature with the log's key (and any
+// witnesses' keys, all of which must have cosigned), and the inclusion
+// proof of the entry at the index against the checkpoint's root. It uses
+// only golang.org/x/mod/sumdb, never the log's own storage code.
+func (r *Receipt) Verify(logKey note.Verifier, witnesses ...note.Verifier) (*Verified, error) {
+	n, err := note.Open(r.Checkpoint, note.VerifierList(append([]note.Verifier{logKey}, witnesses...)...))
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %v", err)
+	}
+	signed := map[string]bool{}
+	for _, s := range n.Sigs {
+		signed[s.Name] = true
+	}
+	if !signed[logKey.Name()] {
+		return nil, fmt.Errorf("checkpoint is not signed by the log key %s", logKey.Name())
+	}
+	var cosigners []string
+	for _, w := range witnesses {
+		if !signed[w.Name()] {
+			return nil, fmt.Errorf("checkpoint lacks the cosignature of witness %s", w.Name())
+		}
+		cosigners = append(cosigners, w.Name())
+	}
+	lines := strings.SplitN(n.Text, "\n", 4)
+	if len(lines) < 4 || lines[0] != logKey.Name() {
+		return nil, fmt.Errorf("checkpoint origin is not %s", logKey.Name())
+	}
+	size, err := strconv.ParseUint(lines[1], 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint size: %v", err)
+	}
+	root, err := tlog.ParseHash(lines[2])
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint root: %v", err)
+	}
+	if r.Index >= size {
+		return nil, fmt.Errorf("index %d is outside the checkpoint's tree of size %d", r.Index, size)
+	}
+	proof := make(tlog.RecordProof, len(r.Proof))
+	for i, h := range r.Proof {
+		copy(proof[i][:], h)
+	}
+	if err := tlog.CheckRecord(proof, int64(size), root, int64(r.Index), tlog.RecordHash(r.Entry)); err != nil {
+		return nil, fmt.Errorf("inclusion proof of index %d does not match the checkpoint's root: %v", r.Index, err)
+	}
+	return &Verified{Origin: lines[0], TreeSize: size, Root: root, Index: r.Index, Entry: r.Entry, Cosigners: cosigners}, nil
+}

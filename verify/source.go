@@ -1,0 +1,79 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Source reads a log's public files by their tlog-tiles path ("checkpoint",
+// "tile/0/x001/234", "tile/entries/005.p/17").
+type Source interface {
+	ReadFile(ctx context.Context, path string) ([]byte, error)
+}
+
+// NewSource returns a Source for a URL (http:// or https://) or a
+// directory (the log/ directory of a server, or its parent).
+func NewSource(loc string) (Source, error) {
+	if strings.HasPrefix(loc, "http://") || strings.HasPrefix(loc, "https://") {
+		u, err := url.Parse(strings.TrimSuffix(loc, "/") + "/")
+		if err != nil {
+			return nil, fmt.Errorf("log URL %q: %v", loc, err)
+		}
+		return &httpSource{base: u, client: &http.Client{Timeout: 30 * time.Second}}, nil
+	}
+	for _, d := range []string{loc, filepath.Join(loc, "log")} {
+		if _, err := os.Stat(filepath.Join(d, "checkpoint")); err == nil {
+			return dirSource(d), nil
+		}
+	}
+	return nil, fmt.Errorf("%s is neither a URL nor a directory holding a log checkpoint", loc)
+}
+
+type dirSource string
+
+func (d dirSource) ReadFile(_ context.Context, path string) ([]byte, error) {
+	return os.ReadFile(filepath.Join(string(d), filepath.FromSlash(path)))
+}
+
+type httpSource struct {
+	base   *url.URL
+	client *http.Client
+}
+
+func (h *httpSource) ReadFile(ctx context.Context, path string) ([]byte, error) {
+	u := h.base.ResolveReference(&url.URL{Path: path})
+	var last error
+	for attempt := 0; attempt < 4; attempt++ {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt*attempt) * 200 * time.Millisecond)
+		}
+		req, _ := http.NewRequestWithContext(ctx, "GET", u.String(), nil)
+		resp, err := h.client.Do(req)
+		if err != nil {
+			last = err
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<24))
+		resp.Body.Close()
+		switch {
+		case err != nil:
+			last = err
+		case resp.StatusCode == http.StatusOK:
+			return data, nil
+		case resp.StatusCode == http.StatusNotFound:
+			return nil, fmt.Errorf("GET %s: %w", u, os.ErrNotExist)
+		case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
+			last = fmt.Errorf("GET %s: %s", u, resp.Status)
+		default:
+			return nil, fmt.Errorf("GET %s: %s", u, resp.Status)
+		}
+	}
+	return nil, last
+}

@@ -1,0 +1,194 @@
+// Package web is tallylog's HTTP server: the submission API, the log served
+// as C2SP tlog-tiles static files, the scanned forms, and (in the site and
+// API files) the public results pages and read API.
+//
+// Every handler bounds what it reads and how long it waits; state-changing
+// requests are refused from other origins (http.CrossOriginProtection);
+// results are a function of the log's published checkpoint, so a response
+// is immutable for a given checkpoint and carries an ETag naming it.
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/tallylog/tallylog/datadir"
+	"github.com/tallylog/tallylog/intake"
+	"github.com/tallylog/tallylog/ledger"
+	"github.com/tallylog/tallylog/tally"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// Options configure a server.
+type Options struct {
+	Log ledger.Options
+	// Now is the clock for deadlines; the demo passes its simulated clock.
+	Now func() time.Time
+	// Logger receives operational messages (default: discard).
+	Logger *slog.Logger
+}
+
+// Server serves one election's log.
+type Server struct {
+	Dir         datadir.Dir
+	Meta        *datadir.Meta
+	Log         *ledger.Log
+	Intake      *intake.Intake
+	Tally       *tally.Tally
+	LogVerifier note.Verifier
+	Now         func() time.Time
+	logger      *slog.Logger
+
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu      sync.Mutex
+	applied uint64 // entries the tally has applied
+	applyCh chan struct{}
+	failed  error // a tally failure: the log holds an entry replay refuses
+}
+
+// Open opens the election in dir: its log, the intake (replaying what the
+// log holds) and the tally, which follows published checkpoints.
+func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
+	meta, err := dir.ReadMeta()
+	if err != nil {
+		return nil, err
+	}
+	signer, err := dir.LogSigner()
+	if err != nil {
+		return nil, err
+	}
+	v, err := note.NewVerifier(meta.LogKey)
+	if err != nil {
+		return nil, fmt.Errorf("log key in %s/tallylog.json: %v", dir.Root, err)
+	}
+	lg, err := ledger.Open(ctx, dir.LogDir(), signer, meta.LogKey, opts.Log)
+	if err != nil {
+		return nil, err
+	}
+	in, err := intake.New(ctx, lg)
+	if err != nil {
+		lg.Close(ctx)
+		return nil, err
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{Dir: dir, Meta: meta, Log: lg, Intake: in, Tally: tally.New(meta.Origin), LogVerifier: v,
+		Now: opts.Now, logger: opts.Logger, done: make(chan struct{}), applyCh: make(chan struct{})}
+	fctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	go s.follow(fctx)
+	return s, nil
+}
+
+// Close stops the tally follower and closes the log after every accepted
+// entry is durable.
+func (s *Server) Close(ctx context.Context) error {
+	s.cancel()
+	<-s.done
+	return s.Log.Close(ctx)
+}
+
+// follow applies every newly published entry to the tally, in index order.
+func (s *Server) follow(ctx context.Context) {
+	defer close(s.done)
+	for {
+		changed := s.Log.Changed()
+		_, size := s.Log.Checkpoint()
+		s.mu.Lock()
+		from := s.applied
+		s.mu.Unlock()
+		if size > from {
+			err := s.Log.ReadEntries(ctx, from, size, size, func(i uint64, e []byte) error {
+				if err := s.Tally.Apply(i, e); err != nil {
+					return fmt.Errorf("index %d: %w", i, err)
+				}
+				s.mu.Lock()
+				s.applied = i + 1
+				s.mu.Unlock()
+				return nil
+			})
+			if err != nil && ctx.Err() == nil {
+				s.logger.Error("tally stopped: the log holds an entry that replay refuses; run tallylog verify", "err", err)
+				s.mu.Lock()
+				s.failed = err
+				s.mu.Unlock()
+				return
+			}
+			s.mu.Lock()
+			close(s.applyCh)
+			s.applyCh = make(chan struct{})
+			s.mu.Unlock()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+		}
+	}
+}
+
+// Applied returns how many entries the tally has applied and a channel
+// closed when that number next grows.
+func (s *Server) Applied() (uint64, <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.applied, s.applyCh
+}
+
+// WaitApplied blocks until the tally has applied n entries.
+func (s *Server) WaitApplied(ctx context.Context, n uint64) error {
+	for {
+		got, ch := s.Applied()
+		if got >= n {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ch:
+		}
+	}
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.routeLog(mux)
+	s.routeSubmit(mux)
+	s.routeSite(mux)
+	cop := http.NewCrossOriginProtection()
+	return securityHeaders(cop.Handler(mux))
+}
+
+// HTTPServer returns an http.Server for addr with the timeouts an
+// election-night server needs: slow clients cannot hold connections open.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
+}
+
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+		h.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,117 @@
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+
+	"github.com/tallylog/tallylog/datadir"
+	"github.com/tallylog/tallylog/intake"
+	"github.com/tallylog/tallylog/record"
+)
+
+// MaxImage bounds an uploaded scan of a form.
+const MaxImage = 10 << 20
+
+var hexHash = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// routeSubmit serves the submission API:
+//
+//	POST /api/v1/records       body: one signed record (text/plain)
+//	                           200: the receipt (c2sp.org/tlog-proof@v1)
+//	                           4xx: JSON {"field","rule"}; nothing was logged
+//	PUT  /api/v1/images/{hash} body: the scanned form whose SHA-256 is hash,
+//	                           named by a logged record
+//	GET  /images/{hash}        the stored scan
+func (s *Server) routeSubmit(mux *http.ServeMux) {
+	mux.HandleFunc("POST /api/v1/records", s.handleRecord)
+	mux.HandleFunc("PUT /api/v1/images/{hash}", s.handleImagePut)
+	mux.HandleFunc("GET /images/{hash}", s.handleImageGet)
+}
+
+func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, record.MaxEntry))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeError(w, &intake.Error{Status: http.StatusRequestEntityTooLarge, Field: "body", Rule: "a record is at most 65535 bytes"})
+			return
+		}
+		writeError(w, &intake.Error{Status: http.StatusBadRequest, Field: "body", Rule: "could not read the request body"})
+		return
+	}
+	rc, err := s.Intake.Submit(r.Context(), body)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Log-Index", strconv.FormatUint(rc.Index, 10))
+	w.Write(rc.Marshal())
+}
+
+func (s *Server) handleImagePut(w http.ResponseWriter, r *http.Request) {
+	hash := r.PathValue("hash")
+	if !hexHash.MatchString(hash) {
+		writeError(w, &intake.Error{Status: http.StatusBadRequest, Field: "hash", Rule: "must be a SHA-256 in 64 lower-case hex digits"})
+		return
+	}
+	if !s.Intake.ImageNamed(hash) {
+		writeError(w, &intake.Error{Status: http.StatusForbidden, Field: "hash", Rule: "no logged record names this image: submit the sheet first"})
+		return
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxImage))
+	if err != nil {
+		writeError(w, &intake.Error{Status: http.StatusRequestEntityTooLarge, Field: "body", Rule: "an image is at most 10 MiB"})
+		return
+	}
+	sum := sha256.Sum256(data)
+	if hex.EncodeToString(sum[:]) != hash {
+		writeError(w, &intake.Error{Status: http.StatusBadRequest, Field: "body", Rule: "the image's SHA-256 is " + hex.EncodeToString(sum[:]) + ", not the hash in the URL"})
+		return
+	}
+	path := filepath.Join(s.Dir.ImagesDir(), hash)
+	if _, err := os.Stat(path); err != nil {
+		if err := datadir.WriteFileAtomic(path, data, 0o644); err != nil {
+			writeError(w, &intake.Error{Status: http.StatusInternalServerError, Field: "image", Rule: "could not store the image; retry"})
+			return
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleImageGet(w http.ResponseWriter, r *http.Request) {
+	hash := r.PathValue("hash")
+	if !hexHash.MatchString(hash) {
+		http.NotFound(w, r)
+		return
+	}
+	data, err := os.ReadFile(filepath.Join(s.Dir.ImagesDir(), hash))
+	if err != nil {
+		http.Error(w, "no image with this hash has been uploaded", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", http.DetectContentType(data))
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	w.Write(data)
+}
+
+// writeError answers with the error's status and a JSON body naming the
+// field and the rule.
+func writeError(w http.ResponseWriter, err error) {
+	var ie *intake.Error
+	if !errors.As(err, &ie) {
+		ie = &intake.Error{Status: http.StatusServiceUnavailable, Field: "server", Rule: err.Error() + "; retry"}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(ie.Status)
+	json.NewEncoder(w).Encode(map[string]string{"field": ie.Field, "rule": ie.Rule, "error": ie.Error()})
+}
