@@ -24,6 +24,7 @@ type Audit struct {
 	stations    []Station // sorted by ID; the PPEB order
 	pairs       []pair
 	unauditable int64
+	pending     int64
 	fullCount   bool    // some V_wl ≤ 0: the bounds are infinite
 	denom       big.Int // D, the lcm of the margins V_wl
 	cum         []big.Int
@@ -90,7 +91,7 @@ func (a *Audit) setMargins(c *Contest) error {
 	for _, t := range c.Totals {
 		declared += t
 	}
-	a.unauditable = declared - frameVotes
+	a.unauditable, a.pending = declared-frameVotes, c.Pending
 	if a.unauditable < 0 {
 		return &InputError{
 			Field: "contest.totals",

@@ -102,6 +102,7 @@ func LoadSigner(path string) (note.Signer, error) {
 // LoadVerifier reads a verifier key given inline (name+hash+key) or as a
 // file holding one.
 func LoadVerifier(s string) (note.Verifier, string, error) {
+	s = strings.TrimSpace(s)
 	if v, err := note.NewVerifier(s); err == nil {
 		return v, s, nil
 	}

@@ -93,3 +93,29 @@ func numWorkers(w int) int {
 	}
 	return w
 }
+
+// forEach calls fn(i) for i in [0, n) on up to workers goroutines, one
+// index at a time. fn must write only to its own index's output.
+func forEach(n, workers int, fn func(i int)) {
+	workers = min(numWorkers(workers), n)
+	var mu sync.Mutex
+	next := 0
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+}

@@ -97,6 +97,9 @@ func Sign(r Record, s note.Signer) ([]byte, error) {
 
 // checkVerifierKey checks a note verifier key (name+hash+base64 key).
 func checkVerifierKey(field, vkey string) error {
+	if strings.ContainsAny(vkey, " \t\r\n") {
+		return fieldErr(field, "a verifier key holds no white space")
+	}
 	if _, err := note.NewVerifier(vkey); err != nil {
 		return fieldErr(field, "%q is not a verifier key of the form name+hash+key (from tallylog keygen): %v", vkey, err)
 	}

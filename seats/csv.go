@@ -121,7 +121,6 @@ func readCSV(r io.Reader, file string, header []string, row func(cells) error) e
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
@@ -129,6 +128,7 @@ func readCSV(r io.Reader, file string, header []string, row func(cells) error) e
 			}
 			return fmt.Errorf("%s: %v", file, err)
 		}
+		line, _ := cr.FieldPos(0) // only valid after a successful Read
 		if first {
 			first = false
 			if !slices.Equal(rec, header) {

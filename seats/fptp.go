@@ -61,8 +61,13 @@ func FirstPastThePost(candidates []Candidate) (Outcome, error) {
 	o := Outcome{Winners: sorted[:top], Tie: top > 1, Uncontested: len(sorted) == 1}
 	if rest := sorted[top:]; len(rest) > 0 {
 		o.RunnersUp = rest[:run(rest)]
+	}
+	switch {
+	case o.Tie:
+		o.Margin = 0
+	case len(o.RunnersUp) > 0:
 		o.Margin = o.Winners[0].Votes - o.RunnersUp[0].Votes
-	} else if !o.Tie {
+	default:
 		o.Margin = o.Winners[0].Votes
 	}
 	return o, nil

@@ -68,6 +68,9 @@ type Input struct {
 	// official Gazette, required when Joins is not empty.
 	Joins   []Join
 	Gazette string
+	// WindowDays is how many days after the gazette a join counts; 0
+	// means JoinWindowDays. The election definition carries it.
+	WindowDays int
 	// NoList names the parties that filed no priority list at all.
 	NoList []string
 	// Lists gives known list lengths; a party and kind not listed has a
@@ -117,7 +120,8 @@ const JoinWindowDays = 3
 //   - The proportion is Hamilton's largest remainder (LargestRemainder) with
 //     quota = eligible general seats / reserved seats, exactly.
 //   - An independent counts for a party if the join is dated from the
-//     gazette date to JoinWindowDays days after it, inclusive. Joins dated
+//     gazette date to WindowDays (JoinWindowDays, 3) days after it,
+//     inclusive. Joins dated
 //     before the gazette or later are listed as not counted, with the
 //     reason. Independents who stay independent are out of the count.
 //   - Eligible parties are those with at least one general seat and a list:
@@ -181,7 +185,7 @@ func allocateKind(kind Kind, region string, seats int, general map[string]int, l
 		case n == 0:
 			res.Excluded = append(res.Excluded, Exclusion{p, "won no general seat"})
 		case lists.noList[p] || (known && l == 0):
-			res.Excluded = append(res.Excluded, Exclusion{p, "no priority list (Elections Act 2017 s.104): left out, quota recomputed without it"})
+			res.Excluded = append(res.Excluded, Exclusion{p, "no priority list (Elections Act 2017 s.104); the quota is recomputed without it"})
 		default:
 			weights = append(weights, Weight{p, int64(n)})
 		}
@@ -257,7 +261,14 @@ func applyJoins(in Input, general map[string]map[string]int) ([]JoinDecision, er
 	if err != nil {
 		return nil, fmt.Errorf("gazette: %q is not a date YYYY-MM-DD; give the date the names of the returned candidates were published in the official Gazette", in.Gazette)
 	}
-	deadline := gazette.AddDate(0, 0, JoinWindowDays)
+	days := in.WindowDays
+	if days == 0 {
+		days = JoinWindowDays
+	}
+	if days < 0 {
+		return nil, fmt.Errorf("window_days: must not be negative (got %d)", days)
+	}
+	deadline := gazette.AddDate(0, 0, days)
 	joined := map[string]int{}
 	var out []JoinDecision
 	for i, j := range in.Joins {
@@ -287,7 +298,7 @@ func applyJoins(in Input, general map[string]map[string]int) ([]JoinDecision, er
 		case d.Before(gazette):
 			dec.Reason = fmt.Sprintf("dated %s, before the gazette notification of %s; the window opens at publication (Art. 51(6) proviso)", j.Date, in.Gazette)
 		case d.After(deadline):
-			dec.Reason = fmt.Sprintf("dated %s, more than %d days after the gazette notification of %s (Art. 51(6) proviso)", j.Date, JoinWindowDays, in.Gazette)
+			dec.Reason = fmt.Sprintf("dated %s, more than %d days after the gazette notification of %s (Art. 51(6) proviso)", j.Date, days, in.Gazette)
 		default:
 			dec.Counted = true
 		}

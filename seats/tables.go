@@ -20,14 +20,15 @@ import (
 // output) and names are compared exactly (case and spaces included).
 //
 //	{"name": "pk-na-2024", "assembly": "National Assembly",
-//	 "regions": [{"name": "Punjab", "general": 141, "women": 32}, ...],
+//	 "regions": [{"region": "Punjab", "general": 141, "women": 32}, ...],
 //	 "non_muslim": 10, "source": "Constitution Art. 51(3),(4) ..."}
 type Table struct {
 	// Name identifies the table, e.g. "pk-na-2024"; no spaces.
 	Name string `json:"name"`
 	// Assembly is the house the table is for, e.g. "National Assembly".
 	Assembly string `json:"assembly"`
-	// Regions lists the provinces or territories, each with its general and
+	// Regions lists the provinces or territories (the same shape as the
+	// election definition's RegionSeats), each with its general and
 	// women's seats. Women's seats are shared among the parties in
 	// proportion to the general seats they won in that region only.
 	Regions []Region `json:"regions"`
@@ -41,7 +42,9 @@ type Table struct {
 
 // Region is one province or territory of a Table.
 type Region struct {
-	Name    string `json:"name"`
+	// Name is the region's name; its JSON key is "region", as in the
+	// election definition's seat table.
+	Name    string `json:"region"`
 	General int    `json:"general"`
 	Women   int    `json:"women"`
 }
@@ -107,11 +110,11 @@ func (t Table) Validate() error {
 		field := fmt.Sprintf("regions[%d]", i)
 		switch {
 		case strings.TrimSpace(r.Name) == "":
-			return fail(field+".name", "must not be empty")
+			return fail(field+".region", "must not be empty")
 		case r.Name != strings.TrimSpace(r.Name):
-			return fail(field+".name", "%q has leading or trailing spaces", r.Name)
+			return fail(field+".region", "%q has leading or trailing spaces", r.Name)
 		case seen[r.Name]:
-			return fail(field+".name", "region %q is listed twice", r.Name)
+			return fail(field+".region", "region %q is listed twice", r.Name)
 		case r.General < 1 || r.General > maxTableSeats:
 			return fail(field+".general", "must be between 1 and %d (got %d)", maxTableSeats, r.General)
 		case r.Women < 0 || r.Women > maxTableSeats:
@@ -130,7 +133,7 @@ func ParseTable(data []byte) (Table, error) {
 	dec.DisallowUnknownFields()
 	var t Table
 	if err := dec.Decode(&t); err != nil {
-		return Table{}, fmt.Errorf("seat table: %v; expected {\"name\", \"assembly\", \"regions\": [{\"name\", \"general\", \"women\"}], \"non_muslim\"}", err)
+		return Table{}, fmt.Errorf("seat table: %v; expected {\"name\", \"assembly\", \"regions\": [{\"region\", \"general\", \"women\"}], \"non_muslim\"}", err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return Table{}, errors.New("seat table: unexpected data after the JSON object")

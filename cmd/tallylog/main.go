@@ -16,6 +16,8 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"k8s.io/klog/v2"
 )
 
 // State carries what a subcommand may touch: its context and standard streams.
@@ -36,7 +38,17 @@ type command struct {
 }
 
 // commands is the table of subcommands. Keep it sorted by name.
-var commands = []command{}
+var commands = []command{
+	{"forensics", "screen station results for statistical anomalies", runForensics},
+	{"init", "create an election's log from its definition", runInit},
+	{"keygen", "make a signing key for records or checkpoints", runKeygen},
+	{"serve", "serve an election: submissions, the log, the results site", runServe},
+	{"sign", "sign a record (sheet, declaration, ...) written as JSON", runSign},
+	{"submit", "send signed records to the server and keep their receipts", runSubmit},
+	{"verify", "verify a whole log and replay it to the same results", runVerify},
+	{"verify-receipt", "check a receipt offline with the log's public key", runVerifyReceipt},
+	{"seats", "allocate reserved seats from general seats won", runSeats},
+}
 
 // usageError is returned for wrong flags or arguments; it exits with status 2.
 type usageError struct{ msg string }
@@ -49,6 +61,10 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 func main() {
+	// Tessera logs its internals through klog at INFO; tallylog reports
+	// what a user needs itself.
+	klog.LogToStderr(false)
+	klog.SetOutput(io.Discard)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
@@ -114,13 +130,36 @@ func newFlagSet(st *State, name, usage string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args, turning a flag error into a usageError.
+// parseFlags parses args, turning a flag error into a usageError. Flags
+// may come before or after positional arguments ("verify-receipt R --log-key
+// K"); "--" ends the flags. The positional arguments are left in fs.Args()
+// order and returned.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	_, err := parseArgs(fs, args)
+	return err
+}
+
+// parseArgs is parseFlags returning the positional arguments.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
 		}
-		return usageError{err.Error()}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
 	}
-	return nil
+	fs.Parse(append([]string{"--"}, pos...))
+	return pos, nil
 }

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tallylog/tallylog/datadir"
+	"github.com/tallylog/tallylog/receipt"
+	"github.com/tallylog/tallylog/record"
+)
+
+// runSubmit sends signed records to the server and keeps each receipt. It
+// retries until it holds a receipt, so a device can run it whenever the
+// network comes back; running it twice is safe (same receipt, no duplicate).
+func runSubmit(st *State, args []string) error {
+	fs := newFlagSet(st, "submit", "--server URL [--image FILE]... FILE.note...")
+	server := fs.String("server", "", "the election server's `URL`, e.g. http://127.0.0.1:8080")
+	var images multiFlag
+	fs.Var(&images, "image", "scanned form `FILE` to upload when a submitted record names its SHA-256; repeatable")
+	receipts := fs.String("receipts", "", "write receipts into `DIR` (default: beside each record, as FILE.receipt)")
+	logKey := fs.String("log-key", "", "if set, verify each receipt with this log verifier `KEY` before keeping it")
+	timeout := fs.Duration("timeout", 24*time.Hour, "give up retrying after this long")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if *server == "" || len(pos) == 0 {
+		return usageError{"--server and at least one record FILE are required"}
+	}
+	imageByHash := map[string]string{}
+	for _, f := range images {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		imageByHash[hex.EncodeToString(sum[:])] = f
+	}
+	c := &submitter{st: st, base: strings.TrimSuffix(*server, "/"), client: &http.Client{Timeout: 60 * time.Second}}
+	if *logKey != "" {
+		v, _, err := datadir.LoadVerifier(*logKey)
+		if err != nil {
+			return fmt.Errorf("--log-key: %v", err)
+		}
+		c.verify = v.Verify
+		c.logKey = v
+	}
+	ctx, cancel := context.WithTimeout(st.Ctx, *timeout)
+	defer cancel()
+	failed := 0
+	for _, f := range pos {
+		entry, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		out := f + ".receipt"
+		if *receipts != "" {
+			out = filepath.Join(*receipts, filepath.Base(f)+".receipt")
+		}
+		rc, err := c.submit(ctx, entry)
+		if err != nil {
+			fmt.Fprintf(st.Stderr, "%s: refused: %v\n", f, err)
+			failed++
+			continue
+		}
+		if err := datadir.WriteFileAtomic(out, rc.Marshal(), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(st.Stdout, "%s: logged at index %d, receipt %s\n", f, rc.Index, out)
+		if env, err := record.Open(entry); err == nil {
+			if img := imageOf(env.Record); img != "" {
+				if path, ok := imageByHash[img]; ok {
+					if err := c.upload(ctx, img, path); err != nil {
+						fmt.Fprintf(st.Stderr, "%s: image %s: %v\n", f, path, err)
+						failed++
+					}
+				}
+			}
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d records were not logged or their images not uploaded", failed, len(pos))
+	}
+	return nil
+}
+
+func imageOf(r record.Record) string {
+	switch r := r.(type) {
+	case *record.Sheet:
+		return r.Image
+	case *record.Attestation:
+		return r.Image
+	}
+	return ""
+}
+
+type submitter struct {
+	st     *State
+	base   string
+	client *http.Client
+	verify func([]byte, []byte) bool
+	logKey interface {
+		Name() string
+		KeyHash() uint32
+		Verify(msg, sig []byte) bool
+	}
+}
+
+// permanent is a refusal that retrying cannot fix.
+type permanent struct{ msg string }
+
+func (p permanent) Error() string { return p.msg }
+
+// submit posts one record, retrying with backoff on network errors and
+// 5xx answers until it gets a receipt or a refusal.
+func (c *submitter) submit(ctx context.Context, entry []byte) (*receipt.Receipt, error) {
+	return retry(ctx, func() (*receipt.Receipt, error) {
+		req, _ := http.NewRequestWithContext(ctx, "POST", c.base+"/api/v1/records", bytes.NewReader(entry))
+		req.Header.Set("Content-Type", "text/plain; charset=utf-8")
+		resp, err := c.client.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode != http.StatusOK {
+			var e struct{ Error string }
+			json.Unmarshal(body, &e)
+			if e.Error == "" {
+				e.Error = resp.Status
+			}
+			if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
+				return nil, errors.New(e.Error)
+			}
+			return nil, permanent{e.Error}
+		}
+		rc, err := receipt.Parse(body)
+		if err != nil {
+			return nil, fmt.Errorf("server sent an unreadable receipt: %v", err)
+		}
+		if !bytes.Equal(rc.Entry, entry) {
+			return nil, permanent{"the server's receipt is for another record"}
+		}
+		if c.logKey != nil {
+			if _, err := rc.Verify(c.logKey); err != nil {
+				return nil, permanent{"the server's receipt does not verify: " + err.Error()}
+			}
+		}
+		return rc, nil
+	})
+}
+
+func (c *submitter) upload(ctx context.Context, hash, path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	_, err = retry(ctx, func() (struct{}, error) {
+		req, _ := http.NewRequestWithContext(ctx, "PUT", c.base+"/api/v1/images/"+hash, bytes.NewReader(data))
+		resp, err := c.client.Do(req)
+		if err != nil {
+			return struct{}{}, err
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		switch {
+		case resp.StatusCode == http.StatusNoContent:
+			return struct{}{}, nil
+		case resp.StatusCode >= 500:
+			return struct{}{}, fmt.Errorf("%s", resp.Status)
+		}
+		return struct{}{}, permanent{strings.TrimSpace(string(body))}
+	})
+	return err
+}
+
+// retry calls f until it succeeds, fails permanently, or ctx ends, backing
+// off from 200 ms to 30 s between attempts.
+func retry[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	wait := 200 * time.Millisecond
+	for {
+		v, err := f()
+		var p permanent
+		if err == nil || errors.As(err, &p) {
+			return v, err
+		}
+		select {
+		case <-ctx.Done():
+			return v, fmt.Errorf("gave up: %v (last error: %v)", ctx.Err(), err)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
+}

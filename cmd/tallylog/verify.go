@@ -1,0 +1,168 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/tallylog/tallylog/datadir"
+	"github.com/tallylog/tallylog/receipt"
+	"github.com/tallylog/tallylog/record"
+	"github.com/tallylog/tallylog/tally"
+	"github.com/tallylog/tallylog/verify"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// runVerifyReceipt checks a receipt offline against the log's public key.
+func runVerifyReceipt(st *State, args []string) error {
+	fs := newFlagSet(st, "verify-receipt", "--log-key KEY [--record FILE] RECEIPT")
+	logKey := fs.String("log-key", "", "the log's verifier `KEY` (name+hash+key, or a file holding it)")
+	recFile := fs.String("record", "", "also check that the receipt is for this signed record `FILE`")
+	var witnesses multiFlag
+	fs.Var(&witnesses, "witness-key", "require a cosignature by this witness verifier `KEY`; repeatable")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if *logKey == "" || len(pos) != 1 {
+		return usageError{"--log-key and one RECEIPT file are required"}
+	}
+	v, _, err := datadir.LoadVerifier(*logKey)
+	if err != nil {
+		return fmt.Errorf("--log-key: %v", err)
+	}
+	ws, err := loadVerifiers(witnesses)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(pos[0])
+	if err != nil {
+		return err
+	}
+	rc, err := receipt.Parse(data)
+	if err != nil {
+		return err
+	}
+	got, err := rc.Verify(v, ws...)
+	if err != nil {
+		return fmt.Errorf("%s does not verify: %v", pos[0], err)
+	}
+	if *recFile != "" {
+		want, err := os.ReadFile(*recFile)
+		if err != nil {
+			return err
+		}
+		if string(want) != string(got.Entry) {
+			return fmt.Errorf("%s proves a different record than %s", pos[0], *recFile)
+		}
+	}
+	what := "entry"
+	if env, err := record.Open(got.Entry); err == nil {
+		what = describeRecord(env)
+	}
+	fmt.Fprintf(st.Stdout, "OK: %s is in log %s at index %d (checkpoint of size %d)\n", what, got.Origin, got.Index, got.TreeSize)
+	return nil
+}
+
+func describeRecord(env *record.Envelope) string {
+	switch r := env.Record.(type) {
+	case *record.Sheet:
+		return fmt.Sprintf("sheet of station %s in %s (revision %d), signed by %s", r.Station, r.Contest, r.Revision, env.KeyName)
+	case *record.Declaration:
+		return fmt.Sprintf("form %d declaration of %s, signed by %s", r.Form, r.Contest, env.KeyName)
+	case *record.Attestation:
+		return fmt.Sprintf("%s attestation of station %s in %s, signed by %s", r.Kind, r.Station, r.Contest, env.KeyName)
+	}
+	return env.Record.Type() + " record signed by " + env.KeyName
+}
+
+func loadVerifiers(keys []string) ([]note.Verifier, error) {
+	var out []note.Verifier
+	for _, k := range keys {
+		v, _, err := datadir.LoadVerifier(k)
+		if err != nil {
+			return nil, fmt.Errorf("--witness-key: %v", err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// runVerify verifies a whole log and replays it.
+func runVerify(st *State, args []string) error {
+	fs := newFlagSet(st, "verify", "--log URL-or-DIR --log-key KEY [--witness-key KEY]... [--json]")
+	loc := fs.String("log", "", "where the log is: its URL or its directory")
+	logKey := fs.String("log-key", "", "the log's verifier `KEY` (name+hash+key, or a file holding it)")
+	var witnesses multiFlag
+	fs.Var(&witnesses, "witness-key", "require a cosignature by this witness verifier `KEY`; repeatable")
+	jsonOut := fs.Bool("json", false, "print the result as JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *loc == "" || *logKey == "" {
+		return usageError{"--log and --log-key are required"}
+	}
+	v, _, err := datadir.LoadVerifier(*logKey)
+	if err != nil {
+		return fmt.Errorf("--log-key: %v", err)
+	}
+	ws, err := loadVerifiers(witnesses)
+	if err != nil {
+		return err
+	}
+	src, err := verify.NewSource(*loc)
+	if err != nil {
+		return err
+	}
+	p := newProgress(st, "verifying")
+	start := time.Now()
+	res, err := verify.Log(st.Ctx, src, v, verify.Options{Witnesses: ws, Progress: p.update})
+	if err != nil {
+		if *jsonOut {
+			json.NewEncoder(st.Stdout).Encode(map[string]any{"ok": false, "error": err.Error()})
+		}
+		fmt.Fprintf(st.Stderr, "FAIL: %v\n", err)
+		return exitError{1}
+	}
+	// The log has no clock: deadlines are judged as of its latest record.
+	summary := res.Tally.Summary(res.Tally.Latest())
+	if *jsonOut {
+		return json.NewEncoder(st.Stdout).Encode(map[string]any{
+			"ok": true, "origin": res.Origin, "tree_size": res.TreeSize, "root": res.Root.String(),
+			"cosigners": res.Cosigners, "summary": summary,
+		})
+	}
+	fmt.Fprintf(st.Stdout, "OK: log %s, %d entries, root %s\n", res.Origin, res.TreeSize, res.Root)
+	fmt.Fprintf(st.Stdout, "every tile, entry and signature checked; every record replayed (%.1fs)\n\n", time.Since(start).Seconds())
+	writeSummary(st.Stdout, summary)
+	return nil
+}
+
+// writeSummary prints a tally summary for people.
+func writeSummary(w io.Writer, s *tally.Summary) {
+	for _, a := range s.Assemblies {
+		fmt.Fprintf(w, "%s: %d of %d station sheets, %d of %d contests complete, %d provisional and %d final declarations\n",
+			a.Name, a.Reported, a.Stations, a.Complete, a.Contests, a.Provisional, a.Final)
+		if a.Seats.Total > 0 {
+			fmt.Fprintf(w, "  seats (of %d; majority %d, two-thirds %d):", a.Seats.Total, a.Seats.Simple, a.Seats.TwoThirds)
+			for _, p := range a.Seats.Parties {
+				fmt.Fprintf(w, " %s %d", p.Party, p.Total)
+			}
+			if a.Seats.Independents > 0 {
+				fmt.Fprintf(w, " independents %d", a.Seats.Independents)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	if len(s.Flags) == 0 {
+		fmt.Fprintln(w, "flags: none")
+		return
+	}
+	fmt.Fprint(w, "flags:")
+	for _, k := range s.Flags {
+		fmt.Fprintf(w, " %s %d", k.Kind, k.Count)
+	}
+	fmt.Fprintln(w)
+}

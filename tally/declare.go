@@ -1,0 +1,226 @@
+package tally
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tallylog/tallylog/record"
+)
+
+// This file holds a contest's declarations and the checks on a whole
+// contest: each current declaration against the sum of the current sheets,
+// the stations it says are missing, its deadline, and, once every station
+// is in, the margin against rejected ballots and the recount threshold.
+
+// lazyEvidence describes evidence filled in when a flag is read (see
+// Flag.lazy): the current sheets a check summed, or the stations a
+// missing-stations flag names.
+type lazyEvidence struct {
+	contest  int32
+	decl     int32 // the declaration checked, or -1 for the whole contest
+	stations bool  // fill Flag.Stations instead of Flag.Evidence
+}
+
+// learnDeclaration adds a declaration to its contest, makes it the current
+// declaration of its form, and rechecks the contest.
+func (t *Tally) learnDeclaration(index uint64, env *record.Envelope, rec *record.Declaration) {
+	ci, _ := t.def.ContestIndex(rec.Contest)
+	c := &t.contests[ci]
+	d := declaration{index: index, hash: env.Hash, signer: env.KeyName, form: rec.Form, votes: counts(rec.Votes),
+		postal: counts(rec.Postal), readmitted: counts(rec.Readmitted), rejected: rec.Rejected,
+		declared: rec.Declared, supersedes: -1}
+	for _, m := range rec.Missing {
+		d.missing = append(d.missing, t.slotID(rec.Contest, m))
+	}
+	if rec.Supersedes != "" {
+		h := decodeHash(rec.Supersedes)
+		for i := range c.decls {
+			if c.decls[i].hash == h {
+				d.supersedes = int32(i)
+			}
+		}
+	}
+	if d.form == 47 && c.current[0] < 0 && record.Time(d.declared).After(t.deadline) {
+		d.late = true
+	}
+	c.decls = append(c.decls, d)
+	c.current[formSlot(d.form)] = int32(len(c.decls) - 1)
+	t.checkContest(c, index)
+}
+
+// declaredBasis is what a declaration is compared with: the sum of the
+// current sheets of the stations it does not list missing (plus, for form
+// 49, the postal and re-admitted ballots it itemises).
+type declaredBasis struct {
+	votes         []int64
+	rejected      int64
+	listedLogged  []int32 // listed missing, but their sheet was logged before the declaration
+	countedAbsent int32   // not listed missing, and no sheet is logged
+}
+
+func (t *Tally) basis(c *contest, d *declaration) declaredBasis {
+	b := declaredBasis{votes: append([]int64(nil), c.sum...), rejected: c.rejected}
+	listedIn := int32(0)
+	for _, id := range d.missing {
+		s := &t.slots[id]
+		if s.current < 0 {
+			continue
+		}
+		listedIn++
+		v := &s.versions[s.current]
+		for i, n := range v.votes {
+			b.votes[i] -= n
+		}
+		b.rejected -= v.rejected
+		if s.versions[0].index < d.index {
+			b.listedLogged = append(b.listedLogged, id)
+		}
+	}
+	b.countedAbsent = (c.stations - int32(len(d.missing))) - (c.in - listedIn)
+	for i := range b.votes {
+		if d.postal != nil {
+			b.votes[i] += d.postal[i] + d.readmitted[i]
+		}
+	}
+	return b
+}
+
+// checkContest recomputes the standing flags of one contest.
+func (t *Tally) checkContest(c *contest, index uint64) {
+	t.settle(&c.flags, t.contestFlags(c), index)
+}
+
+// contestFlags returns the flags that hold for a contest as a whole. It
+// costs O(candidates + declarations + stations the current declarations
+// list missing).
+func (t *Tally) contestFlags(c *contest) []Flag {
+	var next []Flag
+	ci := c.index
+	flag := func(kind string, sev Severity, subject uint64, hasSubject bool, msg string, ev ...Evidence) *Flag {
+		next = append(next, Flag{ID: flagID(kind, c.def.ID, "", subject, hasSubject), Kind: kind, Severity: sev,
+			Contest: c.def.ID, Region: c.def.Region, Message: msg, Evidence: ev})
+		return &next[len(next)-1]
+	}
+	for i := range c.decls {
+		d := &c.decls[i]
+		if d.late {
+			flag(KindLateDeclaration, Low, d.index, true, fmt.Sprintf("provisional result declared at %s, after the deadline of %s",
+				d.declared, record.FormatTime(t.deadline)), evidence(d.index, d.hash, "declaration", "form 47"))
+		}
+	}
+	for _, cur := range c.current {
+		if cur < 0 {
+			continue
+		}
+		d := &c.decls[cur]
+		dev := evidence(d.index, d.hash, "declaration", fmt.Sprintf("form %d by %s", d.form, d.signer))
+		if prev := previousOfForm(c, cur); prev >= 0 && d.supersedes != prev {
+			p := &c.decls[prev]
+			flag(KindConflictingSheets, High, d.index, true, fmt.Sprintf("two form %d declarations, at index %d and %d, and the later does not supersede the earlier",
+				d.form, p.index, d.index), evidence(p.index, p.hash, "declaration", "earlier"), dev)
+		}
+		b := t.basis(c, d)
+		diff, rej, differs := compareDeclared(c, d, b)
+		if differs {
+			kind, sev, what := KindDeclarationMismatch, High, "differs from"
+			if !sameWinners(d.total(), b.votes) {
+				kind, sev, what = KindWinnerChanged, Grave, "changes the winner against"
+			}
+			fl := flag(kind, sev, d.index, true, fmt.Sprintf("the form %d declaration %s the sum of the logged sheets: %s",
+				d.form, what, describeDiff(diff, rej)), dev)
+			fl.Diff, fl.RejectedDiff = diff, rej
+			fl.lazy = &lazyEvidence{contest: ci, decl: cur}
+		}
+		if len(b.listedLogged) > 0 || b.countedAbsent > 0 {
+			fl := flag(KindMissingStations, Medium, d.index, true, fmt.Sprintf("the form %d declaration lists %d station(s) as missing whose sheets were logged before it, and counts %d station(s) whose sheets are not logged",
+				d.form, len(b.listedLogged), b.countedAbsent), dev)
+			fl.lazy = &lazyEvidence{contest: ci, decl: cur, stations: true}
+		}
+	}
+	if c.in == c.stations && c.stations > 0 && len(c.sum) > 1 {
+		r := t.result(c)
+		whole := &lazyEvidence{contest: ci, decl: -1}
+		if c.rejected > r.margin {
+			flag(KindRejectedAboveMargin, Medium, 0, false, fmt.Sprintf("%d rejected ballots, more than the winning margin of %d votes", c.rejected, r.margin)).lazy = whole
+		}
+		if r.recount {
+			flag(KindRecountEligible, Low, 0, false, fmt.Sprintf("margin of %d votes is below the recount threshold of %d votes (%d%% of %d votes polled, at most %d)",
+				r.margin, r.threshold, t.def.Recount.MarginPercent, r.polled, t.def.Recount.MarginVotes)).lazy = whole
+		}
+	}
+	return next
+}
+
+// previousOfForm returns the latest declaration of the same form logged
+// before decls[cur], or -1.
+func previousOfForm(c *contest, cur int32) int32 {
+	for i := cur - 1; i >= 0; i-- {
+		if c.decls[i].form == c.decls[cur].form {
+			return i
+		}
+	}
+	return -1
+}
+
+// total returns the declared totals per candidate. A form 49's votes lines
+// already include the postal and re-admitted ballots it itemises.
+func (d *declaration) total() []int64 { return d.votes }
+
+// compareDeclared sets a declaration beside its basis.
+func compareDeclared(c *contest, d *declaration, b declaredBasis) ([]CandidateDiff, *CandidateDiff, bool) {
+	differs := false
+	diff := make([]CandidateDiff, len(d.votes))
+	for i, n := range d.votes {
+		diff[i] = CandidateDiff{Candidate: c.def.Candidates[i].ID, Declared: n, Sheets: b.votes[i], Delta: n - b.votes[i]}
+		differs = differs || diff[i].Delta != 0
+	}
+	var rej *CandidateDiff
+	if d.form == 47 && d.rejected != b.rejected {
+		rej = &CandidateDiff{Candidate: "rejected", Declared: d.rejected, Sheets: b.rejected, Delta: d.rejected - b.rejected}
+		differs = true
+	}
+	return diff, rej, differs
+}
+
+// describeDiff names the candidates whose counts differ.
+func describeDiff(diff []CandidateDiff, rej *CandidateDiff) string {
+	var parts []string
+	for _, d := range diff {
+		if d.Delta != 0 {
+			parts = append(parts, fmt.Sprintf("candidate %s declared %d, sheets %d (%+d)", d.Candidate, d.Declared, d.Sheets, d.Delta))
+		}
+	}
+	if rej != nil {
+		parts = append(parts, fmt.Sprintf("rejected declared %d, sheets %d (%+d)", rej.Declared, rej.Sheets, rej.Delta))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// sameWinners reports whether two count lists have the same set of
+// candidates at the top.
+func sameWinners(a, b []int64) bool {
+	ma, mb := maxOf(a), maxOf(b)
+	for i := range a {
+		if (a[i] == ma) != (b[i] == mb) {
+			return false
+		}
+	}
+	return true
+}
+
+func maxOf(v []int64) int64 {
+	m := int64(-1)
+	for _, n := range v {
+		m = max(m, n)
+	}
+	return m
+}
+
+// learnAffiliation keeps an independent's joining of a party; the seats
+// read it against the assembly's gazette notification.
+func (t *Tally) learnAffiliation(index uint64, env *record.Envelope, rec *record.Affiliation) {
+	ci, _ := t.def.ContestIndex(rec.Contest)
+	c := &t.contests[ci]
+	cand, _ := c.def.CandidateIndex(rec.Candidate)
+	c.affils = append(c.affils, affiliation{index: index, hash: env.Hash, candidate: cand, party: rec.Party, joined: rec.Joined})
+}

@@ -1,0 +1,235 @@
+package tally
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tallylog/tallylog/internal/testelection"
+	"github.com/tallylog/tallylog/record"
+)
+
+// TestRawalpindi: the returning officer declares a result that gives the
+// loser a 50,000-vote lead. It is the gravest flag, with the difference per
+// candidate and every sheet behind the sum as evidence.
+func TestRawalpindi(t *testing.T) {
+	f := newFixture(t)
+	var sheets []string
+	for i, v := range [][]int64{{210, 640, 20}, {180, 700, 15}, {250, 610, 30}} {
+		_, h := f.sheet(t, "NA-57", "NA-57/PS-"+itoa(uint64(i+1)), v...)
+		sheets = append(sheets, h)
+	}
+	// The sheets give candidate 2 (pti) 1950 to candidate 1's 640.
+	i, h := f.add(t, "ro.NA-57", declare("NA-57", 47, onTime, 52000, 2000, 65))
+	got := f.flags("")
+	if len(got) != 1 || got[0].Kind != KindWinnerChanged || got[0].Severity != Grave || got[0].Raised != i {
+		t.Fatalf("flags %+v", got)
+	}
+	fl := got[0]
+	want := []CandidateDiff{{"1", 52000, 640, 51360}, {"2", 2000, 1950, 50}, {"3", 65, 65, 0}}
+	for k, d := range want {
+		if fl.Diff[k] != d {
+			t.Errorf("diff[%d] = %+v, want %+v", k, fl.Diff[k], d)
+		}
+	}
+	if len(fl.Evidence) != 4 || fl.Evidence[0].Hash != h || fl.Evidence[0].Type != "declaration" {
+		t.Fatalf("evidence %+v", fl.Evidence)
+	}
+	for k, s := range sheets {
+		if e := fl.Evidence[k+1]; e.Hash != s || e.Type != "sheet" || !strings.HasPrefix(e.Note, "NA-57/PS-"+itoa(uint64(k+1))) {
+			t.Errorf("evidence %d = %+v, want sheet %s", k+1, e, s)
+		}
+	}
+	c := f.contest(t, "NA-57")
+	if c.Provisional == nil || c.Provisional.Matches || c.Provisional.Winners[0] != "1" || c.Provisional.SheetsWinners[0] != "2" || c.Winners[0] != "2" {
+		t.Fatalf("contest %+v", c.Provisional)
+	}
+	// A corrected declaration that agrees with the sheets resolves the flag;
+	// the flag stays in the record as resolved.
+	good := declare("NA-57", 47, onTime, 640, 1950, 65)
+	good.Supersedes = h
+	i2, _ := f.add(t, "ro.NA-57", good)
+	if k := kinds(f.flags("")); k != "" {
+		t.Fatalf("standing after correction: %q", k)
+	}
+	var all []Flag
+	f.t.Read(func(v *View) { all = v.Flags(Filter{Resolved: true, Kind: KindWinnerChanged}) })
+	if len(all) != 1 || all[0].Resolved != i2 || len(all[0].Evidence) != 1 {
+		t.Fatalf("resolved %+v", all)
+	}
+}
+
+// TestDeclarationChecks covers each check on a declaration, one case each.
+func TestDeclarationChecks(t *testing.T) {
+	type step struct {
+		station string // sheet for this station of NA-57 ...
+		votes   []int64
+	}
+	base := []step{{"NA-57/PS-1", []int64{300, 200, 10}}, {"NA-57/PS-2", []int64{100, 150, 5}}}
+	cases := []struct {
+		name    string
+		sheets  []step
+		form    int64
+		votes   []int64
+		edit    func(f *fixture, d *recordDeclaration)
+		kinds   string
+		matches bool
+	}{
+		{name: "provisional equal to the sheets it lists", sheets: base, form: 47, votes: []int64{400, 350, 15},
+			edit: func(f *fixture, d *recordDeclaration) { d.Missing = []string{"NA-57/PS-3"} }, matches: true},
+		{name: "provisional off by a few votes", sheets: base, form: 47, votes: []int64{410, 340, 15},
+			edit: func(f *fixture, d *recordDeclaration) { d.Missing = []string{"NA-57/PS-3"} }, kinds: KindDeclarationMismatch},
+		{name: "provisional with rejected ballots off", sheets: base, form: 47, votes: []int64{400, 350, 15},
+			edit: func(f *fixture, d *recordDeclaration) { d.Missing = []string{"NA-57/PS-3"}; d.Rejected = 40 }, kinds: KindDeclarationMismatch},
+		{name: "provisional counting a station with no sheet", sheets: base, form: 47, votes: []int64{400, 350, 15},
+			kinds: KindMissingStations, matches: true},
+		{name: "provisional listing a logged station as missing", sheets: base, form: 47, votes: []int64{300, 200, 10},
+			edit: func(f *fixture, d *recordDeclaration) { d.Missing = []string{"NA-57/PS-2", "NA-57/PS-3"} }, kinds: KindMissingStations, matches: true},
+		{name: "provisional after the deadline", sheets: base, form: 47, votes: []int64{400, 350, 15},
+			edit: func(f *fixture, d *recordDeclaration) { d.Missing = []string{"NA-57/PS-3"}; d.Declared = late }, kinds: KindLateDeclaration, matches: true},
+		{name: "final with postal ballots", sheets: append(base, step{"NA-57/PS-3", []int64{50, 40, 0}}), form: 49, votes: []int64{460, 395, 15},
+			edit: func(f *fixture, d *recordDeclaration) {
+				d.Postal, d.Readmitted = testelection.Counts(8, 4, 0), testelection.Counts(2, 1, 0)
+			}, matches: true},
+		{name: "final whose postal ballots decide the winner", sheets: append(base, step{"NA-57/PS-3", []int64{50, 40, 0}}), form: 49, votes: []int64{450, 490, 15},
+			edit: func(f *fixture, d *recordDeclaration) {
+				d.Postal, d.Readmitted = testelection.Counts(0, 100, 0), testelection.Counts(0, 0, 0)
+			}, matches: true},
+		{name: "final that changes the winner", sheets: append(base, step{"NA-57/PS-3", []int64{50, 40, 0}}), form: 49, votes: []int64{450, 490, 15},
+			edit: func(f *fixture, d *recordDeclaration) {
+				d.Postal, d.Readmitted = testelection.Counts(0, 0, 0), testelection.Counts(0, 0, 0)
+			}, kinds: KindWinnerChanged},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			for _, s := range c.sheets {
+				f.sheet(t, "NA-57", s.station, s.votes...)
+			}
+			d := declare("NA-57", c.form, onTime, c.votes...)
+			if c.edit != nil {
+				c.edit(f, d)
+			}
+			f.add(t, "ro.NA-57", d)
+			got := f.flags("")
+			var ks []string
+			for _, fl := range got {
+				if fl.Kind != KindRecountEligible && fl.Kind != KindRejectedAboveMargin {
+					ks = append(ks, fl.Kind)
+				}
+			}
+			if strings.Join(ks, ",") != c.kinds {
+				t.Fatalf("flags %q, want %q: %+v", strings.Join(ks, ","), c.kinds, got)
+			}
+			cr := f.contest(t, "NA-57")
+			dr := cr.Provisional
+			if c.form == 49 {
+				dr = cr.Final
+			}
+			if dr == nil || dr.Matches != c.matches {
+				t.Fatalf("declaration %+v: matches want %v", dr, c.matches)
+			}
+		})
+	}
+}
+
+type recordDeclaration = record.Declaration
+
+// TestMissingStationsResolve: a station counted by the provisional result
+// but not yet logged is flagged until its sheet arrives.
+func TestMissingStationsResolve(t *testing.T) {
+	f := newFixture(t)
+	f.sheet(t, "NA-57", "NA-57/PS-1", 300, 200, 10)
+	f.add(t, "ro.NA-57", declare("NA-57", 47, onTime, 300, 200, 10))
+	got := f.flags(KindMissingStations)
+	if len(got) != 1 || strings.Join(got[0].Stations, "|") != "NA-57/PS-2 (counted, no sheet logged)|NA-57/PS-3 (counted, no sheet logged)" {
+		t.Fatalf("flags %+v", got)
+	}
+	f.sheet(t, "NA-57", "NA-57/PS-2", 0, 0, 0)
+	f.sheet(t, "NA-57", "NA-57/PS-3", 0, 0, 0)
+	if k := kinds(f.flags("")); k != "" {
+		t.Fatalf("flags after the sheets arrived %q", k)
+	}
+}
+
+// TestDeclarationConflict: a second provisional result that does not
+// supersede the first.
+func TestDeclarationConflict(t *testing.T) {
+	f := newFixture(t)
+	f.add(t, "ro.NA-58", declare("NA-58", 47, onTime, 0, 0, 0))
+	_, h := f.add(t, "ro.NA-58", declare("NA-58", 47, "2024-02-08T20:10:00Z", 1, 0, 0))
+	got := f.flags(KindConflictingSheets)
+	if len(got) != 1 || got[0].Station != "" || got[0].Evidence[1].Hash != h {
+		t.Fatalf("flags %+v", got)
+	}
+}
+
+// TestMarginFlags: once every station is in, rejected ballots above the
+// margin and the recount threshold (5% of votes polled or 10,000 votes,
+// whichever is less).
+func TestMarginFlags(t *testing.T) {
+	cases := []struct {
+		name  string
+		a, b  []int64 // NA-58's two stations: votes 1, 2, 3 and rejected
+		kinds string
+	}{
+		{"clear winner", []int64{500, 100, 50, 0}, []int64{400, 100, 50, 0}, ""},
+		{"margin below 5% of votes polled", []int64{300, 290, 10, 0}, []int64{300, 290, 10, 0}, KindRecountEligible},
+		{"rejected ballots above the margin", []int64{300, 100, 0, 150}, []int64{100, 250, 0, 100}, KindRejectedAboveMargin},
+		{"tie", []int64{300, 300, 0, 0}, []int64{300, 300, 0, 0}, KindRecountEligible},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			for i, v := range [][]int64{c.a, c.b} {
+				s := f.e.Sheet("NA-58", "NA-58/PS-"+itoa(uint64(i+1)), v[:3]...)
+				s.Rejected, s.Cast = v[3], s.Cast+v[3]
+				f.add(t, testelection.StationKey(s.Station), s)
+				if i == 0 && len(f.flags("")) != 0 {
+					t.Fatal("margin flags raised before every station is in")
+				}
+			}
+			if k := kinds(f.flags("")); k != c.kinds {
+				t.Fatalf("flags %q, want %q", k, c.kinds)
+			}
+			cr := f.contest(t, "NA-58")
+			if cr.Recount.Eligible != strings.Contains(c.kinds, KindRecountEligible) {
+				t.Fatalf("recount %+v", cr.Recount)
+			}
+			if c.name == "tie" && (!cr.Tie || len(cr.Winners) != 2 || cr.Margin != 0) {
+				t.Fatalf("tie not reported as a tie: %+v", cr)
+			}
+		})
+	}
+}
+
+// TestDeadline: a missing provisional result depends on the reader's
+// clock; a late one on the declaration's own time.
+func TestDeadline(t *testing.T) {
+	f := newFixture(t)
+	f.sheet(t, "NA-57", "NA-57/PS-1", 3, 2, 1)
+	before := time.Date(2024, 2, 8, 20, 59, 0, 0, time.UTC)
+	after := time.Date(2024, 2, 8, 21, 1, 0, 0, time.UTC)
+	count := func(asOf time.Time) []Flag {
+		var fs []Flag
+		f.t.Read(func(v *View) { fs = v.Flags(Filter{Kind: KindMissingDeclaration, AsOf: asOf}) })
+		return fs
+	}
+	if n := len(count(before)); n != 0 {
+		t.Fatalf("%d missing-declaration flags before the deadline", n)
+	}
+	got := count(after)
+	if len(got) != 3 || got[0].Contest != "NA-57" || strings.Join(got[0].Stations, ",") != "NA-57/PS-2,NA-57/PS-3" {
+		t.Fatalf("after the deadline: %+v", got)
+	}
+	if n := len(count(time.Time{})); n != 0 {
+		t.Fatal("the zero clock must leave clock flags out")
+	}
+	f.add(t, "ro.NA-57", declare("NA-57", 47, late, 3, 2, 1))
+	if got := count(after); len(got) != 2 || got[0].Contest != "NA-58" {
+		t.Fatalf("after a declaration: %+v", got)
+	}
+	if got := f.flags(KindLateDeclaration); len(got) != 1 || got[0].Contest != "NA-57" {
+		t.Fatalf("late flags %+v", got)
+	}
+}

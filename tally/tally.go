@@ -1,0 +1,149 @@
+package tally
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/tallylog/tallylog/election"
+	"github.com/tallylog/tallylog/record"
+	"github.com/tallylog/tallylog/registry"
+)
+
+// Tally is the replay state machine of one election log. Apply feeds it the
+// log's entries in index order; Read, Summary and the View give the results.
+// Apply must not be called concurrently with itself; Read and Summary may be
+// called concurrently with Apply and with each other.
+type Tally struct {
+	applyMu sync.Mutex   // one Apply at a time
+	mu      sync.RWMutex // guards everything below
+	reg     *registry.Registry
+	size    uint64
+	latest  string   // latest captured or declared time seen, record.TimeLayout
+	last    [32]byte // hash of the last entry applied
+	lastTyp string   // its record type
+
+	def          *election.Definition // nil until the definition is logged
+	deadline     time.Time
+	contests     []contest
+	slots        []slot
+	stationStart []int32 // see establish
+	stationSlots []int32
+	gazettes     map[string]gazette // by assembly ID: the first notification
+	resolved     []Flag             // flags whose condition no longer holds, in resolution order
+	flagged      map[int32]bool     // slots with standing flags
+}
+
+// gazette is an assembly's gazette notification.
+type gazette struct {
+	index    uint64
+	hash     [32]byte
+	notified string
+}
+
+// New returns an empty tally for the log with the given origin.
+func New(origin string) *Tally {
+	return &Tally{reg: registry.New(origin), gazettes: map[string]gazette{}, flagged: map[int32]bool{}}
+}
+
+// Registry returns the registry the tally admits entries with. It is
+// mutated by Apply: read it only between calls to Apply.
+func (t *Tally) Registry() *registry.Registry { return t.reg }
+
+// Size returns the number of entries applied.
+func (t *Tally) Size() uint64 {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.size
+}
+
+// Latest returns the latest captured or declared time of any record
+// applied, or the zero time. The verifier passes it as asOf when the reader
+// gives no clock: the log has none of its own.
+func (t *Tally) Latest() time.Time {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	if t.latest == "" {
+		return time.Time{}
+	}
+	return record.Time(t.latest)
+}
+
+// Apply parses the entry at index, admits it against the registry (the
+// signature, the signer's rights, and every record it names), records it,
+// and updates the results. Entries must come in index order starting at 0.
+//
+// On error nothing changes, and the error names the rule the entry breaks
+// (the verifier reports it as "index N: <error>"). An admitted entry never
+// fails: everything the tally relies on has been checked by Admit.
+//
+// The signature check inside Admit runs without the read lock held, so
+// readers are blocked only for the O(candidates) update that follows.
+func (t *Tally) Apply(index uint64, entry []byte) error {
+	t.applyMu.Lock()
+	defer t.applyMu.Unlock()
+	if index != t.size {
+		return fmt.Errorf("entries are applied in log order: got index %d, expected %d", index, t.size)
+	}
+	env, err := record.Open(entry)
+	if err != nil {
+		return err
+	}
+	if _, err := t.reg.Admit(env); err != nil {
+		return fmt.Errorf("%s refused: %w", env.Record.Type(), err)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.reg.Record(index, env)
+	t.learn(index, env)
+	t.size, t.last, t.lastTyp = index+1, env.Hash, env.Record.Type()
+	return nil
+}
+
+// learn updates the results with an admitted and recorded entry.
+func (t *Tally) learn(index uint64, env *record.Envelope) {
+	if t.def == nil {
+		if def := t.reg.Definition(); def != nil {
+			t.establish(def)
+		}
+		return
+	}
+	switch rec := env.Record.(type) {
+	case *record.Sheet:
+		t.seen(rec.Captured)
+		t.learnSheet(index, env, rec)
+	case *record.Declaration:
+		t.seen(rec.Declared)
+		t.learnDeclaration(index, env, rec)
+	case *record.Attestation:
+		t.seen(rec.Captured)
+		t.learnAttestation(index, env, rec)
+	case *record.Affiliation:
+		t.learnAffiliation(index, env, rec)
+	case *record.Gazette:
+		if _, ok := t.gazettes[rec.Assembly]; !ok {
+			t.gazettes[rec.Assembly] = gazette{index: index, hash: env.Hash, notified: rec.Notified}
+		}
+	}
+}
+
+// seen keeps the latest record time. Record times are in one fixed-width
+// UTC layout, so they compare as strings.
+func (t *Tally) seen(ts string) {
+	if ts > t.latest {
+		t.latest = ts
+	}
+}
+
+// counts returns a count list's votes in ballot order; the registry has
+// checked that it lists every candidate in that order.
+func counts(cs []record.Count) []int64 {
+	if len(cs) == 0 {
+		return nil
+	}
+	out := make([]int64, len(cs))
+	for i, c := range cs {
+		out[i] = c.Votes
+	}
+	return out
+}

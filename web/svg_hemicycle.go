@@ -1,0 +1,155 @@
+package web
+
+import (
+	"fmt"
+	"html"
+	"html/template"
+	"math"
+	"sort"
+	"strings"
+)
+
+// A hemicycle draws an assembly's seats as dots in concentric half rings,
+// filled from the left by group, with radial markers at the majority
+// lines. Output is deterministic SVG, embedded inline in the page so that
+// it needs neither script nor a second request; it is golden-tested.
+
+// seatGroup is a run of seats drawn in one colour.
+type seatGroup struct {
+	ID    string // stable identifier, in data-group (a party ID, "independent", "unfilled")
+	Label string // what the legend and the tooltip say
+	Color string // #rrggbb
+	Seats int
+	// Hollow groups (seats not yet filled) are drawn as outlines.
+	Hollow bool
+}
+
+// seatLine is a marker at the boundary after Seats seats.
+type seatLine struct {
+	Seats int
+	Label string
+}
+
+const (
+	hemiW, hemiH       = 600.0, 330.0
+	hemiCX, hemiCY     = 300.0, 300.0
+	hemiInner, hemiOut = 110.0, 285.0
+)
+
+// hemicycleRows returns how many rows n seats take: the fewest that put
+// neighbouring dots in a row at least as far apart as the rows are.
+func hemicycleRows(n int) int {
+	for rows := 2; rows < 16; rows++ {
+		spacing := (hemiOut - hemiInner) / float64(rows-1)
+		circumference := math.Pi * float64(rows) * (hemiInner + hemiOut) / 2
+		if circumference/float64(n) >= spacing {
+			return rows
+		}
+	}
+	return 16
+}
+
+func rowRadius(i, rows int) float64 {
+	return hemiInner + float64(i)*(hemiOut-hemiInner)/float64(rows-1)
+}
+
+// seatPos is one seat's centre and its angle (π on the left, 0 on the right).
+type seatPos struct{ x, y, angle float64 }
+
+// hemicyclePositions lays n seats out in rows, seats per row proportional
+// to the row's radius (largest remainder), ordered left to right by angle.
+func hemicyclePositions(n int) (pos []seatPos, dot float64) {
+	if n == 0 {
+		return nil, 0
+	}
+	rows := hemicycleRows(n)
+	var total float64
+	for i := range rows {
+		total += rowRadius(i, rows)
+	}
+	counts := make([]int, rows)
+	type rem struct {
+		row  int
+		frac float64
+	}
+	var rems []rem
+	left := n
+	for i := range rows {
+		exact := float64(n) * rowRadius(i, rows) / total
+		counts[i] = int(exact)
+		left -= counts[i]
+		rems = append(rems, rem{i, exact - float64(counts[i])})
+	}
+	sort.SliceStable(rems, func(a, b int) bool { return rems[a].frac > rems[b].frac })
+	for i := 0; i < left; i++ {
+		counts[rems[i%rows].row]++
+	}
+	dot = (hemiOut - hemiInner) / float64(rows-1) * 0.4
+	for i, c := range counts {
+		r := rowRadius(i, rows)
+		if c > 0 {
+			dot = min(dot, math.Pi*r/float64(max(c-1, 1))*0.42)
+		}
+		for j := range c {
+			var a float64
+			if c > 1 {
+				a = math.Pi * (1 - float64(j)/float64(c-1))
+			} else {
+				a = math.Pi / 2
+			}
+			pos = append(pos, seatPos{hemiCX + r*math.Cos(a), hemiCY - r*math.Sin(a), a})
+		}
+	}
+	sort.SliceStable(pos, func(a, b int) bool {
+		if math.Abs(pos[a].angle-pos[b].angle) > 1e-9 {
+			return pos[a].angle > pos[b].angle
+		}
+		return math.Hypot(pos[a].x-hemiCX, pos[a].y-hemiCY) < math.Hypot(pos[b].x-hemiCX, pos[b].y-hemiCY)
+	})
+	return pos, dot
+}
+
+// hemicycleSVG draws the groups' seats (in order, from the left) and the
+// lines. title is the accessible name of the chart.
+func hemicycleSVG(title string, groups []seatGroup, lines []seatLine) template.HTML {
+	n := 0
+	for _, g := range groups {
+		n += g.Seats
+	}
+	pos, dot := hemicyclePositions(n)
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="hemicycle" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="hemi-title" data-seats="%d">`+"\n", hemiW, hemiH, n)
+	fmt.Fprintf(&b, `<title id="hemi-title">%s</title>`+"\n", html.EscapeString(title))
+	k := 0
+	for _, g := range groups {
+		fmt.Fprintf(&b, `<g data-group="%s" data-seats="%d"><title>%s: %d</title>`+"\n", html.EscapeString(g.ID), g.Seats, html.EscapeString(g.Label), g.Seats)
+		for range g.Seats {
+			p := pos[k]
+			k++
+			if g.Hollow {
+				fmt.Fprintf(&b, `<circle class="seat" cx="%.1f" cy="%.1f" r="%.1f" fill="none" stroke="%s" stroke-width="1"/>`+"\n", p.x, p.y, dot*0.9, g.Color)
+			} else {
+				fmt.Fprintf(&b, `<circle class="seat" cx="%.1f" cy="%.1f" r="%.1f" fill="%s"/>`+"\n", p.x, p.y, dot, g.Color)
+			}
+		}
+		b.WriteString("</g>\n")
+	}
+	for i, l := range lines {
+		if n == 0 || l.Seats <= 0 || l.Seats > n {
+			continue
+		}
+		// The line sits between seat Seats and the next, in angle.
+		a := math.Pi * (1 - (float64(l.Seats)-0.5)/float64(n))
+		if l.Seats < n {
+			a = (pos[l.Seats-1].angle + pos[l.Seats].angle) / 2
+		}
+		x1, y1 := hemiCX+(hemiInner-18)*math.Cos(a), hemiCY-(hemiInner-18)*math.Sin(a)
+		x2, y2 := hemiCX+(hemiOut+12)*math.Cos(a), hemiCY-(hemiOut+12)*math.Sin(a)
+		fmt.Fprintf(&b, `<line class="majority" data-seats="%d" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#111" stroke-width="1.5" stroke-dasharray="4 3"/>`+"\n", l.Seats, x1, y1, x2, y2)
+		ly := hemiCY - 20 - float64(i)*18
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" font-size="13">%s</text>`+"\n", hemiCX, ly, html.EscapeString(l.Label))
+	}
+	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" font-size="22" font-weight="bold">%d seats</text>`+"\n", hemiCX, hemiCY-50-float64(len(lines))*18, n)
+	b.WriteString("</svg>")
+	return template.HTML(b.String())
+}
