@@ -61,6 +61,9 @@ type Log struct {
 	changed   chan struct{} // closed and replaced when a new checkpoint is seen
 	cpRaw     []byte
 	cpSize    uint64
+	// proofMu serialises proof building: Tessera's ProofBuilder caches
+	// tiles in a map that is not safe for concurrent use.
+	proofMu   sync.Mutex
 	proofs    *client.ProofBuilder
 	proofSize uint64
 }
@@ -208,19 +211,16 @@ func (l *Log) Changed() <-chan struct{} {
 // InclusionProof returns the RFC 6962 inclusion proof of index in the tree
 // of the given size, which must be a published checkpoint's size.
 func (l *Log) InclusionProof(ctx context.Context, index, size uint64) ([][]byte, error) {
-	l.mu.Lock()
-	pb := l.proofs
-	if pb == nil || l.proofSize != size {
-		var err error
-		pb, err = client.NewProofBuilder(ctx, size, l.reader.ReadTile)
+	l.proofMu.Lock()
+	defer l.proofMu.Unlock()
+	if l.proofs == nil || l.proofSize != size {
+		pb, err := client.NewProofBuilder(ctx, size, l.reader.ReadTile)
 		if err != nil {
-			l.mu.Unlock()
 			return nil, fmt.Errorf("proof builder at size %d: %w", size, err)
 		}
 		l.proofs, l.proofSize = pb, size
 	}
-	l.mu.Unlock()
-	return pb.InclusionProof(ctx, index)
+	return l.proofs.InclusionProof(ctx, index)
 }
 
 // ConsistencyProof returns the proof that the tree of size smaller is a

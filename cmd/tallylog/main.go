@@ -39,11 +39,14 @@ type command struct {
 
 // commands is the table of subcommands. Keep it sorted by name.
 var commands = []command{
+	{"audit", "plan and run risk-limiting audits of polling stations", runAudit},
+	{"demo", "play a simulated Pakistani election night on a local site", runDemo},
 	{"forensics", "screen station results for statistical anomalies", runForensics},
 	{"init", "create an election's log from its definition", runInit},
 	{"keygen", "make a signing key for records or checkpoints", runKeygen},
 	{"serve", "serve an election: submissions, the log, the results site", runServe},
 	{"sign", "sign a record (sheet, declaration, ...) written as JSON", runSign},
+	{"sim", "generate a simulated election with injected fraud", runSim},
 	{"submit", "send signed records to the server and keep their receipts", runSubmit},
 	{"verify", "verify a whole log and replay it to the same results", runVerify},
 	{"verify-receipt", "check a receipt offline with the log's public key", runVerifyReceipt},
