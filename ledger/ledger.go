@@ -29,6 +29,7 @@ import (
 	"github.com/transparency-dev/tessera/client"
 	"github.com/transparency-dev/tessera/storage/posix"
 	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // Options tune the log. Zero values take the defaults.
@@ -61,11 +62,8 @@ type Log struct {
 	changed   chan struct{} // closed and replaced when a new checkpoint is seen
 	cpRaw     []byte
 	cpSize    uint64
-	// proofMu serialises proof building: Tessera's ProofBuilder caches
-	// tiles in a map that is not safe for concurrent use.
-	proofMu   sync.Mutex
-	proofs    *client.ProofBuilder
-	proofSize uint64
+	roots     map[uint64]tlog.Hash // roots of recently published sizes
+	fullTiles sync.Map             // [level, index] -> full hash tile
 }
 
 // Open opens (or creates) the log in dir, signing checkpoints with signer,
@@ -161,7 +159,7 @@ func (l *Log) poll(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	size, _, err := ParseCheckpoint(raw, l.verifier)
+	size, root, err := ParseCheckpoint(raw, l.verifier)
 	if err != nil {
 		return fmt.Errorf("published checkpoint: %w", err)
 	}
@@ -169,6 +167,12 @@ func (l *Log) poll(ctx context.Context) error {
 	defer l.mu.Unlock()
 	if l.cpRaw == nil || size > l.cpSize || (size == l.cpSize && !bytes.Equal(raw, l.cpRaw)) {
 		l.cpRaw, l.cpSize = raw, size
+		if l.roots == nil || len(l.roots) > 64 {
+			l.roots = map[uint64]tlog.Hash{} // receipts need only recent sizes
+		}
+		var h tlog.Hash
+		copy(h[:], root)
+		l.roots[size] = h
 		close(l.changed)
 		l.changed = make(chan struct{})
 	}
@@ -209,18 +213,67 @@ func (l *Log) Changed() <-chan struct{} {
 }
 
 // InclusionProof returns the RFC 6962 inclusion proof of index in the tree
-// of the given size, which must be a published checkpoint's size.
+// of the given size, which must be a published checkpoint's size. It is
+// safe for concurrent use: proofs are built with golang.org/x/mod/sumdb/tlog
+// from tiles read once and checked against the checkpoint's root.
 func (l *Log) InclusionProof(ctx context.Context, index, size uint64) ([][]byte, error) {
-	l.proofMu.Lock()
-	defer l.proofMu.Unlock()
-	if l.proofs == nil || l.proofSize != size {
-		pb, err := client.NewProofBuilder(ctx, size, l.reader.ReadTile)
-		if err != nil {
-			return nil, fmt.Errorf("proof builder at size %d: %w", size, err)
-		}
-		l.proofs, l.proofSize = pb, size
+	l.mu.Lock()
+	root, ok := l.roots[size]
+	l.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("no published checkpoint has size %d", size)
 	}
-	return l.proofs.InclusionProof(ctx, index)
+	hr := tlog.TileHashReader(tlog.Tree{N: int64(size), Hash: root}, &tileReader{ctx: ctx, l: l})
+	p, err := tlog.ProveRecord(int64(size), int64(index), hr)
+	if err != nil {
+		return nil, fmt.Errorf("inclusion proof of %d in %d: %w", index, size, err)
+	}
+	out := make([][]byte, len(p))
+	for i := range p {
+		out[i] = p[i][:]
+	}
+	return out, nil
+}
+
+// tileReader reads the log's hash tiles for tlog, caching full tiles,
+// which never change.
+type tileReader struct {
+	ctx context.Context
+	l   *Log
+}
+
+func (r *tileReader) Height() int { return 8 }
+
+func (r *tileReader) SaveTiles([]tlog.Tile, [][]byte) {}
+
+func (r *tileReader) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
+	out := make([][]byte, len(tiles))
+	for i, t := range tiles {
+		key := [2]int64{int64(t.L), t.N}
+		if t.W == 256 {
+			if data, ok := r.l.fullTiles.Load(key); ok {
+				out[i] = data.([]byte)
+				continue
+			}
+		}
+		data, err := r.l.reader.ReadTile(r.ctx, uint64(t.L), uint64(t.N), uint8(t.W%256))
+		if err != nil && t.W < 256 {
+			// A partial tile may have been collected once its full tile exists.
+			data, err = r.l.reader.ReadTile(r.ctx, uint64(t.L), uint64(t.N), 0)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read tile %d/%d: %w", t.L, t.N, err)
+		}
+		if len(data) < t.W*32 {
+			return nil, fmt.Errorf("tile %d/%d is %d bytes, want %d", t.L, t.N, len(data), t.W*32)
+		}
+		data = data[:t.W*32]
+		if t.W == 256 {
+			r.l.fullTiles.Store(key, data)
+		}
+		out[i] = data
+	}
+	return out, nil
 }
 
 // ConsistencyProof returns the proof that the tree of size smaller is a

@@ -40,6 +40,7 @@ type command struct {
 // commands is the table of subcommands. Keep it sorted by name.
 var commands = []command{
 	{"audit", "plan and run risk-limiting audits of polling stations", runAudit},
+	{"bench", "measure ingest, verification and re-tabulation on a simulated election", runBench},
 	{"demo", "play a simulated Pakistani election night on a local site", runDemo},
 	{"forensics", "screen station results for statistical anomalies", runForensics},
 	{"init", "create an election's log from its definition", runInit},
@@ -66,8 +67,7 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 func main() {
 	// Tessera logs its internals through klog at INFO; tallylog reports
 	// what a user needs itself.
-	klog.LogToStderr(false)
-	klog.SetOutput(io.Discard)
+	quietKlog()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
@@ -165,4 +165,15 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 	fs.Parse(append([]string{"--"}, pos...))
 	return pos, nil
+}
+
+// quietKlog silences klog, through which Tessera logs its internals (even
+// errors it recovers from, such as a checkpoint not yet written).
+func quietKlog() {
+	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(fs)
+	fs.Set("logtostderr", "false")
+	fs.Set("alsologtostderr", "false")
+	fs.Set("stderrthreshold", "FATAL")
+	klog.SetOutput(io.Discard)
 }

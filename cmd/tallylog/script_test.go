@@ -2,18 +2,15 @@ package main
 
 import (
 	"context"
-	"io"
 	"os"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
-	"k8s.io/klog/v2"
 )
 
 // TestMain lets testscript run this test binary as the "tallylog" command.
 func TestMain(m *testing.M) {
-	klog.LogToStderr(false)
-	klog.SetOutput(io.Discard)
+	quietKlog()
 	testscript.Main(m, map[string]func(){
 		"tallylog": func() {
 			os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
