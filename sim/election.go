@@ -62,12 +62,6 @@ func (e *Election) Events() []Event { return e.Records }
 
 // Key returns the named key.
 func (e *Election) Key(name string) (*Key, bool) {
-	if e.keyByName == nil {
-		e.keyByName = make(map[string]int, len(e.Keys))
-		for i := range e.Keys {
-			e.keyByName[e.Keys[i].Name] = i
-		}
-	}
 	i, ok := e.keyByName[name]
 	if !ok {
 		return nil, false
@@ -83,6 +77,15 @@ func (e *Election) Signer(name string) (note.Signer, error) {
 		return nil, fmt.Errorf("sim: no key named %q in this election", name)
 	}
 	return k.Signer()
+}
+
+// setKeys sets Keys and indexes them by name.
+func (e *Election) setKeys(keys []Key) {
+	e.Keys = keys
+	e.keyByName = make(map[string]int, len(keys))
+	for i := range keys {
+		e.keyByName[keys[i].Name] = i
+	}
 }
 
 // genesisTime is when the election record and the keys are logged: a week
@@ -111,11 +114,11 @@ func Generate(cfg Config) (*Election, error) {
 		return nil, fmt.Errorf("sim: the generated definition is invalid: %w", err)
 	}
 	e := &Election{Config: cfg, Def: def, PollsClose: PollsClose(def)}
-	ki := e.makeKeys(cs, st)
-	if err := e.makeGenesis(cs, st, ki); err != nil {
+	e.makeKeys(cs, st)
+	if err := e.makeGenesis(cs, st); err != nil {
 		return nil, err
 	}
-	p := &planner{def: def, cs: cs, st: st, fraud: fraud, close: e.PollsClose, keys: ki,
+	p := &planner{def: def, cs: cs, st: st, fraud: fraud, close: e.PollsClose,
 		clock: clock{stream(cfg.Seed, "schedule")}, r: stream(cfg.Seed, "records")}
 	p.fates = assignFates(st, cs, fraud, stream(cfg.Seed, "fraud"))
 	p.run()
@@ -135,9 +138,9 @@ func Generate(cfg Config) (*Election, error) {
 	return e, nil
 }
 
-// makeKeys derives every key and says where each signer's is.
-func (e *Election) makeKeys(cs []contestModel, st []stationModel) keyIndex {
-	names := []string{CommissionKeyName, e.Def.Origin, ObserverKeyName}
+// makeKeys derives every key and notes each officer's in the models.
+func (e *Election) makeKeys(cs []contestModel, st []stationModel) {
+	names := []string{CommissionKeyName, e.Def.Origin, ObserverKeyName} // see observerKey
 	for i := range st {
 		st[i].key = len(names)
 		names = append(names, PresidingKeyName(st[i].id))
@@ -146,21 +149,15 @@ func (e *Election) makeKeys(cs []contestModel, st []stationModel) keyIndex {
 		cs[i].roKey, cs[i].agentKey = len(names), len(names)+1
 		names = append(names, ReturningKeyName(cs[i].id), AgentKeyName(cs[i].id, blocs[cs[i].cands[cs[i].agent].bloc].id))
 	}
-	e.Keys = newKeys(e.Config.Seed, names)
+	e.setKeys(newKeys(e.Config.Seed, names))
 	e.CommissionSigner, _ = e.Keys[0].Signer()
 	e.CommissionVKey = e.Keys[0].VKey
 	e.LogSigner, _ = e.Keys[1].Signer()
 	e.LogVKey = e.Keys[1].VKey
-	return keyIndex{
-		commission: 0, observer: 2,
-		presiding: func(s int) int { return st[s].key },
-		returning: func(c int) int { return cs[c].roKey },
-		agent:     func(c int) int { return cs[c].agentKey },
-	}
 }
 
 // makeGenesis signs the election record, the definition and the grants.
-func (e *Election) makeGenesis(cs []contestModel, st []stationModel, ki keyIndex) error {
+func (e *Election) makeGenesis(cs []contestModel, st []stationModel) error {
 	entries, err := registry.Genesis(e.Def, e.CommissionSigner, e.CommissionVKey, genesisTime)
 	if err != nil {
 		return err
@@ -174,7 +171,7 @@ func (e *Election) makeGenesis(cs []contestModel, st []stationModel, ki keyIndex
 			record.Grant{Role: "returning", Scope: cs[i].id, Key: e.Keys[cs[i].roKey].VKey},
 			record.Grant{Role: "agent", Scope: cs[i].id, Key: e.Keys[cs[i].agentKey].VKey})
 	}
-	grants = append(grants, record.Grant{Role: "observer", Scope: "*", Key: e.Keys[ki.observer].VKey})
+	grants = append(grants, record.Grant{Role: "observer", Scope: "*", Key: e.Keys[observerKey].VKey})
 	keys, err := registry.GrantRecords(e.Def.ID, grants, e.CommissionSigner)
 	if err != nil {
 		return err

@@ -182,6 +182,7 @@ func (e *Election) readKeys(dir string) error {
 		}
 		e.Keys = append(e.Keys, Key{Name: name, SKey: skey})
 	}
+	e.setKeys(e.Keys)
 	return nil
 }
 

@@ -32,6 +32,9 @@ const (
 	ObserverKeyName   = "observer.fafen"
 )
 
+// The first keys of every run: the commission's, the log's, the observer's.
+const observerKey = 2
+
 // PresidingKeyName is the key name of a station's presiding officer:
 // "po." and the station ID with '/' replaced by '.'.
 func PresidingKeyName(station string) string { return "po." + strings.ReplaceAll(station, "/", ".") }

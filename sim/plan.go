@@ -38,7 +38,6 @@ type planner struct {
 	fates  []fate
 	fraud  Fraud
 	close  time.Time
-	keys   keyIndex
 	clock  clock
 	r      *rand.Rand // attestations, fraud sizes, recounts
 	items  []item
@@ -47,13 +46,6 @@ type planner struct {
 	last   []int64    // per contest: the last sheet's arrival
 	missed [][]int    // per contest: injections waiting for the declaration's hash
 	miss   [][]string // per contest: stations that never reported
-}
-
-// keyIndex says where each signer's key is in the run's key list.
-type keyIndex struct {
-	commission, observer int
-	presiding            func(station int) int
-	returning, agent     func(contest int) int
 }
 
 func (p *planner) add(at int64, key int, rec record.Record, dep int) int {
@@ -169,7 +161,7 @@ func (p *planner) size(f fate) float64 {
 func (p *planner) station(si, b int, at, captured int64, size float64) {
 	ci := p.st[si].contests[b]
 	signed, in := p.tamper(si, b, size)
-	sheet := p.add(at, p.keys.presiding(si), p.sheet(si, ci, signed, captured), -1)
+	sheet := p.add(at, p.st[si].key, p.sheet(si, ci, signed, captured), -1)
 	if in != nil {
 		in.item = sheet
 	}
@@ -226,7 +218,7 @@ func (p *planner) follow(si, b, sheet int, signed count, at, captured int64, in 
 		x, y := top2(second.votes)
 		second.votes[x], second.votes[y] = second.votes[y], second.votes[x]
 		t := p.clock.after(at, 300, 3600, lastSheet)
-		item := p.add(t, p.keys.presiding(si), p.sheet(si, ci, second, t-int64(between(p.r, 60, 300))), -1)
+		item := p.add(t, p.st[si].key, p.sheet(si, ci, second, t-int64(between(p.r, 60, 300))), -1)
 		d := signed.votes[x] - signed.votes[y]
 		return signed, t, &pending{item: item, Injection: Injection{Kind: KindConflictingSheet, Size: d, Share: float64(d) / float64(signed.cast-signed.rejected),
 			Description: fmt.Sprintf("%s: a second revision-1 sheet swaps the votes of %s and %s (%d and %d)",
@@ -237,10 +229,10 @@ func (p *planner) follow(si, b, sheet int, signed count, at, captured int64, in 
 		t := p.clock.after(at, 600, 3600, lastSheet)
 		rev := p.sheet(si, ci, fixed, t)
 		rev.Revision, rev.OrderedBy, rev.Reason = 2, "Returning Officer "+p.cs[ci].id, "recount"
-		p.add(t, p.keys.returning(ci), rev, sheet)
+		p.add(t, p.cs[ci].roKey, rev, sheet)
 		return fixed, t, in
 	case f == copyDiffers && b == 0:
-		in.witness = p.add(p.clock.after(at, 300, 7200, 1<<40), p.keys.agent(ci), p.copyOf(si, ci, p.st[si].counts[b], captured), -1)
+		in.witness = p.add(p.clock.after(at, 300, 7200, 1<<40), p.cs[ci].agentKey, p.copyOf(si, ci, p.st[si].counts[b], captured), -1)
 	case f == honest:
 		p.attest(si, ci, sheet, signed, at, captured)
 	}
@@ -251,14 +243,14 @@ func (p *planner) follow(si, b, sheet int, signed count, at, captured int64, in 
 func (p *planner) attest(si, ci, sheet int, c count, at, captured int64) {
 	if p.r.Float64() < countersignShare {
 		t := p.clock.after(at, 60, 1800, 1<<40)
-		p.add(t, p.keys.agent(ci), &record.Attestation{Election: p.def.ID, Contest: p.cs[ci].id, Station: p.st[si].id,
+		p.add(t, p.cs[ci].agentKey, &record.Attestation{Election: p.def.ID, Contest: p.cs[ci].id, Station: p.st[si].id,
 			Kind: "countersign", Captured: p.time(t)}, sheet)
 	}
 	if p.r.Float64() < agentCopyShare {
-		p.add(p.clock.after(at, 300, 7200, 1<<40), p.keys.agent(ci), p.copyOf(si, ci, c, captured), -1)
+		p.add(p.clock.after(at, 300, 7200, 1<<40), p.cs[ci].agentKey, p.copyOf(si, ci, c, captured), -1)
 	}
 	if p.r.Float64() < observerShare {
-		p.add(p.clock.after(at, 600, 10800, 1<<40), p.keys.observer, p.copyOf(si, ci, c, captured), -1)
+		p.add(p.clock.after(at, 600, 10800, 1<<40), observerKey, p.copyOf(si, ci, c, captured), -1)
 	}
 }
 
@@ -281,7 +273,7 @@ func (p *planner) declare(ci int) {
 	}
 	start := int64(window[p.def.Contests[ci].Region][0] * 60)
 	t := p.clock.after(max(p.last[ci], start), 120, 900, lastDeclaration)
-	item := p.add(t, p.keys.returning(ci), &record.Declaration{Election: p.def.ID, Contest: c.id, Form: 47,
+	item := p.add(t, p.cs[ci].roKey, &record.Declaration{Election: p.def.ID, Contest: c.id, Form: 47,
 		Votes: p.counts(ci, votes), Rejected: sum.rejected, Missing: p.miss[ci], Declared: p.time(t)}, -1)
 	if in != nil {
 		in.item = item
