@@ -171,13 +171,9 @@ func mustPrepare(t testing.TB, c Contest) *Audit {
 // deviations of its expectation.
 func TestDrawProportional(t *testing.T) {
 	c := Contest{ID: "P", Candidates: []string{"w", "l"}, Winners: []string{"w"}, Totals: []int64{1000, 0}}
+	// Station i has v_w = b, v_l = 0, so u_i = (b − 0 + b)/V = 2b/V.
 	for i, b := range []int64{100, 200, 300, 400, 0} {
-		c.Stations = append(c.Stations, Station{fmt.Sprint(i), []int64{0, b}, b}) // u = (0 − b + b)/V … = 0 for all
-	}
-	// Give station i the bound (v_w − v_l + b)/V = 2b/V with v_w = b, v_l = 0.
-	for i := range c.Stations {
-		b := c.Stations[i].Ballots
-		c.Stations[i].Votes = []int64{b, 0}
+		c.Stations = append(c.Stations, Station{fmt.Sprint(i), []int64{b, 0}, b})
 	}
 	a := mustPrepare(t, c)
 	const n = 40000

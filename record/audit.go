@@ -62,7 +62,7 @@ type AuditRound struct {
 	Round     int64  `json:"round"`
 	Draws     int64  `json:"draws"`   // draws made so far, every round included
 	Counted   int64  `json:"counted"` // distinct stations hand-counted so far
-	Risk      string `json:"risk"`    // "0.231377403": 1 digit, ".", 9 digits, at most 1
+	Risk      string `json:"risk"`    // "0.231377449": 1 digit, ".", 9 digits, at most 1
 	Decision  string `json:"decision"`
 	NextDraws int64  `json:"next_draws,omitempty"`
 	Ended     string `json:"ended"`
@@ -257,7 +257,7 @@ func checkRiskLimit(field, s string) error {
 func checkRisk(field, s string) error {
 	if len(s) != 11 || s[1] != '.' || strings.Trim(s[2:], "0123456789") != "" ||
 		!(s[0] == '0' || s == "1.000000000") {
-		return fieldErr(field, "%q is not a risk: write a number from 0 to 1 with exactly 9 decimals, such as 0.231377403", s)
+		return fieldErr(field, "%q is not a risk: write a number from 0 to 1 with exactly 9 decimals, such as 0.231377449", s)
 	}
 	return nil
 }

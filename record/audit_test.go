@@ -44,7 +44,7 @@ contest NA-57
 round 1
 draws 31
 counted 29
-risk 0.231377403
+risk 0.231377449
 decision continue
 next-draws 5
 ended 2024-02-22T18:00:00Z
@@ -88,8 +88,8 @@ func TestAuditRecordsRefused(t *testing.T) {
 		{"audit-count", "votes 1 298\nvotes 2 501\n", "", "votes: at least one candidate"},
 		{"audit-count", "round 1", "round 0", "round: must be at least 1"},
 		{"audit-count", "ballots 811\n", "ballots 811\nballots 811\n", "captured: required here"},
-		{"audit-round", "risk 0.231377403", "risk 0.23137740", "risk: \"0.23137740\" is not a risk"},
-		{"audit-round", "risk 0.231377403", "risk 1.000000001", "is not a risk"},
+		{"audit-round", "risk 0.231377449", "risk 0.23137740", "risk: \"0.23137740\" is not a risk"},
+		{"audit-round", "risk 0.231377449", "risk 1.000000001", "is not a risk"},
 		{"audit-round", "decision continue", "decision stop", "decision: \"stop\" is not a decision"},
 		{"audit-round", "next-draws 5\n", "", "next-draws: a round that continues"},
 		{"audit-round", "decision continue", "decision confirmed", "next-draws: only a round that continues"},
