@@ -42,7 +42,9 @@ var commands = []command{
 	{"audit", "plan and run risk-limiting audits of polling stations", runAudit},
 	{"bench", "measure ingest, verification and re-tabulation on a simulated election", runBench},
 	{"demo", "play a simulated Pakistani election night on a local site", runDemo},
+	{"evidence", "export a contest's evidence pack for a tribunal or newsroom", runEvidence},
 	{"forensics", "screen station results for statistical anomalies", runForensics},
+	{"import", "turn published results into a log and compare sources", runImport},
 	{"init", "create an election's log from its definition", runInit},
 	{"keygen", "make a signing key for records or checkpoints", runKeygen},
 	{"serve", "serve an election: submissions, the log, the results site", runServe},
@@ -50,6 +52,7 @@ var commands = []command{
 	{"sim", "generate a simulated election with injected fraud", runSim},
 	{"submit", "send signed records to the server and keep their receipts", runSubmit},
 	{"verify", "verify a whole log and replay it to the same results", runVerify},
+	{"verify-evidence", "check an evidence pack offline", runVerifyEvidence},
 	{"verify-receipt", "check a receipt offline with the log's public key", runVerifyReceipt},
 	{"seats", "allocate reserved seats from general seats won", runSeats},
 }
