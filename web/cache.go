@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Every page and API response of the site is a function of three things:
@@ -46,36 +47,50 @@ type response struct {
 	etag   string
 	// extra headers, such as Content-Disposition for downloads.
 	header map[string]string
+	// noStore keeps the response out of the cache: it was made from data
+	// that lags the state (a forensic analysis not yet redone).
+	noStore bool
 }
 
 // maxCached bounds the responses kept for one state: query strings are
 // chosen by clients, so the number of keys must not be.
 const maxCached = 8192
 
+// minRerender is how long the responses of a state keep being served
+// after the state has moved on. On election night every applied entry is a
+// new state, thousands a second; re-rendering each page at most this often
+// bounds the rendering work to a few renders per page per second, whatever
+// the ingestion rate, at the price of pages that lag the log by up to this
+// much (less than the checkpoint interval plus the 2 s max-age clients
+// already allow). Each response carries the ETag of the state it shows.
+// Tests set it to 0 so that a page read after a record is applied shows
+// it.
+var minRerender = 250 * time.Millisecond
+
 // respCache holds the responses rendered for the latest state.
 type respCache struct {
 	mu sync.Mutex
 	st state
+	at time.Time // when st became the cached state
 	m  map[string]*response
 }
 
-// get returns the response for key at st, rendering it at most once per
-// state however many requests ask for it at the same time. render returns
-// the response and the state it actually observed (the tally may have
-// moved on since st was read); the response is cached under that state.
+// get returns the response for key at st (or at an earlier state, for at
+// most minRerender after st appeared), rendering it at most once however
+// many requests ask for it at the same time. render returns the response
+// and the state it actually observed (the tally may have moved on since st
+// was read), whose ETag the response carries.
 func (c *respCache) get(key string, st state, render func() (*response, state)) *response {
 	c.mu.Lock()
-	if c.m == nil || c.st.before(st) {
-		c.st, c.m = st, make(map[string]*response)
+	if c.m == nil || c.st.before(st) && time.Since(c.at) >= minRerender {
+		c.st, c.at, c.m = st, time.Now(), make(map[string]*response)
 	}
-	if c.st == st {
-		if r, ok := c.m[key]; ok {
-			c.mu.Unlock()
-			<-r.ready
-			return r
-		}
+	if r, ok := c.m[key]; ok {
+		c.mu.Unlock()
+		<-r.ready
+		return r
 	}
-	shared := c.st == st && len(c.m) < maxCached
+	shared := len(c.m) < maxCached
 	var r *response
 	if shared {
 		r = &response{ready: make(chan struct{})}
@@ -88,8 +103,15 @@ func (c *respCache) get(key string, st state, render func() (*response, state)) 
 	if !shared {
 		return got
 	}
-	r.status, r.ctype, r.body, r.etag, r.header = got.status, got.ctype, got.body, got.etag, got.header
+	r.status, r.ctype, r.body, r.etag, r.header, r.noStore = got.status, got.ctype, got.body, got.etag, got.header, got.noStore
 	close(r.ready)
+	if got.noStore {
+		c.mu.Lock()
+		if c.m[key] == r {
+			delete(c.m, key)
+		}
+		c.mu.Unlock()
+	}
 	return r
 }
 
@@ -114,9 +136,13 @@ func (r *response) write(w http.ResponseWriter, req *http.Request) {
 		w.Write(r.body)
 		return
 	}
-	h.Set("ETag", r.etag)
-	h.Set("Cache-Control", cacheCurrent)
-	if etagMatch(req.Header.Get("If-None-Match"), r.etag) {
+	if r.noStore {
+		h.Set("Cache-Control", "no-cache")
+	} else {
+		h.Set("ETag", r.etag)
+		h.Set("Cache-Control", cacheCurrent)
+	}
+	if !r.noStore && etagMatch(req.Header.Get("If-None-Match"), r.etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}

@@ -146,10 +146,10 @@ func hemicycleSVG(title string, groups []seatGroup, lines []seatLine) template.H
 		x1, y1 := hemiCX+(hemiInner-18)*math.Cos(a), hemiCY-(hemiInner-18)*math.Sin(a)
 		x2, y2 := hemiCX+(hemiOut+12)*math.Cos(a), hemiCY-(hemiOut+12)*math.Sin(a)
 		fmt.Fprintf(&b, `<line class="majority" data-seats="%d" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#111" stroke-width="1.5" stroke-dasharray="4 3"/>`+"\n", l.Seats, x1, y1, x2, y2)
-		ly := hemiCY - 20 - float64(i)*18
+		ly := hemiCY - 30 - float64(len(lines)-1-i)*17
 		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" font-size="13">%s</text>`+"\n", hemiCX, ly, html.EscapeString(l.Label))
 	}
-	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" font-size="22" font-weight="bold">%d seats</text>`+"\n", hemiCX, hemiCY-50-float64(len(lines))*18, n)
+	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" font-size="22" font-weight="bold">%d seats</text>`+"\n", hemiCX, hemiCY, n)
 	b.WriteString("</svg>")
 	return template.HTML(b.String())
 }

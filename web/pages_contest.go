@@ -1,0 +1,191 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+
+	"github.com/tallylog/tallylog/election"
+	"github.com/tallylog/tallylog/tally"
+)
+
+// contestData is a constituency's page and its API answer
+// (GET /api/v1/contests/{id}).
+type contestData struct {
+	Contest tally.ContestResult `json:"contest"`
+	// Stations lists the contest's stations in definition order.
+	Stations []stationRow `json:"stations"`
+}
+
+// stationRow is a station's line in a contest.
+type stationRow struct {
+	ID         string `json:"id"`
+	Name       string `json:"name,omitempty"`
+	Registered int64  `json:"registered"`
+	// Status is "in" (a current sheet, no standing flag), "flagged" (a
+	// current sheet and a standing flag) or "missing" (no sheet).
+	Status   string   `json:"status"`
+	Revision int64    `json:"revision,omitempty"`
+	Cast     int64    `json:"cast"`
+	Rejected int64    `json:"rejected"`
+	Votes    []int64  `json:"votes,omitempty"` // in ballot order
+	Index    uint64   `json:"index,omitempty"` // log index of the current sheet
+	Flags    []string `json:"flags,omitempty"` // kinds of the standing flags
+}
+
+// contestOf collects a contest's data.
+func (x *site) contestOf(v *tally.View, id string) (contestData, bool) {
+	d := v.Definition()
+	if d == nil {
+		return contestData{}, false
+	}
+	c, ok := v.Contest(id, x.asOf())
+	if !ok {
+		return contestData{}, false
+	}
+	out := contestData{Contest: c, Stations: []stationRow{}}
+	for _, i := range d.StationsOf(id) {
+		ds := d.Stations[i]
+		row := stationRow{ID: ds.ID, Name: ds.Name, Registered: ds.Registered, Status: "missing"}
+		if sr, ok := v.Station(ds.ID); ok {
+			for _, sc := range sr.Contests {
+				if sc.Contest != id || sc.Current == nil {
+					continue
+				}
+				cur := sc.Current
+				row.Status, row.Revision, row.Cast, row.Rejected, row.Index = "in", cur.Revision, cur.Cast, cur.Rejected, cur.Index
+				for _, vc := range cur.Votes {
+					row.Votes = append(row.Votes, vc.Votes)
+				}
+				for _, f := range sc.Flags {
+					if f.Resolved == 0 {
+						row.Status = "flagged"
+						row.Flags = append(row.Flags, f.Kind)
+					}
+				}
+			}
+		}
+		out.Stations = append(out.Stations, row)
+	}
+	return out, true
+}
+
+// candidateRow is a candidate's line on the contest page.
+type candidateRow struct {
+	tally.CandidateResult
+	PartyInfo partyInfo
+	Winner    bool
+}
+
+// declarationView sets a declaration beside the logged sheets.
+type declarationView struct {
+	Title string
+	tally.DeclarationResult
+	Rows []declRow
+	// WinnerChanged is set when the declared winner is not the sheets'.
+	WinnerChanged bool
+	Declared      []string // declared winners' names
+	SheetsWinners []string
+}
+
+type declRow struct {
+	Name                    string
+	Declared, Sheets, Delta int64
+	Differs                 bool
+}
+
+func candidateName(c *election.Contest, id string) string {
+	if i, ok := c.CandidateIndex(id); ok {
+		return c.Candidates[i].Name
+	}
+	return id
+}
+
+func names(c *election.Contest, ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		out = append(out, candidateName(c, id))
+	}
+	return out
+}
+
+func declarationOf(c *election.Contest, title string, dr *tally.DeclarationResult) *declarationView {
+	if dr == nil {
+		return nil
+	}
+	dv := &declarationView{Title: title, DeclarationResult: *dr, Declared: names(c, dr.Winners), SheetsWinners: names(c, dr.SheetsWinners)}
+	for _, df := range dr.Diff {
+		dv.Rows = append(dv.Rows, declRow{candidateName(c, df.Candidate), df.Declared, df.Sheets, df.Delta, df.Delta != 0})
+	}
+	dv.WinnerChanged = !sameSet(dr.Winners, dr.SheetsWinners)
+	return dv
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, s := range a {
+		seen[s] = true
+	}
+	for _, s := range b {
+		if !seen[s] {
+			return false
+		}
+	}
+	return true
+}
+
+// contestPage serves /contest/{id}.
+func (x *site) contestPage(r *http.Request) (*response, state) {
+	id := r.PathValue("id")
+	var (
+		data   contestData
+		common pageCommon
+		def    *election.Contest
+		cands  []candidateRow
+		found  bool
+	)
+	st := x.read(func(v *tally.View) {
+		data, found = x.contestOf(v, id)
+		if !found {
+			return
+		}
+		d := v.Definition()
+		def, _ = d.Contest(id)
+		c := data.Contest
+		common = x.common(v, c.ID+" "+c.Name)
+		for _, cr := range c.Candidates {
+			row := candidateRow{CandidateResult: cr, PartyInfo: partyOf(d, cr.Party)}
+			row.Winner = !c.Tie && len(c.Winners) == 1 && c.Winners[0] == cr.ID
+			cands = append(cands, row)
+		}
+	})
+	if !found {
+		return x.notFoundPage("No constituency "+id, "Constituency identifiers look like NA-57; see the assembly pages for the list.")
+	}
+	var bars []bar
+	for _, c := range cands {
+		bars = append(bars, bar{Label: c.Name, Value: c.Votes, Color: c.PartyInfo.Color, Mark: c.Winner})
+	}
+	c := data.Contest
+	return htmlResponse(http.StatusOK, "contest", struct {
+		pageCommon
+		C           contestData
+		Candidates  []candidateRow
+		Chart       template.HTML
+		Provisional *declarationView
+		Final       *declarationView
+		Names       []string
+	}{common, data, cands, barsSVG("Votes per candidate, "+c.ID, bars),
+		declarationOf(def, "Provisional result (Form-47)", c.Provisional),
+		declarationOf(def, "Final result (Form-49)", c.Final), names(def, candidateIDs(def))}), st
+}
+
+func candidateIDs(c *election.Contest) []string {
+	var ids []string
+	for _, cd := range c.Candidates {
+		ids = append(ids, cd.ID)
+	}
+	return ids
+}

@@ -1,0 +1,76 @@
+package web
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/tallylog/tallylog/forensics"
+	"github.com/tallylog/tallylog/tally"
+)
+
+// forensicCharts are the charts of a scope, by file name.
+var forensicCharts = map[string]func(w io.Writer, rep *forensics.Report) error{
+	"fingerprint.svg":  forensics.WriteFingerprintSVG,
+	"turnout.svg":      forensics.WriteTurnoutSVG,
+	"leader-share.svg": forensics.WriteLeaderShareSVG,
+}
+
+// scopeOf reads /forensics[/{scope}/{id}]: the first assembly by default.
+func (x *site) scopeOf(r *http.Request) (scope, id string, ok bool) {
+	scope, id = r.PathValue("scope"), r.PathValue("id")
+	if scope == "" {
+		x.s.Tally.Read(func(v *tally.View) {
+			if d := v.Definition(); d != nil && len(d.Assemblies) > 0 {
+				scope, id = "assembly", d.Assemblies[0].ID
+			}
+		})
+	}
+	return scope, id, scope == "assembly" || scope == "contest"
+}
+
+// forensicsPage serves /forensics and /forensics/{assembly|contest}/{id}.
+func (x *site) forensicsPage(r *http.Request) (*response, state) {
+	scope, id, ok := x.scopeOf(r)
+	if !ok {
+		return x.notFoundPage("No such screening", "Screenings are at /forensics/assembly/{id} and /forensics/contest/{id}.")
+	}
+	rep, current, ok := x.report(scope, id)
+	if !ok {
+		return x.notFoundPage("No "+scope+" "+id, "See the assembly pages for the identifiers.")
+	}
+	var common pageCommon
+	st := x.read(func(v *tally.View) { common = x.common(v, "Forensic screening: "+rep.Name) })
+	var charts []string
+	if rep.Report != nil {
+		charts = []string{"fingerprint.svg", "turnout.svg", "leader-share.svg"}
+	}
+	resp := htmlResponse(http.StatusOK, "forensics", struct {
+		pageCommon
+		R      *scopeReport
+		Base   string
+		Charts []string
+	}{common, rep, "/forensics/" + scope + "/" + id + "/", charts})
+	resp.noStore = !current
+	return resp, st
+}
+
+// forensicsChart serves /forensics/{scope}/{id}/{chart}.svg.
+func (x *site) forensicsChart(r *http.Request) (*response, state) {
+	st := x.current()
+	draw, ok := forensicCharts[r.PathValue("chart")]
+	scope, id, okScope := x.scopeOf(r)
+	if !ok || !okScope {
+		return textResponse(http.StatusNotFound, "no such chart: the charts are "+strings.Join([]string{"fingerprint.svg", "turnout.svg", "leader-share.svg"}, ", ")), st
+	}
+	rep, current, ok := x.report(scope, id)
+	if !ok || rep.Report == nil {
+		return textResponse(http.StatusNotFound, "no screening of "+scope+" "+id+" yet: no station has reported"), st
+	}
+	var buf bytes.Buffer
+	if err := draw(&buf, rep.Report); err != nil {
+		return textResponse(http.StatusInternalServerError, "could not draw the chart: "+err.Error()), st
+	}
+	return &response{status: http.StatusOK, ctype: "image/svg+xml", body: buf.Bytes(), noStore: !current}, st
+}

@@ -1,0 +1,26 @@
+// Optional progressive enhancement: every page reads without this script.
+// It watches the log's published checkpoint and, when the log has grown
+// past the entries this page was rendered from, offers to reload. It
+// loads nothing from elsewhere and sends nothing but GET /api/v1/log.
+(function () {
+  "use strict";
+  var shown = Number(document.body.dataset.applied || "0");
+  var live = document.getElementById("live");
+  if (!live || !window.fetch) return;
+  function check() {
+    fetch("/api/v1/log", { cache: "no-cache" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (log) {
+        if (log && log.size > shown) {
+          live.hidden = false;
+          live.textContent = "";
+          var a = document.createElement("a");
+          a.href = window.location.href;
+          a.textContent = "The log has " + (log.size - shown) + " new entries: reload for the latest results.";
+          live.appendChild(a);
+        }
+      })
+      .catch(function () {});
+  }
+  window.setInterval(check, 15000);
+})();

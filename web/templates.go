@@ -1,0 +1,159 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/tallylog/tallylog/election"
+	"github.com/tallylog/tallylog/tally"
+)
+
+// pages holds one template set per page: the shared layout
+// (templates/layout.html) with the page's "content" template. Every
+// template is html/template, so names and reasons from records, which
+// anyone with a key can write, are escaped wherever they appear.
+var pages = func() map[string]*template.Template {
+	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+	out := map[string]*template.Template{}
+	for _, name := range []string{"assembly", "contest", "station", "entry", "flags", "forensics", "log", "notfound"} {
+		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
+	}
+	return out
+}()
+
+var funcs = template.FuncMap{
+	"num":   formatCount,
+	"pct":   percent,
+	"short": shortHash,
+	"add":   func(a, b int) int { return a + b },
+	"join":  strings.Join,
+	// signed writes a difference with its sign: +230, −230, 0.
+	"signed": func(n int64) string {
+		if n > 0 {
+			return "+" + formatCount(n)
+		}
+		return formatCount(n)
+	},
+	"severities": func() []string { return []string{"grave", "high", "medium", "low"} },
+	// slice2 lets a template range over two optional sections.
+	"slice2": func(a, b *declarationView) []*declarationView { return []*declarationView{a, b} },
+}
+
+// formatCount writes a count with thousands separators: 1,234,567.
+func formatCount(v any) string {
+	switch v.(type) {
+	case int, int64, uint64:
+	default:
+		return fmt.Sprint(v)
+	}
+	s := strconv.FormatInt(toInt64(v), 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "−" + b.String()
+	}
+	return b.String()
+}
+
+// percent formats part/whole as a percentage with one decimal.
+func percent(part, whole any) string {
+	p, w := toInt64(part), toInt64(whole)
+	if w == 0 {
+		return "–"
+	}
+	return strconv.FormatFloat(100*float64(p)/float64(w), 'f', 1, 64) + "%"
+}
+
+func toInt64(v any) int64 {
+	switch v := v.(type) {
+	case int:
+		return int64(v)
+	case int64:
+		return v
+	case uint64:
+		return int64(v)
+	}
+	return 0
+}
+
+// shortHash abbreviates a hash for display; the full hash is in the title
+// attribute or the API.
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12] + "…"
+	}
+	return h
+}
+
+// pageCommon is what the layout shows on every page.
+type pageCommon struct {
+	Title      string
+	Election   string // the election's title
+	ElectionID string
+	Origin     string
+	Assemblies []navItem
+	Applied    uint64 // entries applied
+	Overdue    bool
+}
+
+type navItem struct{ ID, Name string }
+
+// common fills the layout's data from a view.
+func (x *site) common(v *tally.View, title string) pageCommon {
+	c := pageCommon{Title: title, Origin: x.s.Meta.Origin, ElectionID: x.s.Meta.Election, Applied: v.Size()}
+	d := v.Definition()
+	if d == nil {
+		c.Election = x.s.Meta.Election
+		return c
+	}
+	c.Election = d.Title
+	for _, a := range d.Assemblies {
+		c.Assemblies = append(c.Assemblies, navItem{a.ID, a.Name})
+	}
+	c.Overdue = !v.Deadline().IsZero() && x.asOf().After(v.Deadline())
+	return c
+}
+
+// partyInfo is what pages show for a party (or an independent).
+type partyInfo struct {
+	ID, Name, LocalName, Color string
+}
+
+// Colours for parties without one, for independents and for seats not yet
+// filled.
+const (
+	colorNoParty     = "#8a8a8a"
+	colorIndependent = "#5b5b5b"
+	colorUnfilled    = "#9a9a9a"
+)
+
+// htmlColor is the only colour syntax drawn into SVG; the definition's
+// validator enforces it too.
+var htmlColor = regexp.MustCompile(`^#[0-9a-f]{6}$`)
+
+// partyOf returns the display information of a party ID; the empty ID and
+// seats.Independent are independents.
+func partyOf(d *election.Definition, id string) partyInfo {
+	if id == "" || strings.EqualFold(id, "independent") {
+		return partyInfo{ID: "independent", Name: "Independent", Color: colorIndependent}
+	}
+	p, ok := d.Party(id)
+	if !ok {
+		return partyInfo{ID: id, Name: id, Color: colorNoParty}
+	}
+	info := partyInfo{ID: p.ID, Name: p.Name, LocalName: p.LocalName, Color: p.Color}
+	if !htmlColor.MatchString(info.Color) {
+		info.Color = colorNoParty
+	}
+	return info
+}
