@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"github.com/tallylog/tallylog/datadir"
+	"github.com/tallylog/tallylog/evidence"
+	"github.com/tallylog/tallylog/verify"
+)
+
+// runEvidence verifies a whole log, then writes one contest's evidence
+// pack (see package evidence and docs/evidence.md).
+func runEvidence(st *State, args []string) error {
+	fs := newFlagSet(st, "evidence", "--log URL-or-DIR --log-key KEY --contest ID --out PACK.zip [--since-checkpoint FILE] [--witness-key KEY]...")
+	loc := fs.String("log", "", "where the log is: its URL or its directory")
+	logKey := fs.String("log-key", "", "the log's verifier `KEY` (name+hash+key, or a file holding it)")
+	contest := fs.String("contest", "", "the contest `ID`, for example NA-57")
+	out := fs.String("out", "", "write the pack to `FILE` (a .zip)")
+	since := fs.String("since-checkpoint", "", "an older checkpoint `FILE` of the log: the pack proves it is a prefix of the newest")
+	var witnesses multiFlag
+	fs.Var(&witnesses, "witness-key", "require a cosignature by this witness verifier `KEY`; repeatable")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *loc == "" || *logKey == "" || *contest == "" || *out == "" {
+		return usageError{"--log, --log-key, --contest and --out are required"}
+	}
+	v, _, err := datadir.LoadVerifier(*logKey)
+	if err != nil {
+		return fmt.Errorf("--log-key: %v", err)
+	}
+	ws, err := loadVerifiers(witnesses)
+	if err != nil {
+		return err
+	}
+	var sinceCP []byte
+	if *since != "" {
+		if sinceCP, err = os.ReadFile(*since); err != nil {
+			return fmt.Errorf("--since-checkpoint: %v", err)
+		}
+	}
+	src, err := verify.NewSource(*loc)
+	if err != nil {
+		return err
+	}
+	p := newProgress(st, "verifying")
+	var buf bytes.Buffer
+	err = evidence.Export(st.Ctx, &buf, src, evidence.ImagesAt(*loc), v, *contest, evidence.ExportOptions{
+		Witnesses: ws, Since: sinceCP, Progress: p.update,
+		Warn: func(msg string) { fmt.Fprintln(st.Stderr, "warning: "+msg) },
+	})
+	if err != nil {
+		return err
+	}
+	if err := datadir.WriteFileAtomic(*out, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(st.Stdout, "wrote %s (%d bytes): the evidence of %s; check it with\n  tallylog verify-evidence %s --log-key %s\n", *out, buf.Len(), *contest, *out, *logKey)
+	return nil
+}
+
+// runVerifyEvidence checks an evidence pack offline and says what it
+// proves and what it does not.
+func runVerifyEvidence(st *State, args []string) error {
+	fs := newFlagSet(st, "verify-evidence", "PACK.zip --log-key KEY [--witness-key KEY]...")
+	logKey := fs.String("log-key", "", "the log's verifier `KEY` (name+hash+key, or a file holding it)")
+	var witnesses multiFlag
+	fs.Var(&witnesses, "witness-key", "require a cosignature by this witness verifier `KEY`; repeatable")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if *logKey == "" || len(pos) != 1 {
+		return usageError{"--log-key and one PACK file are required"}
+	}
+	v, _, err := datadir.LoadVerifier(*logKey)
+	if err != nil {
+		return fmt.Errorf("--log-key: %v", err)
+	}
+	ws, err := loadVerifiers(witnesses)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	got, err := evidence.VerifyReader(f, info.Size(), v, ws)
+	if err != nil {
+		fmt.Fprintf(st.Stderr, "FAIL: %s: %v\n", pos[0], err)
+		return exitError{1}
+	}
+	fmt.Fprintf(st.Stdout, "OK: evidence of %s in election %s, log %s (tree size %d, %d records)\n\nProven:\n",
+		got.Contest, got.Election, got.Origin, got.TreeSize, got.Records)
+	for _, l := range got.Proven {
+		fmt.Fprintln(st.Stdout, "  - "+l)
+	}
+	fmt.Fprintln(st.Stdout, "\nNot proven:")
+	for _, l := range got.NotProven {
+		fmt.Fprintln(st.Stdout, "  - "+l)
+	}
+	fmt.Fprintln(st.Stdout, "\nFindings (from the records):")
+	for _, s := range got.Statements {
+		fmt.Fprintf(st.Stdout, "  [%s] %s\n", s.Severity, s.Text)
+	}
+	return nil
+}

@@ -1,0 +1,209 @@
+package evidence
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tallylog/tallylog/record"
+	"github.com/tallylog/tallylog/tally"
+)
+
+// Statement is one finding of a report, in words, with the log indexes of
+// the records that prove it.
+type Statement struct {
+	Severity string   `json:"severity"` // grave, high, medium, low, or "info"
+	Text     string   `json:"text"`
+	Evidence []uint64 `json:"evidence"`
+}
+
+// statements derives the findings about one contest from the replayed pack:
+// each declaration against the sheets, then each station's conflicting
+// versions, corrections and attestations that differ, then any other flag
+// the tally raises. It depends only on the pack's records.
+func statements(r *replayed, c tally.ContestResult, stations []tally.StationResult) []Statement {
+	names := map[string]string{}
+	for _, cand := range c.Candidates {
+		names[cand.ID] = cand.Name
+	}
+	var out []Statement
+	var counted []uint64 // current sheets, log indexes
+	for _, st := range stations {
+		for _, sc := range st.Contests {
+			if sc.Contest == c.ID && sc.Current != nil {
+				counted = append(counted, r.index(sc.Current.Index))
+			}
+		}
+	}
+	for _, d := range c.Declarations {
+		out = append(out, declarationStatement(r, d, names, counted))
+	}
+	if len(c.Missing) > 0 {
+		out = append(out, Statement{Severity: "info", Text: fmt.Sprintf("No sheet is logged, as of this checkpoint, for %d of the %d stations: %s.",
+			len(c.Missing), c.Stations, strings.Join(c.Missing, ", "))})
+	}
+	for _, st := range stations {
+		for _, sc := range st.Contests {
+			if sc.Contest == c.ID {
+				out = append(out, stationStatements(r, st.ID, sc, names)...)
+			}
+		}
+	}
+	return append(out, otherFlags(r, c.Flags)...)
+}
+
+func declarationStatement(r *replayed, d tally.DeclarationResult, names map[string]string, counted []uint64) Statement {
+	idx := r.index(d.Index)
+	what := fmt.Sprintf("The form %d (%s) declaration signed by %s, dated %s and logged at index %d,",
+		d.Form, formName(d.Form), d.Signer, d.Declared, idx)
+	switch {
+	case !d.Current:
+		return Statement{"info", what + " is no longer current: a later declaration of the same form replaces it.", []uint64{idx}}
+	case d.Matches:
+		return Statement{"info", what + fmt.Sprintf(" matches the sum of the %d logged sheets it covers.", len(counted)-len(d.Missing)), append([]uint64{idx}, counted...)}
+	}
+	var diffs []string
+	for _, x := range d.Diff {
+		if x.Delta != 0 {
+			diffs = append(diffs, fmt.Sprintf("candidate %s (%s) declared %s, sheets %s, difference %s",
+				x.Candidate, names[x.Candidate], commas(x.Declared), commas(x.Sheets), signed(x.Delta)))
+		}
+	}
+	text := what + " differs from the sum of the logged sheets: " + strings.Join(diffs, "; ") + "."
+	sev := "high"
+	if !sameIDs(d.Winners, d.SheetsWinners) {
+		sev = "grave"
+		text += fmt.Sprintf(" It declares %s the winner; the sheets make %s the winner.", who(d.Winners, names), who(d.SheetsWinners, names))
+	}
+	if len(d.Missing) > 0 {
+		text += fmt.Sprintf(" It lists %d stations as missing, which the comparison leaves out.", len(d.Missing))
+	}
+	return Statement{sev, text, append([]uint64{idx}, counted...)}
+}
+
+func stationStatements(r *replayed, station string, sc tally.StationContest, names map[string]string) []Statement {
+	var out []Statement
+	for _, v := range sc.History {
+		idx := r.index(v.Index)
+		if v.Supersedes != "" {
+			ev := []uint64{idx}
+			if old, ok := findVersion(sc.History, v.Supersedes); ok {
+				ev = append(ev, r.index(old.Index))
+			}
+			out = append(out, Statement{"info", fmt.Sprintf("At %s, revision %d of the sheet (logged at index %d, signed by %s) corrects an earlier one, on the order of %s: %s.",
+				station, v.Revision, idx, v.Signer, v.OrderedBy, v.Reason), ev})
+		}
+		if v.Conflicting && sc.Current != nil {
+			cur := r.index(sc.Current.Index)
+			out = append(out, Statement{"high", fmt.Sprintf("At %s, the sheet logged at index %d (signed by %s) carries other numbers than the sheet the tally counts (index %d), and no correction settles which is right: %s.",
+				station, idx, v.Signer, cur, voteDiff(v.Votes, sc.Current.Votes, names, "this sheet", "counted sheet")), []uint64{idx, cur}})
+		}
+	}
+	for _, a := range sc.Attestations {
+		idx := r.index(a.Index)
+		switch {
+		case a.Kind == "countersign" && !a.Agrees:
+			out = append(out, Statement{"medium", fmt.Sprintf("At %s, %s countersigned (index %d) a sheet that is not the one the tally counts.", station, a.Signer, idx), []uint64{idx, r.index(a.SheetIndex)}})
+		case a.Kind == "copy" && !a.Agrees && sc.Current != nil:
+			cur := r.index(sc.Current.Index)
+			out = append(out, Statement{"medium", fmt.Sprintf("At %s, the copy of %s (logged at index %d) differs from the officer's sheet (index %d): %s.",
+				station, a.Signer, idx, cur, voteDiff(a.Votes, sc.Current.Votes, names, "copy", "sheet")), []uint64{idx, cur}})
+		}
+	}
+	return out
+}
+
+// otherFlags states the tally's flags that the statements above do not
+// already cover, with their evidence.
+func otherFlags(r *replayed, flags []tally.Flag) []Statement {
+	covered := map[string]bool{tally.KindDeclarationMismatch: true, tally.KindWinnerChanged: true,
+		tally.KindConflictingSheets: true, tally.KindCopyDiffers: true}
+	var out []Statement
+	for _, f := range flags {
+		if covered[f.Kind] || f.Resolved != 0 {
+			continue
+		}
+		var ev []uint64
+		for _, e := range f.Evidence {
+			ev = append(ev, r.index(e.Index))
+		}
+		where := f.Contest
+		if f.Station != "" {
+			where = f.Station
+		}
+		text := fmt.Sprintf("The tally raises a %s flag at %s", f.Kind, where)
+		if !strings.Contains(f.Message, "index") { // messages naming indexes would name replay positions
+			text += ": " + f.Message
+		}
+		out = append(out, Statement{string(f.Severity), text + ".", ev})
+	}
+	return out
+}
+
+func findVersion(vs []tally.SheetVersion, hash string) (tally.SheetVersion, bool) {
+	for _, v := range vs {
+		if v.Hash == hash {
+			return v, true
+		}
+	}
+	return tally.SheetVersion{}, false
+}
+
+func voteDiff(a, b []record.Count, names map[string]string, an, bn string) string {
+	var parts []string
+	for i := range min(len(a), len(b)) {
+		if a[i].Votes != b[i].Votes {
+			parts = append(parts, fmt.Sprintf("candidate %s (%s) %s %s, %s %s", a[i].Candidate, names[a[i].Candidate], an, commas(a[i].Votes), bn, commas(b[i].Votes)))
+		}
+	}
+	if len(parts) == 0 {
+		return "the votes agree; other counts differ"
+	}
+	return strings.Join(parts, "; ")
+}
+
+func formName(form int64) string {
+	if form == 49 {
+		return "final"
+	}
+	return "provisional"
+}
+
+func who(ids []string, names map[string]string) string {
+	if len(ids) == 0 {
+		return "no one"
+	}
+	var s []string
+	for _, id := range ids {
+		s = append(s, fmt.Sprintf("candidate %s (%s)", id, names[id]))
+	}
+	return strings.Join(s, " and ")
+}
+
+func sameIDs(a, b []string) bool { return strings.Join(a, ",") == strings.Join(b, ",") }
+
+func signed(n int64) string {
+	if n > 0 {
+		return "+" + commas(n)
+	}
+	return commas(n)
+}
+
+// commas writes n with thousands separators.
+func commas(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// noClock is the asOf the report judges by: none. The log has no clock,
+// and a report must be the same whenever it is recomputed.
+var noClock time.Time
