@@ -18,6 +18,7 @@ func groupReports(d *dataset, opt *Options, integer []IntegerTest, last, second 
 	G := len(d.groups)
 	out := make([]GroupReport, G)
 	votes := make([][]int64, G)
+	valid := make([]int64, G)
 	for g := range out {
 		out[g].Name = d.groups[g]
 		votes[g] = make([]int64, d.ncand)
@@ -29,6 +30,7 @@ func groupReports(d *dataset, opt *Options, integer []IntegerTest, last, second 
 		r.Registered += s.Registered
 		r.Ballots += s.Ballots
 		r.Invalid += s.Invalid
+		valid[d.gidx[i]] += s.Valid
 		for j, v := range s.Votes {
 			votes[d.gidx[i]][j] += v
 		}
@@ -47,12 +49,8 @@ func groupReports(d *dataset, opt *Options, integer []IntegerTest, last, second 
 	level := opt.Alpha / float64(G)
 	for g := range out {
 		r := &out[g]
-		var inbox int64
-		for _, v := range votes[g] {
-			inbox += v
-		}
 		r.Turnout = ratio(r.Ballots, r.Registered)
-		r.LeaderShare = ratio(votes[g][d.leader], inbox+r.Invalid)
+		r.LeaderShare = ratio(votes[g][d.leader], valid[g]+r.Invalid)
 		sorted := slices.Clone(votes[g])
 		slices.Sort(sorted)
 		if len(sorted) >= 2 {

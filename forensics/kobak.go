@@ -3,6 +3,7 @@ package forensics
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 )
 
@@ -100,6 +101,7 @@ func runKobak(d *dataset, opt *Options) (national IntegerTest, groups []IntegerT
 		g := newPCG(opt.Seed, streamKobak, uint64(c))
 		var tt, ts binomTable
 		var ft, fs []bool
+		var ct, cs []flagColumn
 		var ex [3]float64
 		for i := lo; i < hi; i++ {
 			s := &d.st[i]
@@ -112,6 +114,8 @@ func runKobak(d *dataset, opt *Options) (national IntegerTest, groups []IntegerT
 			ts.build(Rb, float64(W)/float64(Rb))
 			ft = integerFlags(ft, &tt, N)
 			fs = integerFlags(fs, &ts, Rb)
+			ct = packFlags(ct, &tt, ft)
+			cs = packFlags(cs, &ts, fs)
 			ks := kobakStation{intT: isInteger(B, N), intS: isInteger(W, Rb)}
 			for k, f := range ft {
 				if f {
@@ -130,8 +134,8 @@ func runKobak(d *dataset, opt *Options) (national IntegerTest, groups []IntegerT
 			gr := a.grp[int(d.gidx[i])*R : int(d.gidx[i]+1)*R]
 			rep := a.rep
 			for r := range R {
-				it := ft[tt.draw(g)]
-				is := fs[ts.draw(g)]
+				it := drawFlag(ct, g)
+				is := drawFlag(cs, g)
 				if it || is {
 					rep[3*r]++
 					gr[r]++
@@ -229,6 +233,34 @@ func integerFlags(f []bool, b *binomTable, den int64) []bool {
 		f[k] = isInteger(b.lo+int64(k), den)
 	}
 	return f
+}
+
+// flagColumn is one column of an alias table reduced to what the integer
+// test needs: the threshold and whether the column's own value and its
+// alias are integer percentages. Drawing from it is the same draw as
+// binomTable.draw followed by a flag lookup, with one memory access.
+type flagColumn struct {
+	thr           uint32
+	keep, aliased bool
+}
+
+func packFlags(c []flagColumn, b *binomTable, flags []bool) []flagColumn {
+	c = grow(c, len(b.thr))
+	for i := range c {
+		c[i] = flagColumn{thr: b.thr[i], keep: flags[i], aliased: flags[b.alias[i]]}
+	}
+	return c
+}
+
+// drawFlag draws one binomial variate and returns whether it is an integer
+// percentage (see binomTable.draw for the bit layout).
+func drawFlag(c []flagColumn, g *rand.PCG) bool {
+	u := g.Uint64()
+	col := &c[(u>>32)*uint64(len(c))>>32]
+	if uint32(u) < col.thr {
+		return col.keep
+	}
+	return col.aliased
 }
 
 // mcPValue is the one-sided Monte Carlo p-value of obs against replicates.

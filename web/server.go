@@ -166,6 +166,7 @@ func (s *Server) Handler() http.Handler {
 	s.routeLog(mux)
 	s.routeSubmit(mux)
 	s.routeSite(mux)
+	s.routeClaims(mux)
 	cop := http.NewCrossOriginProtection()
 	return securityHeaders(cop.Handler(mux))
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/tallylog/tallylog/forensics"
@@ -20,7 +21,9 @@ flag is a screening signal, not proof of fraud, and says why it was raised.
 Columns are named by header text or by #N (1-based); COLS is a
 comma-separated list, and a count given several columns is their sum. Use
 #N for headers that contain commas. Presets map the data sets in
-shared/data/forensics as published (--list-presets).`
+shared/data/forensics as published (--list-presets). Charts: the
+fingerprint, the turnout and leader-share histograms, and the share
+histograms of the ten candidates with most votes.`
 
 func runForensics(st *State, args []string) error {
 	fs := newFlagSet(st, "forensics", forensicsUsage)
@@ -36,6 +39,7 @@ func runForensics(st *State, args []string) error {
 	id := fs.String("id", "", "station identifier `COLS`")
 	excludeNonzero := fs.String("exclude-nonzero", "", "exclude (and count) rows where `COL` is not 0")
 	aggregate := fs.String("aggregate-by", "", "sum rows sharing `COL` into one station")
+	missing := fs.String("missing", "", "comma-separated cell `TEXTS` read as missing, excluding their row (default: empty, NA, NaN, nan)")
 	leader := fs.String("leader", "", "candidate to screen (default: most votes)")
 	seed := fs.Uint64("seed", 1, "random `seed`; the same seed gives byte-identical output")
 	resamples := fs.Int("resamples", 1000, "Monte Carlo replicates per null")
@@ -72,10 +76,21 @@ func runForensics(st *State, args []string) error {
 			return usageError{err.Error()}
 		}
 		m = p.Mapping
+		if *missing != "" {
+			inner := m.FromHeader
+			m.FromHeader = func(h []string) (forensics.Mapping, error) {
+				pm, err := inner(h)
+				pm.MissingTokens = splitCols(*missing)
+				return pm, err
+			}
+		}
 	case explicit:
 		m = forensics.Mapping{Registered: *registered, Ballots: splitCols(*ballots), Valid: splitCols(*valid),
 			Invalid: splitCols(*invalid), Candidates: splitCols(*candidates), Group: splitCols(*group),
 			ID: splitCols(*id), ExcludeNonzero: *excludeNonzero, AggregateBy: *aggregate}
+		if *missing != "" {
+			m.MissingTokens = splitCols(*missing)
+		}
 	default:
 		return usageError{"say which columns hold what: --preset NAME, or --registered COL --candidates COLS"}
 	}
@@ -145,7 +160,7 @@ func writeCharts(dir string, rep *forensics.Report) error {
 		{"turnout.svg", func(f *os.File) error { return forensics.WriteTurnoutSVG(f, rep) }},
 		{"leader-share.svg", func(f *os.File) error { return forensics.WriteLeaderShareSVG(f, rep) }},
 	}
-	for j := range rep.Candidates {
+	for _, j := range topCandidates(rep, 10) {
 		charts = append(charts, struct {
 			name  string
 			write func(f *os.File) error
@@ -165,6 +180,19 @@ func writeCharts(dir string, rep *forensics.Report) error {
 		}
 	}
 	return nil
+}
+
+// topCandidates returns the indices of the n candidates with most votes,
+// in ballot order.
+func topCandidates(rep *forensics.Report, n int) []int {
+	idx := make([]int, len(rep.Candidates))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return rep.Totals.Votes[idx[a]] > rep.Totals.Votes[idx[b]] })
+	idx = idx[:min(n, len(idx))]
+	sort.Ints(idx)
+	return idx
 }
 
 // stderrIsTerminal reports whether progress lines should be printed.

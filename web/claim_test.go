@@ -1,0 +1,151 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tallylog/tallylog/evidence"
+	"github.com/tallylog/tallylog/internal/testelection"
+)
+
+// claimSite is a test site with NA-57/PS-1's sheet (300, 500, 12) logged,
+// naming a scan that is stored, and the claim routes on their own mux.
+type claimSite struct {
+	*testSite
+	mux  *http.ServeMux
+	scan []byte
+}
+
+func newClaimSite(t *testing.T) *claimSite {
+	ts := newTestSite(t)
+	scan := append([]byte("\x89PNG\r\n\x1a\n"), []byte("the presiding officer's scan of NA-57/PS-1")...)
+	sum := sha256.Sum256(scan)
+	sh := ts.E.Sheet("NA-57", "NA-57/PS-1", 300, 500, 12)
+	sh.Image = hex.EncodeToString(sum[:])
+	ts.submit(t, testelection.StationKey("NA-57/PS-1"), sh)
+	if err := os.WriteFile(filepath.Join(ts.Srv.Dir.ImagesDir(), sh.Image), scan, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cs := &claimSite{testSite: ts, mux: http.NewServeMux(), scan: scan}
+	ts.Srv.routeClaims(cs.mux)
+	return cs
+}
+
+func (cs *claimSite) do(t *testing.T, req *http.Request) (int, []byte) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	cs.mux.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.Bytes()
+}
+
+func (cs *claimSite) postJSON(t *testing.T, claim string) (int, *ClaimAnswer, string) {
+	t.Helper()
+	req := httptest.NewRequest("POST", "/api/v1/claims", strings.NewReader(claim))
+	req.Header.Set("Content-Type", "application/json")
+	code, body := cs.do(t, req)
+	var ans ClaimAnswer
+	if code == http.StatusOK {
+		if err := json.Unmarshal(body, &ans); err != nil {
+			t.Fatalf("answer %s: %v", body, err)
+		}
+	}
+	return code, &ans, string(body)
+}
+
+func (cs *claimSite) postImage(t *testing.T, path string, fields map[string]string, image []byte) (int, []byte) {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("image", "photo")
+	fw.Write(image)
+	mw.Close()
+	req := httptest.NewRequest("POST", path, &b)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return cs.do(t, req)
+}
+
+func TestClaimNumbers(t *testing.T) {
+	cs := newClaimSite(t)
+	code, ans, body := cs.postJSON(t, `{"station":"NA-57/PS-1","contest":"NA-57","votes":{"1":300,"2":500,"3":12}}`)
+	if code != 200 || ans.Verdict != "same numbers" || ans.Sheet == nil || ans.Sheet.Signer != "po.NA-57.PS-1" {
+		t.Fatalf("matching numbers: %d %s", code, body)
+	}
+	code, ans, body = cs.postJSON(t, `{"station":"NA-57/PS-1","contest":"NA-57","votes":{"1":300,"2":450,"3":12}}`)
+	if code != 200 || ans.Verdict != "different" || len(ans.Differences) != 1 || ans.Differences[0].Candidate != "2" || ans.Differences[0].Delta != -50 {
+		t.Fatalf("different numbers: %d %s", code, body)
+	}
+	if code, _, body = cs.postJSON(t, `{"station":"NA-57/PS-999","contest":"NA-57","votes":{"1":1}}`); code != 404 || !strings.Contains(body, "no polling station") {
+		t.Errorf("unknown station: %d %s", code, body)
+	}
+	if code, _, body = cs.postJSON(t, `{"station":"NA-57/PS-1","votes":{"1":1}}`); code != 400 || !strings.Contains(body, "choose the contest") {
+		t.Errorf("station of two contests, none chosen: %d %s", code, body)
+	}
+	if code, ans, body = cs.postJSON(t, `{"station":"NA-57/PS-2","contest":"NA-57","votes":{"1":1}}`); code != 200 || ans.Verdict != "no sheet logged" {
+		t.Errorf("station without a sheet: %d %s", code, body)
+	}
+}
+
+func TestClaimImage(t *testing.T) {
+	cs := newClaimSite(t)
+	fields := map[string]string{"station": "NA-57/PS-1", "contest": "NA-57"}
+	code, body := cs.postImage(t, "/api/v1/claims", fields, cs.scan)
+	if code != 200 || !strings.Contains(string(body), `"verdict":"same image"`) {
+		t.Fatalf("matching image: %d %s", code, body)
+	}
+	before, _ := os.ReadDir(cs.Srv.Dir.ImagesDir())
+	size := cs.Srv.Tally.Size()
+	other := append([]byte("\x89PNG\r\n\x1a\n"), []byte("someone else's photo")...)
+	code, body = cs.postImage(t, "/api/v1/claims", fields, other)
+	if code != 200 || !strings.Contains(string(body), `"verdict":"different"`) || !strings.Contains(string(body), "was not stored") {
+		t.Fatalf("other image: %d %s", code, body)
+	}
+	after, _ := os.ReadDir(cs.Srv.Dir.ImagesDir())
+	if len(after) != len(before) || cs.Srv.Tally.Size() != size {
+		t.Error("an unmatched upload was stored or changed the log")
+	}
+	if code, body = cs.postImage(t, "/api/v1/claims", fields, []byte("#!/bin/sh\necho not a photo\n")); code != 415 || !strings.Contains(string(body), "not a photograph") {
+		t.Errorf("non-image upload: %d %s", code, body)
+	}
+	if code, body = cs.postImage(t, "/api/v1/claims", fields, make([]byte, MaxImage+100<<10)); code != 413 || !strings.Contains(string(body), "larger than 10 MiB") {
+		t.Errorf("oversized upload: %d %s", code, body)
+	}
+	// The page answers the same claim in words.
+	code, body = cs.postImage(t, "/claim", map[string]string{"station": "NA-57/PS-1", "contest": "NA-57", "votes.2": "450"}, cs.scan)
+	if code != 200 || !bytes.Contains(body, []byte("different")) || !bytes.Contains(body, []byte("/api/v1/evidence/NA-57")) {
+		t.Errorf("claim page: %d %s", code, body)
+	}
+	code, body = cs.do(t, httptest.NewRequest("GET", "/claim?station=NA-57/PS-1&contest=NA-57", nil))
+	if code != 200 || !bytes.Contains(body, []byte(`name="votes.2"`)) {
+		t.Errorf("claim form: %d %s", code, body)
+	}
+}
+
+func TestEvidenceDownload(t *testing.T) {
+	cs := newClaimSite(t)
+	code, body := cs.do(t, httptest.NewRequest("GET", "/api/v1/evidence/NA-57", nil))
+	if code != 200 {
+		t.Fatalf("GET /api/v1/evidence/NA-57: %d %s", code, body)
+	}
+	got, err := evidence.Verify(body, cs.Srv.LogVerifier, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(got.Proven, "\n"), "1 scans are") || len(got.NotProven) != 1 {
+		t.Errorf("the pack's scan: proven %q, not proven %q", got.Proven, got.NotProven)
+	}
+	if code, _ := cs.do(t, httptest.NewRequest("GET", "/api/v1/evidence/NA-999", nil)); code != 404 {
+		t.Errorf("unknown contest: %d", code)
+	}
+}

@@ -1,0 +1,164 @@
+package web
+
+import (
+	"bytes"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/tallylog/tallylog/intake"
+	"github.com/tallylog/tallylog/record"
+	"github.com/tallylog/tallylog/registry"
+)
+
+// RateLimits bound how fast records are accepted for submission. A record
+// whose signature verifies with a key the log has registered is charged to
+// that key: a compromised or runaway device cannot flood the log, and a
+// forger who names an honest officer's key cannot use up that officer's
+// allowance. Everything else (bodies that do not parse, unknown keys,
+// signatures that do not verify, oversized bodies) is charged to the
+// client's address.
+//
+// Refused requests get 429 with a Retry-After header in seconds; nothing was
+// read into the log, and a client retries with the same bytes.
+type RateLimits struct {
+	PerKey    float64 // records per second per signing key
+	KeyBurst  float64 // how many a key may send at once
+	PerAddr   float64 // unattributable requests per second per client address
+	AddrBurst float64
+}
+
+// DefaultRateLimits are generous: an officer signs a handful of records on
+// election night, and the demo's 512 concurrent clients are never
+// throttled. Servers built by Handler read them at that moment.
+var DefaultRateLimits = RateLimits{PerKey: 20, KeyBurst: 40, PerAddr: 20, AddrBurst: 100}
+
+// maxBuckets is how many buckets a limiter holds before it forgets those
+// that have refilled (a full bucket is the same as no bucket).
+const maxBuckets = 1 << 16
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// limiter is a set of token buckets, one per name.
+type limiter struct {
+	rate, burst float64
+	now         func() time.Time
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+}
+
+func newLimiter(rate, burst float64, now func() time.Time) *limiter {
+	return &limiter{rate: rate, burst: max(burst, 1), now: now, buckets: map[string]*bucket{}}
+}
+
+// take spends one token of name's bucket. When it is empty it returns false
+// and how long until a token is available.
+func (l *limiter) take(name string) (bool, time.Duration) {
+	if l.rate <= 0 {
+		return true, 0 // unlimited
+	}
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[name]
+	if b == nil {
+		if len(l.buckets) >= maxBuckets {
+			l.sweep(now)
+		}
+		b = &bucket{tokens: l.burst, last: now}
+		l.buckets[name] = b
+	}
+	if dt := now.Sub(b.last).Seconds(); dt > 0 {
+		b.tokens = math.Min(l.burst, b.tokens+dt*l.rate)
+		b.last = now
+	}
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+}
+
+// sweep forgets buckets that have refilled; l.mu is held.
+func (l *limiter) sweep(now time.Time) {
+	for name, b := range l.buckets {
+		if b.tokens+now.Sub(b.last).Seconds()*l.rate >= l.burst {
+			delete(l.buckets, name)
+		}
+	}
+}
+
+// limitRecords wraps the submission handler with DefaultRateLimits.
+func (s *Server) limitRecords(h http.HandlerFunc) http.HandlerFunc {
+	return s.limitRecordsWith(DefaultRateLimits, time.Now, h)
+}
+
+// limitRecordsWith wraps the submission handler with per-key and
+// per-address token buckets. It reads the body (at most one byte more than
+// a record may have) to find the signer and hands the same bytes on.
+func (s *Server) limitRecordsWith(rl RateLimits, now func() time.Time, h http.HandlerFunc) http.HandlerFunc {
+	keys := newLimiter(rl.PerKey, rl.KeyBurst, now)
+	addrs := newLimiter(rl.PerAddr, rl.AddrBurst, now)
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, record.MaxEntry+1))
+		if err != nil {
+			writeError(w, &intake.Error{Status: http.StatusBadRequest, Field: "body", Rule: "could not read the request body"})
+			return
+		}
+		lim, name := addrs, clientAddr(r)
+		if key := s.verifiedSigner(body); key != "" {
+			lim, name = keys, key
+		}
+		if ok, wait := lim.take(name); !ok {
+			secs := max(1, int(math.Ceil(wait.Seconds())))
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			what := "this client address"
+			if lim == keys {
+				what = "key " + name
+			}
+			writeError(w, &intake.Error{Status: http.StatusTooManyRequests, Field: "rate",
+				Rule: "too many records from " + what + "; retry the same record after " + strconv.Itoa(secs) + " s"})
+			return
+		}
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+		h(w, r)
+	}
+}
+
+// verifiedSigner returns the name and ID of the registered key whose
+// signature on body verifies, or "".
+func (s *Server) verifiedSigner(body []byte) string {
+	if len(body) > record.MaxEntry {
+		return ""
+	}
+	env, err := record.Open(body)
+	if err != nil {
+		return ""
+	}
+	var key *registry.Key
+	s.Intake.Registry(func(r *registry.Registry) { key, _ = r.Key(env.KeyName, env.KeyHash) })
+	if key == nil || env.Verify(key.Verifier) != nil {
+		return ""
+	}
+	return env.KeyName + "+" + strconv.FormatUint(uint64(env.KeyHash), 16)
+}
+
+// clientAddr is the request's peer address without its port.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
