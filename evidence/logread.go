@@ -42,7 +42,7 @@ type tileReader struct {
 	src verify.Source
 }
 
-func (r tileReader) Height() int                   { return tileHeight }
+func (r tileReader) Height() int                     { return tileHeight }
 func (r tileReader) SaveTiles([]tlog.Tile, [][]byte) {}
 
 func (r tileReader) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {

@@ -341,4 +341,3 @@ func (v *verifier) images(f *Findings, rp *replayed) map[string]bool {
 	}
 	return present
 }
-
