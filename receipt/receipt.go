@@ -73,9 +73,10 @@ func Parse(data []byte) (*Receipt, error) {
 	if i >= len(lines) || !strings.HasPrefix(lines[i], "index ") {
 		return nil, errors.New("receipt: missing the 'index' line")
 	}
-	idx, err := strconv.ParseUint(strings.TrimPrefix(lines[i], "index "), 10, 64)
-	if err != nil {
-		return nil, fmt.Errorf("receipt: index: %v", err)
+	idxText := strings.TrimPrefix(lines[i], "index ")
+	idx, err := strconv.ParseUint(idxText, 10, 64)
+	if err != nil || strconv.FormatUint(idx, 10) != idxText {
+		return nil, fmt.Errorf("receipt: index %q is not a decimal number without leading zeros", idxText)
 	}
 	r.Index = idx
 	for _, l := range lines[i+1:] {

@@ -119,6 +119,14 @@ func Log(ctx context.Context, src Source, logKey note.Verifier, opts Options) (*
 		if err := checkTiles(ctx, src, b, width, n, hr); err != nil {
 			return nil, err
 		}
+		if b*256+width == n {
+			// Every entry is hashed: check the tree's partial tiles before
+			// replaying the last entries, so an altered entry is reported
+			// as altered rather than as a record that breaks a rule.
+			if err := checkPartialTiles(ctx, src, n, hr); err != nil {
+				return nil, err
+			}
+		}
 		for i := int64(0); i < width; i++ {
 			if err := t.Apply(uint64(b*256+i), entries[i]); err != nil {
 				return nil, &Failure{b*256 + i, describe(entries[i]), err.Error()}
@@ -146,23 +154,48 @@ func Log(ctx context.Context, src Source, logKey note.Verifier, opts Options) (*
 func checkTiles(ctx context.Context, src Source, b, width, treeSize int64, hr tlog.HashReader) error {
 	end := b*256 + width
 	for _, tile := range tlog.NewTiles(tileHeight, b*256, end) {
-		if tile.W < 256 && end != treeSize {
-			continue // only full tiles and the checkpoint's own partial tiles exist
+		if tile.W < 256 {
+			continue // partial tiles are checked once, for the final tree (checkPartialTiles)
 		}
-		span := int64(1) << (tileHeight * tile.L) // leaves under each hash
-		first := tile.N * 256 * span
-		want, err := tlog.ReadTileData(tile, hr)
-		if err != nil {
-			return &Failure{first, tilePath(tile), err.Error()}
+		if err := compareTile(ctx, src, tile, hr); err != nil {
+			return err
 		}
-		got, err := readTile(ctx, src, tile)
-		if err != nil {
-			return &Failure{first, tilePath(tile), "cannot read tile: " + err.Error()}
+	}
+	return nil
+}
+
+// compareTile compares one published tile with the tile computed from the
+// entries; a mismatch names the first leaf index the differing hash covers.
+func compareTile(ctx context.Context, src Source, tile tlog.Tile, hr tlog.HashReader) error {
+	span := int64(1) << (tileHeight * tile.L) // leaves under each hash
+	first := tile.N * 256 * span
+	want, err := tlog.ReadTileData(tile, hr)
+	if err != nil {
+		return &Failure{first, tilePath(tile), err.Error()}
+	}
+	got, err := readTile(ctx, src, tile)
+	if err != nil {
+		return &Failure{first, tilePath(tile), "cannot read tile: " + err.Error()}
+	}
+	for j := 0; j < len(want); j += 32 {
+		if string(got[j:j+32]) != string(want[j:j+32]) {
+			return &Failure{first + int64(j/32)*span, tilePath(tile), "published tile hash differs from the hash of the logged entries: the tile or the entry bundle was altered"}
 		}
-		for j := 0; j < len(want); j += 32 {
-			if string(got[j:j+32]) != string(want[j:j+32]) {
-				return &Failure{first + int64(j/32)*span, tilePath(tile), "published tile hash differs from the hash of the logged entries: the tile or the entry bundle was altered"}
-			}
+	}
+	return nil
+}
+
+// checkPartialTiles compares every partial tile of the checkpoint's tree,
+// at every level, with the tile computed from the entries. Partial tiles
+// at upper levels may have been completed by an early bundle's hashes, so
+// they are checked here, after all entries are hashed, not bundle by bundle.
+func checkPartialTiles(ctx context.Context, src Source, n int64, hr tlog.HashReader) error {
+	for _, tile := range tlog.NewTiles(tileHeight, 0, n) {
+		if tile.W == 256 {
+			continue
+		}
+		if err := compareTile(ctx, src, tile, hr); err != nil {
+			return err
 		}
 	}
 	return nil
