@@ -127,3 +127,32 @@ func TestSummaryGolden(t *testing.T) {
 		t.Fatalf("summary differs from %s:\n%s", golden, got)
 	}
 }
+
+// TestReadDuringApply: readers run while entries are applied (run with
+// -race).
+func TestReadDuringApply(t *testing.T) {
+	f := story(t)
+	fresh := New(f.t.Registry().Origin())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i, e := range f.entries {
+			if err := fresh.Apply(uint64(i), e); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	asOf := time.Date(2024, 2, 9, 12, 0, 0, 0, time.UTC)
+	for {
+		select {
+		case <-done:
+			if !bytes.Equal(fresh.Summary(asOf).JSON(), f.t.Summary(asOf).JSON()) {
+				t.Fatal("summaries differ")
+			}
+			return
+		default:
+			fresh.Read(func(v *View) { v.Contests(asOf); v.Flags(Filter{Resolved: true}); v.Seats() })
+		}
+	}
+}

@@ -114,7 +114,7 @@ func (t *Tally) slotFlags(s *slot) []Flag {
 			Contest: c.def.ID, Region: c.def.Region, Station: st.ID, Message: msg, Evidence: ev})
 		return &next[len(next)-1]
 	}
-	sheet := evidence(v.index, v.hash, "sheet", "current sheet")
+	sheet := func() Evidence { return evidence(v.index, v.hash, "sheet", "current sheet") }
 
 	var valid int64
 	for _, n := range v.votes {
@@ -122,13 +122,13 @@ func (t *Tally) slotFlags(s *slot) []Flag {
 	}
 	if valid+v.rejected != v.cast {
 		flag(KindArithmetic, Medium, v.index, fmt.Sprintf("votes for the candidates (%d) plus rejected ballots (%d) make %d, but the sheet says %d ballots were cast",
-			valid, v.rejected, valid+v.rejected, v.cast), sheet)
+			valid, v.rejected, valid+v.rejected, v.cast), sheet())
 	}
 	if v.cast > st.Registered {
-		flag(KindOverRegistered, Medium, v.index, fmt.Sprintf("%d ballots cast at a station with %d registered voters", v.cast, st.Registered), sheet)
+		flag(KindOverRegistered, Medium, v.index, fmt.Sprintf("%d ballots cast at a station with %d registered voters", v.cast, st.Registered), sheet())
 	}
 	if v.registered != st.Registered {
-		flag(KindRegisteredMismatch, Medium, v.index, fmt.Sprintf("the sheet gives %d registered voters; the election's definition gives %d", v.registered, st.Registered), sheet)
+		flag(KindRegisteredMismatch, Medium, v.index, fmt.Sprintf("the sheet gives %d registered voters; the election's definition gives %d", v.registered, st.Registered), sheet())
 	}
 	for h := range s.versions {
 		if conflicting(s.versions, s.current, int32(h)) {
@@ -146,7 +146,7 @@ func (t *Tally) slotFlags(s *slot) []Flag {
 		diff, rej, differs := compareCopy(c, a, v)
 		if differs {
 			f := flag(KindCopyDiffers, Medium, a.index, fmt.Sprintf("the copy signed by %s differs from the presiding officer's sheet at index %d", a.signer, v.index),
-				evidence(a.index, a.hash, "attestation", "copy by "+a.signer), sheet)
+				evidence(a.index, a.hash, "attestation", "copy by "+a.signer), sheet())
 			f.Diff, f.RejectedDiff = diff, rej
 		}
 	}
