@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/tallylog/tallylog/auditlog"
 	"github.com/tallylog/tallylog/ledger"
 	"github.com/tallylog/tallylog/receipt"
 	"github.com/tallylog/tallylog/record"
@@ -41,6 +42,8 @@ type Intake struct {
 	reg      *registry.Registry
 	inflight map[[32]byte]*pending
 	images   map[string]bool // image hashes named by logged records
+	// extension rules on audit records; see SetExtension.
+	extension func(size uint64, env *record.Envelope, key *registry.Key) error
 }
 
 type pending struct {
@@ -147,7 +150,7 @@ func (in *Intake) Append(ctx context.Context, entry []byte) (uint64, error) {
 		return 0, &Error{Status: http.StatusForbidden, Field: "signature", Rule: err.Error()}
 	}
 
-	exclusive := changesRules(env.Record)
+	exclusive := changesRules(env)
 	if exclusive {
 		in.epoch.Lock()
 		defer in.epoch.Unlock()
@@ -222,14 +225,38 @@ func (in *Intake) Receipt(ctx context.Context, entry []byte, index uint64) (*rec
 	return &receipt.Receipt{Entry: entry, Index: index, Proof: proof, Checkpoint: cp}, nil
 }
 
-// changesRules reports whether a record changes what later records may be:
-// such records are appended alone.
-func changesRules(r record.Record) bool {
-	switch r.(type) {
+// changesRules reports whether a record changes what later records may be,
+// or is judged against the whole tally (audit records): such records are
+// appended alone.
+func changesRules(env *record.Envelope) bool {
+	switch env.Record.(type) {
 	case *record.Election, *record.DefinitionPart, *record.Keys:
 		return true
 	}
-	return false
+	return auditlog.IsAuditRecord(env)
+}
+
+// SetExtension rules on record types the registry does not know (the audit
+// records), which are judged against the tally rather than the registry.
+// check receives the number of entries in the log before the record: with
+// audit records appended alone, a tally that has applied that many entries
+// is the state the record will be replayed against.
+func (in *Intake) SetExtension(check func(size uint64, env *record.Envelope, key *registry.Key) error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.extension = check
+	in.installExtension()
+}
+
+// installExtension hands the extension to the current registry; in.mu held.
+func (in *Intake) installExtension() {
+	if in.extension == nil {
+		return
+	}
+	reg := in.reg
+	reg.SetExtension(func(env *record.Envelope, key *registry.Key) error {
+		return in.extension(reg.Size(), env, key)
+	})
 }
 
 // refusal turns a parse or registry error into an Error with its status.
@@ -335,5 +362,6 @@ func (in *Intake) rebuild(ctx context.Context) error {
 		return err
 	}
 	in.reg, in.images = fresh.reg, fresh.images
+	in.installExtension()
 	return nil
 }

@@ -33,17 +33,11 @@ func (r *Registry) authorize(key *Key, env *record.Envelope) error {
 		}
 		return nil
 	default:
-		if extra, ok := env.Record.(Authorizer); ok {
-			return extra.Authorize(r, key)
+		if r.extension != nil {
+			return r.extension(env, key)
 		}
 		return reject("type", "records of type %s cannot be logged here", env.Record.Type())
 	}
-}
-
-// Authorizer is implemented by record types defined outside this package
-// (the audit records) to apply their own rules.
-type Authorizer interface {
-	Authorize(r *Registry, signer *Key) error
 }
 
 // May reports whether the key holds a grant of the role for the scope. A

@@ -31,6 +31,16 @@ type Registry struct {
 	keys    map[KeyID]*Key
 	records map[[32]byte]Ref
 	size    uint64 // entries recorded
+	// extension rules on record types this package does not know (the
+	// audit records); nil refuses them.
+	extension func(env *record.Envelope, key *Key) error
+}
+
+// SetExtension lets another package rule on record types the registry does
+// not know, such as the audit records (see auditlog). check is called from
+// Check, after the signature and the signer's key are established.
+func (r *Registry) SetExtension(check func(env *record.Envelope, key *Key) error) {
+	r.extension = check
 }
 
 // KeyID identifies a signer's key as a signed note names it.

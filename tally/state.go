@@ -120,6 +120,7 @@ func formSlot(form int64) int {
 // establish builds the slots and contests once the definition is logged.
 func (t *Tally) establish(def *election.Definition) {
 	t.def = def
+	defer t.startAudit()
 	t.deadline = def.Deadline()
 	asm := map[string]int{}
 	for i, a := range def.Assemblies {

@@ -2,6 +2,7 @@ package tally
 
 import (
 	"fmt"
+	"github.com/tallylog/tallylog/auditlog"
 	"sync"
 	"time"
 
@@ -32,6 +33,7 @@ type Tally struct {
 	gazettes     map[string]gazette // by assembly ID: the first notification
 	resolved     []Flag             // flags whose condition no longer holds, in resolution order
 	flagged      map[int32]bool     // slots with standing flags
+	audit        *auditlog.State    // risk-limiting audits, nil until the definition is logged
 }
 
 // gazette is an assembly's gazette notification.
@@ -123,6 +125,10 @@ func (t *Tally) learn(index uint64, env *record.Envelope) {
 	case *record.Gazette:
 		if _, ok := t.gazettes[rec.Assembly]; !ok {
 			t.gazettes[rec.Assembly] = gazette{index: index, hash: env.Hash, notified: rec.Notified}
+		}
+	default:
+		if auditlog.IsAuditRecord(env) {
+			t.audit.Apply(index, env, auditSheets{t})
 		}
 	}
 }

@@ -104,7 +104,9 @@ func TestHostileInput(t *testing.T) {
 	hs := newHostileSite(t)
 	e := hs.E
 	sign := func(key string, r record.Record) []byte { return e.Sign(t, key, r) }
-	sheet := func(contest, station string, votes ...int64) *record.Sheet { return e.Sheet(contest, station, votes...) }
+	sheet := func(contest, station string, votes ...int64) *record.Sheet {
+		return e.Sheet(contest, station, votes...)
+	}
 	// edit replaces old with new in a validly signed sheet of NA-57/PS-3
 	// (never logged): the parser must refuse it before any signature check.
 	fresh := sign("po.NA-57.PS-3", sheet("NA-57", "NA-57/PS-3", 280, 210, 30))
@@ -352,4 +354,3 @@ func TestSlowloris(t *testing.T) {
 		}
 	}
 }
-

@@ -19,6 +19,8 @@ import (
 	"github.com/tallylog/tallylog/datadir"
 	"github.com/tallylog/tallylog/intake"
 	"github.com/tallylog/tallylog/ledger"
+	"github.com/tallylog/tallylog/record"
+	"github.com/tallylog/tallylog/registry"
 	"github.com/tallylog/tallylog/tally"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -84,6 +86,7 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
 	}
 	s := &Server{Dir: dir, Meta: meta, Log: lg, Intake: in, Tally: tally.New(meta.Origin), LogVerifier: v,
 		Now: opts.Now, logger: opts.Logger, done: make(chan struct{}), applyCh: make(chan struct{})}
+	in.SetExtension(s.checkAudit)
 	fctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	go s.follow(fctx)
@@ -135,6 +138,18 @@ func (s *Server) follow(ctx context.Context) {
 		case <-changed:
 		}
 	}
+}
+
+// checkAudit rules on an audit record for the intake: it waits until the
+// tally has applied the size entries already in the log, then asks the
+// tally's audit state, exactly as replay will.
+func (s *Server) checkAudit(size uint64, env *record.Envelope, key *registry.Key) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := s.WaitApplied(ctx, size); err != nil {
+		return &registry.Rejection{Field: "log", Rule: "the tally has not caught up with the log yet; retry in a few seconds"}
+	}
+	return s.Tally.CheckAudit(env, key)
 }
 
 // Applied returns how many entries the tally has applied and a channel
