@@ -15,23 +15,17 @@ import (
 func runEvidence(st *State, args []string) error {
 	fs := newFlagSet(st, "evidence", "--log URL-or-DIR --log-key KEY --contest ID --out PACK.zip [--since-checkpoint FILE] [--witness-key KEY]...")
 	loc := fs.String("log", "", "where the log is: its URL or its directory")
-	logKey := fs.String("log-key", "", "the log's verifier `KEY` (name+hash+key, or a file holding it)")
+	trust := addTrustFlags(fs)
 	contest := fs.String("contest", "", "the contest `ID`, for example NA-57")
 	out := fs.String("out", "", "write the pack to `FILE` (a .zip)")
 	since := fs.String("since-checkpoint", "", "an older checkpoint `FILE` of the log: the pack proves it is a prefix of the newest")
-	var witnesses multiFlag
-	fs.Var(&witnesses, "witness-key", "require a cosignature by this witness verifier `KEY`; repeatable")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *loc == "" || *logKey == "" || *contest == "" || *out == "" {
+	if *loc == "" || *trust.logKey == "" || *contest == "" || *out == "" {
 		return usageError{"--log, --log-key, --contest and --out are required"}
 	}
-	v, _, err := datadir.LoadVerifier(*logKey)
-	if err != nil {
-		return fmt.Errorf("--log-key: %v", err)
-	}
-	ws, err := loadVerifiers(witnesses)
+	v, ws, err := trust.load()
 	if err != nil {
 		return err
 	}
@@ -57,7 +51,7 @@ func runEvidence(st *State, args []string) error {
 	if err := datadir.WriteFileAtomic(*out, buf.Bytes(), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(st.Stdout, "wrote %s (%d bytes): the evidence of %s; check it with\n  tallylog verify-evidence %s --log-key %s\n", *out, buf.Len(), *contest, *out, *logKey)
+	fmt.Fprintf(st.Stdout, "wrote %s (%d bytes): the evidence of %s; check it with\n  tallylog verify-evidence %s --log-key %s\n", *out, buf.Len(), *contest, *out, *trust.logKey)
 	return nil
 }
 
@@ -65,21 +59,15 @@ func runEvidence(st *State, args []string) error {
 // proves and what it does not.
 func runVerifyEvidence(st *State, args []string) error {
 	fs := newFlagSet(st, "verify-evidence", "PACK.zip --log-key KEY [--witness-key KEY]...")
-	logKey := fs.String("log-key", "", "the log's verifier `KEY` (name+hash+key, or a file holding it)")
-	var witnesses multiFlag
-	fs.Var(&witnesses, "witness-key", "require a cosignature by this witness verifier `KEY`; repeatable")
+	trust := addTrustFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	if *logKey == "" || len(pos) != 1 {
+	if *trust.logKey == "" || len(pos) != 1 {
 		return usageError{"--log-key and one PACK file are required"}
 	}
-	v, _, err := datadir.LoadVerifier(*logKey)
-	if err != nil {
-		return fmt.Errorf("--log-key: %v", err)
-	}
-	ws, err := loadVerifiers(witnesses)
+	v, ws, err := trust.load()
 	if err != nil {
 		return err
 	}

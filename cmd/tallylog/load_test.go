@@ -92,7 +92,9 @@ func TestSubmitLoad(t *testing.T) {
 	srv.kill()
 	size := checkLog(t, ctx, el, acks)
 	slices.Sort(lat)
-	pct := func(p float64) time.Duration { return lat[min(int(p*float64(len(lat))), len(lat)-1)].Round(time.Millisecond) }
+	pct := func(p float64) time.Duration {
+		return lat[min(int(p*float64(len(lat))), len(lat)-1)].Round(time.Millisecond)
+	}
 	t.Logf("%d records from %d concurrent submitters in %v: %.0f records/s; %d retryable refusals; latency p50 %v, p99 %v, max %v; log holds %d entries",
 		total, submitters, elapsed.Round(time.Millisecond), float64(total)/elapsed.Seconds(), retries.Load(), pct(0.5), pct(0.99), lat[len(lat)-1].Round(time.Millisecond), size)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,22 +19,16 @@ import (
 // runVerifyReceipt checks a receipt offline against the log's public key.
 func runVerifyReceipt(st *State, args []string) error {
 	fs := newFlagSet(st, "verify-receipt", "--log-key KEY [--record FILE] RECEIPT")
-	logKey := fs.String("log-key", "", "the log's verifier `KEY` (name+hash+key, or a file holding it)")
+	trust := addTrustFlags(fs)
 	recFile := fs.String("record", "", "also check that the receipt is for this signed record `FILE`")
-	var witnesses multiFlag
-	fs.Var(&witnesses, "witness-key", "require a cosignature by this witness verifier `KEY`; repeatable")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	if *logKey == "" || len(pos) != 1 {
+	if *trust.logKey == "" || len(pos) != 1 {
 		return usageError{"--log-key and one RECEIPT file are required"}
 	}
-	v, _, err := datadir.LoadVerifier(*logKey)
-	if err != nil {
-		return fmt.Errorf("--log-key: %v", err)
-	}
-	ws, err := loadVerifiers(witnesses)
+	v, ws, err := trust.load()
 	if err != nil {
 		return err
 	}
@@ -78,37 +73,49 @@ func describeRecord(env *record.Envelope) string {
 	return env.Record.Type() + " record signed by " + env.KeyName
 }
 
-func loadVerifiers(keys []string) ([]note.Verifier, error) {
-	var out []note.Verifier
-	for _, k := range keys {
-		v, _, err := datadir.LoadVerifier(k)
-		if err != nil {
-			return nil, fmt.Errorf("--witness-key: %v", err)
-		}
-		out = append(out, v)
+// trustFlags are the flags that name the keys a verification trusts: the
+// log's key and the witnesses whose cosignatures are required.
+type trustFlags struct {
+	logKey    *string
+	witnesses multiFlag
+}
+
+func addTrustFlags(fs *flag.FlagSet) *trustFlags {
+	t := &trustFlags{logKey: fs.String("log-key", "", "the log's verifier `KEY` (name+hash+key, or a file holding it)")}
+	fs.Var(&t.witnesses, "witness-key", "require a cosignature by this witness verifier `KEY`; repeatable")
+	return t
+}
+
+// load parses the keys the flags name.
+func (t *trustFlags) load() (note.Verifier, []note.Verifier, error) {
+	v, _, err := datadir.LoadVerifier(*t.logKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--log-key: %v", err)
 	}
-	return out, nil
+	var ws []note.Verifier
+	for _, k := range t.witnesses {
+		w, _, err := datadir.LoadVerifier(k)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--witness-key: %v", err)
+		}
+		ws = append(ws, w)
+	}
+	return v, ws, nil
 }
 
 // runVerify verifies a whole log and replays it.
 func runVerify(st *State, args []string) error {
 	fs := newFlagSet(st, "verify", "--log URL-or-DIR --log-key KEY [--witness-key KEY]... [--json]")
 	loc := fs.String("log", "", "where the log is: its URL or its directory")
-	logKey := fs.String("log-key", "", "the log's verifier `KEY` (name+hash+key, or a file holding it)")
-	var witnesses multiFlag
-	fs.Var(&witnesses, "witness-key", "require a cosignature by this witness verifier `KEY`; repeatable")
+	trust := addTrustFlags(fs)
 	jsonOut := fs.Bool("json", false, "print the result as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *loc == "" || *logKey == "" {
+	if *loc == "" || *trust.logKey == "" {
 		return usageError{"--log and --log-key are required"}
 	}
-	v, _, err := datadir.LoadVerifier(*logKey)
-	if err != nil {
-		return fmt.Errorf("--log-key: %v", err)
-	}
-	ws, err := loadVerifiers(witnesses)
+	v, ws, err := trust.load()
 	if err != nil {
 		return err
 	}
