@@ -18,6 +18,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -46,6 +47,11 @@ type Options struct {
 	Witnesses *tessera.WitnessGroup
 	// WitnessTimeout bounds each witness request (default 5 s).
 	WitnessTimeout time.Duration
+	// RepublishInterval is how often a checkpoint is signed (and, with
+	// witnesses, cosigned) again when the log has not grown, so readers and
+	// witnesses see that the log is alive. Default 10 minutes, or 30 s with
+	// witnesses: a restarted server gets its checkpoint cosigned promptly.
+	RepublishInterval time.Duration
 }
 
 // Log is an open election log.
@@ -64,6 +70,8 @@ type Log struct {
 	cpSize    uint64
 	roots     map[uint64]tlog.Hash // roots of recently published sizes
 	fullTiles sync.Map             // [level, index] -> full hash tile
+
+	witnesses *witnessRecorder // nil without witnesses
 }
 
 // Open opens (or creates) the log in dir, signing checkpoints with signer,
@@ -91,8 +99,21 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 	if opts.WitnessTimeout == 0 {
 		opts.WitnessTimeout = 5 * time.Second
 	}
+	if opts.RepublishInterval == 0 {
+		opts.RepublishInterval = 10 * time.Minute
+		if opts.Witnesses != nil {
+			opts.RepublishInterval = 30 * time.Second
+		}
+	}
+	opts.RepublishInterval = max(opts.RepublishInterval, opts.CheckpointInterval)
+	var rec *witnessRecorder
+	cfg := posix.Config{Path: dir}
+	if opts.Witnesses != nil {
+		rec = &witnessRecorder{next: http.DefaultTransport}
+		cfg.HTTPClient = &http.Client{Transport: rec, Timeout: opts.WitnessTimeout}
+	}
 	lctx, cancel := context.WithCancel(context.Background())
-	driver, err := posix.New(lctx, posix.Config{Path: dir})
+	driver, err := posix.New(lctx, cfg)
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("open log storage in %s: %w", dir, err)
@@ -100,16 +121,24 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 	ao := tessera.NewAppendOptions().
 		WithCheckpointSigner(signer).
 		WithBatching(opts.BatchSize, opts.BatchAge).
-		WithCheckpointInterval(opts.CheckpointInterval)
+		WithCheckpointInterval(opts.CheckpointInterval).
+		WithCheckpointRepublishInterval(opts.RepublishInterval)
 	if opts.Witnesses != nil {
 		ao = ao.WithWitnesses(*opts.Witnesses, &tessera.WitnessOptions{Timeout: opts.WitnessTimeout})
 	}
 	app, shutdown, reader, err := tessera.NewAppender(lctx, driver, ao)
 	if err != nil {
 		cancel()
+		if rec != nil {
+			for _, r := range rec.reports {
+				if !r.OK {
+					return nil, fmt.Errorf("open log in %s: witness %s: %s", dir, r.URL, r.Problem)
+				}
+			}
+		}
 		return nil, fmt.Errorf("open log in %s: %w", dir, err)
 	}
-	l := &Log{dir: dir, origin: signer.Name(), verifier: v, app: app, shutdown: shutdown, reader: reader, cancel: cancel, changed: make(chan struct{})}
+	l := &Log{dir: dir, origin: signer.Name(), verifier: v, app: app, shutdown: shutdown, reader: reader, cancel: cancel, changed: make(chan struct{}), witnesses: rec}
 	if err := l.poll(ctx); err != nil && !errors.Is(err, os.ErrNotExist) {
 		l.Close(ctx)
 		return nil, err

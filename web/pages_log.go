@@ -21,17 +21,32 @@ type logData struct {
 	// then witnesses' cosignatures (verify them with the witnesses' keys).
 	Signatures []signature `json:"signatures"`
 	Witnessed  bool        `json:"witnessed"`
+	// Policy lists the witnesses whose cosignatures the server requires
+	// before publishing (empty: none), and Satisfied whether this
+	// checkpoint carries them.
+	Policy    []policyWitness `json:"policy"`
+	Satisfied bool            `json:"satisfied"`
 }
 
 type signature struct {
 	Name  string `json:"name"`
 	KeyID string `json:"key_id"` // hex
 	Log   bool   `json:"log"`    // the log's own, verified here
+	// Witness is the policy's name for the witness whose cosignature this
+	// is, verified with its key; empty for a signature by a key the server
+	// does not know.
+	Witness string `json:"witness,omitempty"`
+}
+
+type policyWitness struct {
+	ID       string `json:"id"`
+	Key      string `json:"key"` // cosignature/v1 verifier key
+	Cosigned bool   `json:"cosigned"`
 }
 
 // logOf reads the published checkpoint and sorts its signatures.
 func (x *site) logOf() (logData, error) {
-	out := logData{Origin: x.s.Meta.Origin, LogKey: x.s.Meta.LogKey, Signatures: []signature{}}
+	out := logData{Origin: x.s.Meta.Origin, LogKey: x.s.Meta.LogKey, Signatures: []signature{}, Policy: []policyWitness{}}
 	cp, _ := x.s.Log.Checkpoint()
 	if cp == nil {
 		return out, nil
@@ -48,8 +63,25 @@ func (x *site) logOf() (logData, error) {
 	for _, s := range n.Sigs {
 		out.Signatures = append(out.Signatures, signature{Name: s.Name, KeyID: fmt.Sprintf("%08x", s.Hash), Log: true})
 	}
+	ws := x.s.Witnesses
+	var cosigned []bool
+	if ws != nil {
+		cosigned = ws.Cosigned(cp)
+		out.Satisfied = ws.Satisfied(cp)
+		for i, m := range ws.Members {
+			out.Policy = append(out.Policy, policyWitness{ID: m.ID, Key: m.Key.VKey, Cosigned: cosigned[i]})
+		}
+	}
 	for _, s := range n.UnverifiedSigs {
-		out.Signatures = append(out.Signatures, signature{Name: s.Name, KeyID: fmt.Sprintf("%08x", s.Hash)})
+		sig := signature{Name: s.Name, KeyID: fmt.Sprintf("%08x", s.Hash)}
+		if ws != nil {
+			for i, m := range ws.Members {
+				if cosigned[i] && m.Key.Name == s.Name && m.Key.Verifier.KeyHash() == s.Hash {
+					sig.Witness = m.ID
+				}
+			}
+		}
+		out.Signatures = append(out.Signatures, sig)
 		out.Witnessed = true
 	}
 	return out, nil

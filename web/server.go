@@ -22,6 +22,7 @@ import (
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/registry"
 	"github.com/tallylog/tallylog/tally"
+	"github.com/tallylog/tallylog/witness"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -32,6 +33,15 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives operational messages (default: discard).
 	Logger *slog.Logger
+	// Witnesses, when set, must cosign every checkpoint before it is
+	// published; until they do, records are sequenced and durable but get
+	// no receipt.
+	Witnesses *witness.Policy
+	// ReceiptWait bounds how long a submission waits for a published
+	// checkpoint covering its record (default 15 s). Past it the answer is
+	// 503 with the record's index: the record is durable, and submitting
+	// it again returns its receipt once a checkpoint is published.
+	ReceiptWait time.Duration
 }
 
 // Server serves one election's log.
@@ -42,8 +52,10 @@ type Server struct {
 	Intake      *intake.Intake
 	Tally       *tally.Tally
 	LogVerifier note.Verifier
+	Witnesses   *witness.Policy // nil: checkpoints need no cosignature
 	Now         func() time.Time
 	logger      *slog.Logger
+	receiptWait time.Duration
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -69,6 +81,9 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("log key in %s/tallylog.json: %v", dir.Root, err)
 	}
+	if opts.Witnesses != nil {
+		opts.Log.Witnesses = &opts.Witnesses.Group
+	}
 	lg, err := ledger.Open(ctx, dir.LogDir(), signer, meta.LogKey, opts.Log)
 	if err != nil {
 		return nil, err
@@ -84,12 +99,19 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.ReceiptWait == 0 {
+		opts.ReceiptWait = 15 * time.Second
+	}
 	s := &Server{Dir: dir, Meta: meta, Log: lg, Intake: in, Tally: tally.New(meta.Origin), LogVerifier: v,
-		Now: opts.Now, logger: opts.Logger, done: make(chan struct{}), applyCh: make(chan struct{})}
+		Witnesses: opts.Witnesses, Now: opts.Now, logger: opts.Logger, receiptWait: opts.ReceiptWait,
+		done: make(chan struct{}), applyCh: make(chan struct{})}
 	in.SetExtension(s.checkAudit)
 	fctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	go s.follow(fctx)
+	if s.Witnesses != nil {
+		go s.watchWitnesses(fctx)
+	}
 	return s, nil
 }
 
@@ -180,6 +202,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routeLog(mux)
 	s.routeSubmit(mux)
+	s.routeStatus(mux)
 	s.routeSite(mux)
 	s.routeClaims(mux)
 	cop := http.NewCrossOriginProtection()

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -27,6 +29,10 @@ var hexHash = regexp.MustCompile(`^[0-9a-f]{64}$`)
 //	POST /api/v1/records       body: one signed record (text/plain)
 //	                           200: the receipt (c2sp.org/tlog-proof@v1)
 //	                           4xx: JSON {"field","rule"}; nothing was logged
+//	                           503 with X-Log-Index: the record is durable at
+//	                           that index but no checkpoint covers it yet (the
+//	                           witnesses have not cosigned); submit it again
+//	                           after Retry-After to get the receipt
 //	PUT  /api/v1/images/{hash} body: the scanned form whose SHA-256 is hash,
 //	                           named by a logged record
 //	GET  /images/{hash}        the stored scan
@@ -47,9 +53,22 @@ func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &intake.Error{Status: http.StatusBadRequest, Field: "body", Rule: "could not read the request body"})
 		return
 	}
-	rc, err := s.Intake.Submit(r.Context(), body)
+	index, err := s.Intake.Append(r.Context(), body)
 	if err != nil {
 		writeError(w, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.receiptWait)
+	defer cancel()
+	rc, err := s.Intake.Receipt(ctx, body, index)
+	if err != nil {
+		w.Header().Set("X-Log-Index", strconv.FormatUint(index, 10))
+		w.Header().Set("Retry-After", "5")
+		rule := fmt.Sprintf("the record is durable at index %d, but no checkpoint covering it has been published yet", index)
+		if why := s.publicationProblem(); why != "" {
+			rule += " (" + why + ")"
+		}
+		writeError(w, &intake.Error{Status: http.StatusServiceUnavailable, Field: "checkpoint", Rule: rule + "; submit the same record again to get its receipt"})
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

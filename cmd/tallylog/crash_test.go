@@ -106,9 +106,9 @@ type serverProc struct {
 
 // startServer runs `tallylog serve` on a free loopback port and waits until
 // it listens. Its stderr goes to stderrFile.
-func startServer(t *testing.T, ctx context.Context, bin, dir string, stderr io.Writer) *serverProc {
+func startServer(t *testing.T, ctx context.Context, bin, dir string, stderr io.Writer, extra ...string) *serverProc {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--dir", dir, "--addr", "127.0.0.1:0", "--checkpoint-interval", "100ms")
+	cmd := exec.Command(bin, append([]string{"serve", "--dir", dir, "--addr", "127.0.0.1:0", "--checkpoint-interval", "100ms"}, extra...)...)
 	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

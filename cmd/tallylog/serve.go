@@ -7,22 +7,37 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/tallylog/tallylog/datadir"
 	"github.com/tallylog/tallylog/ledger"
 	"github.com/tallylog/tallylog/web"
+	"github.com/tallylog/tallylog/witness"
 )
 
 // runServe serves an election: the submission API, the log as tlog-tiles,
 // and the public site.
 func runServe(st *State, args []string) error {
-	fs := newFlagSet(st, "serve", "--dir DIR [--addr HOST:PORT]")
+	fs := newFlagSet(st, "serve", "--dir DIR [--addr HOST:PORT] [--witness-policy FILE]")
 	dir := fs.String("dir", "", "election `DIR`ectory made by tallylog init")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
 	interval := fs.Duration("checkpoint-interval", 200*time.Millisecond, "how often to publish a checkpoint (min 100ms)")
+	policyFile := fs.String("witness-policy", "", "publish a checkpoint only once the witnesses in this policy `FILE` cosign it (see docs/witnesses.md)")
+	witnessTimeout := fs.Duration("witness-timeout", 5*time.Second, "how long to wait for the witnesses' cosignatures on each checkpoint")
+	receiptWait := fs.Duration("receipt-wait", 15*time.Second, "how long a submission waits for a checkpoint before answering 503 with its index")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	var policy *witness.Policy
+	if *policyFile != "" {
+		text, err := os.ReadFile(*policyFile)
+		if err != nil {
+			return fmt.Errorf("--witness-policy: %v", err)
+		}
+		if policy, err = witness.ParsePolicy(text); err != nil {
+			return fmt.Errorf("--witness-policy %s: %v", *policyFile, err)
+		}
 	}
 	if *dir == "" {
 		return usageError{"--dir is required"}
@@ -31,7 +46,11 @@ func runServe(st *State, args []string) error {
 		return usageError{"--checkpoint-interval must be at least 100ms"}
 	}
 	logger := slog.New(slog.NewTextHandler(st.Stderr, nil))
-	srv, err := web.Open(st.Ctx, datadir.Dir{Root: *dir}, web.Options{Log: ledger.Options{CheckpointInterval: *interval}, Logger: logger})
+	srv, err := web.Open(st.Ctx, datadir.Dir{Root: *dir}, web.Options{
+		Log:       ledger.Options{CheckpointInterval: *interval, WitnessTimeout: *witnessTimeout},
+		Logger:    logger,
+		Witnesses: policy, ReceiptWait: *receiptWait,
+	})
 	if err != nil {
 		return err
 	}
@@ -42,6 +61,11 @@ func runServe(st *State, args []string) error {
 	}
 	hs := srv.HTTPServer(*addr)
 	fmt.Fprintf(st.Stdout, "serving %s at http://%s/\n", srv.Meta.Election, ln.Addr())
+	if policy != nil {
+		for _, m := range policy.Members {
+			fmt.Fprintf(st.Stdout, "witness %s at %s: %s\n", m.ID, m.URL, m.Key.VKey)
+		}
+	}
 	return serveUntilDone(st.Ctx, hs, ln, srv)
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/tally"
 	"github.com/tallylog/tallylog/verify"
+	"github.com/tallylog/tallylog/witness"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -82,7 +83,7 @@ type trustFlags struct {
 
 func addTrustFlags(fs *flag.FlagSet) *trustFlags {
 	t := &trustFlags{logKey: fs.String("log-key", "", "the log's verifier `KEY` (name+hash+key, or a file holding it)")}
-	fs.Var(&t.witnesses, "witness-key", "require a cosignature by this witness verifier `KEY`; repeatable")
+	fs.Var(&t.witnesses, "witness-key", "require a cosignature by this witness verifier `KEY` (cosignature/v1 or Ed25519, or a file holding it); repeatable")
 	return t
 }
 
@@ -94,11 +95,17 @@ func (t *trustFlags) load() (note.Verifier, []note.Verifier, error) {
 	}
 	var ws []note.Verifier
 	for _, k := range t.witnesses {
-		w, _, err := datadir.LoadVerifier(k)
+		w, err := witness.ParseKey(k)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--witness-key: %v", err)
+			b, ferr := os.ReadFile(k)
+			if ferr != nil {
+				return nil, nil, fmt.Errorf("--witness-key: %v, and not a readable file", err)
+			}
+			if w, err = witness.ParseKey(string(b)); err != nil {
+				return nil, nil, fmt.Errorf("--witness-key %s: %v", k, err)
+			}
 		}
-		ws = append(ws, w)
+		ws = append(ws, w.Verifier)
 	}
 	return v, ws, nil
 }
