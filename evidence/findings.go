@@ -60,17 +60,28 @@ func declarationStatement(r *replayed, d tally.DeclarationResult, names map[stri
 	switch {
 	case !d.Current:
 		return Statement{"info", what + " is no longer current: a later declaration of the same form replaces it.", []uint64{idx}}
+	case d.Matches && d.AsDeclared != nil && !d.AsDeclared.Matches:
+		sev := "high"
+		text := what + " differed from the logged sheets when it was declared: " + describeDiffs(d.AsDeclared.Diff, names) +
+			". Sheets corrected after it (below) now make the sum agree with it: check those corrections."
+		if !sameIDs(d.Winners, d.AsDeclared.SheetsWinners) {
+			sev = "grave"
+			text += fmt.Sprintf(" When it was declared, the sheets made %s the winner; it declares %s.", who(d.AsDeclared.SheetsWinners, names), who(d.Winners, names))
+		}
+		return Statement{sev, text, append([]uint64{idx}, counted...)}
 	case d.Matches:
 		return Statement{"info", what + fmt.Sprintf(" matches the sum of the %d logged sheets it covers.", len(counted)-len(d.Missing)), append([]uint64{idx}, counted...)}
-	}
-	var diffs []string
-	for _, x := range d.Diff {
-		if x.Delta != 0 {
-			diffs = append(diffs, fmt.Sprintf("candidate %s (%s) declared %s, sheets %s, difference %s",
-				x.Candidate, names[x.Candidate], commas(x.Declared), commas(x.Sheets), signed(x.Delta)))
+	case d.AsDeclared != nil && d.AsDeclared.Matches:
+		text := what + " matched the logged sheets when it was declared. Sheets corrected since (below) change the sum: " +
+			describeDiffs(d.Diff, names) + "; a new declaration is due."
+		sev := "medium"
+		if !sameIDs(d.Winners, d.SheetsWinners) {
+			sev = "high"
+			text += fmt.Sprintf(" The corrected sheets make %s the winner.", who(d.SheetsWinners, names))
 		}
+		return Statement{sev, text, append([]uint64{idx}, counted...)}
 	}
-	text := what + " differs from the sum of the logged sheets: " + strings.Join(diffs, "; ") + "."
+	text := what + " differs from the sum of the logged sheets: " + describeDiffs(d.Diff, names) + "."
 	sev := "high"
 	if !sameIDs(d.Winners, d.SheetsWinners) {
 		sev = "grave"
@@ -80,6 +91,21 @@ func declarationStatement(r *replayed, d tally.DeclarationResult, names map[stri
 		text += fmt.Sprintf(" It lists %d stations as missing, which the comparison leaves out.", len(d.Missing))
 	}
 	return Statement{sev, text, append([]uint64{idx}, counted...)}
+}
+
+// describeDiffs names the candidates whose declared count differs.
+func describeDiffs(diff []tally.CandidateDiff, names map[string]string) string {
+	var diffs []string
+	for _, x := range diff {
+		if x.Delta != 0 {
+			diffs = append(diffs, fmt.Sprintf("candidate %s (%s) declared %s, sheets %s, difference %s",
+				x.Candidate, names[x.Candidate], commas(x.Declared), commas(x.Sheets), signed(x.Delta)))
+		}
+	}
+	if len(diffs) == 0 {
+		return "only the rejected ballots differ"
+	}
+	return strings.Join(diffs, "; ")
 }
 
 func stationStatements(r *replayed, station string, sc tally.StationContest, names map[string]string) []Statement {

@@ -19,6 +19,9 @@ type lazyEvidence struct {
 	contest  int32
 	decl     int32 // the declaration checked, or -1 for the whole contest
 	stations bool  // fill Flag.Stations instead of Flag.Evidence
+	// since: the sheets that replaced those current when the declaration
+	// was logged, each beside the one it replaced.
+	since bool
 }
 
 // learnDeclaration adds a declaration to its contest, makes it the current
@@ -85,6 +88,38 @@ func (t *Tally) basis(c *contest, d *declaration) declaredBasis {
 	return b
 }
 
+// basisAsOf is a declaration's basis as its author could see it: each
+// station's sheet as it stood when the declaration was logged (see
+// versionAsOf). changed reports whether any station's sheet has been
+// replaced since.
+func (t *Tally) basisAsOf(c *contest, d *declaration) (b declaredBasis, changed bool) {
+	listed := map[int32]bool{}
+	for _, id := range d.missing {
+		listed[id] = true
+	}
+	b.votes = make([]int64, len(c.sum))
+	for i := range c.stations {
+		id := c.firstSlot + i
+		s := &t.slots[id]
+		then := versionAsOf(s.versions, d.index)
+		changed = changed || then != s.current
+		if then < 0 || listed[id] {
+			continue
+		}
+		v := &s.versions[then]
+		for j, n := range v.votes {
+			b.votes[j] += n
+		}
+		b.rejected += v.rejected
+	}
+	for i := range b.votes {
+		if d.postal != nil {
+			b.votes[i] += d.postal[i] + d.readmitted[i]
+		}
+	}
+	return b, changed
+}
+
 // checkContest recomputes the standing flags of one contest.
 func (t *Tally) checkContest(c *contest, index uint64) {
 	t.settle(&c.flags, t.contestFlags(c), index)
@@ -121,7 +156,37 @@ func (t *Tally) contestFlags(c *contest) []Flag {
 		}
 		b := t.basis(c, d)
 		diff, rej, differs := compareDeclared(c, d, b)
-		if differs {
+		// A station's sheet may have been replaced since the declaration:
+		// judge the declaration by the sheets its author could see, and say
+		// what changed since.
+		then, thenDiffers, revised := t.asDeclared(c, d)
+		switch {
+		case revised && !thenDiffers && differs:
+			// An honest declaration overtaken by a recount or correction. A
+			// form 47 is answered by the final form 49.
+			if d.form == 47 && c.current[1] >= 0 {
+				break
+			}
+			sev, what := Medium, ""
+			if !sameWinners(d.total(), b.votes) {
+				sev, what = High, ", and the winner"
+			}
+			fl := flag(KindDeclarationOutdated, sev, d.index, true, fmt.Sprintf("the form %d declaration matched the logged sheets when it was declared; sheets corrected since change the count%s: %s; a new declaration is due",
+				d.form, what, describeDiff(diff, rej)), dev)
+			fl.Diff, fl.RejectedDiff = diff, rej
+			fl.lazy = &lazyEvidence{contest: ci, decl: cur, since: true}
+		case revised && thenDiffers && !differs:
+			// Sheets corrected after the declaration to agree with it.
+			thenDiff, thenRej, _ := compareDeclared(c, d, then)
+			kind, sev, what := KindDeclarationMismatch, High, "differed from"
+			if !sameWinners(d.total(), then.votes) {
+				kind, sev, what = KindWinnerChanged, Grave, "changed the winner against"
+			}
+			fl := flag(kind, sev, d.index, true, fmt.Sprintf("the form %d declaration %s the logged sheets when it was declared (%s); sheets corrected since make them agree: check the corrections",
+				d.form, what, describeDiff(thenDiff, thenRej)), dev)
+			fl.Diff, fl.RejectedDiff = thenDiff, thenRej
+			fl.lazy = &lazyEvidence{contest: ci, decl: cur, since: true}
+		case differs:
 			kind, sev, what := KindDeclarationMismatch, High, "differs from"
 			if !sameWinners(d.total(), b.votes) {
 				kind, sev, what = KindWinnerChanged, Grave, "changes the winner against"
@@ -149,6 +214,23 @@ func (t *Tally) contestFlags(c *contest) []Flag {
 		}
 	}
 	return next
+}
+
+// asDeclared returns a declaration's basis as it stood when the
+// declaration was logged and whether the declaration differed from it;
+// revised is false (and the rest unset) when no station's sheet has been
+// replaced since. It costs O(stations of the contest), paid only in
+// contests where some sheet was replaced.
+func (t *Tally) asDeclared(c *contest, d *declaration) (then declaredBasis, differed, revised bool) {
+	if !c.revised {
+		return then, false, false
+	}
+	then, revised = t.basisAsOf(c, d)
+	if !revised {
+		return then, false, false
+	}
+	_, _, differed = compareDeclared(c, d, then)
+	return then, differed, true
 }
 
 // previousOfForm returns the latest declaration of the same form logged

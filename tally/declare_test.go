@@ -233,3 +233,62 @@ func TestDeadline(t *testing.T) {
 		t.Fatalf("late flags %+v", got)
 	}
 }
+
+// TestDeclarationAsDeclared: a declaration is judged by the sheets its
+// author could see. An honest form 47 overtaken by a recount is outdated,
+// not a mismatch, until the form 49 answers it; a false form 47 made true
+// by corrections logged after it stays a mismatch, with the corrections as
+// evidence.
+func TestDeclarationAsDeclared(t *testing.T) {
+	type sheets struct{ ps1, ps2, ps3 []int64 }
+	init := sheets{[]int64{300, 200, 10}, []int64{100, 150, 5}, []int64{120, 110, 4}} // 520, 460, 19
+	cases := []struct {
+		name     string
+		declared []int64 // form 47
+		recount  []int64 // PS-1 revision 2
+		form49   []int64 // nil: none
+		kinds    string
+		severity Severity
+		evidence int // sheets in evidence: the replaced one and its replacement
+	}{
+		{name: "honest, recount changes the count", declared: []int64{520, 460, 19}, recount: []int64{290, 200, 10},
+			kinds: KindDeclarationOutdated, severity: Medium, evidence: 2},
+		{name: "honest, recount changes the winner", declared: []int64{520, 460, 19}, recount: []int64{200, 300, 10},
+			kinds: KindDeclarationOutdated, severity: High, evidence: 2},
+		{name: "honest, answered by form 49", declared: []int64{520, 460, 19}, recount: []int64{200, 300, 10},
+			form49: []int64{420, 560, 19}, kinds: ""},
+		{name: "false, corrections make the sheets agree", declared: []int64{420, 560, 19}, recount: []int64{200, 300, 10},
+			kinds: KindWinnerChanged, severity: Grave, evidence: 2},
+		{name: "false, recount unrelated", declared: []int64{420, 560, 19}, recount: []int64{290, 200, 10},
+			kinds: KindWinnerChanged, severity: Grave, evidence: 3},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			_, h1 := f.sheet(t, "NA-57", "NA-57/PS-1", init.ps1...)
+			f.sheet(t, "NA-57", "NA-57/PS-2", init.ps2...)
+			f.sheet(t, "NA-57", "NA-57/PS-3", init.ps3...)
+			_, dh := f.add(t, "ro.NA-57", declare("NA-57", 47, onTime, tc.declared...))
+			f.add(t, "ro.NA-57", f.correction("NA-57", "NA-57/PS-1", 2, h1, tc.recount...))
+			if tc.form49 != nil {
+				d := declare("NA-57", 49, onTime, tc.form49...)
+				d.Postal, d.Readmitted = testelection.Counts(0, 0, 0), testelection.Counts(0, 0, 0)
+				f.add(t, "ro.NA-57", d)
+			}
+			got := f.flags("")
+			if k := kinds(got); k != tc.kinds {
+				t.Fatalf("flags %q, want %q: %+v", k, tc.kinds, got)
+			}
+			if tc.kinds == "" {
+				return
+			}
+			fl := got[0]
+			if fl.Severity != tc.severity || fl.Evidence[0].Hash != dh || len(fl.Evidence) != 1+tc.evidence {
+				t.Fatalf("flag %+v", fl)
+			}
+			if tc.evidence == 2 && (fl.Evidence[1].Hash != h1 || !strings.Contains(fl.Evidence[2].Note, "revision 2, logged since")) {
+				t.Fatalf("evidence %+v, want the replaced sheet and its replacement", fl.Evidence)
+			}
+		})
+	}
+}

@@ -36,6 +36,7 @@ func (t *Tally) learnSheet(index uint64, env *record.Envelope, rec *record.Sheet
 	old := s.current
 	s.current = currentVersion(s.versions)
 	c := &t.contests[s.contest]
+	c.revised = c.revised || len(s.versions) > 1
 	if s.current != old {
 		moveSums(c, s, old)
 	}
@@ -52,6 +53,34 @@ func currentVersion(vs []version) int32 {
 	best := int32(-1)
 	for i := range vs {
 		if vs[i].supersededBy >= 0 {
+			continue
+		}
+		if best < 0 || vs[i].revision > vs[best].revision {
+			best = int32(i)
+		}
+	}
+	return best
+}
+
+// versionAsOf returns the version that was current when the entry at
+// index was logged: currentVersion over the versions logged before it. A
+// station with no sheet logged before index gets its first sheet (a sheet
+// logged late is still the one a declaration should have counted), and -1
+// if it has none.
+func versionAsOf(vs []version, index uint64) int32 {
+	k := 0
+	for k < len(vs) && vs[k].index < index {
+		k++
+	}
+	if k == 0 {
+		if len(vs) == 0 {
+			return -1
+		}
+		return 0
+	}
+	best := int32(-1)
+	for i := range k {
+		if sb := vs[i].supersededBy; sb >= 0 && int(sb) < k {
 			continue
 		}
 		if best < 0 || vs[i].revision > vs[best].revision {

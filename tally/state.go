@@ -103,7 +103,10 @@ type contest struct {
 	cast       int64
 	registered int64 // registered voters of the stations in the definition
 	in         int32 // stations with a current sheet
-	decls      []declaration
+	// revised is set once any station has a second sheet: only then can a
+	// declaration's basis have changed since it was declared.
+	revised bool
+	decls   []declaration
 	current    [2]int32 // current form 47 and form 49 in decls, or -1
 	affils     []affiliation
 	flags      []Flag // standing flags of this contest

@@ -96,6 +96,7 @@ type CandidateDiff struct {
 const (
 	KindDeclarationMismatch = "declaration-mismatch" // declared counts differ from the sum of sheets
 	KindWinnerChanged       = "winner-changed"       // ...and the declared winner is not the sheets' winner
+	KindDeclarationOutdated = "declaration-outdated" // matched the sheets when declared; sheets corrected since differ
 	KindConflictingSheets   = "conflicting-versions" // two different sheets for a station (or declarations of a form) with no correction between them
 	KindCopyDiffers         = "copy-differs"         // an agent's or observer's copy differs from the officer's sheet
 	KindArithmetic          = "arithmetic"           // votes + rejected != cast
@@ -111,7 +112,7 @@ const (
 // Kinds lists every flag kind, gravest first; summaries count flags in this
 // order.
 var Kinds = []string{
-	KindWinnerChanged, KindDeclarationMismatch, KindConflictingSheets, KindMissingStations,
+	KindWinnerChanged, KindDeclarationMismatch, KindDeclarationOutdated, KindConflictingSheets, KindMissingStations,
 	KindCopyDiffers, KindArithmetic, KindOverRegistered, KindRegisteredMismatch,
 	KindRejectedAboveMargin, KindLateDeclaration, KindMissingDeclaration, KindRecountEligible,
 }

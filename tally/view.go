@@ -117,6 +117,18 @@ type DeclarationResult struct {
 	// it is compared with.
 	Winners       []string `json:"winners,omitempty"`
 	SheetsWinners []string `json:"sheets_winners,omitempty"`
+	// AsDeclared, set when a station's sheet has been replaced since the
+	// declaration was logged, compares it with the sheets as they stood
+	// then: what its author could see.
+	AsDeclared *AsDeclared `json:"as_declared,omitempty"`
+}
+
+// AsDeclared compares a declaration with the sheets as they stood when it
+// was logged (for a station whose first sheet came later, that sheet).
+type AsDeclared struct {
+	Diff          []CandidateDiff `json:"diff"`
+	Matches       bool            `json:"matches"`
+	SheetsWinners []string        `json:"sheets_winners"`
 }
 
 // Contests returns every contest's results in definition order.
@@ -210,6 +222,10 @@ func (t *Tally) declarationResult(c *contest, i int32) DeclarationResult {
 		r.Diff, r.Matches = diff, !differs
 		r.Winners = t.candidateIDs(c, topOf(d.votes))
 		r.SheetsWinners = t.candidateIDs(c, topOf(b.votes))
+		if then, differed, revised := t.asDeclared(c, d); revised {
+			diff, _, _ := compareDeclared(c, d, then)
+			r.AsDeclared = &AsDeclared{Diff: diff, Matches: !differed, SheetsWinners: t.candidateIDs(c, topOf(then.votes))}
+		}
 	}
 	return r
 }
@@ -410,6 +426,15 @@ func (t *Tally) fillLazy(f *Flag, l *lazyEvidence) {
 		id := c.firstSlot + int32(i)
 		s := &t.slots[id]
 		st := t.def.Stations[s.station].ID
+		if l.since {
+			if then := versionAsOf(s.versions, d.index); then >= 0 && then != s.current && !listed[id] {
+				old, x := &s.versions[then], &s.versions[s.current]
+				f.Evidence = append(f.Evidence,
+					evidence(old.index, old.hash, "sheet", fmt.Sprintf("%s revision %d, current when declared", st, old.revision)),
+					evidence(x.index, x.hash, "sheet", fmt.Sprintf("%s revision %d, logged since", st, x.revision)))
+			}
+			continue
+		}
 		switch {
 		case l.stations && !listed[id] && s.current < 0:
 			f.Stations = append(f.Stations, st+" (counted, no sheet logged)")
