@@ -107,9 +107,9 @@ type contest struct {
 	// declaration's basis have changed since it was declared.
 	revised bool
 	decls   []declaration
-	current    [2]int32 // current form 47 and form 49 in decls, or -1
-	affils     []affiliation
-	flags      []Flag // standing flags of this contest
+	current [2]int32 // current form 47 and form 49 in decls, or -1
+	affils  []affiliation
+	flags   []Flag // standing flags of this contest
 }
 
 // formSlot maps a declaration form to its place in contest.current.
