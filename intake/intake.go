@@ -38,6 +38,11 @@ type Intake struct {
 	// rules hold it exclusively.
 	epoch sync.RWMutex
 
+	// verified holds the hashes of entries this intake appended after
+	// verifying their signatures, until the tally takes them (TakeVerified).
+	vmu      sync.Mutex
+	verified map[[32]byte]struct{}
+
 	mu       sync.Mutex // guards everything below
 	reg      *registry.Registry
 	inflight map[[32]byte]*pending
@@ -67,7 +72,7 @@ func (e *Error) Error() string { return e.Field + ": " + e.Rule }
 // checked before they were appended, so replay trusts them; the verifier is
 // what re-checks them.
 func New(ctx context.Context, log *ledger.Log) (*Intake, error) {
-	in := &Intake{log: log, reg: registry.New(log.Origin()), inflight: map[[32]byte]*pending{}, images: map[string]bool{}}
+	in := &Intake{log: log, reg: registry.New(log.Origin()), inflight: map[[32]byte]*pending{}, images: map[string]bool{}, verified: map[[32]byte]struct{}{}}
 	size, err := log.IntegratedSize(ctx)
 	if err != nil {
 		return nil, err
@@ -132,6 +137,15 @@ func (in *Intake) Append(ctx context.Context, entry []byte) (uint64, error) {
 	if err != nil {
 		return 0, refusal(err)
 	}
+	return in.AppendOpened(ctx, entry, env, "")
+}
+
+// AppendOpened is Append for an entry the caller has already opened as env
+// (with record.Open) and, if verifiedVKey is not empty, whose signature it
+// has verified with that verifier key (a rate limiter that needed the
+// signer). The signature is verified again only if the registered key is
+// another one.
+func (in *Intake) AppendOpened(ctx context.Context, entry []byte, env *record.Envelope, verifiedVKey string) (uint64, error) {
 	in.mu.Lock()
 	if ref, ok := in.reg.Lookup(env.Hash); ok {
 		in.mu.Unlock()
@@ -146,8 +160,10 @@ func (in *Intake) Append(ctx context.Context, entry []byte) (uint64, error) {
 	if err != nil {
 		return 0, refusal(err)
 	}
-	if err := env.Verify(key.Verifier); err != nil {
-		return 0, &Error{Status: http.StatusForbidden, Field: "signature", Rule: err.Error()}
+	if verifiedVKey == "" || verifiedVKey != key.VKey {
+		if err := env.Verify(key.Verifier); err != nil {
+			return 0, &Error{Status: http.StatusForbidden, Field: "signature", Rule: err.Error()}
+		}
 	}
 
 	exclusive := changesRules(env)
@@ -184,6 +200,11 @@ func (in *Intake) Append(ctx context.Context, entry []byte) (uint64, error) {
 	// caller does, so wait for it without the caller's context: the
 	// registry must learn every index the log assigns.
 	p.index, p.err = in.log.Append(context.Background(), entry)
+	if p.err == nil {
+		in.vmu.Lock()
+		in.verified[env.Hash] = struct{}{}
+		in.vmu.Unlock()
+	}
 
 	in.mu.Lock()
 	if p.err == nil {
@@ -196,6 +217,20 @@ func (in *Intake) Append(ctx context.Context, entry []byte) (uint64, error) {
 		return 0, &Error{Status: http.StatusServiceUnavailable, Field: "log", Rule: p.err.Error() + "; retry with the same record"}
 	}
 	return p.index, nil
+}
+
+// TakeVerified reports whether this intake verified the signature of the
+// entry with this hash before appending it, and forgets it. A server's
+// tally, following the same log in the same process, uses it to skip a
+// second Ed25519 verification of each record (registry.AdmitVerified);
+// entries it does not know (replayed at start, appended in batches) are
+// verified again. It never blocks on the intake's other locks.
+func (in *Intake) TakeVerified(hash [32]byte) bool {
+	in.vmu.Lock()
+	defer in.vmu.Unlock()
+	_, ok := in.verified[hash]
+	delete(in.verified, hash)
+	return ok
 }
 
 func (p *pending) wait(ctx context.Context) (uint64, error) {

@@ -129,3 +129,29 @@ func TestRefusedChangesNothing(t *testing.T) {
 		t.Fatalf("good grant after refused batch: %v", err)
 	}
 }
+
+// TestTakeVerified: the intake vouches once for each record whose
+// signature it verified and appended, and for nothing else.
+func TestTakeVerified(t *testing.T) {
+	in, _, e, _ := open(t)
+	ctx := context.Background()
+	entry := e.Sign(t, "po.NA-57.PS-1", e.Sheet("NA-57", "NA-57/PS-1", 10, 20, 30))
+	env, _ := record.Open(entry)
+	if in.TakeVerified(env.Hash) {
+		t.Fatal("vouched for a record never submitted")
+	}
+	if _, err := in.Append(ctx, entry); err != nil {
+		t.Fatal(err)
+	}
+	if !in.TakeVerified(env.Hash) || in.TakeVerified(env.Hash) {
+		t.Fatal("want exactly one vouch for an appended record")
+	}
+	forged := append([]byte(nil), entry...)
+	forged[len("tallylog/v1 sheet\n")+30] ^= 1
+	if _, err := in.Append(ctx, forged); err == nil {
+		t.Fatal("a forged record was appended")
+	}
+	if fenv, err := record.Open(forged); err == nil && in.TakeVerified(fenv.Hash) {
+		t.Fatal("vouched for a refused record")
+	}
+}

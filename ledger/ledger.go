@@ -70,6 +70,10 @@ type Log struct {
 	cpSize    uint64
 	roots     map[uint64]tlog.Hash // roots of recently published sizes
 	fullTiles sync.Map             // [level, index] -> full hash tile
+	// partialTiles holds the widest partial tile read per [level, index].
+	partialTiles sync.Map
+	hashMu       sync.Mutex
+	hashes       map[int64]tlog.Hash // stored hash index -> hash, for proofs
 
 	witnesses *witnessRecorder // nil without witnesses
 }
@@ -138,7 +142,7 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 		}
 		return nil, fmt.Errorf("open log in %s: %w", dir, err)
 	}
-	l := &Log{dir: dir, origin: signer.Name(), verifier: v, app: app, shutdown: shutdown, reader: reader, cancel: cancel, changed: make(chan struct{}), witnesses: rec}
+	l := &Log{dir: dir, origin: signer.Name(), verifier: v, app: app, shutdown: shutdown, reader: reader, cancel: cancel, changed: make(chan struct{}), witnesses: rec, hashes: map[int64]tlog.Hash{}}
 	if err := l.poll(ctx); err != nil && !errors.Is(err, os.ErrNotExist) {
 		l.Close(ctx)
 		return nil, err
@@ -243,8 +247,11 @@ func (l *Log) Changed() <-chan struct{} {
 
 // InclusionProof returns the RFC 6962 inclusion proof of index in the tree
 // of the given size, which must be a published checkpoint's size. It is
-// safe for concurrent use: proofs are built with golang.org/x/mod/sumdb/tlog
-// from tiles read once and checked against the checkpoint's root.
+// safe for concurrent use and cheap: the proof is assembled with
+// golang.org/x/mod/sumdb/tlog from the log's own tiles (full tiles and the
+// latest partial tiles cached), then checked against the checkpoint's root
+// with the leaf hash the level-0 tile holds, so a proof that would not
+// verify is never returned, whatever happened to the tiles on disk.
 func (l *Log) InclusionProof(ctx context.Context, index, size uint64) ([][]byte, error) {
 	l.mu.Lock()
 	root, ok := l.roots[size]
@@ -252,10 +259,20 @@ func (l *Log) InclusionProof(ctx context.Context, index, size uint64) ([][]byte,
 	if !ok {
 		return nil, fmt.Errorf("no published checkpoint has size %d", size)
 	}
-	hr := tlog.TileHashReader(tlog.Tree{N: int64(size), Hash: root}, &tileReader{ctx: ctx, l: l})
+	if index >= size {
+		return nil, fmt.Errorf("index %d is not in the tree of size %d", index, size)
+	}
+	hr := &tileHashes{r: &tileReader{ctx: ctx, l: l}, size: int64(size)}
 	p, err := tlog.ProveRecord(int64(size), int64(index), hr)
 	if err != nil {
 		return nil, fmt.Errorf("inclusion proof of %d in %d: %w", index, size, err)
+	}
+	leaf, err := hr.ReadHashes([]int64{tlog.StoredHashIndex(0, int64(index))})
+	if err != nil {
+		return nil, fmt.Errorf("inclusion proof of %d in %d: %w", index, size, err)
+	}
+	if err := tlog.CheckRecord(p, int64(size), root, int64(index), leaf[0]); err != nil {
+		return nil, fmt.Errorf("inclusion proof of %d in %d does not verify against the published root (are the log's tiles damaged? run tallylog verify): %w", index, size, err)
 	}
 	out := make([][]byte, len(p))
 	for i := range p {
@@ -264,8 +281,54 @@ func (l *Log) InclusionProof(ctx context.Context, index, size uint64) ([][]byte,
 	return out, nil
 }
 
+// tileHashes is a tlog.HashReader over the log's tiles as they are in the
+// tree of the given size. It does not check them against the root: the
+// caller checks what it builds from them.
+type tileHashes struct {
+	r    *tileReader
+	size int64
+}
+
+func (h *tileHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	l := h.r.l
+	for i, x := range indexes {
+		// A stored hash never changes once the tree has it: the hashes of
+		// upper levels, computed from a tile's 256 leaves, are cached.
+		l.hashMu.Lock()
+		cached, ok := l.hashes[x]
+		l.hashMu.Unlock()
+		if ok {
+			out[i] = cached
+			continue
+		}
+		t := tlog.TileForIndex(8, x)
+		// The tile as the tree of this size has it: full, or as wide as
+		// the number of hashes at its level.
+		w := min(256, (h.size>>(8*t.L))-t.N*256)
+		if w < int64(t.W) {
+			return nil, fmt.Errorf("hash %d is not in the tree of size %d", x, h.size)
+		}
+		t.W = int(w)
+		data, err := h.r.ReadTiles([]tlog.Tile{t})
+		if err != nil {
+			return nil, err
+		}
+		if out[i], err = tlog.HashFromTile(t, data[0], x); err != nil {
+			return nil, err
+		}
+		l.hashMu.Lock()
+		if len(l.hashes) >= 1<<18 {
+			clear(l.hashes)
+		}
+		l.hashes[x] = out[i]
+		l.hashMu.Unlock()
+	}
+	return out, nil
+}
+
 // tileReader reads the log's hash tiles for tlog, caching full tiles,
-// which never change.
+// which never change, and the widest partial tile of each position.
 type tileReader struct {
 	ctx context.Context
 	l   *Log
@@ -279,11 +342,13 @@ func (r *tileReader) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 	out := make([][]byte, len(tiles))
 	for i, t := range tiles {
 		key := [2]int64{int64(t.L), t.N}
-		if t.W == 256 {
-			if data, ok := r.l.fullTiles.Load(key); ok {
-				out[i] = data.([]byte)
-				continue
-			}
+		if data, ok := r.l.fullTiles.Load(key); ok {
+			out[i] = data.([]byte)[:t.W*32]
+			continue
+		}
+		if p, ok := r.l.partialTiles.Load(key); ok && len(p.([]byte)) >= t.W*32 {
+			out[i] = p.([]byte)[:t.W*32]
+			continue
 		}
 		data, err := r.l.reader.ReadTile(r.ctx, uint64(t.L), uint64(t.N), uint8(t.W%256))
 		if err != nil && t.W < 256 {
@@ -299,6 +364,13 @@ func (r *tileReader) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 		data = data[:t.W*32]
 		if t.W == 256 {
 			r.l.fullTiles.Store(key, data)
+			r.l.partialTiles.Delete(key)
+		} else {
+			// A tile's first w hashes never change as it grows, so the
+			// widest partial tile read serves every narrower request.
+			if p, ok := r.l.partialTiles.Load(key); !ok || len(p.([]byte)) < len(data) {
+				r.l.partialTiles.Store(key, data)
+			}
 		}
 		out[i] = data
 	}

@@ -61,6 +61,9 @@ type Options struct {
 	// Acked, if set, is called when a record is acknowledged, with the wall
 	// time of the acknowledgement.
 	Acked func(ev *sim.Event, at time.Time)
+	// Sending, if set, is called when a worker starts submitting a record
+	// (after the records it names are acknowledged), with the wall time.
+	Sending func(ev *sim.Event, at time.Time)
 }
 
 // Progress is how far a night has played.
@@ -115,6 +118,9 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 						case <-ctx.Done():
 						}
 					}
+				}
+				if opts.Sending != nil {
+					opts.Sending(ev, time.Now())
 				}
 				if err := submit(ctx, client, base, ev); err != nil {
 					fail(err)

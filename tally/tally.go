@@ -16,13 +16,14 @@ import (
 // Apply must not be called concurrently with itself; Read and Summary may be
 // called concurrently with Apply and with each other.
 type Tally struct {
-	applyMu sync.Mutex   // one Apply at a time
-	mu      sync.RWMutex // guards everything below
-	reg     *registry.Registry
-	size    uint64
-	latest  string   // latest captured or declared time seen, record.TimeLayout
-	last    [32]byte // hash of the last entry applied
-	lastTyp string   // its record type
+	applyMu  sync.Mutex               // one Apply at a time
+	verified func(hash [32]byte) bool // see TrustVerified; under applyMu
+	mu       sync.RWMutex             // guards everything below
+	reg      *registry.Registry
+	size     uint64
+	latest   string   // latest captured or declared time seen, record.TimeLayout
+	last     [32]byte // hash of the last entry applied
+	lastTyp  string   // its record type
 
 	def          *election.Definition // nil until the definition is logged
 	deadline     time.Time
@@ -91,7 +92,11 @@ func (t *Tally) Apply(index uint64, entry []byte) error {
 	if err != nil {
 		return err
 	}
-	if _, err := t.reg.Admit(env); err != nil {
+	admit := t.reg.Admit
+	if t.verified != nil && t.verified(env.Hash) {
+		admit = t.reg.AdmitVerified
+	}
+	if _, err := admit(env); err != nil {
 		return fmt.Errorf("%s refused: %w", env.Record.Type(), err)
 	}
 	t.mu.Lock()
@@ -100,6 +105,16 @@ func (t *Tally) Apply(index uint64, entry []byte) error {
 	t.learn(index, env)
 	t.size, t.last, t.lastTyp = index+1, env.Hash, env.Record.Type()
 	return nil
+}
+
+// TrustVerified makes Apply skip the signature verification of entries
+// for which verified(hash) is true: entries whose signatures this process
+// has already verified (intake.TakeVerified). Every other rule is applied
+// as in replay. Call it before the first Apply; the verifier never does.
+func (t *Tally) TrustVerified(verified func(hash [32]byte) bool) {
+	t.applyMu.Lock()
+	defer t.applyMu.Unlock()
+	t.verified = verified
 }
 
 // learn updates the results with an admitted and recorded entry.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"math"
 	"net"
@@ -114,8 +115,9 @@ func (s *Server) limitRecordsWith(rl RateLimits, now func() time.Time, h http.Ha
 			return
 		}
 		lim, name := addrs, clientAddr(r)
-		if key := s.verifiedSigner(body); key != "" {
-			lim, name = keys, key
+		if op := s.verifiedSigner(body); op != nil {
+			lim, name = keys, op.env.KeyName+"+"+strconv.FormatUint(uint64(op.env.KeyHash), 16)
+			r = r.WithContext(context.WithValue(r.Context(), openedKey{}, op))
 		}
 		if ok, wait := lim.take(name); !ok {
 			secs := max(1, int(math.Ceil(wait.Seconds())))
@@ -136,22 +138,33 @@ func (s *Server) limitRecordsWith(rl RateLimits, now func() time.Time, h http.Ha
 	}
 }
 
-// verifiedSigner returns the name and ID of the registered key whose
-// signature on body verifies, or "".
-func (s *Server) verifiedSigner(body []byte) string {
+// opened is a submitted record the rate limiter opened and whose
+// signature it verified with a registered key; the submission handler
+// hands it to the intake so that neither is done twice.
+type opened struct {
+	body []byte
+	env  *record.Envelope
+	vkey string
+}
+
+type openedKey struct{}
+
+// verifiedSigner opens body and verifies its signature with the registered
+// key it names, or returns nil.
+func (s *Server) verifiedSigner(body []byte) *opened {
 	if len(body) > record.MaxEntry {
-		return ""
+		return nil
 	}
 	env, err := record.Open(body)
 	if err != nil {
-		return ""
+		return nil
 	}
 	var key *registry.Key
 	s.Intake.Registry(func(r *registry.Registry) { key, _ = r.Key(env.KeyName, env.KeyHash) })
 	if key == nil || env.Verify(key.Verifier) != nil {
-		return ""
+		return nil
 	}
-	return env.KeyName + "+" + strconv.FormatUint(uint64(env.KeyHash), 16)
+	return &opened{body: body, env: env, vkey: key.VKey}
 }
 
 // clientAddr is the request's peer address without its port.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -53,7 +54,12 @@ func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &intake.Error{Status: http.StatusBadRequest, Field: "body", Rule: "could not read the request body"})
 		return
 	}
-	index, err := s.Intake.Append(r.Context(), body)
+	var index uint64
+	if op, _ := r.Context().Value(openedKey{}).(*opened); op != nil && bytes.Equal(op.body, body) {
+		index, err = s.Intake.AppendOpened(r.Context(), body, op.env, op.vkey)
+	} else {
+		index, err = s.Intake.Append(r.Context(), body)
+	}
 	if err != nil {
 		writeError(w, err)
 		return

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -47,6 +48,7 @@ func runBench(st *State, args []string) error {
 	seed := fs.Uint64("seed", 1, "simulation seed")
 	workers := fs.Int("workers", 1024, "concurrent submitters for the ingest measurement")
 	jsonOut := fs.Bool("json", false, "print the rows as JSON")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the ingest measurement to `FILE` (go tool pprof FILE)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -105,6 +107,16 @@ func runBench(st *State, args []string) error {
 	var mu sync.Mutex
 	var lat []time.Duration
 	sent := map[[32]byte]time.Time{}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %v", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("--cpuprofile: %v", err)
+		}
+	}
 	t0 = time.Now()
 	err = night.Play(ctx, "http://"+ln.Addr().String(), el, night.NewClock(el.PollsClose), night.Options{
 		Workers: *workers,
@@ -113,11 +125,10 @@ func runBench(st *State, args []string) error {
 			lat = append(lat, at.Sub(sent[ev.Hash]))
 			mu.Unlock()
 		},
-		Skip: func(h [32]byte) bool {
+		Sending: func(ev *sim.Event, at time.Time) {
 			mu.Lock()
-			sent[h] = time.Now()
+			sent[ev.Hash] = at
 			mu.Unlock()
-			return false
 		},
 	})
 	ingestSecs := time.Since(t0).Seconds()
@@ -125,6 +136,9 @@ func runBench(st *State, args []string) error {
 		err = srv.WaitApplied(ctx, uint64(len(el.Genesis)+len(el.Records)))
 	}
 	tallySecs := time.Since(t0).Seconds()
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	shutdown(hs, srv)
 	if err != nil {
 		return err
