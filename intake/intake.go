@@ -43,7 +43,7 @@ type Intake struct {
 	vmu      sync.Mutex
 	verified map[[32]byte]struct{}
 
-	mu       sync.Mutex // guards everything below
+	mu       sync.RWMutex // guards everything below
 	reg      *registry.Registry
 	inflight map[[32]byte]*pending
 	images   map[string]bool // image hashes named by logged records
@@ -91,10 +91,11 @@ func New(ctx context.Context, log *ledger.Log) (*Intake, error) {
 	return in, nil
 }
 
-// Registry calls f with the registry under the intake's lock.
+// Registry calls f with the registry under the intake's read lock: f must
+// only read it.
 func (in *Intake) Registry(f func(r *registry.Registry)) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
+	in.mu.RLock()
+	defer in.mu.RUnlock()
 	f(in.reg)
 }
 
@@ -115,8 +116,8 @@ func (in *Intake) learn(index uint64, env *record.Envelope) {
 
 // ImageNamed reports whether a logged record names the image hash (hex).
 func (in *Intake) ImageNamed(hash string) bool {
-	in.mu.Lock()
-	defer in.mu.Unlock()
+	in.mu.RLock()
+	defer in.mu.RUnlock()
 	return in.images[hash]
 }
 

@@ -72,7 +72,7 @@ type Log struct {
 	fullTiles sync.Map             // [level, index] -> full hash tile
 	// partialTiles holds the widest partial tile read per [level, index].
 	partialTiles sync.Map
-	hashMu       sync.Mutex
+	hashMu       sync.RWMutex
 	hashes       map[int64]tlog.Hash // stored hash index -> hash, for proofs
 
 	witnesses *witnessRecorder // nil without witnesses
@@ -295,9 +295,9 @@ func (h *tileHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	for i, x := range indexes {
 		// A stored hash never changes once the tree has it: the hashes of
 		// upper levels, computed from a tile's 256 leaves, are cached.
-		l.hashMu.Lock()
+		l.hashMu.RLock()
 		cached, ok := l.hashes[x]
-		l.hashMu.Unlock()
+		l.hashMu.RUnlock()
 		if ok {
 			out[i] = cached
 			continue
