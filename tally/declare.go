@@ -143,6 +143,15 @@ func (t *Tally) contestFlags(c *contest) []Flag {
 				d.declared, record.FormatTime(t.deadline)), evidence(d.index, d.hash, "declaration", "form 47"))
 		}
 	}
+	// mismatch raises winner-changed if the declared leaders are not those
+	// of basis, else declaration-mismatch: "the form F declaration <verb><rest>".
+	mismatch := func(d *declaration, dev Evidence, basis []int64, differs, changesWinner, rest string) *Flag {
+		kind, sev, what := KindDeclarationMismatch, High, differs
+		if !sameWinners(d.total(), basis) {
+			kind, sev, what = KindWinnerChanged, Grave, changesWinner
+		}
+		return flag(kind, sev, d.index, true, fmt.Sprintf("the form %d declaration %s%s", d.form, what, rest), dev)
+	}
 	for _, cur := range c.current {
 		if cur < 0 {
 			continue
@@ -178,21 +187,13 @@ func (t *Tally) contestFlags(c *contest) []Flag {
 		case revised && thenDiffers && !differs:
 			// Sheets corrected after the declaration to agree with it.
 			thenDiff, thenRej, _ := compareDeclared(c, d, then)
-			kind, sev, what := KindDeclarationMismatch, High, "differed from"
-			if !sameWinners(d.total(), then.votes) {
-				kind, sev, what = KindWinnerChanged, Grave, "changed the winner against"
-			}
-			fl := flag(kind, sev, d.index, true, fmt.Sprintf("the form %d declaration %s the logged sheets when it was declared (%s); sheets corrected since make them agree: check the corrections",
-				d.form, what, describeDiff(thenDiff, thenRej)), dev)
+			fl := mismatch(d, dev, then.votes, "differed from", "changed the winner against",
+				" the logged sheets when it was declared ("+describeDiff(thenDiff, thenRej)+"); sheets corrected since make them agree: check the corrections")
 			fl.Diff, fl.RejectedDiff = thenDiff, thenRej
 			fl.lazy = &lazyEvidence{contest: ci, decl: cur, since: true}
 		case differs:
-			kind, sev, what := KindDeclarationMismatch, High, "differs from"
-			if !sameWinners(d.total(), b.votes) {
-				kind, sev, what = KindWinnerChanged, Grave, "changes the winner against"
-			}
-			fl := flag(kind, sev, d.index, true, fmt.Sprintf("the form %d declaration %s the sum of the logged sheets: %s",
-				d.form, what, describeDiff(diff, rej)), dev)
+			fl := mismatch(d, dev, b.votes, "differs from", "changes the winner against",
+				" the sum of the logged sheets: "+describeDiff(diff, rej))
 			fl.Diff, fl.RejectedDiff = diff, rej
 			fl.lazy = &lazyEvidence{contest: ci, decl: cur}
 		}

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/intake"
+	"github.com/tallylog/tallylog/internal/testdir"
 	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/ledger"
 	"github.com/tallylog/tallylog/record"
@@ -120,23 +120,7 @@ func buildLog(t *testing.T, dir string, e *testelection.Election) error {
 func copyDir(t *testing.T, from string) string {
 	t.Helper()
 	to := t.TempDir()
-	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(to, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	testdir.Copy(t, from, to)
 	return to
 }
 

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallylog/tallylog/internal/testdir"
 	"github.com/tallylog/tallylog/receipt"
 	"github.com/tallylog/tallylog/witness"
 	"golang.org/x/mod/sumdb/note"
@@ -186,30 +187,6 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 	}
 }
 
-// copyDir copies a directory tree (the election directory, to make a
-// second log with the same key).
-func copyDir(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(to, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		info, _ := d.Info()
-		return os.WriteFile(filepath.Join(to, rel), data, info.Mode().Perm())
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestWitness runs tallylog serve with a witness policy against a real,
 // independent C2SP tlog-witness (transparency-dev/witness's omniwitness)
 // on loopback, and shows that:
@@ -242,7 +219,7 @@ func TestWitness(t *testing.T) {
 	// Keep a copy of the election as init left it: later, the same log key
 	// over a different history.
 	snapshot := filepath.Join(work, "snapshot")
-	copyDir(t, el.Dir, snapshot)
+	testdir.Copy(t, el.Dir, snapshot)
 
 	wit, wkey := startWitness(t, owBin, t.TempDir(), meta.Origin, meta.LogKey)
 	policy := filepath.Join(work, "policy")
@@ -339,7 +316,7 @@ func TestWitness(t *testing.T) {
 	// 4a. The same key from empty: the witness refuses the first (empty)
 	// checkpoint, and serve says so and exits.
 	empty := filepath.Join(work, "empty")
-	copyDir(t, snapshot, empty)
+	testdir.Copy(t, snapshot, empty)
 	os.RemoveAll(filepath.Join(empty, "log"))
 	cmd := exec.CommandContext(ctx, tl, "serve", "--dir", empty, "--addr", "127.0.0.1:0", "--witness-policy", policy)
 	outB, err := cmd.CombinedOutput()
