@@ -106,11 +106,12 @@ func imageOf(r record.Record) string {
 }
 
 type submitter struct {
-	st     *State
-	base   string
-	client *http.Client
-	verify func([]byte, []byte) bool
-	logKey interface {
+	st       *State
+	lastWait string // the last reason printed by waiting
+	base     string
+	client   *http.Client
+	verify   func([]byte, []byte) bool
+	logKey   interface {
 		Name() string
 		KeyHash() uint32
 		Verify(msg, sig []byte) bool
@@ -125,7 +126,7 @@ func (p permanent) Error() string { return p.msg }
 // submit posts one record, retrying with backoff on network errors and
 // 5xx answers until it gets a receipt or a refusal.
 func (c *submitter) submit(ctx context.Context, entry []byte) (*receipt.Receipt, error) {
-	return retry(ctx, func() (*receipt.Receipt, error) {
+	return retry(ctx, c.waiting, func() (*receipt.Receipt, error) {
 		req, _ := http.NewRequestWithContext(ctx, "POST", c.base+"/api/v1/records", bytes.NewReader(entry))
 		req.Header.Set("Content-Type", "text/plain; charset=utf-8")
 		resp, err := c.client.Do(req)
@@ -169,7 +170,7 @@ func (c *submitter) upload(ctx context.Context, hash, path string) error {
 	if err != nil {
 		return err
 	}
-	_, err = retry(ctx, func() (struct{}, error) {
+	_, err = retry(ctx, c.waiting, func() (struct{}, error) {
 		req, _ := http.NewRequestWithContext(ctx, "PUT", c.base+"/api/v1/images/"+hash, bytes.NewReader(data))
 		resp, err := c.client.Do(req)
 		if err != nil {
@@ -189,8 +190,9 @@ func (c *submitter) upload(ctx context.Context, hash, path string) error {
 }
 
 // retry calls f until it succeeds, fails permanently, or ctx ends, backing
-// off from 200 ms to 30 s between attempts.
-func retry[T any](ctx context.Context, f func() (T, error)) (T, error) {
+// off from 200 ms to 30 s between attempts. Before each wait it tells
+// waiting why.
+func retry[T any](ctx context.Context, waiting func(error), f func() (T, error)) (T, error) {
 	wait := 200 * time.Millisecond
 	for {
 		v, err := f()
@@ -198,11 +200,24 @@ func retry[T any](ctx context.Context, f func() (T, error)) (T, error) {
 		if err == nil || errors.As(err, &p) {
 			return v, err
 		}
+		if waiting != nil {
+			waiting(err)
+		}
 		select {
 		case <-ctx.Done():
 			return v, fmt.Errorf("gave up: %v (last error: %v)", ctx.Err(), err)
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, 30*time.Second)
+	}
+}
+
+// waiting reports on stderr why a submission is being retried, once per
+// distinct reason: an officer whose sheet waits for the network, or for
+// the witnesses to cosign, sees why and that it is still trying.
+func (c *submitter) waiting(err error) {
+	if msg := err.Error(); msg != c.lastWait {
+		c.lastWait = msg
+		fmt.Fprintf(c.st.Stderr, "still trying (the same record is safe to send again): %s\n", msg)
 	}
 }

@@ -287,6 +287,13 @@ func TestWitness(t *testing.T) {
 	if code, idx2, _ := postOnce(t, srv.URL, pending); code != http.StatusServiceUnavailable || idx2 != idx {
 		t.Fatalf("resubmitted with the witness down: %d index %q, want 503 index %s", code, idx2, idx)
 	}
+	// tallylog submit keeps trying and says why.
+	pendingFile := filepath.Join(work, "pending.note")
+	os.WriteFile(pendingFile, pending, 0o644)
+	if _, errs, code := cli(t, ctx, nil, "submit", "--server", srv.URL, "--timeout", "5s", pendingFile); code == 0 ||
+		strings.Count(errs, "still trying (the same record is safe to send again): checkpoint: the record is durable at index "+idx) != 1 {
+		t.Fatalf("submit with the witness down: exit %d\n%s", code, errs)
+	}
 
 	// 3. The witness returns: publication resumes, the record gets its receipt.
 	wit.start(t)
