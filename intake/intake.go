@@ -203,7 +203,9 @@ func (in *Intake) AppendOpened(ctx context.Context, entry []byte, env *record.En
 	p.index, p.err = in.log.Append(context.Background(), entry)
 	if p.err == nil {
 		in.vmu.Lock()
-		in.verified[env.Hash] = struct{}{}
+		if len(in.verified) < maxVerified { // else the tally verifies it again
+			in.verified[env.Hash] = struct{}{}
+		}
 		in.vmu.Unlock()
 	}
 
@@ -219,6 +221,10 @@ func (in *Intake) AppendOpened(ctx context.Context, entry []byte, env *record.En
 	}
 	return p.index, nil
 }
+
+// maxVerified bounds the hashes kept for the tally (32 MiB or so), in case
+// it stops following.
+const maxVerified = 1 << 20
 
 // TakeVerified reports whether this intake verified the signature of the
 // entry with this hash before appending it, and forgets it. A server's
