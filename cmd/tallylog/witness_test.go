@@ -252,6 +252,35 @@ func TestWitness(t *testing.T) {
 	if st := serverStatus(t, srv.URL); len(st.Witnesses) != 1 || !st.Witnesses[0].Cosigned || st.Problem != "" {
 		t.Fatalf("status after cosigned publication: %+v", st)
 	}
+	// The site names the witness and verified its cosignature.
+	var logJSON struct {
+		Signatures []struct {
+			Witness string `json:"witness"`
+		} `json:"signatures"`
+		Policy []struct {
+			ID       string `json:"id"`
+			Cosigned bool   `json:"cosigned"`
+		} `json:"policy"`
+		Satisfied bool `json:"satisfied"`
+	}
+	if resp, err := http.Get(srv.URL + "/api/v1/log"); err != nil {
+		t.Fatal(err)
+	} else {
+		json.NewDecoder(resp.Body).Decode(&logJSON)
+		resp.Body.Close()
+	}
+	if !logJSON.Satisfied || len(logJSON.Policy) != 1 || !logJSON.Policy[0].Cosigned || len(logJSON.Signatures) != 2 || logJSON.Signatures[1].Witness != "w1" {
+		t.Fatalf("/api/v1/log: %+v", logJSON)
+	}
+	if resp, err := http.Get(srv.URL + "/log"); err != nil {
+		t.Fatal(err)
+	} else {
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(page), "--witness-key "+strings.ReplaceAll(wkey.VKey, "+", "&#43;")) || !strings.Contains(string(page), "the cosignature of witness <strong>w1</strong>") {
+			t.Fatalf("/log does not show the witness:\n%s", page)
+		}
+	}
 	out, errs, code := cli(t, ctx, nil, "verify", "--log", srv.URL, "--log-key", meta.LogKey, "--witness-key", wkey.VKey, "--json")
 	if code != 0 || !strings.Contains(out, `"ok":true`) {
 		t.Fatalf("verify --witness-key: %d %s %s", code, out, errs)
