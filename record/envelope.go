@@ -85,7 +85,13 @@ func Sign(r Record, s note.Signer) ([]byte, error) {
 	if err := r.Check(); err != nil {
 		return nil, err
 	}
-	entry, err := note.Sign(&note.Note{Text: string(Encode(r))}, s)
+	body := Encode(r)
+	// What is signed must read back: a record its own log would refuse is
+	// a bug here, never something to send.
+	if _, err := ParseBody(body); err != nil {
+		return nil, fmt.Errorf("record does not read back after encoding: %w", err)
+	}
+	entry, err := note.Sign(&note.Note{Text: string(body)}, s)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -335,6 +336,9 @@ const MaxPartData = 60000
 func (r *DefinitionPart) Check() error {
 	if len(r.Data) > MaxPartData {
 		return fieldErr("data", "%d bytes is over the %d-byte limit of one part", len(r.Data), MaxPartData)
+	}
+	if r.Data == "" || strings.HasPrefix(r.Data, " ") || strings.HasSuffix(r.Data, " ") {
+		return fieldErr("data", "must be non-empty and neither start nor end with a space (cut the definition elsewhere)")
 	}
 	return firstErr(checkID("election", r.Election), positive("part", r.Part))
 }

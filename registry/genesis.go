@@ -39,13 +39,17 @@ func Genesis(def *election.Definition, commission note.Signer, commissionVKey st
 	return entries, nil
 }
 
-// splitParts cuts s into pieces of at most record.MaxPartData bytes, each
-// ending on a character boundary.
+// splitParts cuts s into pieces of at most record.MaxPartData bytes. A record
+// line's value may not start or end with a space, so each cut falls on a
+// character boundary with no space on either side of it. The definition's
+// canonical JSON holds no run of spaces longer than one (its texts refuse
+// double spaces), so a cut is found within a few bytes of the limit; s itself
+// starts with '{' and ends with '}'.
 func splitParts(s string) []string {
 	var parts []string
 	for len(s) > record.MaxPartData {
 		n := record.MaxPartData
-		for n > 0 && !utf8.RuneStart(s[n]) {
+		for n > 1 && (!utf8.RuneStart(s[n]) || s[n] == ' ' || s[n-1] == ' ') {
 			n--
 		}
 		parts = append(parts, s[:n])
