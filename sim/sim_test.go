@@ -51,4 +51,3 @@ func TestReplayAdmitsEverything(t *testing.T) {
 		t.Fatalf("log key %q is not named after the origin %q", e.LogVKey, e.Def.Origin)
 	}
 }
-
