@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/transparency-dev/tessera"
@@ -76,6 +77,7 @@ type Log struct {
 	hashes       map[int64]tlog.Hash // stored hash index -> hash, for proofs
 
 	witnesses *witnessRecorder // nil without witnesses
+	writeErr  error            // the latest Writable failure, under mu
 }
 
 // Open opens (or creates) the log in dir, signing checkpoints with signer,
@@ -90,6 +92,16 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
+	}
+	// Tessera's driver panics when it cannot open its lock file: find out
+	// first, and say what to do.
+	if err := probeDir(dir); err != nil {
+		return nil, fmt.Errorf("%s cannot be written (%w): %s", dir, err, writeAdvice)
+	}
+	if isDir(filepath.Join(dir, ".state")) {
+		if err := probeDir(filepath.Join(dir, ".state")); err != nil {
+			return nil, fmt.Errorf("%s cannot be written (%w): %s", filepath.Join(dir, ".state"), err, writeAdvice)
+		}
 	}
 	if opts.CheckpointInterval == 0 {
 		opts.CheckpointInterval = 200 * time.Millisecond
@@ -113,7 +125,7 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 	var rec *witnessRecorder
 	cfg := posix.Config{Path: dir}
 	if opts.Witnesses != nil {
-		rec = &witnessRecorder{next: http.DefaultTransport}
+		rec = &witnessRecorder{next: http.DefaultTransport, keys: opts.Witnesses.Endpoints()}
 		cfg.HTTPClient = &http.Client{Transport: rec, Timeout: opts.WitnessTimeout}
 	}
 	lctx, cancel := context.WithCancel(context.Background())
@@ -145,10 +157,71 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 	l := &Log{dir: dir, origin: signer.Name(), verifier: v, app: app, shutdown: shutdown, reader: reader, cancel: cancel, changed: make(chan struct{}), witnesses: rec, hashes: map[int64]tlog.Hash{}}
 	if err := l.poll(ctx); err != nil && !errors.Is(err, os.ErrNotExist) {
 		l.Close(ctx)
-		return nil, err
+		return nil, fmt.Errorf("%s: %w; the checkpoint file is damaged, but the entries and tiles it commits to may be whole: "+
+			"move it aside (mv %s %s.damaged) and start again, and the log signs a new checkpoint from its tree state (log/.state/treeState); "+
+			"then run tallylog verify on the log, and compare the new checkpoint with one a witness or mirror holds", filepath.Join(dir, "checkpoint"), err, filepath.Join(dir, "checkpoint"), filepath.Join(dir, "checkpoint"))
 	}
 	go l.watch(lctx)
 	return l, nil
+}
+
+// Writable checks that the log's state directory can be opened for writing
+// now. Tessera's POSIX driver panics, taking the whole server down, when it
+// cannot open its lock file (log/.state/treeState.lock) for a batch: on a
+// file system remounted read-only, or with no file descriptor left. Append
+// checks first and refuses the entry instead, so the failure reaches one
+// submitter as an error and the read side stays up. The check narrows the
+// window rather than closing it: a file system that turns read-only between
+// the check and the batch (within BatchAge) still stops the process, and
+// only the server's own connection and upload limits keep descriptors from
+// running out (see docs/limits.md).
+func (l *Log) Writable() error {
+	f, err := os.OpenFile(filepath.Join(l.dir, ".state", "tallylog-probe"), os.O_RDWR|os.O_CREATE|syscall.O_CLOEXEC, 0o644)
+	if err == nil {
+		err = f.Close()
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err != nil {
+		l.writeErr = fmt.Errorf("the log's directory cannot be written (%w); nothing was appended: %s", unwrapPath(err), writeAdvice)
+		return l.writeErr
+	}
+	l.writeErr = nil
+	return nil
+}
+
+// writeAdvice is what an operator does about a log that cannot be written.
+const writeAdvice = "if the file system is read-only, check the disk, remount it read-write and restart the server; if descriptors ran out, lower --max-conns"
+
+// WriteProblem returns why the latest write check failed, or nil when it
+// passed (or none has run).
+func (l *Log) WriteProblem() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.writeErr
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+// probeDir creates and removes a file in dir.
+func probeDir(dir string) error {
+	f, err := os.CreateTemp(dir, ".tmp-probe-*")
+	if err != nil {
+		return unwrapPath(err)
+	}
+	os.Remove(f.Name())
+	return unwrapPath(f.Close())
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // Origin returns the log's origin.
@@ -157,8 +230,13 @@ func (l *Log) Origin() string { return l.origin }
 // Dir returns the directory holding the log's tiles, entries and checkpoint.
 func (l *Log) Dir() string { return l.dir }
 
-// Append adds entry and returns its index once it is durable.
+// Append adds entry and returns its index once it is durable. It refuses
+// the entry, appending nothing, when the log's directory cannot be written
+// at that moment (see Writable).
 func (l *Log) Append(ctx context.Context, entry []byte) (uint64, error) {
+	if err := l.Writable(); err != nil {
+		return 0, err
+	}
 	idx, err := l.app.Add(ctx, tessera.NewEntry(entry))()
 	if err != nil {
 		return 0, fmt.Errorf("append to the log: %w", err)
@@ -177,12 +255,15 @@ func (l *Log) Close(ctx context.Context) error {
 func (l *Log) watch(ctx context.Context) {
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
-	for {
+	for i := 0; ; i++ {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 			l.poll(ctx)
+			if i%50 == 0 { // each second: the server's status shows a write problem, and its end, without a submission
+				l.Writable()
+			}
 		}
 	}
 }

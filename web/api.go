@@ -121,7 +121,8 @@ func (x *site) apiStation(r *http.Request) (*response, state) {
 	if !ok {
 		return apiError(http.StatusNotFound, "no station "+r.PathValue("id")+": GET /api/v1/contests/{id} lists a contest's stations"), st
 	}
-	return jsonResponse(http.StatusOK, sr), st
+	total := pageAttestations(&sr, attestationPage(r), x.s.limits.cfg.StationAttestations)
+	return jsonResponse(http.StatusOK, stationAnswer{sr, total}), st
 }
 
 func (x *site) apiFlags(r *http.Request) (*response, state) {

@@ -56,6 +56,7 @@ func (x *site) stationPage(r *http.Request) (*response, state) {
 		if !found {
 			return
 		}
+		pageAttestations(&sr, attestationPage(r), x.s.limits.cfg.StationAttestations)
 		common = x.common(v, "Station "+sr.ID)
 		for _, sc := range sr.Contests {
 			view := stationContestView{StationContest: sc}

@@ -37,6 +37,9 @@ type Options struct {
 	// published; until they do, records are sequenced and durable but get
 	// no receipt.
 	Witnesses *witness.Policy
+	// Limits bound what clients may make the server hold (limits.go);
+	// zero fields take DefaultLimits.
+	Limits Limits
 	// ReceiptWait bounds how long a submission waits for a published
 	// checkpoint covering its record (default 15 s). Past it the answer is
 	// 503 with the record's index: the record is durable, and submitting
@@ -59,6 +62,8 @@ type Server struct {
 
 	cancel context.CancelFunc
 	done   chan struct{}
+	lock   *datadir.Lock // the directory's exclusive lock (guard.go)
+	limits *limits       // uploads, quotas, packs (limits.go)
 
 	mu      sync.Mutex
 	applied uint64 // entries the tally has applied
@@ -69,6 +74,9 @@ type Server struct {
 // Open opens the election in dir: its log, the intake (replaying what the
 // log holds) and the tally, which follows published checkpoints.
 func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	meta, err := dir.ReadMeta()
 	if err != nil {
 		return nil, err
@@ -81,6 +89,16 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("log key in %s/tallylog.json: %v", dir.Root, err)
 	}
+	lock, err := takeDir(dir, opts.Logger)
+	if err != nil {
+		return nil, err
+	}
+	opened := false
+	defer func() {
+		if !opened {
+			lock.Unlock()
+		}
+	}()
 	if opts.Witnesses != nil {
 		opts.Log.Witnesses = &opts.Witnesses.Group
 	}
@@ -96,15 +114,13 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
 	if opts.ReceiptWait == 0 {
 		opts.ReceiptWait = 15 * time.Second
 	}
 	s := &Server{Dir: dir, Meta: meta, Log: lg, Intake: in, Tally: tally.New(meta.Origin), LogVerifier: v,
 		Witnesses: opts.Witnesses, Now: opts.Now, logger: opts.Logger, receiptWait: opts.ReceiptWait,
-		done: make(chan struct{}), applyCh: make(chan struct{})}
+		done: make(chan struct{}), applyCh: make(chan struct{}), lock: lock, limits: newLimits(opts.Limits)}
+	opened = true
 	in.SetExtension(s.checkAudit)
 	// The tally follows this intake's appends: it need not verify again the
 	// signatures the intake just verified (tallylog verify always does).
@@ -123,7 +139,9 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
 func (s *Server) Close(ctx context.Context) error {
 	s.cancel()
 	<-s.done
-	return s.Log.Close(ctx)
+	err := s.Log.Close(ctx)
+	s.lock.Unlock()
+	return err
 }
 
 // follow applies every newly published entry to the tally, in index order.
@@ -140,6 +158,7 @@ func (s *Server) follow(ctx context.Context) {
 				if err := s.Tally.Apply(i, e); err != nil {
 					return fmt.Errorf("index %d: %w", i, err)
 				}
+				s.limits.learn(e, s.Dir.ImagesDir())
 				s.mu.Lock()
 				s.applied = i + 1
 				s.mu.Unlock()

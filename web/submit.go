@@ -3,8 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,6 +42,9 @@ func (s *Server) routeSubmit(mux *http.ServeMux) {
 }
 
 func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) {
+	if s.refuseStopped(w) {
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, record.MaxEntry))
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -54,8 +55,21 @@ func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &intake.Error{Status: http.StatusBadRequest, Field: "body", Rule: "could not read the request body"})
 		return
 	}
+	op, _ := r.Context().Value(openedKey{}).(*opened)
+	env := (*record.Envelope)(nil)
+	if op != nil && bytes.Equal(op.body, body) {
+		env = op.env
+	} else if e, err := record.Open(body); err == nil {
+		env = e
+	}
+	if env != nil {
+		if err := s.limits.admitAttestation(env, len(body)); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
 	var index uint64
-	if op, _ := r.Context().Value(openedKey{}).(*opened); op != nil && bytes.Equal(op.body, body) {
+	if op != nil && bytes.Equal(op.body, body) {
 		index, err = s.Intake.AppendOpened(r.Context(), body, op.env, op.vkey)
 	} else {
 		index, err = s.Intake.Append(r.Context(), body)
@@ -83,6 +97,9 @@ func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleImagePut(w http.ResponseWriter, r *http.Request) {
+	if s.refuseStopped(w) {
+		return
+	}
 	hash := r.PathValue("hash")
 	if !hexHash.MatchString(hash) {
 		writeError(w, &intake.Error{Status: http.StatusBadRequest, Field: "hash", Rule: "must be a SHA-256 in 64 lower-case hex digits"})
@@ -92,24 +109,48 @@ func (s *Server) handleImagePut(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &intake.Error{Status: http.StatusForbidden, Field: "hash", Rule: "no logged record names this image: submit the sheet first"})
 		return
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxImage))
-	if err != nil {
-		writeError(w, &intake.Error{Status: http.StatusRequestEntityTooLarge, Field: "body", Rule: "an image is at most 10 MiB"})
-		return
-	}
-	sum := sha256.Sum256(data)
-	if hex.EncodeToString(sum[:]) != hash {
-		writeError(w, &intake.Error{Status: http.StatusBadRequest, Field: "body", Rule: "the image's SHA-256 is " + hex.EncodeToString(sum[:]) + ", not the hash in the URL"})
-		return
-	}
 	path := filepath.Join(s.Dir.ImagesDir(), hash)
-	if _, err := os.Stat(path); err != nil {
-		if err := datadir.WriteFileAtomic(path, data, 0o644); err != nil {
-			writeError(w, &intake.Error{Status: http.StatusInternalServerError, Field: "image", Rule: "could not store the image; retry"})
-			return
-		}
+	if _, err := os.Stat(path); err == nil {
+		w.WriteHeader(http.StatusNoContent) // already stored: nothing to read
+		return
+	}
+	if err := s.storeImage(w, r, hash, path); err != nil {
+		writeError(w, err)
+		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// storeImage streams an upload to a temporary file while hashing it, and
+// keeps it under its hash if the hash matches and the quotas of the record
+// naming it allow.
+func (s *Server) storeImage(w http.ResponseWriter, r *http.Request, hash, path string) error {
+	done, err := s.limits.startUpload(clientAddr(r))
+	if err != nil {
+		w.Header().Set("Retry-After", "5")
+		return err
+	}
+	defer done()
+	st, err := stage(s.Dir.ImagesDir(), http.MaxBytesReader(w, r.Body, MaxImage), MaxImage)
+	if errors.Is(err, errTooLarge) {
+		return &intake.Error{Status: http.StatusRequestEntityTooLarge, Field: "body", Rule: "an image is at most 10 MiB"}
+	} else if err != nil {
+		return &intake.Error{Status: http.StatusServiceUnavailable, Field: "image", Rule: "could not store the image (" + err.Error() + "); retry"}
+	}
+	defer os.Remove(st.path) // after a rename, removes nothing
+	if st.sum != hash {
+		return &intake.Error{Status: http.StatusBadRequest, Field: "body", Rule: "the image's SHA-256 is " + st.sum + ", not the hash in the URL"}
+	}
+	if err := s.limits.admitImage(hash, st.size); err != nil {
+		if err == errNotApplied {
+			w.Header().Set("Retry-After", "1")
+		}
+		return err
+	}
+	if err := datadir.RenameDurable(st.path, path); err != nil {
+		return &intake.Error{Status: http.StatusServiceUnavailable, Field: "image", Rule: "could not store the image (" + err.Error() + "); retry"}
+	}
+	return nil
 }
 
 func (s *Server) handleImageGet(w http.ResponseWriter, r *http.Request) {

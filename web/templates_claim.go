@@ -26,7 +26,7 @@ func (s *Server) handleClaimPage(w http.ResponseWriter, r *http.Request) {
 	p := &claimPage{}
 	status := http.StatusOK
 	if r.Method == http.MethodPost {
-		c, err := readClaim(w, r)
+		c, err := s.readClaim(w, r)
 		if err == nil {
 			p.Answer, err = s.checkClaim(c)
 		}

@@ -303,6 +303,11 @@ func appendAll(ctx context.Context, d datadir.Dir, entries [][]byte) (uint64, er
 	if err != nil {
 		return 0, err
 	}
+	lock, err := d.Lock("import")
+	if err != nil {
+		return 0, err
+	}
+	defer lock.Unlock()
 	signer, err := d.LogSigner()
 	if err != nil {
 		return 0, err

@@ -121,6 +121,11 @@ func openLog(ctx context.Context, d datadir.Dir, genesis, grants [][]byte) (uint
 	if err != nil {
 		return 0, err
 	}
+	lock, err := d.Lock("init")
+	if err != nil {
+		return 0, err
+	}
+	defer lock.Unlock()
 	signer, err := d.LogSigner()
 	if err != nil {
 		return 0, err

@@ -26,6 +26,7 @@ func runServe(st *State, args []string) error {
 	policyFile := fs.String("witness-policy", "", "publish a checkpoint only once the witnesses in this policy `FILE` cosign it (see docs/witnesses.md)")
 	witnessTimeout := fs.Duration("witness-timeout", 5*time.Second, "how long to wait for the witnesses' cosignatures on each checkpoint")
 	receiptWait := fs.Duration("receipt-wait", 15*time.Second, "how long a submission waits for a checkpoint before answering 503 with its index")
+	limits := limitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -49,18 +50,19 @@ func runServe(st *State, args []string) error {
 	srv, err := web.Open(st.Ctx, datadir.Dir{Root: *dir}, web.Options{
 		Log:       ledger.Options{CheckpointInterval: *interval, WitnessTimeout: *witnessTimeout},
 		Logger:    logger,
-		Witnesses: policy, ReceiptWait: *receiptWait,
+		Witnesses: policy, ReceiptWait: *receiptWait, Limits: limits(),
 	})
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, conns, err := limitListen(srv, *addr)
 	if err != nil {
 		srv.Close(context.Background())
-		return fmt.Errorf("--addr %s: %v", *addr, err)
+		return err
 	}
 	hs := srv.HTTPServer(*addr)
 	fmt.Fprintf(st.Stdout, "serving %s at http://%s/\n", srv.Meta.Election, ln.Addr())
+	logger.Info("limits", "connections", conns, "uploads", srv.Limits().Uploads, "cache_bytes", srv.Limits().CacheBytes)
 	if policy != nil {
 		for _, m := range policy.Members {
 			fmt.Fprintf(st.Stdout, "witness %s at %s: %s\n", m.ID, m.URL, m.Key.VKey)
