@@ -429,7 +429,7 @@ func pageAttestations(sr *tally.StationResult, page, per int) map[string]int {
 	page = max(page, 1)
 	for i := range sr.Contests {
 		all := sr.Contests[i].Attestations
-		if len(all) <= per && page == 1 {
+		if len(all) == 0 || len(all) <= per && page == 1 {
 			continue
 		}
 		if total == nil {

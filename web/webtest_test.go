@@ -35,6 +35,13 @@ func (ts *testSite) setNow(t time.Time) { ts.now.Store(t.UnixNano()) }
 // and waits until the tally has applied it.
 func newTestSite(t testing.TB) *testSite {
 	t.Helper()
+	return newTestSiteWith(t, Limits{})
+}
+
+// newTestSiteWith is newTestSite with the given limits (zero fields take
+// the defaults).
+func newTestSiteWith(t testing.TB, limits Limits) *testSite {
+	t.Helper()
 	e := testelection.New(t)
 	skey, vkey, err := note.GenerateKey(rand.Reader, testelection.Origin)
 	if err != nil {
@@ -48,7 +55,7 @@ func newTestSite(t testing.TB) *testSite {
 	ts.setNow(time.Date(2024, 2, 8, 19, 0, 0, 0, time.UTC)) // polling day, before the deadline
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	srv, err := Open(ctx, dir, Options{Log: ledger.Options{CheckpointInterval: 100 * time.Millisecond},
+	srv, err := Open(ctx, dir, Options{Log: ledger.Options{CheckpointInterval: 100 * time.Millisecond}, Limits: limits,
 		Now: func() time.Time { return time.Unix(0, ts.now.Load()).UTC() }})
 	if err != nil {
 		t.Fatal(err)
