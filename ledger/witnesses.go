@@ -66,7 +66,7 @@ func (w *witnessRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		case resp.StatusCode != http.StatusOK:
 			rep.Problem = explain(resp, body, old, rep.Size)
 		case over:
-			rep.Problem = fmt.Sprintf("answered 200 with more than %d bytes, which is not a cosignature; the checkpoint is not published", maxWitnessResponse)
+			rep.Problem = fmt.Sprintf("answered 200 with more than %d bytes, which is not a cosignature; it does not count toward the policy", maxWitnessResponse)
 		default:
 			// 200 is only a claim: the witness is healthy when its
 			// cosignature verifies with its key, as Tessera checks it.
@@ -97,7 +97,7 @@ func (w *witnessRecorder) cosigned(url string, cp, sigs []byte) (bool, string) {
 	}
 	signed := append(bytes.Clone(cp), sigs...)
 	if _, err := note.Open(signed, note.VerifierList(v)); err != nil {
-		return false, fmt.Sprintf("answered 200, but its cosignature does not verify with its key %s (%v); the checkpoint is not published until it does: check the witness's key in the policy", v.Name(), err)
+		return false, fmt.Sprintf("answered 200, but its cosignature does not verify with its key %s (%v); it does not count toward the policy: check the witness's key in the policy", v.Name(), err)
 	}
 	return true, ""
 }

@@ -42,6 +42,7 @@ var commands = []command{
 	{"audit", "plan and run risk-limiting audits of polling stations", runAudit},
 	{"bench", "measure ingest, verification and re-tabulation on a simulated election", runBench},
 	{"demo", "play a simulated Pakistani election night on a local site", runDemo},
+	{"hostile", "measure a server's peak memory under hostile load (issue 14's mix, loopback)", runHostile},
 	{"evidence", "export a contest's evidence pack for a tribunal or newsroom", runEvidence},
 	{"forensics", "screen station results for statistical anomalies", runForensics},
 	{"import", "turn published results into a log and compare sources", runImport},
