@@ -127,12 +127,15 @@ type limits struct {
 	keys       map[string]*usage
 	imageOwner map[string]owner // image hash -> the first record naming it
 	charged    map[string]bool  // images whose bytes are counted
+	reserved   map[[32]byte]reservation
 }
 
 // usage is what one station or key has used.
 type usage struct {
 	attestations     int
 	attestationBytes int64
+	pending          int // admitted, not yet applied (reservations)
+	pendingBytes     int64
 	images           int
 	imageBytes       int64
 }
@@ -142,7 +145,7 @@ type owner struct{ station, key string }
 func newLimits(cfg Limits) *limits {
 	cfg = cfg.withDefaults()
 	return &limits{cfg: cfg, uploads: make(chan struct{}, cfg.Uploads), perAddr: map[string]int{},
-		stations: map[string]*usage{}, keys: map[string]*usage{}, imageOwner: map[string]owner{}, charged: map[string]bool{}}
+		stations: map[string]*usage{}, keys: map[string]*usage{}, imageOwner: map[string]owner{}, charged: map[string]bool{}, reserved: map[[32]byte]reservation{}}
 }
 
 // Limits returns the limits the server enforces.
@@ -262,6 +265,10 @@ func (l *limits) learn(entry []byte, imagesDir string) {
 	l.qmu.Lock()
 	defer l.qmu.Unlock()
 	if att {
+		if r, held := l.reserved[env.Hash]; held {
+			delete(l.reserved, env.Hash)
+			l.pend(r, -1)
+		}
 		for _, u := range []*usage{l.use(l.stations, station), l.use(l.keys, key)} {
 			u.attestations++
 			u.attestationBytes += int64(len(entry))
@@ -301,29 +308,65 @@ func (l *limits) chargeImage(image string, size int64) {
 }
 
 // admitAttestation refuses an attestation that would take its station or
-// its key past a quota. The accounts follow the tally, so a burst can pass
-// a quota by what one key sends before the tally applies it (its rate
-// limit's burst at most).
-func (l *limits) admitAttestation(env *record.Envelope, size int) error {
+// its key past a quota. Counted are the attestations the tally has applied
+// and those admitted but not yet applied (reserved here, by record hash,
+// until learn sees them), so concurrent submissions cannot overshoot. The
+// caller calls done with the outcome of the append: a refused append
+// releases the reservation, an accepted one keeps it until the tally
+// applies the entry (or releases it at once if the tally already has).
+// Records already in the log are not charged again (logged reports it).
+func (l *limits) admitAttestation(env *record.Envelope, size int, logged func() bool) (done func(ok bool, applied bool), err error) {
+	nothing := func(bool, bool) {}
 	a, ok := env.Record.(*record.Attestation)
-	if !ok {
-		return nil
+	if !ok || logged() {
+		return nothing, nil
 	}
 	key := keyName(env)
 	l.qmu.Lock()
 	defer l.qmu.Unlock()
+	if _, ok := l.reserved[env.Hash]; ok {
+		return nothing, nil // the same record, in flight: charged once
+	}
 	st, k := l.use(l.stations, a.Station), l.use(l.keys, key)
 	switch {
-	case st.attestations >= l.cfg.AttestationsPerStation:
-		return limitError(http.StatusTooManyRequests, "quota", fmt.Sprintf("station %s already has %d attestations, the most one station may have (--attestations-per-station); ask the operator if more are needed", a.Station, st.attestations))
-	case st.attestationBytes+int64(size) > l.cfg.AttestationBytesPerStation:
-		return limitError(http.StatusTooManyRequests, "quota", fmt.Sprintf("the attestations of station %s would pass %d bytes (--attestation-bytes-per-station)", a.Station, l.cfg.AttestationBytesPerStation))
-	case k.attestations >= l.cfg.AttestationsPerKey:
-		return limitError(http.StatusTooManyRequests, "quota", fmt.Sprintf("key %s has logged %d attestations, the most one key may (--attestations-per-key)", key, k.attestations))
-	case k.attestationBytes+int64(size) > l.cfg.AttestationBytesPerKey:
-		return limitError(http.StatusTooManyRequests, "quota", fmt.Sprintf("the attestations of key %s would pass %d bytes (--attestation-bytes-per-key)", key, l.cfg.AttestationBytesPerKey))
+	case st.attestations+st.pending >= l.cfg.AttestationsPerStation:
+		return nil, limitError(http.StatusTooManyRequests, "quota", fmt.Sprintf("station %s already has %d attestations, the most one station may have (--attestations-per-station); ask the operator if more are needed", a.Station, st.attestations+st.pending))
+	case st.attestationBytes+st.pendingBytes+int64(size) > l.cfg.AttestationBytesPerStation:
+		return nil, limitError(http.StatusTooManyRequests, "quota", fmt.Sprintf("the attestations of station %s would pass %d bytes (--attestation-bytes-per-station)", a.Station, l.cfg.AttestationBytesPerStation))
+	case k.attestations+k.pending >= l.cfg.AttestationsPerKey:
+		return nil, limitError(http.StatusTooManyRequests, "quota", fmt.Sprintf("key %s has logged %d attestations, the most one key may (--attestations-per-key)", key, k.attestations+k.pending))
+	case k.attestationBytes+k.pendingBytes+int64(size) > l.cfg.AttestationBytesPerKey:
+		return nil, limitError(http.StatusTooManyRequests, "quota", fmt.Sprintf("the attestations of key %s would pass %d bytes (--attestation-bytes-per-key)", key, l.cfg.AttestationBytesPerKey))
 	}
-	return nil
+	r := reservation{station: a.Station, key: key, bytes: int64(size)}
+	l.reserved[env.Hash] = r
+	l.pend(r, 1)
+	hash := env.Hash
+	return func(ok, applied bool) {
+		if ok && !applied {
+			return // learn releases it
+		}
+		l.qmu.Lock()
+		defer l.qmu.Unlock()
+		if r, held := l.reserved[hash]; held {
+			delete(l.reserved, hash)
+			l.pend(r, -1)
+		}
+	}, nil
+}
+
+// reservation is an admitted attestation the tally has not applied yet.
+type reservation struct {
+	station, key string
+	bytes        int64
+}
+
+// pend adds (sign 1) or removes (-1) a reservation's counts; qmu held.
+func (l *limits) pend(r reservation, sign int) {
+	for _, u := range []*usage{l.use(l.stations, r.station), l.use(l.keys, r.key)} {
+		u.pending += sign
+		u.pendingBytes += int64(sign) * r.bytes
+	}
 }
 
 // errNotApplied is the answer for an image whose naming record the server

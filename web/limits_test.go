@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,6 +74,8 @@ func TestLimitRefusals(t *testing.T) {
 		t.Fatalf("first image of NA-57/PS-2: %d %s", code, body)
 	}
 
+	third := copyAt("NA-57", "NA-57/PS-1")
+	third.Captured = "2024-02-08T18:50:00Z"
 	fresh := e.Sign(t, "po.NA-58.PS-1", e.Sheet("NA-58", "NA-58/PS-1", 400, 100, 20))
 	var claim bytes.Buffer
 	mw := multipart.NewWriter(&claim)
@@ -100,8 +103,10 @@ func TestLimitRefusals(t *testing.T) {
 		field  string
 		text   string
 	}{
-		{name: "third attestation of one station", method: "POST", path: "/api/v1/records", body: e.Sign(t, "agent.NA-57", copyAt("NA-57", "NA-57/PS-1")),
+		{name: "third attestation of one station", method: "POST", path: "/api/v1/records", body: e.Sign(t, "agent.NA-57", third),
 			status: 429, field: "quota", text: "--attestations-per-station"},
+		{name: "an attestation already logged, at the quota: not charged again", method: "POST", path: "/api/v1/records", body: e.Sign(t, "agent.NA-57", copyAt("NA-57", "NA-57/PS-1")),
+			status: 200, text: "tlog-proof"},
 		{name: "fourth attestation of one key", method: "POST", path: "/api/v1/records", body: e.Sign(t, "observer", copyAt("NA-57", "NA-57/PS-3")),
 			status: 429, field: "quota", text: "--attestations-per-key"},
 		{name: "second image of one station", method: "PUT", path: "/api/v1/images/" + hashB, body: imgB,
@@ -213,6 +218,37 @@ func logState(t *testing.T, ts *testSite) (uint64, string) {
 	return n, string(sum)
 }
 
+// TestQuotaBurst checks that concurrent submissions cannot pass a quota
+// while the tally has not applied them yet.
+func TestQuotaBurst(t *testing.T) {
+	ts := newTestSiteWith(t, Limits{AttestationsPerStation: 10})
+	var mu sync.Mutex
+	answers := map[int]int{}
+	var wg sync.WaitGroup
+	for i := range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a := &record.Attestation{Election: ts.E.Def.ID, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
+				Registered: 1000, Cast: 100, Votes: []record.Count{{Candidate: "1", Votes: 50}, {Candidate: "2", Votes: 30}, {Candidate: "3", Votes: 20}},
+				Captured: fmt.Sprintf("2024-02-08T18:%02d:00Z", i)}
+			resp, err := ts.HTTP.Client().Post(ts.HTTP.URL+"/api/v1/records", "text/plain", bytes.NewReader(ts.E.Sign(t, "observer", a)))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			mu.Lock()
+			answers[resp.StatusCode]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if answers[200] != 10 || answers[429] != 20 {
+		t.Errorf("30 concurrent attestations of one station, quota 10: answers %v", answers)
+	}
+}
+
 // TestStoppedIsLoud checks that a server whose tally stopped says so on
 // /api/v1/status and in a banner on every page, and that it is back to
 // normal once the cause is gone.
@@ -237,8 +273,8 @@ func TestStoppedIsLoud(t *testing.T) {
 	if st.Accepting || !strings.Contains(st.Stopped, "index 42") {
 		t.Errorf("status %s: want accepting false and the reason", body)
 	}
-	for _, p := range []string{"/", "/flags", "/log", "/station/NA-57/PS-1", "/contest/NA-57"} {
-		if _, body := ts.get(t, p); !strings.Contains(body, `class="stopped"`) || !strings.Contains(body, "index 42") {
+	for _, p := range []string{"/", "/flags", "/log", "/station/NA-57/PS-1", "/contest/NA-57", "/claim"} {
+		if _, body := ts.get(t, p); !strings.Contains(body, "This server has stopped accepting results") || !strings.Contains(body, "index 42") {
 			t.Errorf("%s has no banner naming the failure", p)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/tallylog/tallylog/datadir"
 	"github.com/tallylog/tallylog/intake"
 	"github.com/tallylog/tallylog/record"
+	"github.com/tallylog/tallylog/registry"
 )
 
 // MaxImage bounds an uploaded scan of a form.
@@ -62,8 +63,13 @@ func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) {
 	} else if e, err := record.Open(body); err == nil {
 		env = e
 	}
+	charged := func(bool, bool) {}
 	if env != nil {
-		if err := s.limits.admitAttestation(env, len(body)); err != nil {
+		logged := func() (in bool) {
+			s.Intake.Registry(func(reg *registry.Registry) { _, in = reg.Lookup(env.Hash) })
+			return in
+		}
+		if charged, err = s.limits.admitAttestation(env, len(body), logged); err != nil {
 			writeError(w, err)
 			return
 		}
@@ -74,6 +80,8 @@ func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) {
 	} else {
 		index, err = s.Intake.Append(r.Context(), body)
 	}
+	applied, _ := s.Applied()
+	charged(err == nil, err == nil && index < applied)
 	if err != nil {
 		writeError(w, err)
 		return

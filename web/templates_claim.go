@@ -16,6 +16,7 @@ type claimPage struct {
 	Candidates       []claimCandidate
 	Answer           *ClaimAnswer
 	Error            string
+	Stopped          string // why the server refuses submissions, or "" (guard.go)
 }
 
 type claimCandidate struct{ ID, Name string }
@@ -23,7 +24,7 @@ type claimCandidate struct{ ID, Name string }
 // handleClaimPage serves the form (GET) and its answer (POST). Choosing a
 // station (?station=ID) lists its contests and candidates.
 func (s *Server) handleClaimPage(w http.ResponseWriter, r *http.Request) {
-	p := &claimPage{}
+	p := &claimPage{Stopped: s.Stopped()}
 	status := http.StatusOK
 	if r.Method == http.MethodPost {
 		c, err := s.readClaim(w, r)
@@ -85,6 +86,7 @@ var claimTemplate = template.Must(template.New("claim").Parse(`<!doctype html>
 label{display:block;margin:.4em 0}.same{color:#060}.different{color:#900}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}</style>
 </head><body>
 <p><a href="/">results</a></p>
+{{with .Stopped}}<p class="different" role="alert"><strong>This server has stopped accepting results.</strong> {{.}}</p>{{end}}
 <h1>Is this sheet real?</h1>
 <p>Choose the polling station, then type the numbers you saw or upload the photograph (JPEG, PNG, WebP or PDF, at most 10 MiB).
 The answer compares them with the log. Nothing you send is stored, and nothing you send changes the results.</p>

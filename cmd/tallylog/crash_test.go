@@ -97,6 +97,10 @@ func initElection(t *testing.T, ctx context.Context, clients int) *testServerEle
 	return &testServerElection{E: e, Dir: dir, LogKey: v, Clients: names}
 }
 
+// oneStationFlags lift the per-station attestation quotas: the crash and
+// load tests pile every client's copies onto NA-57/PS-1.
+var oneStationFlags = []string{"--attestations-per-station", "1000000000", "--attestation-bytes-per-station", "1000000000000"}
+
 // serverProc is a running `tallylog serve` subprocess.
 type serverProc struct {
 	cmd  *exec.Cmd
@@ -309,7 +313,7 @@ func TestCrash(t *testing.T) {
 	httpc := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 	size := 0
 	for trial := range trials {
-		srv := startServer(t, ctx, bin, el.Dir, stderr)
+		srv := startServer(t, ctx, bin, el.Dir, stderr, oneStationFlags...)
 		// Each client first retries its unacknowledged record (the same
 		// bytes: idempotent), then goes on with new ones.
 		cctx, stop := context.WithCancel(ctx)
@@ -374,7 +378,7 @@ func TestCrash(t *testing.T) {
 
 	// After the last crash the server resumes: the clients' pending records
 	// (retries) and a new record are accepted, and the log checks out.
-	srv := startServer(t, ctx, bin, el.Dir, stderr)
+	srv := startServer(t, ctx, bin, el.Dir, stderr, oneStationFlags...)
 	defer srv.kill()
 	for c := range clients {
 		for _, n := range []int{next[c], next[c] + 1} {

@@ -46,6 +46,7 @@ type hostileRow struct {
 type hostileScale struct {
 	reads, imagePuts, claimPuts, agentCopies, packReaders, observerCopies, idleConns int
 	uploadBytes                                                                      int64
+	slowRead                                                                         time.Duration // how long a slow pack reader keeps reading
 }
 
 // runHostile plays issue 14's hostile mix against a real `tallylog serve`
@@ -61,17 +62,17 @@ func runHostile(st *State, args []string) error {
 	stations := fs.Int("stations", 1500, "polling stations in the simulated election")
 	seed := fs.Uint64("seed", 1, "simulation seed")
 	quick := fs.Bool("quick", false, "a bounded version that runs in seconds (CI): a tenth of the counts, 1 MiB uploads, tighter quotas")
-	phaseTime := fs.Duration("phase-time", 60*time.Second, "longest any phase may run")
+	phaseTime := fs.Duration("phase-time", 60*time.Second, "longest any hostile phase may run (the honest ingest before them: 30 minutes)")
 	jsonOut := fs.Bool("json", false, "print the rows as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	ctx := st.Ctx
 	logf := func(format string, a ...any) { fmt.Fprintf(st.Stderr, format+"\n", a...) }
-	sc := hostileScale{reads: 300, imagePuts: 120, claimPuts: 100, agentCopies: 20, packReaders: 8, observerCopies: 1200, idleConns: 3000, uploadBytes: 10 << 20}
+	sc := hostileScale{reads: 300, imagePuts: 120, claimPuts: 100, agentCopies: 20, packReaders: 8, observerCopies: 1200, idleConns: 3000, uploadBytes: 10 << 20, slowRead: 20 * time.Second}
 	serveFlags := []string{}
 	if *quick {
-		sc = hostileScale{reads: 30, imagePuts: 12, claimPuts: 10, agentCopies: 5, packReaders: 2, observerCopies: 60, idleConns: 300, uploadBytes: 1 << 20}
+		sc = hostileScale{reads: 30, imagePuts: 12, claimPuts: 10, agentCopies: 5, packReaders: 2, observerCopies: 60, idleConns: 300, uploadBytes: 1 << 20, slowRead: 2 * time.Second}
 		serveFlags = []string{"--attestations-per-station", "30", "--image-bytes-per-station", "3145728", "--max-uploads", "8"}
 	}
 
@@ -103,9 +104,9 @@ func runHostile(st *State, args []string) error {
 	logf("server pid %d at %s", srv.pid, srv.base)
 
 	var rows []hostileRow
-	phase := func(name, sent string, f func(ctx context.Context, a *answers) string) error {
+	phase := func(name, sent string, limit time.Duration, f func(ctx context.Context, a *answers) string) error {
 		srv.resetPeak()
-		pctx, cancel := context.WithTimeout(ctx, *phaseTime)
+		pctx, cancel := context.WithTimeout(ctx, limit)
 		defer cancel()
 		a := &answers{m: map[string]int{}}
 		logf("%s: %s", name, sent)
@@ -119,7 +120,8 @@ func runHostile(st *State, args []string) error {
 		return ctx.Err()
 	}
 
-	if err := phase("ingest", fmt.Sprintf("the simulated night, %d records, 64 submitters", len(el.Records)), func(ctx context.Context, a *answers) string {
+	// The honest night is the election the attack meets: it gets longer.
+	if err := phase("ingest", fmt.Sprintf("the simulated night, %d records, 64 submitters", len(el.Records)), max(*phaseTime, 30*time.Minute), func(ctx context.Context, a *answers) string {
 		err := night.Play(ctx, srv.base, el, night.NewClock(el.PollsClose), night.Options{Workers: 64})
 		if err != nil {
 			return "stopped: " + err.Error()
@@ -146,7 +148,7 @@ func runHostile(st *State, args []string) error {
 		{"7: idle connections", fmt.Sprintf("%d idle connections held, then 20 reads", sc.idleConns), h.idle},
 	}
 	for _, s := range steps {
-		if err := phase(s.name, s.sent, s.f); err != nil {
+		if err := phase(s.name, s.sent, *phaseTime, s.f); err != nil {
 			return err
 		}
 	}
@@ -154,7 +156,7 @@ func runHostile(st *State, args []string) error {
 		return json.NewEncoder(st.Stdout).Encode(map[string]any{"stations": *stations, "records": len(el.Records), "phases": rows})
 	}
 	fmt.Fprintf(st.Stdout, "hostile load against tallylog serve: %d stations, %d records\n\n", *stations, len(el.Records))
-	fmt.Fprintf(st.Stdout, "| phase | sent | answers | server peak RSS |\n|---|---|---|---|\n")
+	fmt.Fprintf(st.Stdout, "| phase | sent | answers | server peak RSS | × the honest ingest's peak |\n|---|---|---|---|---|\n")
 	for _, r := range rows {
 		var ans []string
 		for k, v := range r.Answers {
@@ -165,7 +167,7 @@ func runHostile(st *State, args []string) error {
 		if r.Note != "" {
 			cell += "; " + r.Note
 		}
-		fmt.Fprintf(st.Stdout, "| %s | %s | %s | %.0f MiB |\n", r.Phase, r.Sent, cell, r.PeakMiB)
+		fmt.Fprintf(st.Stdout, "| %s | %s | %s | %.0f MiB | %.2f |\n", r.Phase, r.Sent, cell, r.PeakMiB, r.PeakMiB/rows[0].PeakMiB)
 	}
 	return nil
 }
@@ -547,7 +549,7 @@ func (h *hostile) packs(ctx context.Context, a *answers) string {
 	var mu sync.Mutex
 	var sizes []int64
 	parallel(ctx, h.sc.packReaders, h.sc.packReaders, func(i int) {
-		rctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		rctx, cancel := context.WithTimeout(ctx, h.sc.slowRead)
 		defer cancel()
 		req, _ := http.NewRequestWithContext(rctx, "GET", h.base+"/api/v1/evidence/"+h.contest, nil)
 		resp, err := http.DefaultClient.Do(req)
@@ -561,7 +563,7 @@ func (h *hostile) packs(ctx context.Context, a *answers) string {
 		sizes = append(sizes, resp.ContentLength)
 		mu.Unlock()
 		buf := make([]byte, 64<<10)
-		for rctx.Err() == nil { // a slow reader: 64 KiB every 100 ms, for at most 20 s
+		for rctx.Err() == nil { // a slow reader: 64 KiB every 100 ms, for at most slowRead
 			if _, err := io.ReadFull(resp.Body, buf); err != nil {
 				return
 			}
