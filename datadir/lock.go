@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/tallylog/tallylog/internal/fsprobe"
 )
 
 // Lock is the exclusive hold of one process on an election directory. Two
@@ -85,7 +87,7 @@ func (d Dir) CheckWritable() error {
 		dirs = append(dirs, st)
 	}
 	for _, p := range dirs {
-		if err := probeWrite(p); err != nil {
+		if err := fsprobe.Dir(p); err != nil {
 			return fmt.Errorf("%s is not writable: %w; %s", p, err, WritableAdvice)
 		}
 	}
@@ -95,31 +97,6 @@ func (d Dir) CheckWritable() error {
 func isDir(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.IsDir()
-}
-
-// probeWrite creates, writes, syncs and removes a temporary file in dir.
-func probeWrite(dir string) error {
-	f, err := os.CreateTemp(dir, ".tmp-probe-*")
-	if err != nil {
-		return unwrapPath(err)
-	}
-	defer os.Remove(f.Name())
-	_, err = f.Write([]byte("probe\n"))
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return unwrapPath(err)
-}
-
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // RemoveStaleTemps removes the temporary files a process killed in the

@@ -27,6 +27,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tallylog/tallylog/internal/fsprobe"
 	"github.com/transparency-dev/tessera"
 	"github.com/transparency-dev/tessera/client"
 	"github.com/transparency-dev/tessera/storage/posix"
@@ -95,11 +96,11 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 	}
 	// Tessera's driver panics when it cannot open its lock file: find out
 	// first, and say what to do.
-	if err := probeDir(dir); err != nil {
+	if err := fsprobe.Dir(dir); err != nil {
 		return nil, fmt.Errorf("%s cannot be written (%w): %s", dir, err, writeAdvice)
 	}
 	if isDir(filepath.Join(dir, ".state")) {
-		if err := probeDir(filepath.Join(dir, ".state")); err != nil {
+		if err := fsprobe.Dir(filepath.Join(dir, ".state")); err != nil {
 			return nil, fmt.Errorf("%s cannot be written (%w): %s", filepath.Join(dir, ".state"), err, writeAdvice)
 		}
 	}
@@ -183,7 +184,7 @@ func (l *Log) Writable() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err != nil {
-		l.writeErr = fmt.Errorf("the log's directory cannot be written (%w); nothing was appended: %s", unwrapPath(err), writeAdvice)
+		l.writeErr = fmt.Errorf("the log's directory cannot be written (%w); nothing was appended: %s", fsprobe.Bare(err), writeAdvice)
 		return l.writeErr
 	}
 	l.writeErr = nil
@@ -204,24 +205,6 @@ func (l *Log) WriteProblem() error {
 func isDir(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.IsDir()
-}
-
-// probeDir creates and removes a file in dir.
-func probeDir(dir string) error {
-	f, err := os.CreateTemp(dir, ".tmp-probe-*")
-	if err != nil {
-		return unwrapPath(err)
-	}
-	os.Remove(f.Name())
-	return unwrapPath(f.Close())
-}
-
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // Origin returns the log's origin.
