@@ -410,11 +410,16 @@ func (s *Server) ConnLimit() (int, error) {
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
 		return s.limits.cfg.MaxConns, nil
 	}
-	free := int64(rl.Cur) - int64(s.limits.cfg.FDMargin) - int64(s.limits.cfg.Uploads)
+	return connLimit(s.limits.cfg, rl.Cur)
+}
+
+// connLimit is ConnLimit for a process that may open nofile files.
+func connLimit(cfg Limits, nofile uint64) (int, error) {
+	free := int64(min(nofile, 1<<40)) - int64(cfg.FDMargin) - int64(cfg.Uploads)
 	if free < 16 {
-		return 0, fmt.Errorf("the process may open %d files (ulimit -n), too few to serve: the server keeps %d free for the log and uploads and needs 16 for connections; raise it (ulimit -n 8192) or lower --fd-margin", rl.Cur, int64(s.limits.cfg.FDMargin)+int64(s.limits.cfg.Uploads))
+		return 0, fmt.Errorf("the process may open %d files (ulimit -n), too few to serve: the server keeps %d free for the log and uploads and needs 16 for connections; raise it (ulimit -n 8192) or lower --fd-margin", nofile, int64(cfg.FDMargin)+int64(cfg.Uploads))
 	}
-	return int(min(int64(s.limits.cfg.MaxConns), free)), nil
+	return int(min(int64(cfg.MaxConns), free)), nil
 }
 
 // LimitListener returns a listener that accepts at most n connections at

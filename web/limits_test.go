@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -381,5 +382,69 @@ func TestStationAnswerPaged(t *testing.T) {
 				t.Errorf("page %q: %d attestations, total %v; want %d of 3", page, len(c.Attestations), ans.AttestationsTotal, want)
 			}
 		}
+	}
+}
+
+// TestConnLimit checks that the connection limit leaves the descriptor
+// margin and the uploads free, and that a server with too few descriptors
+// refuses to start.
+func TestConnLimit(t *testing.T) {
+	d := DefaultLimits
+	cases := []struct {
+		nofile uint64
+		want   int
+		err    string
+	}{
+		{1 << 20, d.MaxConns, ""},
+		{1024, 1024 - d.FDMargin - d.Uploads, ""},
+		{300, 0, "ulimit -n"},
+	}
+	for _, tc := range cases {
+		got, err := connLimit(d, tc.nofile)
+		if got != tc.want || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("connLimit(%d) = %d, %v; want %d, %q", tc.nofile, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+// TestLimitListener checks that the listener holds at most n connections:
+// the third waits until one of the first two closes.
+func TestLimitListener(t *testing.T) {
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := LimitListener(inner, 2)
+	defer ln.Close()
+	accepted := make(chan net.Conn, 3)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
+	}()
+	for range 3 {
+		c, err := net.Dial("tcp", inner.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	first := <-accepted
+	<-accepted
+	select {
+	case <-accepted:
+		t.Fatal("a third connection was accepted while two were open")
+	case <-time.After(200 * time.Millisecond):
+	}
+	first.Close()
+	select {
+	case c := <-accepted:
+		c.Close()
+	case <-time.After(10 * time.Second):
+		t.Fatal("the third connection was not accepted after one closed")
 	}
 }
