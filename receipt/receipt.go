@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tallylog/tallylog/tlogtiles"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -107,38 +108,14 @@ type Verified struct {
 // Verify checks the checkpoint's signature with the log's key (and any
 // witnesses' keys, all of which must have cosigned), and the inclusion
 // proof of the entry at the index against the checkpoint's root. It uses
-// only golang.org/x/mod/sumdb, never the log's own storage code.
+// only tlogtiles and golang.org/x/mod/sumdb, never the log's own storage
+// code.
 func (r *Receipt) Verify(logKey note.Verifier, witnesses ...note.Verifier) (*Verified, error) {
-	n, err := note.Open(r.Checkpoint, note.VerifierList(append([]note.Verifier{logKey}, witnesses...)...))
+	cp, err := tlogtiles.OpenCheckpoint(r.Checkpoint, logKey, witnesses...)
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint: %v", err)
+		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
-	signed := map[string]bool{}
-	for _, s := range n.Sigs {
-		signed[s.Name] = true
-	}
-	if !signed[logKey.Name()] {
-		return nil, fmt.Errorf("checkpoint is not signed by the log key %s", logKey.Name())
-	}
-	var cosigners []string
-	for _, w := range witnesses {
-		if !signed[w.Name()] {
-			return nil, fmt.Errorf("checkpoint lacks the cosignature of witness %s", w.Name())
-		}
-		cosigners = append(cosigners, w.Name())
-	}
-	lines := strings.SplitN(n.Text, "\n", 4)
-	if len(lines) < 4 || lines[0] != logKey.Name() {
-		return nil, fmt.Errorf("checkpoint origin is not %s", logKey.Name())
-	}
-	size, err := strconv.ParseUint(lines[1], 10, 64)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint size: %v", err)
-	}
-	root, err := tlog.ParseHash(lines[2])
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint root: %v", err)
-	}
+	size, root := cp.Size, cp.Root
 	if r.Index >= size {
 		return nil, fmt.Errorf("index %d is outside the checkpoint's tree of size %d", r.Index, size)
 	}
@@ -149,5 +126,5 @@ func (r *Receipt) Verify(logKey note.Verifier, witnesses ...note.Verifier) (*Ver
 	if err := tlog.CheckRecord(proof, int64(size), root, int64(r.Index), tlog.RecordHash(r.Entry)); err != nil {
 		return nil, fmt.Errorf("inclusion proof of index %d does not match the checkpoint's root: %v", r.Index, err)
 	}
-	return &Verified{Origin: lines[0], TreeSize: size, Root: root, Index: r.Index, Entry: r.Entry, Cosigners: cosigners}, nil
+	return &Verified{Origin: cp.Origin, TreeSize: size, Root: root, Index: r.Index, Entry: r.Entry, Cosigners: cp.Cosigners}, nil
 }

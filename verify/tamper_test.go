@@ -252,13 +252,13 @@ func TestTamper(t *testing.T) {
 			b := mustRead(t, p)
 			b[len(e.LogSigner.Name())+2] ^= 0x01 // in the size line
 			os.WriteFile(p, b, 0o644)
-		}, "checkpoint: signature does not verify"},
+		}, "checkpoint: the signature does not verify"},
 		{"flip a byte of the checkpoint's signature", func(t *testing.T, dir string) {
 			p := filepath.Join(dir, "checkpoint")
 			b := mustRead(t, p)
 			b[len(b)-10] ^= 0x01
 			os.WriteFile(p, b, 0o644)
-		}, "checkpoint: signature does not verify"},
+		}, "checkpoint: the signature does not verify"},
 		{"checkpoint signed by the log key with another root", func(t *testing.T, dir string) {
 			p := filepath.Join(dir, "checkpoint")
 			n, err := note.Open(mustRead(t, p), note.VerifierList(v))

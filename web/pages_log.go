@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/tallylog/tallylog/ledger"
 	"github.com/tallylog/tallylog/tally"
+	"github.com/tallylog/tallylog/tlogtiles"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -51,7 +51,7 @@ func (x *site) logOf() (logData, error) {
 	if cp == nil {
 		return out, nil
 	}
-	size, root, err := ledger.ParseCheckpoint(cp, x.s.LogVerifier)
+	opened, err := tlogtiles.OpenCheckpoint(cp, x.s.LogVerifier)
 	if err != nil {
 		return out, fmt.Errorf("the published checkpoint does not verify with the log key: %v", err)
 	}
@@ -59,7 +59,7 @@ func (x *site) logOf() (logData, error) {
 	if err != nil {
 		return out, fmt.Errorf("the published checkpoint does not open: %v", err)
 	}
-	out.Size, out.Root, out.Checkpoint = size, base64.StdEncoding.EncodeToString(root), string(cp)
+	out.Size, out.Root, out.Checkpoint = opened.Size, base64.StdEncoding.EncodeToString(opened.Root[:]), string(cp)
 	for _, s := range n.Sigs {
 		out.Signatures = append(out.Signatures, signature{Name: s.Name, KeyID: fmt.Sprintf("%08x", s.Hash), Log: true})
 	}
