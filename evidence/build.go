@@ -82,7 +82,7 @@ func Build(ctx context.Context, w io.Writer, in Input, contest string) error {
 	}
 	tree := cp.Tree()
 	for _, rec := range rp.recs {
-		if err := addRecord(ctx, pw, in, cp, tree, rec); err != nil {
+		if err := addRecord(ctx, pw, in, cp, rec); err != nil {
 			return err
 		}
 	}
@@ -192,14 +192,10 @@ func sortedCopy(s []uint64) []uint64 { s = slices.Clone(s); slices.Sort(s); retu
 
 // addRecord writes a record and its receipt, after checking the receipt
 // verifies: the source's bytes are trusted only once proven.
-func addRecord(ctx context.Context, pw *packWriter, in Input, cp *checkpoint, tree tlog.Tree, rec logged) error {
-	proof, err := tlogtiles.ProveRecord(ctx, in.Log, tree, rec.Index)
+func addRecord(ctx context.Context, pw *packWriter, in Input, cp *checkpoint, rec logged) error {
+	rc, err := receipt.Build(ctx, cp, rec.Index, rec.Entry, receipt.FromTiles(in.Log))
 	if err != nil {
 		return err
-	}
-	rc := &receipt.Receipt{Entry: rec.Entry, Index: rec.Index, Proof: hashesToBytes(proof), Checkpoint: cp.Raw}
-	if _, err := rc.Verify(in.LogKey); err != nil {
-		return fmt.Errorf("the log's entry %d does not match its inclusion proof (the source changed under us, or is corrupt; run tallylog verify): %w", rec.Index, err)
 	}
 	if err := pw.add(recordPath(rec.Index), rec.Entry); err != nil {
 		return err

@@ -255,16 +255,16 @@ func (p *pending) wait(ctx context.Context) (uint64, error) {
 // Receipt waits for a published checkpoint covering index and returns the
 // entry's inclusion proof against it.
 func (in *Intake) Receipt(ctx context.Context, entry []byte, index uint64) (*receipt.Receipt, error) {
-	cp, size, err := in.log.WaitCheckpoint(ctx, index+1)
+	cp, err := in.log.WaitPublished(ctx, index+1)
 	if err != nil {
 		return nil, &Error{Status: http.StatusServiceUnavailable, Field: "checkpoint",
 			Rule: fmt.Sprintf("the record is durable at index %d but no checkpoint covers it yet (%v); retry to get the receipt", index, err)}
 	}
-	proof, err := in.log.InclusionProof(ctx, index, size)
+	rc, err := receipt.Build(ctx, cp, index, entry, in.log.ProveRecord)
 	if err != nil {
 		return nil, &Error{Status: http.StatusInternalServerError, Field: "proof", Rule: err.Error()}
 	}
-	return &receipt.Receipt{Entry: entry, Index: index, Proof: proof, Checkpoint: cp}, nil
+	return rc, nil
 }
 
 // changesRules reports whether a record changes what later records may be,

@@ -63,8 +63,7 @@ type Log struct {
 
 	mu        sync.Mutex
 	changed   chan struct{} // closed and replaced when a new checkpoint is seen
-	cpRaw     []byte
-	cpSize    uint64
+	cp        *tlogtiles.Checkpoint // latest published, verified with the log key
 	roots     map[uint64]tlog.Hash // roots of recently published sizes
 	fullTiles sync.Map             // [level, index] -> full hash tile
 	// partialTiles holds the widest partial tile read per [level, index].
@@ -196,8 +195,8 @@ func (l *Log) poll(ctx context.Context) error {
 	size := cp.Size
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.cpRaw == nil || size > l.cpSize || (size == l.cpSize && !bytes.Equal(raw, l.cpRaw)) {
-		l.cpRaw, l.cpSize = raw, size
+	if l.cp == nil || size > l.cp.Size || (size == l.cp.Size && !bytes.Equal(raw, l.cp.Raw)) {
+		l.cp = cp
 		if l.roots == nil || len(l.roots) > 64 {
 			l.roots = map[uint64]tlog.Hash{} // receipts need only recent sizes
 		}
@@ -211,24 +210,43 @@ func (l *Log) poll(ctx context.Context) error {
 // Checkpoint returns the latest published checkpoint and its size. The
 // checkpoint is nil before the first one is published.
 func (l *Log) Checkpoint() ([]byte, uint64) {
+	if cp := l.Published(); cp != nil {
+		return cp.Raw, cp.Size
+	}
+	return nil, 0
+}
+
+// Published returns the latest published checkpoint, verified with the
+// log's key, or nil before the first one is published.
+func (l *Log) Published() *tlogtiles.Checkpoint {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.cpRaw, l.cpSize
+	return l.cp
 }
 
 // WaitCheckpoint blocks until a published checkpoint covers size entries
 // and returns it.
 func (l *Log) WaitCheckpoint(ctx context.Context, size uint64) ([]byte, uint64, error) {
+	cp, err := l.WaitPublished(ctx, size)
+	if err != nil {
+		return nil, 0, err
+	}
+	return cp.Raw, cp.Size, nil
+}
+
+// WaitPublished blocks until a published checkpoint covers size entries
+// and returns it, verified with the log's key.
+func (l *Log) WaitPublished(ctx context.Context, size uint64) (*tlogtiles.Checkpoint, error) {
 	for {
 		l.mu.Lock()
-		raw, n, ch := l.cpRaw, l.cpSize, l.changed
+		cp, ch := l.cp, l.changed
 		l.mu.Unlock()
-		if raw != nil && n >= size {
-			return raw, n, nil
+		if cp != nil && cp.Size >= size {
+			return cp, nil
 		}
 		select {
 		case <-ctx.Done():
-			return nil, 0, ctx.Err()
+			return nil, ctx.Err()
 		case <-ch:
 		}
 	}
@@ -255,6 +273,21 @@ func (l *Log) InclusionProof(ctx context.Context, index, size uint64) ([][]byte,
 	if !ok {
 		return nil, fmt.Errorf("no published checkpoint has size %d", size)
 	}
+	p, err := l.ProveRecord(ctx, index, tlog.Tree{N: int64(size), Hash: root})
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(p))
+	for i := range p {
+		out[i] = p[i][:]
+	}
+	return out, nil
+}
+
+// ProveRecord is InclusionProof in the tree of a published checkpoint,
+// with x/mod's types: it is a receipt.Prover.
+func (l *Log) ProveRecord(ctx context.Context, index uint64, tree tlog.Tree) (tlog.RecordProof, error) {
+	size, root := uint64(tree.N), tree.Hash
 	if index >= size {
 		return nil, fmt.Errorf("index %d is not in the tree of size %d", index, size)
 	}
@@ -270,11 +303,7 @@ func (l *Log) InclusionProof(ctx context.Context, index, size uint64) ([][]byte,
 	if err := tlog.CheckRecord(p, int64(size), root, int64(index), leaf[0]); err != nil {
 		return nil, fmt.Errorf("inclusion proof of %d in %d does not verify against the published root (are the log's tiles damaged? run tallylog verify): %w", index, size, err)
 	}
-	out := make([][]byte, len(p))
-	for i := range p {
-		out[i] = p[i][:]
-	}
-	return out, nil
+	return p, nil
 }
 
 // tileHashes is a tlog.HashReader over the log's tiles as they are in the
