@@ -62,10 +62,10 @@ type Log struct {
 	cancel   context.CancelFunc
 
 	mu        sync.Mutex
-	changed   chan struct{} // closed and replaced when a new checkpoint is seen
+	changed   chan struct{}         // closed and replaced when a new checkpoint is seen
 	cp        *tlogtiles.Checkpoint // latest published, verified with the log key
-	roots     map[uint64]tlog.Hash // roots of recently published sizes
-	fullTiles sync.Map             // [level, index] -> full hash tile
+	roots     map[uint64]tlog.Hash  // roots of recently published sizes
+	fullTiles sync.Map              // [level, index] -> full hash tile
 	// partialTiles holds the widest partial tile read per [level, index].
 	partialTiles sync.Map
 	hashMu       sync.RWMutex
