@@ -142,13 +142,13 @@ func (x *site) analyse(scope, id string) *scopeReport {
 					if sc.Contest != cid || sc.Current == nil {
 						continue
 					}
-					cur := sc.Current
-					fs := forensics.Station{ID: sr.ID, Group: cid, Registered: sr.Registered, Ballots: cur.Cast,
-						Valid: max(cur.Cast-cur.Rejected, 0), Invalid: cur.Rejected, Votes: make([]int64, len(columns))}
-					for _, vc := range cur.Votes {
-						fs.Votes[column(c, vc.Candidate)] += vc.Votes
+					votes := make([]int64, len(columns))
+					for _, vc := range sc.Current.Votes {
+						votes[column(c, vc.Candidate)] += vc.Votes
 					}
-					stations = append(stations, fs)
+					if fs, ok := tally.ForensicStation(&sr, &sc, votes); ok {
+						stations = append(stations, fs)
+					}
 				}
 			}
 		})
