@@ -8,7 +8,7 @@ import (
 
 // routeAPI serves the read API, documented in docs/api.md. Every answer is
 // JSON (proofs are C2SP tlog-proof text), cached per state like the pages,
-// with an ETag; errors are {"error": "..."} with a 4xx status.
+// with an ETag; errors are the one JSON error shape of errors.go.
 //
 //	GET /api/v1/summary                  tally.Summary: the deterministic digest
 //	GET /api/v1/assemblies               every assembly's summary

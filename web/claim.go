@@ -106,8 +106,7 @@ func (s *Server) handleClaimAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if err != nil {
 		ce := asClaimError(err)
-		w.WriteHeader(ce.Status)
-		json.NewEncoder(w).Encode(map[string]string{"error": ce.Msg})
+		writeError(w, &apiErr{Status: ce.Status, Rule: ce.Msg})
 		return
 	}
 	json.NewEncoder(w).Encode(ans)
@@ -346,12 +345,12 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		}
 	})
 	if !known {
-		http.Error(w, fmt.Sprintf("there is no contest %q in this election", contest), http.StatusNotFound)
+		writeError(w, &apiErr{Status: http.StatusNotFound, Rule: fmt.Sprintf("there is no contest %q in this election", contest)})
 		return
 	}
 	pack, size, err := s.buildEvidence(r.Context(), contest)
 	if err != nil {
-		http.Error(w, "the evidence pack could not be built: "+err.Error()+"; retry", http.StatusServiceUnavailable)
+		writeError(w, &apiErr{Status: http.StatusServiceUnavailable, Rule: "the evidence pack could not be built: " + err.Error() + "; retry"})
 		return
 	}
 	w.Header().Set("Content-Type", "application/zip")

@@ -165,9 +165,10 @@ func jsonResponse(status int, v any) *response {
 		header: map[string]string{"Access-Control-Allow-Origin": "*"}}
 }
 
-// apiError is the read API's error body.
+// apiError is a read API error answer, in the one error shape (errors.go):
+// msg is the rule, concerning the request as a whole.
 func apiError(status int, msg string) *response {
-	return jsonResponse(status, map[string]string{"error": msg})
+	return jsonResponse(status, (&apiErr{Status: status, Rule: msg}).body())
 }
 
 func textResponse(status int, msg string) *response {
