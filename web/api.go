@@ -77,12 +77,6 @@ func (x *site) apiSeats(r *http.Request) (*response, state) {
 	return jsonResponse(http.StatusOK, out), st
 }
 
-// contestLine is a contest's line in GET /api/v1/contests.
-type contestLine struct {
-	Assembly string `json:"assembly"`
-	contestBrief
-}
-
 func (x *site) apiContests(r *http.Request) (*response, state) {
 	assembly := r.URL.Query().Get("assembly")
 	out := []contestLine{}

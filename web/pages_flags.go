@@ -56,27 +56,6 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// flagRow is one flag or forensic signal.
-type flagRow struct {
-	tally.Flag
-	// Forensic is set for a screening signal: the station's score, and
-	// the page that explains the screening.
-	Forensic  bool    `json:"forensic,omitempty"`
-	Score     float64 `json:"score,omitempty"`
-	ScopeLink string  `json:"-"`
-}
-
-// flagsData is one page of flags.
-type flagsData struct {
-	Total   int       `json:"total"`
-	Page    int       `json:"page"`
-	PerPage int       `json:"per_page"`
-	Flags   []flagRow `json:"flags"`
-	// ForensicsApplied is the log size the forensic signals were computed
-	// at (they lag by up to ten seconds).
-	ForensicsApplied uint64 `json:"forensics_applied,omitempty"`
-}
-
 // flagsOf selects the flags of the query: the tally's, then the forensic
 // signals of each assembly's screening.
 func (x *site) flagsOf(q flagQuery) (flagsData, bool, state) {

@@ -10,40 +10,6 @@ import (
 	"golang.org/x/mod/sumdb/note"
 )
 
-// logData is the log page and GET /api/v1/log.
-type logData struct {
-	Origin     string `json:"origin"`
-	LogKey     string `json:"log_key"`
-	Size       uint64 `json:"size"`
-	Root       string `json:"root"` // base64, as in the checkpoint
-	Checkpoint string `json:"checkpoint"`
-	// Signatures lists the checkpoint's signatures: the log's, verified,
-	// then witnesses' cosignatures (verify them with the witnesses' keys).
-	Signatures []signature `json:"signatures"`
-	Witnessed  bool        `json:"witnessed"`
-	// Policy lists the witnesses whose cosignatures the server requires
-	// before publishing (empty: none), and Satisfied whether this
-	// checkpoint carries them.
-	Policy    []policyWitness `json:"policy"`
-	Satisfied bool            `json:"satisfied"`
-}
-
-type signature struct {
-	Name  string `json:"name"`
-	KeyID string `json:"key_id"` // hex
-	Log   bool   `json:"log"`    // the log's own, verified here
-	// Witness is the policy's name for the witness whose cosignature this
-	// is, verified with its key; empty for a signature by a key the server
-	// does not know.
-	Witness string `json:"witness,omitempty"`
-}
-
-type policyWitness struct {
-	ID       string `json:"id"`
-	Key      string `json:"key"` // cosignature/v1 verifier key
-	Cosigned bool   `json:"cosigned"`
-}
-
 // logOf reads the published checkpoint and sorts its signatures.
 func (x *site) logOf() (logData, error) {
 	out := logData{Origin: x.s.Meta.Origin, LogKey: x.s.Meta.LogKey, Signatures: []signature{}, Policy: []policyWitness{}}

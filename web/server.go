@@ -65,6 +65,8 @@ type Server struct {
 	applied uint64 // entries the tally has applied
 	applyCh chan struct{}
 	failed  error // a tally failure: the log holds an entry replay refuses
+
+	evidence evidenceState // the evidence download's (claim.go)
 }
 
 // Open opens the election in dir: its log, the intake (replaying what the
