@@ -277,11 +277,7 @@ func (l *Log) InclusionProof(ctx context.Context, index, size uint64) ([][]byte,
 	if err != nil {
 		return nil, err
 	}
-	out := make([][]byte, len(p))
-	for i := range p {
-		out[i] = p[i][:]
-	}
-	return out, nil
+	return proofBytes(p), nil
 }
 
 // ProveRecord is InclusionProof in the tree of a published checkpoint,
@@ -411,11 +407,7 @@ func (l *Log) ConsistencyProof(ctx context.Context, smaller, larger uint64) ([][
 	if err != nil {
 		return nil, err
 	}
-	out := make([][]byte, len(p))
-	for i := range p {
-		out[i] = p[i][:]
-	}
-	return out, nil
+	return proofBytes(p), nil
 }
 
 // ReadEntries calls fn for each entry with index in [from, to), in order,
@@ -450,4 +442,13 @@ func Exists(dir string) bool {
 // proofs are served against published checkpoints.
 func (l *Log) IntegratedSize(ctx context.Context) (uint64, error) {
 	return l.reader.IntegratedSize(ctx)
+}
+
+// proofBytes returns a proof's hashes as byte slices (receipts' form).
+func proofBytes[P ~[]tlog.Hash](p P) [][]byte {
+	out := make([][]byte, len(p))
+	for i := range p {
+		out[i] = p[i][:]
+	}
+	return out
 }
