@@ -114,11 +114,9 @@ type stationRow struct {
 // flagRow is one flag or forensic signal.
 type flagRow struct {
 	tally.Flag
-	// Forensic is set for a screening signal: the station's score, and
-	// the page that explains the screening.
-	Forensic  bool    `json:"forensic,omitempty"`
-	Score     float64 `json:"score,omitempty"`
-	ScopeLink string  `json:"-"`
+	// Forensic is set for a screening signal: the station's score.
+	Forensic bool    `json:"forensic,omitempty"`
+	Score    float64 `json:"score,omitempty"`
 }
 
 // flagsData is one page of flags.

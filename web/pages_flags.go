@@ -104,7 +104,7 @@ func (x *site) flagsOf(q flagQuery) (flagsData, bool, state) {
 					for _, sig := range sf.Signals {
 						why = append(why, sig.Explanation)
 					}
-					rows = append(rows, flagRow{Forensic: true, Score: sf.Score, ScopeLink: "/forensics/assembly/" + a,
+					rows = append(rows, flagRow{Forensic: true, Score: sf.Score,
 						Flag: tally.Flag{ID: "forensic/" + a + "/" + sf.ID, Kind: KindForensic, Severity: tally.Low,
 							Contest: sf.Group, Region: regionOf[sf.Group], Station: sf.ID,
 							Message: strings.Join(why, "; ") + " (" + rep.Report.Caveat + ")", Evidence: []tally.Evidence{}}})
@@ -118,6 +118,13 @@ func (x *site) flagsOf(q flagQuery) (flagsData, bool, state) {
 		out.Flags = rows[from:min(from+flagsPerPage, len(rows))]
 	}
 	return out, current, st
+}
+
+// ScopeLink is the page that explains a forensic signal's screening: its
+// assembly's (the signal's ID is forensic/<assembly>/<station>).
+func (f flagRow) ScopeLink() string {
+	a, _, _ := strings.Cut(strings.TrimPrefix(f.ID, "forensic/"), "/")
+	return "/forensics/assembly/" + a
 }
 
 // flagsPage serves /flags.
