@@ -33,7 +33,6 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/evidence"
-	"github.com/tallylog/tallylog/intake"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/tally"
 	"github.com/tallylog/tallylog/verify"
@@ -45,10 +44,9 @@ const MaxClaimUpload = MaxImage + 64<<10
 // claimImageTypes are the uploads the checker accepts, by content sniffing.
 var claimImageTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/webp": true, "application/pdf": true}
 
-// routeClaims registers the claim checker and the evidence download.
+// routeClaims registers the claim checker's API and the evidence download
+// (its page, /claim, is one of the site's: routeSite).
 func (s *Server) routeClaims(mux *http.ServeMux) {
-	mux.HandleFunc("GET /claim", s.handleClaimPage)
-	mux.HandleFunc("POST /claim", s.handleClaimPage)
 	mux.HandleFunc("POST /api/v1/claims", s.handleClaimAPI)
 	mux.HandleFunc("GET /api/v1/evidence/{contest}", s.handleEvidence)
 }
@@ -110,8 +108,7 @@ func (s *Server) handleClaimAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if err != nil {
 		ce := asClaimError(err)
-		w.WriteHeader(ce.Status)
-		json.NewEncoder(w).Encode(map[string]string{"error": ce.Msg})
+		writeError(w, &apiErr{Status: ce.Status, Rule: ce.Msg})
 		return
 	}
 	json.NewEncoder(w).Encode(ans)
@@ -134,7 +131,7 @@ func (s *Server) readClaim(w http.ResponseWriter, r *http.Request) (*Claim, erro
 	done, err := s.limits.startUpload(clientAddr(r))
 	if err != nil {
 		w.Header().Set("Retry-After", "5")
-		return nil, &claimError{http.StatusTooManyRequests, err.(*intake.Error).Rule}
+		return nil, &claimError{http.StatusTooManyRequests, err.(*apiErr).Rule}
 	}
 	defer done()
 	r.Body = http.MaxBytesReader(w, r.Body, MaxClaimUpload)
@@ -383,16 +380,13 @@ func sameVotes(claimed map[string]int64, logged []record.Count) bool {
 	return true
 }
 
-// evidenceState is what the evidence download keeps per server: the key
+// evidenceState is what the evidence download keeps in the Server: the key
 // index (built once, then extended) and a lock that lets one pack be built
-// at a time. It lives beside the Server, not in it, so that this file adds
-// the feature alone.
+// at a time. The zero value is ready to use.
 type evidenceState struct {
 	mu   sync.Mutex
-	keys *evidence.KeyIndex
+	keys *evidence.KeyIndex // nil until the first pack
 }
-
-var evidenceStates sync.Map // *Server -> *evidenceState
 
 // handleEvidence serves a contest's evidence pack. A pack is built once per
 // published checkpoint into DIR/packs/, streamed to disk and capped at
@@ -408,21 +402,21 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		}
 	})
 	if !known {
-		http.Error(w, fmt.Sprintf("there is no contest %q in this election", contest), http.StatusNotFound)
+		writeError(w, &apiErr{Status: http.StatusNotFound, Rule: fmt.Sprintf("there is no contest %q in this election", contest)})
 		return
 	}
 	path, size, err := s.buildEvidence(r.Context(), contest)
 	if err != nil {
-		status := http.StatusServiceUnavailable
+		status, field := http.StatusServiceUnavailable, "server"
 		if errors.Is(err, errPackTooLarge) {
-			status = http.StatusInsufficientStorage
+			status, field = http.StatusInsufficientStorage, "pack"
 		}
-		http.Error(w, "the evidence pack could not be built: "+err.Error(), status)
+		writeError(w, &apiErr{Status: status, Field: field, Rule: "the evidence pack could not be built: " + err.Error()})
 		return
 	}
 	f, err := os.Open(path)
 	if err != nil { // replaced by a newer checkpoint's pack meanwhile
-		http.Error(w, "the evidence pack moved on to a newer checkpoint; retry", http.StatusServiceUnavailable)
+		writeError(w, &apiErr{Status: http.StatusServiceUnavailable, Field: "server", Rule: "the evidence pack moved on to a newer checkpoint; retry"})
 		return
 	}
 	defer f.Close()
@@ -444,10 +438,12 @@ func (s *Server) packPath(contest string, size uint64) string {
 // if no pack for that checkpoint exists. Older packs of the contest are
 // removed.
 func (s *Server) buildEvidence(ctx context.Context, contest string) (string, uint64, error) {
-	st, _ := evidenceStates.LoadOrStore(s, &evidenceState{keys: evidence.NewKeyIndex()})
-	es := st.(*evidenceState)
+	es := &s.evidence
 	es.mu.Lock()
 	defer es.mu.Unlock()
+	if es.keys == nil {
+		es.keys = evidence.NewKeyIndex()
+	}
 	cp, size := s.Log.Checkpoint()
 	if cp == nil {
 		return "", 0, errors.New("the log has no checkpoint yet")

@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/tallylog/tallylog/datadir"
-	"github.com/tallylog/tallylog/intake"
 )
 
 // A server that cannot keep its promises says so, everywhere, and refuses
@@ -69,6 +68,6 @@ func (s *Server) refuseStopped(w http.ResponseWriter) bool {
 		return false
 	}
 	w.Header().Set("Retry-After", "60")
-	writeError(w, &intake.Error{Status: http.StatusServiceUnavailable, Field: "server", Rule: "submissions are refused: " + why})
+	writeError(w, &apiErr{Status: http.StatusServiceUnavailable, Field: "server", Rule: "submissions are refused: " + why})
 	return true
 }

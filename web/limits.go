@@ -14,7 +14,6 @@ import (
 	"sync"
 	"syscall"
 
-	"github.com/tallylog/tallylog/intake"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/tally"
 )
@@ -152,8 +151,8 @@ func newLimits(cfg Limits) *limits {
 func (s *Server) Limits() Limits { return s.limits.cfg }
 
 // limitError is a refusal for a limit: 429 (or 413) naming the rule.
-func limitError(status int, field, rule string) *intake.Error {
-	return &intake.Error{Status: status, Field: field, Rule: rule}
+func limitError(status int, field, rule string) *apiErr {
+	return &apiErr{Status: status, Field: field, Rule: rule}
 }
 
 // startUpload takes an upload slot for addr, or refuses with the rule.
@@ -371,7 +370,7 @@ func (l *limits) pend(r reservation, sign int) {
 
 // errNotApplied is the answer for an image whose naming record the server
 // has logged but not yet counted.
-var errNotApplied = &intake.Error{Status: http.StatusServiceUnavailable, Field: "hash", Rule: "the record naming this image is logged but not yet applied; retry in a second"}
+var errNotApplied = &apiErr{Status: http.StatusServiceUnavailable, Field: "hash", Rule: "the record naming this image is logged but not yet applied; retry in a second"}
 
 // admitImage checks an image of size bytes against the quotas of the
 // station and key whose record first named it, and charges it. Charged

@@ -1,12 +1,9 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,7 +11,6 @@ import (
 	"strconv"
 
 	"github.com/tallylog/tallylog/datadir"
-	"github.com/tallylog/tallylog/intake"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/registry"
 )
@@ -28,7 +24,7 @@ var hexHash = regexp.MustCompile(`^[0-9a-f]{64}$`)
 //
 //	POST /api/v1/records       body: one signed record (text/plain)
 //	                           200: the receipt (c2sp.org/tlog-proof@v1)
-//	                           4xx: JSON {"field","rule"}; nothing was logged
+//	                           4xx: the JSON error (errors.go); nothing was logged
 //	                           503 with X-Log-Index: the record is durable at
 //	                           that index but no checkpoint covers it yet (the
 //	                           witnesses have not cosigned); submit it again
@@ -42,24 +38,20 @@ func (s *Server) routeSubmit(mux *http.ServeMux) {
 	mux.HandleFunc("GET /images/{hash}", s.handleImageGet)
 }
 
-func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) {
+// handleRecord logs a submitted record. The rate limiter has read its
+// body (at most one byte more than a record may have) and, when the
+// signature verified with a registered key, authenticated it as v.
+func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request, body []byte, v *registry.Verified) {
 	if s.refuseStopped(w) {
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, record.MaxEntry))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			writeError(w, &intake.Error{Status: http.StatusRequestEntityTooLarge, Field: "body", Rule: "a record is at most 65535 bytes"})
-			return
-		}
-		writeError(w, &intake.Error{Status: http.StatusBadRequest, Field: "body", Rule: "could not read the request body"})
+	if len(body) > record.MaxEntry {
+		writeError(w, &apiErr{Status: http.StatusRequestEntityTooLarge, Field: "body", Rule: "a record is at most 65535 bytes"})
 		return
 	}
-	op, _ := r.Context().Value(openedKey{}).(*opened)
-	env := (*record.Envelope)(nil)
-	if op != nil && bytes.Equal(op.body, body) {
-		env = op.env
+	var env *record.Envelope
+	if v != nil {
+		env = v.Envelope()
 	} else if e, err := record.Open(body); err == nil {
 		env = e
 	}
@@ -69,14 +61,16 @@ func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) {
 			s.Intake.Registry(func(reg *registry.Registry) { _, in = reg.Lookup(env.Hash) })
 			return in
 		}
+		var err error
 		if charged, err = s.limits.admitAttestation(env, len(body), logged); err != nil {
 			writeError(w, err)
 			return
 		}
 	}
 	var index uint64
-	if op != nil && bytes.Equal(op.body, body) {
-		index, err = s.Intake.AppendOpened(r.Context(), body, op.env, op.vkey)
+	var err error
+	if v != nil {
+		index, err = s.Intake.AppendVerified(r.Context(), v)
 	} else {
 		index, err = s.Intake.Append(r.Context(), body)
 	}
@@ -96,7 +90,7 @@ func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) {
 		if why := s.publicationProblem(); why != "" {
 			rule += " (" + why + ")"
 		}
-		writeError(w, &intake.Error{Status: http.StatusServiceUnavailable, Field: "checkpoint", Rule: rule + "; submit the same record again to get its receipt"})
+		writeError(w, &apiErr{Status: http.StatusServiceUnavailable, Field: "checkpoint", Rule: rule + "; submit the same record again to get its receipt"})
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -110,11 +104,11 @@ func (s *Server) handleImagePut(w http.ResponseWriter, r *http.Request) {
 	}
 	hash := r.PathValue("hash")
 	if !hexHash.MatchString(hash) {
-		writeError(w, &intake.Error{Status: http.StatusBadRequest, Field: "hash", Rule: "must be a SHA-256 in 64 lower-case hex digits"})
+		writeError(w, &apiErr{Status: http.StatusBadRequest, Field: "hash", Rule: "must be a SHA-256 in 64 lower-case hex digits"})
 		return
 	}
 	if !s.Intake.ImageNamed(hash) {
-		writeError(w, &intake.Error{Status: http.StatusForbidden, Field: "hash", Rule: "no logged record names this image: submit the sheet first"})
+		writeError(w, &apiErr{Status: http.StatusForbidden, Field: "hash", Rule: "no logged record names this image: submit the sheet first"})
 		return
 	}
 	path := filepath.Join(s.Dir.ImagesDir(), hash)
@@ -141,13 +135,13 @@ func (s *Server) storeImage(w http.ResponseWriter, r *http.Request, hash, path s
 	defer done()
 	st, err := stage(s.Dir.ImagesDir(), http.MaxBytesReader(w, r.Body, MaxImage), MaxImage)
 	if errors.Is(err, errTooLarge) {
-		return &intake.Error{Status: http.StatusRequestEntityTooLarge, Field: "body", Rule: "an image is at most 10 MiB"}
+		return &apiErr{Status: http.StatusRequestEntityTooLarge, Field: "body", Rule: "an image is at most 10 MiB"}
 	} else if err != nil {
-		return &intake.Error{Status: http.StatusServiceUnavailable, Field: "image", Rule: "could not store the image (" + err.Error() + "); retry"}
+		return &apiErr{Status: http.StatusServiceUnavailable, Field: "image", Rule: "could not store the image (" + err.Error() + "); retry"}
 	}
 	defer os.Remove(st.path) // after a rename, removes nothing
 	if st.sum != hash {
-		return &intake.Error{Status: http.StatusBadRequest, Field: "body", Rule: "the image's SHA-256 is " + st.sum + ", not the hash in the URL"}
+		return &apiErr{Status: http.StatusBadRequest, Field: "body", Rule: "the image's SHA-256 is " + st.sum + ", not the hash in the URL"}
 	}
 	if err := s.limits.admitImage(hash, st.size); err != nil {
 		if err == errNotApplied {
@@ -156,7 +150,7 @@ func (s *Server) storeImage(w http.ResponseWriter, r *http.Request, hash, path s
 		return err
 	}
 	if err := datadir.RenameDurable(st.path, path); err != nil {
-		return &intake.Error{Status: http.StatusServiceUnavailable, Field: "image", Rule: "could not store the image (" + err.Error() + "); retry"}
+		return &apiErr{Status: http.StatusServiceUnavailable, Field: "image", Rule: "could not store the image (" + err.Error() + "); retry"}
 	}
 	return nil
 }
@@ -176,16 +170,4 @@ func (s *Server) handleImageGet(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	w.Write(data)
-}
-
-// writeError answers with the error's status and a JSON body naming the
-// field and the rule.
-func writeError(w http.ResponseWriter, err error) {
-	var ie *intake.Error
-	if !errors.As(err, &ie) {
-		ie = &intake.Error{Status: http.StatusServiceUnavailable, Field: "server", Rule: err.Error() + "; retry"}
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(ie.Status)
-	json.NewEncoder(w).Encode(map[string]string{"field": ie.Field, "rule": ie.Rule, "error": ie.Error()})
 }
