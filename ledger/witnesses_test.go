@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -108,4 +109,47 @@ func TestWitnessAnswers(t *testing.T) {
 	if junk.n > maxWitnessResponse+1+32<<10 {
 		t.Errorf("read %d bytes of an endless answer", junk.n)
 	}
+}
+
+// FuzzWitnessAnswer feeds the recorder arbitrary witness answers: it must
+// never hand Tessera more than maxWitnessResponse bytes, and never report a
+// witness healthy unless the answer holds a cosignature that verifies.
+func FuzzWitnessAnswer(f *testing.F) {
+	logS, _, _ := note.GenerateKey(rand.Reader, "log.test")
+	logSigner, _ := note.NewSigner(logS)
+	_, wV, _ := note.GenerateKey(rand.Reader, "witness.test")
+	cosigV, err := f_note.NewVerifierForCosignatureV1(wV)
+	if err != nil {
+		f.Fatal(err)
+	}
+	cp, _ := note.Sign(&note.Note{Text: "log.test\n3\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"}, logSigner)
+	const url = "http://witness.test/add-checkpoint"
+	f.Add(200, []byte("— witness.test AAAA\n"), "")
+	f.Add(409, []byte("12\n"), "text/x.tlog.size")
+	f.Add(200, bytes.Repeat([]byte("x"), 20000), "")
+	f.Fuzz(func(t *testing.T, status int, body []byte, ctype string) {
+		if status < 100 || status > 999 {
+			return
+		}
+		rec := &witnessRecorder{keys: map[string]note.Verifier{url: cosigV},
+			next: roundTripFunc(func(*http.Request) (*http.Response, error) {
+				h := http.Header{}
+				h.Set("Content-Type", ctype)
+				return &http.Response{StatusCode: status, Status: strconv.Itoa(status), Header: h, Body: io.NopCloser(bytes.NewReader(body))}, nil
+			})}
+		req, _ := http.NewRequest("POST", url, bytes.NewReader(append([]byte("old 0\n\n"), cp...)))
+		resp, err := rec.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		passed, _ := io.ReadAll(resp.Body)
+		if len(passed) > maxWitnessResponse {
+			t.Fatalf("handed on %d bytes", len(passed))
+		}
+		if rep := rec.reports[url]; rep.OK {
+			if _, err := note.Open(append(bytes.Clone(cp), passed...), note.VerifierList(cosigV)); err != nil {
+				t.Fatalf("reported healthy without a verifying cosignature: %q", body)
+			}
+		}
+	})
 }
