@@ -15,9 +15,9 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-	f_note "github.com/transparency-dev/formats/note"
 	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/receipt"
+	f_note "github.com/transparency-dev/formats/note"
 	"golang.org/x/mod/sumdb/note"
 	"rsc.io/qr/coding"
 )

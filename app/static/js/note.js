@@ -54,8 +54,8 @@ export async function verifierKey(name, pub) {
 // parseVerifierKey parses name+hash+base64(type||key) and checks the hash.
 // It returns {name, hash (4 bytes), alg, pub} or throws naming the rule.
 export async function parseVerifierKey(vkey) {
-  const parts = String(vkey).trim().split("+");
-  if (parts.length !== 3 || !validKeyName(parts[0]) || !/^[0-9a-f]{8}$/.test(parts[1])) {
+  const parts = splitPlus(String(vkey).trim(), 3);
+  if (!parts || !validKeyName(parts[0]) || !/^[0-9a-f]{8}$/.test(parts[1])) {
     throw new Error(`key ${JSON.stringify(vkey)}: not a verifier key of the form name+hash+base64key`);
   }
   const typed = unb64(parts[2]);
@@ -65,6 +65,20 @@ export async function parseVerifierKey(vkey) {
   const h = await keyHash(parts[0], typed);
   if (hex(h) !== parts[1]) throw new Error(`key ${parts[0]}: the key hash does not match the key (a typo?)`);
   return { name: parts[0], hash: h, alg: typed[0], pub: typed.slice(1) };
+}
+
+// splitPlus cuts s at its first n-1 "+" signs (base64 keys hold "+" too),
+// or returns null.
+function splitPlus(s, n) {
+  const out = [];
+  for (let i = 0; i < n - 1; i++) {
+    const j = s.indexOf("+");
+    if (j < 0) return null;
+    out.push(s.slice(0, j));
+    s = s.slice(j + 1);
+  }
+  out.push(s);
+  return out;
 }
 
 const PKCS8_ED25519 = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
@@ -83,8 +97,8 @@ export async function generateIdentity(name) {
 // The seed is held only while importing.
 export async function importKeyFile(text) {
   const line = String(text).split("\n")[0].trim();
-  const p = line.split("+");
-  if (p.length !== 5 || p[0] !== "PRIVATE" || p[1] !== "KEY" || !validKeyName(p[2]) || !/^[0-9a-f]{8}$/.test(p[3])) {
+  const p = splitPlus(line, 5);
+  if (!p || p[0] !== "PRIVATE" || p[1] !== "KEY" || !validKeyName(p[2]) || !/^[0-9a-f]{8}$/.test(p[3])) {
     throw new Error("key file: not a tallylog private key (the first line must be PRIVATE+KEY+name+hash+key, from tallylog keygen)");
   }
   const typed = unb64(p[4]);
