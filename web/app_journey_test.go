@@ -26,7 +26,7 @@ import (
 // appPhone is the app tests' screen: a phone, 390x844 CSS pixels.
 func appPhone(t *testing.T, ctx context.Context) {
 	t.Helper()
-	run(t, ctx, "phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
+	run(t, ctx, "phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1)))
 	// axe-core is injected into the page by the test; the page's own
 	// policy allows only its own scripts.
 	run(t, ctx, "bypass CSP for axe", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -106,7 +106,7 @@ func sync1(f func() string) func() string {
 }
 
 // axe runs axe-core on the page as it is and fails the test on any serious
-// or critical violation.
+// or critical violation, or if the page is wider than the screen.
 func axe(t *testing.T, ctx context.Context, screen string) {
 	t.Helper()
 	run(t, ctx, "load axe-core", chromedp.Evaluate[chromedp.Void](`window.axe ? undefined : (() => {`+axeSource()+"\n})()"))
@@ -115,6 +115,9 @@ func axe(t *testing.T, ctx context.Context, screen string) {
 		.map((v) => v.impact + " " + v.id + ": " + v.help + " at " + v.nodes.map((n) => n.target.join(" ")).join(", ")))`, chromedp.EvalAwaitPromise))
 	for _, v := range got {
 		t.Errorf("axe-core on the %s screen: %s", screen, v)
+	}
+	if over := run(t, ctx, "page width", chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`)); over > 0 {
+		t.Errorf("the %s screen is %dpx wider than the phone", screen, over)
 	}
 }
 
@@ -127,7 +130,8 @@ func enrol(t *testing.T, ctx context.Context, ts *testSite, role, scope, name st
 	setField(t, ctx, "#enrol-role", role)
 	setField(t, ctx, "#enrol-scope", scope)
 	setField(t, ctx, "#enrol-name", name)
-	run(t, ctx, "make a key", chromedp.Steps(chromedp.Click(chromedp.CSS("#enrol-make")), chromedp.WaitVisible(chromedp.CSS("#enrol-qr svg"))))
+	run(t, ctx, "make a key", chromedp.Click(chromedp.CSS("#enrol-make")))
+	waitFor(t, ctx, "the new key", fmt.Sprintf(`document.querySelector("#enrol-vkey").innerText.startsWith(%q) && document.querySelector("#enrol-qr svg") !== null`, name+"+"))
 	vkey := textOf(t, ctx, "#enrol-vkey")
 	if !strings.HasPrefix(vkey, name+"+") {
 		t.Fatalf("the app shows the public key %q, want a key named %s", vkey, name)
@@ -157,7 +161,7 @@ func waitLogged(t *testing.T, ctx context.Context, ts *testSite, label string) (
 	waitFor(t, ctx, label+" logged", sel+`?.dataset.status === "logged"`)
 	id := run(t, ctx, "item id", chromedp.Evaluate[string](sel+".dataset.id"))
 	run(t, ctx, "open the receipt", chromedp.Navigate(ts.HTTP.URL+"/app/#item-"+id))
-	waitFor(t, ctx, "receipt verified", `document.querySelector("#item-ok")?.innerText.startsWith("Your record is entry")`)
+	waitFor(t, ctx, "receipt verified", fmt.Sprintf(`document.querySelector('#item-status[data-item="%s"] #item-ok')?.innerText.startsWith("Your record is entry")`, id))
 	rc := run(t, ctx, "receipt text", chromedp.TextContent(chromedp.CSS("#item-receipt")))
 	var index int
 	fmt.Sscanf(textOf(t, ctx, "#item-ok"), "Your record is entry %d", &index)

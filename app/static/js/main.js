@@ -423,9 +423,11 @@ async function renderOutbox() {
 }
 
 async function item(arg) {
-  const it = await db.getItem(Number(arg));
-  if (!it) return;
   const box = $("item-status");
+  box.dataset.item = "";
+  box.replaceChildren(el("p", { text: "Checking the receipt…" }));
+  const it = await db.getItem(Number(arg));
+  if (!it) { box.replaceChildren(el("p", { text: "No such record on this device." })); return; }
   $("item-entry").textContent = it.entry;
   $("item-receipt").textContent = it.receipt || "No receipt yet.";
   const page = it.type === "declaration" ? `/contest/${it.contest}` : `/station/${it.station}`;
@@ -445,6 +447,7 @@ async function item(arg) {
   } catch (e) {
     box.replaceChildren(el("p", { class: "error", text: "The stored receipt no longer verifies: " + e.message }));
   }
+  box.dataset.item = arg;
   $("item-export").hidden = false;
   $("item-export").href = "data:text/plain;charset=utf-8," + encodeURIComponent(it.receipt);
   $("item-export").download = `${it.label.replace(/[^A-Za-z0-9.-]+/g, "_")}.receipt`;
@@ -493,14 +496,13 @@ function renderRO() {
   const tb = $("ro-table").tBodies[0];
   const inp = (id, label, value) => el("input", { id, inputmode: "numeric", autocomplete: "off", value: String(value), "aria-label": label });
   tb.replaceChildren(...c.candidates.map((k) => el("tr", { "data-candidate": k.id },
-    el("th", { scope: "row" }, `${k.name}`, k.local_name ? el("span", { class: "ur", lang: "ur", dir: "rtl", text: " " + k.local_name }) : ""),
+    el("th", { scope: "row" }, `${k.name}`, k.local_name ? el("span", { class: "ur", lang: "ur", dir: "rtl", text: k.local_name }) : ""),
     el("td", { class: "num sheets", text: fmt(k.sheets) }),
     el("td", { class: "f49" }, inp(`ro-postal-${k.id}`, `Postal ballots for ${k.name}`, k.postal || 0)),
     el("td", { class: "f49" }, inp(`ro-readmitted-${k.id}`, `Re-admitted ballots for ${k.name}`, k.readmitted || 0)),
-    el("td", {}, inp(`ro-votes-${k.id}`, `Declared votes for ${k.name}`, k.sheets)),
-    el("td", { class: "num diff" }))),
+    el("td", {}, inp(`ro-votes-${k.id}`, `Declared votes for ${k.name}`, k.sheets), el("span", { class: "diff" })))),
   el("tr", { "data-candidate": "rejected" }, el("th", { scope: "row", text: "Rejected ballots" }), el("td", { class: "num sheets", text: fmt(c.rejected) }),
-    el("td", { class: "f49" }), el("td", { class: "f49" }), el("td", {}, inp("ro-rejected", "Rejected ballots", c.rejected)), el("td", { class: "num diff" })));
+    el("td", { class: "f49" }), el("td", { class: "f49" }), el("td", {}, inp("ro-rejected", "Rejected ballots", c.rejected), el("span", { class: "diff" }))));
   for (const i of tb.querySelectorAll("input")) i.addEventListener("input", roDiffs);
   roDiffs();
 }
