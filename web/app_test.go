@@ -13,10 +13,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/receipt"
+	"github.com/tallylog/tallylog/record"
 	f_note "github.com/transparency-dev/formats/note"
 	"golang.org/x/mod/sumdb/note"
 	"rsc.io/qr/coding"
@@ -232,6 +232,29 @@ func TestAppVectors(t *testing.T) {
 		}
 	}
 
+	// Verifier keys as Go writes them, some with "+" in their base64, read
+	// and written back by the app.
+	var vkeys []string
+	plus := 0
+	for i := 0; i < 24; i++ {
+		_, vk := testelection.Key(fmt.Sprintf("k%d.NA-57", i))
+		vkeys = append(vkeys, vk)
+		if strings.Count(vk, "+") > 2 {
+			plus++
+		}
+	}
+	if plus == 0 {
+		t.Fatal("no test key has a '+' in its base64; pick other names")
+	}
+	back := evalJSON[[]string](t, ctx, "verifier keys", vkeys, `
+		const note = await import("/app/js/note.js");
+		const out = [];
+		for (const v of d) { const k = await note.parseVerifierKey(v); out.push(await note.verifierKey(k.name, k.pub)); }
+		return out;`)
+	if strings.Join(back, "\n") != strings.Join(vkeys, "\n") {
+		t.Errorf("the app reads and writes verifier keys as\n%s\nwant\n%s", strings.Join(back, "\n"), strings.Join(vkeys, "\n"))
+	}
+
 	cases := receiptCases(t, ts, sc.SheetIndex["NA-57/PS-1"], sc.Correction, sc.Tampered)
 	verdicts := evalJSON[[]map[string]any](t, ctx, "receipts", cases, `
 		const r = await import("/app/js/receipt.js");
@@ -331,4 +354,23 @@ func TestAppQR(t *testing.T) {
 // imageSHA256 is the hex SHA-256 of b.
 func imageSHA256(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
 
-var _ = page.SetBypassCSP
+// TestDefinitionAPI checks GET /api/v1/definition: the bytes the
+// definition records carry, hashing to the election record's
+// definition-sha256 (the app checks exactly this).
+func TestDefinitionAPI(t *testing.T) {
+	ts := newTestSite(t)
+	resp, body := ts.get(t, "/api/v1/definition")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("GET /api/v1/definition: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	env, err := record.Open(ts.E.Genesis[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := imageSHA256([]byte(body)), env.Record.(*record.Election).DefinitionSHA256; got != want {
+		t.Errorf("the definition served hashes to %s, the election record says %s", got, want)
+	}
+	if body != string(ts.E.Def.Canonical()) {
+		t.Error("the definition served is not the canonical JSON")
+	}
+}
