@@ -310,6 +310,15 @@ func TestAppJourney(t *testing.T) {
 	setOffline(t, ctx, false)
 	rcText, index := waitLogged(t, ctx, ts, "Form-45 NA-57/PS-1 NA-57")
 	env := checkReceipt(t, ts, rcText, vkey, index)
+	// The same bytes sent again get the same entry.
+	again, err := ts.HTTP.Client().Post(ts.HTTP.URL+"/api/v1/records", "text/plain", bytes.NewReader(env.Entry))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.Body.Close()
+	if again.StatusCode != 200 || again.Header.Get("X-Log-Index") != fmt.Sprint(index) {
+		t.Errorf("the same record sent again: %d at index %s, want 200 at %d", again.StatusCode, again.Header.Get("X-Log-Index"), index)
+	}
 	if !strings.Contains(textOf(t, ctx, "#item-ok"), "counted in NA-57") {
 		t.Errorf("the receipt screen says %q", textOf(t, ctx, "#item-ok"))
 	}
@@ -411,5 +420,49 @@ func TestAppJourney(t *testing.T) {
 	d, ok := checkReceipt(t, ts, rcText, rvkey, index).Record.(*record.Declaration)
 	if !ok || d.Form != 47 || d.Votes[0].Votes != 330 || strings.Join(d.Missing, ",") != "NA-57/PS-2,NA-57/PS-3" {
 		t.Errorf("the declaration is %+v", d)
+	}
+
+	// Form-49: postal ballots typed, the declared totals checked against
+	// the sheets plus them.
+	openApp(t, ctx, ts, "#ro")
+	waitFor(t, ctx, "stations", `document.querySelectorAll("#ro-stations tbody tr").length === 3`)
+	run(t, ctx, "form 49", chromedp.Click(chromedp.CSS(`#ro-form input[value="49"]`)))
+	typeInto(t, ctx, "#ro-postal-1", "5")
+	waitFor(t, ctx, "postal counted", `document.querySelector('#ro-table tr[data-candidate="1"] .diff').innerText === "−5"`)
+	typeInto(t, ctx, "#ro-votes-1", "305")
+	waitFor(t, ctx, "no difference", `document.querySelector('#ro-table tr[data-candidate="1"] .diff').innerText === ""`)
+	screenshot(t, ctx, "app-ro-49")
+	axe(t, ctx, "Form-49")
+	run(t, ctx, "review", chromedp.Click(chromedp.CSS("#ro-review")))
+	waitFor(t, ctx, "review screen", `!document.querySelector("#screen-review").hidden`)
+	if d := textOf(t, ctx, "#review-diffs"); d != "" {
+		t.Errorf("a Form-49 that matches shows differences: %q", d)
+	}
+	run(t, ctx, "sign", chromedp.Click(chromedp.CSS("#review-sign")))
+	rcText, index = waitLogged(t, ctx, ts, "Form-49 NA-57")
+	d, ok = checkReceipt(t, ts, rcText, rvkey, index).Record.(*record.Declaration)
+	if !ok || d.Form != 49 || d.Votes[0].Votes != 305 || d.Postal[0].Votes != 5 || len(d.Readmitted) != 3 || len(d.Missing) != 0 {
+		t.Errorf("the final declaration is %+v", d)
+	}
+
+	// An observer's key file, issued by the commission, imported into the
+	// device: it is kept non-extractable and shows the same public key.
+	skey, ovkey, err := note.GenerateKey(nil, "observer.issued")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "observer.key")
+	os.WriteFile(keyFile, []byte(skey+"\n"), 0o600)
+	openApp(t, ctx, ts, "#enrol")
+	setField(t, ctx, "#enrol-role", "observer")
+	setField(t, ctx, "#enrol-scope", "*")
+	run(t, ctx, "import the key file", chromedp.SendKeys(chromedp.CSS("#enrol-file"), keyFile))
+	waitFor(t, ctx, "the imported key", fmt.Sprintf(`document.querySelector("#enrol-vkey").innerText === %q`, ovkey))
+	if g := textOf(t, ctx, "#enrol-grant"); g != "observer * "+ovkey {
+		t.Errorf("the grant shown is %q", g)
+	}
+	ext := run(t, ctx, "key extractable?", chromedp.Evaluate[bool](`import("/app/js/db.js").then((db) => db.get("identity")).then((id) => id.privateKey.extractable)`, chromedp.EvalAwaitPromise))
+	if ext {
+		t.Error("the imported private key is extractable")
 	}
 }

@@ -497,12 +497,12 @@ function renderRO() {
   const inp = (id, label, value) => el("input", { id, inputmode: "numeric", autocomplete: "off", value: String(value), "aria-label": label });
   tb.replaceChildren(...c.candidates.map((k) => el("tr", { "data-candidate": k.id },
     el("th", { scope: "row" }, `${k.name}`, k.local_name ? el("span", { class: "ur", lang: "ur", dir: "rtl", text: k.local_name }) : ""),
-    el("td", { class: "num sheets", text: fmt(k.sheets) }),
-    el("td", { class: "f49" }, inp(`ro-postal-${k.id}`, `Postal ballots for ${k.name}`, k.postal || 0)),
-    el("td", { class: "f49" }, inp(`ro-readmitted-${k.id}`, `Re-admitted ballots for ${k.name}`, k.readmitted || 0)),
-    el("td", {}, inp(`ro-votes-${k.id}`, `Declared votes for ${k.name}`, k.sheets), el("span", { class: "diff" })))),
-  el("tr", { "data-candidate": "rejected" }, el("th", { scope: "row", text: "Rejected ballots" }), el("td", { class: "num sheets", text: fmt(c.rejected) }),
-    el("td", { class: "f49" }), el("td", { class: "f49" }), el("td", {}, inp("ro-rejected", "Rejected ballots", c.rejected), el("span", { class: "diff" }))));
+    el("td", { class: "num sheets", "data-label": "Sheets", text: fmt(k.sheets) }),
+    el("td", { class: "f49", "data-label": "Postal" }, inp(`ro-postal-${k.id}`, `Postal ballots for ${k.name}`, k.postal || 0)),
+    el("td", { class: "f49", "data-label": "Re-admitted" }, inp(`ro-readmitted-${k.id}`, `Re-admitted ballots for ${k.name}`, k.readmitted || 0)),
+    el("td", { "data-label": "Declared" }, inp(`ro-votes-${k.id}`, `Declared votes for ${k.name}`, k.sheets), el("span", { class: "diff" })))),
+  el("tr", { "data-candidate": "rejected" }, el("th", { scope: "row", text: "Rejected ballots" }), el("td", { class: "num sheets", "data-label": "Sheets", text: fmt(c.rejected) }),
+    el("td", { class: "f49" }), el("td", { class: "f49" }), el("td", { "data-label": "Declared" }, inp("ro-rejected", "Rejected ballots", c.rejected), el("span", { class: "diff" }))));
   for (const i of tb.querySelectorAll("input")) i.addEventListener("input", roDiffs);
   roDiffs();
 }
@@ -567,7 +567,11 @@ function wire() {
   $("enrol-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     $("enrol-error").textContent = "";
-    try { await keep(await generateIdentity($("enrol-name").value.trim())); } catch (e) { $("enrol-error").textContent = e.message; }
+    try { await keep(await generateIdentity($("enrol-name").value.trim())); } catch (e) {
+      $("enrol-error").textContent = e.name === "NotSupportedError"
+        ? "This browser cannot sign with Ed25519 keys (WebCrypto): use a current Chrome, Edge, Firefox or Safari."
+        : e.message;
+    }
   });
   $("enrol-file").addEventListener("change", async () => {
     $("enrol-error").textContent = "";

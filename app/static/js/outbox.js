@@ -8,13 +8,13 @@ import * as receipt from "./receipt.js";
 import { hex, sha256, utf8 } from "./note.js";
 
 let cfg = null, base = "", onChange = () => {};
-let running = null, timer = null, delay = 1000;
+let running = null, again = false, timer = null, delay = 1000;
 
 export function init(config, changed) {
   cfg = config;
   base = config.server || "";
   onChange = changed;
-  addEventListener("online", () => flush());
+  addEventListener("online", () => { delay = 1000; flush(); });
   flush();
 }
 
@@ -30,12 +30,18 @@ export async function add(item) {
   return id;
 }
 
-// flush sends everything that waits; it runs one pass at a time and
-// schedules the next pass while anything still waits.
+// flush sends everything that waits; it runs one pass at a time (a call
+// during a pass runs another right after it) and schedules the next pass,
+// backing off from 1 s to 30 s, while anything still waits.
 export function flush() {
-  if (!running) {
-    running = pass().finally(() => { running = null; });
+  if (running) {
+    again = true; // something changed during this pass: run another after it
+    return running;
   }
+  running = pass().finally(() => {
+    running = null;
+    if (again) { again = false; flush(); }
+  });
   return running;
 }
 
