@@ -212,6 +212,21 @@ func formPhoto(t *testing.T) (string, []byte) {
 	return path, b.Bytes()
 }
 
+// toReview presses a button that leads to the review screen and waits
+// for it.
+func toReview(t *testing.T, ctx context.Context, button string) {
+	t.Helper()
+	run(t, ctx, "press "+button, chromedp.Click(chromedp.CSS(button)))
+	waitFor(t, ctx, "review screen", `!document.querySelector("#screen-review").hidden`)
+}
+
+// roDiff waits until the returning officer's screen shows want as
+// candidate 1's difference from the sheets.
+func roDiff(t *testing.T, ctx context.Context, what, want string) {
+	t.Helper()
+	waitFor(t, ctx, what, fmt.Sprintf(`document.querySelector('#ro-table tr[data-candidate="1"] .diff').innerText === %q`, want))
+}
+
 func outboxCount(t *testing.T, ctx context.Context) int {
 	t.Helper()
 	return run(t, ctx, "outbox size", chromedp.Evaluate[int](`import("/app/js/db.js").then((db) => db.items()).then((a) => a.length)`, chromedp.EvalAwaitPromise))
@@ -280,8 +295,7 @@ func TestAppJourney(t *testing.T) {
 	waitFor(t, ctx, "no errors left", `document.querySelector("#count-errors").children.length === 0`)
 	screenshot(t, ctx, "app-form45")
 	axe(t, ctx, "Form-45")
-	run(t, ctx, "review", chromedp.Click(chromedp.CSS("#count-review")))
-	waitFor(t, ctx, "review screen", `!document.querySelector("#screen-review").hidden`)
+	toReview(t, ctx, "#count-review")
 	body := run(t, ctx, "record", chromedp.TextContent(chromedp.CSS("#review-body")))
 	for _, want := range []string{"tallylog/v1 sheet\nelection pk-test\ncontest NA-57\nstation NA-57/PS-1\nrevision 1\nregistered 1000\ncast 560\nrejected 10\nvotes 1 300\nvotes 2 200\nvotes 3 50\n",
 		"image " + imageSHA256(photoBytes) + "\ncaptured "} {
@@ -376,8 +390,7 @@ func TestAppJourney(t *testing.T) {
 	}
 	screenshot(t, ctx, "app-copy")
 	axe(t, ctx, "copy")
-	run(t, ctx, "review", chromedp.Click(chromedp.CSS("#count-review")))
-	waitFor(t, ctx, "review screen", `!document.querySelector("#screen-review").hidden`)
+	toReview(t, ctx, "#count-review")
 	run(t, ctx, "sign", chromedp.Click(chromedp.CSS("#review-sign")))
 	rcText, index = waitLogged(t, ctx, ts, "Copy of Form-45 NA-57/PS-1 NA-57")
 	if a, ok := checkReceipt(t, ts, rcText, avkey, index).Record.(*record.Attestation); !ok || a.Kind != "copy" || a.Votes[0].Votes != 290 {
@@ -385,8 +398,7 @@ func TestAppJourney(t *testing.T) {
 	}
 	openApp(t, ctx, ts, "#agent")
 	waitFor(t, ctx, "countersign enabled", `!document.querySelector("#agent-countersign").disabled`)
-	run(t, ctx, "countersign", chromedp.Click(chromedp.CSS("#agent-countersign")))
-	waitFor(t, ctx, "review screen", `!document.querySelector("#screen-review").hidden`)
+	toReview(t, ctx, "#agent-countersign")
 	run(t, ctx, "sign", chromedp.Click(chromedp.CSS("#review-sign")))
 	rcText, index = waitLogged(t, ctx, ts, "Countersignature NA-57/PS-1 NA-57")
 	if a, ok := checkReceipt(t, ts, rcText, avkey, index).Record.(*record.Attestation); !ok || a.Kind != "countersign" || a.Sheet != env.HashHex() {
@@ -406,11 +418,10 @@ func TestAppJourney(t *testing.T) {
 		t.Errorf("Form-47 pre-fills candidate 1 with %q, want the sheets' 300", v)
 	}
 	typeInto(t, ctx, "#ro-votes-1", "330")
-	waitFor(t, ctx, "difference shown", `document.querySelector('#ro-table tr[data-candidate="1"] .diff').innerText === "+30"`)
+	roDiff(t, ctx, "difference shown", "+30")
 	screenshot(t, ctx, "app-ro")
 	axe(t, ctx, "returning officer")
-	run(t, ctx, "review", chromedp.Click(chromedp.CSS("#ro-review")))
-	waitFor(t, ctx, "review screen", `!document.querySelector("#screen-review").hidden`)
+	toReview(t, ctx, "#ro-review")
 	if d := textOf(t, ctx, "#review-diff-list"); !strings.Contains(d, "Candidate One: declared 330, the logged sheets give 300 (+30)") {
 		t.Errorf("the review does not show the difference: %q", d)
 	}
@@ -428,13 +439,12 @@ func TestAppJourney(t *testing.T) {
 	waitFor(t, ctx, "stations", `document.querySelectorAll("#ro-stations tbody tr").length === 3`)
 	run(t, ctx, "form 49", chromedp.Click(chromedp.CSS(`#ro-form input[value="49"]`)))
 	typeInto(t, ctx, "#ro-postal-1", "5")
-	waitFor(t, ctx, "postal counted", `document.querySelector('#ro-table tr[data-candidate="1"] .diff').innerText === "−5"`)
+	roDiff(t, ctx, "postal counted", "−5")
 	typeInto(t, ctx, "#ro-votes-1", "305")
-	waitFor(t, ctx, "no difference", `document.querySelector('#ro-table tr[data-candidate="1"] .diff').innerText === ""`)
+	roDiff(t, ctx, "no difference", "")
 	screenshot(t, ctx, "app-ro-49")
 	axe(t, ctx, "Form-49")
-	run(t, ctx, "review", chromedp.Click(chromedp.CSS("#ro-review")))
-	waitFor(t, ctx, "review screen", `!document.querySelector("#screen-review").hidden`)
+	toReview(t, ctx, "#ro-review")
 	if d := textOf(t, ctx, "#review-diffs"); d != "" {
 		t.Errorf("a Form-49 that matches shows differences: %q", d)
 	}
