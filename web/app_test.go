@@ -201,19 +201,28 @@ func TestAppVectors(t *testing.T) {
 		}
 		vectors = append(vectors, vector{filepath.Base(f), js, string(nt)})
 	}
+	// The log's origin, for the `log` line records are gaining: a
+	// vector's own "log" field, else the election vector's origin.
+	origin := ""
+	for _, v := range vectors {
+		var head struct{ Type, Origin string }
+		if json.Unmarshal(v.JSON, &head) == nil && head.Type == "election" {
+			origin = head.Origin
+		}
+	}
 	key, err := os.ReadFile(filepath.Join(dir, "KEY"))
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	openApp(t, ctx, ts, "")
-	got := evalJSON[[]map[string]string](t, ctx, "vectors", map[string]any{"vectors": vectors, "key": string(key)}, `
+	got := evalJSON[[]map[string]string](t, ctx, "vectors", map[string]any{"vectors": vectors, "key": string(key), "origin": origin}, `
 		const rec = await import("/app/js/record.js");
 		const note = await import("/app/js/note.js");
 		const id = await note.importKeyFile(d.key);
 		const out = [];
 		for (const v of d.vectors) {
-			const body = rec.encode(v.json, v.json.log || "");
+			const body = rec.encode(v.json, v.json.log || d.origin);
 			out.push({name: v.name, body, note: await note.signNote(body, id), vkey: id.vkey});
 		}
 		return out;`)
