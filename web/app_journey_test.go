@@ -10,10 +10,13 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -212,6 +215,58 @@ func formPhoto(t *testing.T) (string, []byte) {
 	return path, b.Bytes()
 }
 
+// tamperReceipts makes the server's receipts reach the page with their
+// checkpoint's root hash altered, as a hostile network or server would,
+// until the returned function is called.
+func tamperReceipts(t *testing.T, ctx context.Context) (stop func()) {
+	t.Helper()
+	lctx, cancel := context.WithCancel(ctx)
+	paused := make(chan *fetch.EventRequestPaused, 16)
+	if err := chromedp.Listen(lctx, func(ev any) {
+		if e, ok := ev.(*fetch.EventRequestPaused); ok {
+			paused <- e
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			select {
+			case <-lctx.Done():
+				return
+			case e := <-paused:
+				b, err := chromedp.Call(ctx, fetch.GetResponseBody, fetch.GetResponseBodyParams{RequestID: e.RequestID})
+				if err != nil {
+					continue
+				}
+				body := b.Body
+				if head, cp, ok := bytes.Cut(body, []byte("\n\n")); ok && e.ResponseStatusCode == 200 {
+					lines := bytes.SplitN(cp, []byte("\n"), 4)
+					if len(lines) == 4 {
+						root := append([]byte{}, lines[2]...)
+						root[0] ^= 'A' ^ 'B'
+						body = slices.Concat(head, []byte("\n\n"), lines[0], []byte("\n"), lines[1], []byte("\n"), root, []byte("\n"), lines[3])
+					}
+				}
+				chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: e.RequestID,
+					ResponseCode: e.ResponseStatusCode, ResponseHeaders: e.ResponseHeaders, Body: body})
+			}
+		}
+	}()
+	run(t, ctx, "intercept receipts", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
+			{URLPattern: "*/api/v1/records", RequestStage: fetch.RequestStageResponse}}})
+		return err
+	}))
+	return func() {
+		run(t, ctx, "stop intercepting", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, fetch.Disable, cdp.Empty{})
+			return err
+		}))
+		cancel()
+	}
+}
+
 // toReview presses a button that leads to the review screen and waits
 // for it.
 func toReview(t *testing.T, ctx context.Context, button string) {
@@ -399,7 +454,15 @@ func TestAppJourney(t *testing.T) {
 	openApp(t, ctx, ts, "#agent")
 	waitFor(t, ctx, "countersign enabled", `!document.querySelector("#agent-countersign").disabled`)
 	toReview(t, ctx, "#agent-countersign")
+	// The receipt comes back altered: the app refuses it and keeps the
+	// record waiting; the next try gets the true receipt.
+	stop := tamperReceipts(t, ctx)
 	run(t, ctx, "sign", chromedp.Click(chromedp.CSS("#review-sign")))
+	waitFor(t, ctx, "altered receipt refused", `[...document.querySelectorAll("#outbox-list li")].some((li) => li.dataset.status === "waiting" &&
+		li.innerText.includes("Countersignature") && li.innerText.includes("the server's receipt was refused: checkpoint: the log's signature does not verify"))`)
+	screenshot(t, ctx, "app-receipt-refused")
+	stop()
+	run(t, ctx, "send now", chromedp.Click(chromedp.CSS("#outbox-send")))
 	rcText, index = waitLogged(t, ctx, ts, "Countersignature NA-57/PS-1 NA-57")
 	if a, ok := checkReceipt(t, ts, rcText, avkey, index).Record.(*record.Attestation); !ok || a.Kind != "countersign" || a.Sheet != env.HashHex() {
 		t.Errorf("the countersignature is %+v, want one naming %s", a, env.HashHex())
