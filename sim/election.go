@@ -109,7 +109,7 @@ func Generate(cfg Config) (*Election, error) {
 			return nil, fmt.Errorf("fraud.declarations[%d]: unknown contest %q: name a contest of the definition, such as NA-57", i, id)
 		}
 	}
-	cs, st := populate(def, cfg.Stations, cfg.Seed)
+	cs, st := populate(def, cfg.Stations, cfg.Seed, cfg.Noise)
 	if err := def.Validate(); err != nil {
 		return nil, fmt.Errorf("sim: the generated definition is invalid: %w", err)
 	}
