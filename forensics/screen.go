@@ -1,59 +1,83 @@
 package forensics
 
 import (
+	"fmt"
 	"math"
 	"slices"
-	"sort"
 )
 
 // The station screen scores every station against the other stations of
-// its group (constituency) on turnout and leader share jointly: ballot
-// stuffing for the leader raises both at once (Klimek et al.'s incremental
-// fraud; Jiménez, Hidalgo & Klimek compare a station with its neighbours).
-// For station i in group g:
+// its constituency (its group) on turnout and leader share jointly, through
+// their product: the leader's votes per registered voter,
 //
-//	z_t = (t_i − median_g t) / (1.4826 · MAD_g t)
-//	z_s = (s_i − median_g s) / (1.4826 · MAD_g s)
-//	score = (z_t + z_s) / sqrt(2 + 2ρ)
+//	w_i = t_i · s_i · R_i/B_i = W_i / N_i
 //
-// with t = ballots issued / registered, s = leader votes / ballots in the
-// box, and ρ the correlation of z_t and z_s over all stations (each z
-// clipped to ±3 so that frauds do not set it). Under a bivariate normal null
-// the score is standard normal, but small groups and skewed shares fatten
-// its tails, so the threshold is calibrated on the data itself: frauds that
-// add ballots or votes for the leader push scores up only, so the lower
-// tail of the scores is the clean stations' own; the threshold is the
-// 0.8th-percentile score mirrored (−q₀.₀₀₈: the upper tail is a little heavier), at least ScreenThreshold (the
-// normal 1% point). Each side of a symmetric null then holds ≤ 1%. The median and MAD are robust to the few stations a fraud touches;
-// a group smaller than ScreenMinGroup is scored against all stations.
-// Everything is a pure function of the stations: no randomness.
+// (t = ballots issued / registered, s = leader votes / ballots in the box,
+// R in the box, B issued). Ballot stuffing for the leader adds x·N ballots
+// and raises w by x while the others' votes per registered voter stay put
+// (the Sobyanin–Sukhovolsky observation); an honest high-turnout station
+// raises the others' too, and an honest local swing is spread over the
+// leader's share alone, so w moves less than either t or s would suggest
+// on its own. Stations are compared with their neighbours in the sense of
+// Jiménez, Hidalgo & Klimek: the same constituency.
 //
-// Contract: what the screen states about its false-alarm rate is measured,
-// not assumed: the simulator's clean stations at two noise settings (see
-// docs/detection.md) and the flag rates on real elections are reported
-// beside it. A flag is a reason to look (or to hand-count), never proof.
+// For station i in group g,
+//
+//	score_i = (√w_i − median_g √w) / σ_g
+//
+// The square root stabilises the spread of a rate (as for counts and
+// proportions); the median is the group's (robust to the few stations a
+// fraud touches; a group smaller than ScreenMinGroup is centred on all
+// stations); σ_g is the group's 1.4826·MAD of the centred values shrunk
+// towards the pooled one over all groups with the weight of ScreenShrink
+// stations, so that a small group's noisy scale does not fatten the tails.
+//
+// Calibration: frauds that add ballots or votes for the leader push
+// scores up only, so the lower tail is the honest stations' own. The
+// threshold is the ScreenAlpha-quantile of the scores mirrored (−q), and
+// at least ScreenThreshold (the normal 1% point). The false-alarm rate on
+// honest stations is measured, not assumed: docs/detection.md gives it on
+// the simulator's clean stations at two noise settings (about 0.6%), and
+// the flag rates on real elections.
+//
+// Everything is a pure function of the stations: no randomness, and the
+// result does not depend on map order. A flag is a reason to look (or to
+// hand-count), never proof.
 const (
 	ScreenThreshold = 2.33
-	ScreenAlpha     = 0.008
+	ScreenAlpha     = 0.01
 	ScreenMinGroup  = 8
+	ScreenShrink    = 30
 )
 
 // ScreenScore is one station's screen result.
 type ScreenScore struct {
-	Index    int     `json:"index"` // into the stations given
-	ID       string  `json:"id"`
-	Group    string  `json:"group,omitempty"`
-	ZTurnout float64 `json:"z_turnout"`
-	ZShare   float64 `json:"z_share"`
-	Score    float64 `json:"score"`
-	Flagged  bool    `json:"flagged"`
+	Index int    `json:"index"` // into the stations given
+	ID    string `json:"id"`
+	Group string `json:"group,omitempty"`
+	// Turnout and Share are the station's; GroupTurnout and GroupShare the
+	// medians of the stations it is compared with.
+	Turnout      float64 `json:"turnout"`
+	Share        float64 `json:"share"`
+	GroupTurnout float64 `json:"group_turnout"`
+	GroupShare   float64 `json:"group_share"`
+	// LeaderPerRegistered is w; Score its robust z in the group.
+	LeaderPerRegistered float64 `json:"leader_per_registered"`
+	Score               float64 `json:"score"`
+	Flagged             bool    `json:"flagged"`
+}
+
+// Explain says in words why the station scores as it does, naming the
+// leader as the caller calls it.
+func (s ScreenScore) Explain(leader string) string {
+	return fmt.Sprintf("turnout %.1f%% and %s's share %.1f%% against medians of %.1f%% and %.1f%% in %q: %s's votes are %.1f%% of registered voters, %.1f robust standard deviations above the constituency",
+		100*s.Turnout, leader, 100*s.Share, 100*s.GroupTurnout, 100*s.GroupShare, s.Group, leader, 100*s.LeaderPerRegistered, s.Score)
 }
 
 // ScreenResult is the screen over a set of stations.
 type ScreenResult struct {
 	Threshold float64       `json:"threshold"`
-	Rho       float64       `json:"rho"`
-	Scored    int           `json:"scored"` // stations with registered > 0 and ballots in the box > 0
+	Scored    int           `json:"scored"` // stations with registered voters and ballots in the box
 	Flagged   int           `json:"flagged"`
 	Scores    []ScreenScore `json:"scores"` // one per scored station, input order
 }
@@ -67,17 +91,16 @@ func (r *ScreenResult) FlagRate() float64 {
 }
 
 // Screen scores the stations; leader is the index into Votes of the
-// candidate whose share is screened (for a national leader, or 0 when every
+// candidate whose votes are screened (a national leader, or 0 when every
 // station's Votes lead with its own leader). threshold ≤ 0 means the
-// calibrated threshold (see above). Stations with no registered voters, no ballots in the
-// box or a leader index out of range are not scored.
+// calibrated threshold (see above). Stations with no registered voters,
+// no ballots in the box or a leader index out of range are not scored.
 func Screen(stations []Station, leader int, threshold float64) ScreenResult {
-	res := ScreenResult{}
 	type pt struct {
-		i    int
-		t, s float64
+		i       int
+		t, s, w float64
 	}
-	groups := map[string][]pt{}
+	groups := map[string][]int{} // indexes into all
 	var all []pt
 	var order []string
 	for i := range stations {
@@ -85,66 +108,84 @@ func Screen(stations []Station, leader int, threshold float64) ScreenResult {
 		if st.Registered <= 0 || st.InBox() <= 0 || leader < 0 || leader >= len(st.Votes) {
 			continue
 		}
-		p := pt{i, ratio(st.Ballots, st.Registered), ratio(st.Votes[leader], st.InBox())}
 		if _, ok := groups[st.Group]; !ok {
 			order = append(order, st.Group)
 		}
-		groups[st.Group] = append(groups[st.Group], p)
-		all = append(all, p)
+		groups[st.Group] = append(groups[st.Group], len(all))
+		all = append(all, pt{i, ratio(st.Ballots, st.Registered), ratio(st.Votes[leader], st.InBox()), ratio(st.Votes[leader], st.Registered)})
 	}
-	allT, allS := center(all, func(p pt) float64 { return p.t }), center(all, func(p pt) float64 { return p.s })
-	z := make(map[int][2]float64, len(all))
-	for _, g := range order {
-		ps := groups[g]
-		ct, cs := allT, allS
-		if len(ps) >= ScreenMinGroup {
-			ct, cs = center(ps, func(p pt) float64 { return p.t }), center(ps, func(p pt) float64 { return p.s })
-		}
-		for _, p := range ps {
-			z[p.i] = [2]float64{ct.z(p.t), cs.z(p.s)}
-		}
+	res := ScreenResult{Scored: len(all)}
+	if len(all) == 0 {
+		res.Threshold = max(threshold, ScreenThreshold)
+		return res
 	}
-	// ρ over clipped z, in input order (deterministic sums).
-	var n, st, ss, stt, sss, sts float64
-	for _, p := range all {
-		a, b := clip3(z[p.i][0]), clip3(z[p.i][1])
-		n++
-		st, ss, stt, sss, sts = st+a, ss+b, stt+a*a, sss+b*b, sts+a*b
-	}
-	rho := 0.0
-	if n > 2 {
-		cov := sts/n - st/n*ss/n
-		vt, vs := stt/n-st/n*st/n, sss/n-ss/n*ss/n
-		if vt > 0 && vs > 0 {
-			rho = math.Max(-0.9, math.Min(0.9, cov/math.Sqrt(vt*vs)))
-		}
-	}
-	res.Rho = finite(rho)
-	norm := math.Sqrt(2 + 2*rho)
-	if threshold <= 0 {
-		scores := make([]float64, len(all))
+	// ref[k] holds the medians station k is compared with.
+	ref := make([][2]float64, len(all))
+	scoresFor := func() []float64 {
+		b := make([]float64, len(all))
 		for k, p := range all {
-			scores[k] = (z[p.i][0] + z[p.i][1]) / norm
+			b[k] = math.Sqrt(p.w)
 		}
+		whole := make([]int, len(all))
+		for k := range whole {
+			whole[k] = k
+		}
+		out := make([]float64, len(all))
+		// Centre each group on its median; the scale shrinks the group's
+		// MAD towards the pooled MAD of every group-centred value (weight
+		// ScreenShrink stations), so that a small group's noisy scale does
+		// not fatten the tails.
+		meds := make([]float64, len(order))
+		cen := make([]float64, len(all))
+		for gi, g := range order {
+			members := groups[g]
+			base := members
+			if len(members) < ScreenMinGroup {
+				base = whole
+			}
+			meds[gi] = centre(b, base).med
+			for _, k := range members {
+				cen[k] = b[k] - meds[gi]
+			}
+		}
+		pooled := centre(cen, whole).scale
+		for _, g := range order {
+			members := groups[g]
+			base := members
+			if len(members) < ScreenMinGroup {
+				base = whole
+			}
+			gs := centre(cen, members).scale
+			n := float64(len(members))
+			scale := math.Sqrt((n*gs*gs + ScreenShrink*pooled*pooled) / (n + ScreenShrink))
+			mt, ms := medianOf(all, base, func(p pt) float64 { return p.t }), medianOf(all, base, func(p pt) float64 { return p.s })
+			for _, k := range members {
+				out[k] = cen[k] / scale
+				ref[k] = [2]float64{mt, ms}
+			}
+		}
+		return out
+	}
+	scores := scoresFor()
+	if threshold <= 0 {
 		threshold = ScreenThreshold
 		if len(scores) >= 100 {
-			slices.Sort(scores)
-			threshold = math.Max(threshold, -scores[int(ScreenAlpha*float64(len(scores)))])
+			sorted := slices.Clone(scores)
+			slices.Sort(sorted)
+			threshold = math.Max(threshold, -sorted[int(ScreenAlpha*float64(len(sorted)))])
 		}
 	}
 	res.Threshold = finite(threshold)
-	for _, p := range all {
-		zz := z[p.i]
+	for k, p := range all {
 		sc := ScreenScore{Index: p.i, ID: stationLabel(&stations[p.i], p.i), Group: stations[p.i].Group,
-			ZTurnout: finite(zz[0]), ZShare: finite(zz[1]), Score: finite((zz[0] + zz[1]) / norm)}
+			Turnout: p.t, Share: p.s, GroupTurnout: ref[k][0], GroupShare: ref[k][1],
+			LeaderPerRegistered: p.w, Score: finite(scores[k])}
 		sc.Flagged = sc.Score >= threshold
 		if sc.Flagged {
 			res.Flagged++
 		}
 		res.Scores = append(res.Scores, sc)
 	}
-	res.Scored = len(res.Scores)
-	sort.SliceStable(res.Scores, func(a, b int) bool { return res.Scores[a].Index < res.Scores[b].Index })
 	return res
 }
 
@@ -152,31 +193,35 @@ func Screen(stations []Station, leader int, threshold float64) ScreenResult {
 // equal values does not divide by zero).
 type robust struct{ med, scale float64 }
 
-func (r robust) z(x float64) float64 { return (x - r.med) / r.scale }
+func centre(v []float64, idx []int) robust {
+	x := make([]float64, len(idx))
+	for i, k := range idx {
+		x[i] = v[k]
+	}
+	med := median(x)
+	for i := range x {
+		x[i] = math.Abs(x[i] - med)
+	}
+	return robust{med, math.Max(1.4826*median(x), 1e-6)}
+}
 
-func center[T any](ps []T, f func(T) float64) robust {
-	if len(ps) == 0 {
-		return robust{0, 1}
+func medianOf[T any](ps []T, idx []int, f func(T) float64) float64 {
+	x := make([]float64, len(idx))
+	for i, k := range idx {
+		x[i] = f(ps[k])
 	}
-	v := make([]float64, len(ps))
-	for i, p := range ps {
-		v[i] = f(p)
-	}
-	med := median(v)
-	for i := range v {
-		v[i] = math.Abs(v[i] - med)
-	}
-	return robust{med, math.Max(1.4826*median(v), 0.005)}
+	return median(x)
 }
 
 func median(v []float64) float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
 	n := len(s)
+	if n == 0 {
+		return 0
+	}
 	if n%2 == 1 {
 		return s[n/2]
 	}
 	return (s[n/2-1] + s[n/2]) / 2
 }
-
-func clip3(x float64) float64 { return math.Max(-3, math.Min(3, x)) }
