@@ -42,10 +42,10 @@ type planner struct {
 	r      *rand.Rand // attestations, fraud sizes, recounts
 	items  []item
 	truth  []pending
-	sums   []count    // per contest: the sum of the current sheets
-	last   []int64    // per contest: the last sheet's arrival
-	missed [][]int    // per contest: injections waiting for the declaration's hash
-	miss   [][]string // per contest: stations that never reported
+	sums   []count          // per contest: the sum of the current sheets
+	last   []int64          // per contest: the last sheet's arrival
+	missed [][]int          // per contest: injections waiting for the declaration's hash
+	miss   [][]string       // per contest: stations that never reported
 	paper  map[[2]int]count // per (station, contest slot): the ballots in the bag
 }
 
