@@ -49,7 +49,7 @@ func (r *Report) WriteText(w io.Writer, maxGroups int) error {
 
 	fmt.Fprintf(b, "EXACTLY 100%% TURNOUT\n  %d stations report ballots equal to registered voters (%d voters); %s received %d of their %d valid votes (%.1f%%); %d of them gave %s 90%% or more.\n\n",
 		r.FullTurnout.Stations, r.FullTurnout.Registered, r.Leader, r.FullTurnout.LeaderVotes, r.FullTurnout.Valid, 100*r.FullTurnout.LeaderShare, r.FullTurnout.Landslide, r.Leader)
-	fmt.Fprintf(b, "STATION SCREEN\n  %s's votes per registered voter against each constituency: %d of %d stations above the calibrated threshold %.2f (%.2f%%; about 1%% of honest stations by construction).\n",
+	fmt.Fprintf(b, "STATION SCREEN\n  %s's votes per registered voter against each constituency: %d of %d stations above the calibrated threshold %.2f (%.2f%%; calibrated to flag about 1%% of honest stations, so a higher rate means more stations stand out than honest variation explains).\n",
 		r.Leader, r.Screen.Flagged, r.Screen.Scored, r.Screen.Threshold, 100*r.Screen.Rate)
 	for i, f := range r.Screen.Top {
 		if i == 10 {

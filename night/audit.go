@@ -22,10 +22,12 @@ import (
 
 // AuditOptions choose the end-of-night audit.
 type AuditOptions struct {
-	// Contests is how many National Assembly contests are audited: the
-	// closest ones by declared margin (a share of the declared votes),
-	// among those whose declaration lists no missing station and equals
-	// the sum of its sheets. 0 audits none.
+	// Contests is how many National Assembly contests are audited, among
+	// those whose declaration lists no missing station and whose sheets
+	// give the declared winner: half of them (rounded up) the closest by
+	// declared margin (a share of the declared votes), the rest drawn from
+	// the others with the consistent sampler under a seed of their own. 0
+	// audits none.
 	Contests int
 	// RiskLimit is α as the records write it ("0.05").
 	RiskLimit string
@@ -69,9 +71,17 @@ type AuditReport struct {
 	Switched    int `json:"switched_in_audited_contests"`
 	Reached     int `json:"switched_reached"`
 	SwitchedAll int `json:"switched_all"`
-	// Found are the stations whose hand count differs from the sheet, by
-	// the injected kind behind them ("" for none: a false alarm).
-	Found map[string][]string `json:"found,omitempty"`
+	// Found are the counted stations whose hand count differs from the
+	// sheet, with the injected kind behind each ("" for none: a false
+	// alarm).
+	Found []AuditFinding `json:"found,omitempty"`
+}
+
+// AuditFinding is a hand count that differs from the station's sheet.
+type AuditFinding struct {
+	Contest string `json:"contest"`
+	Station string `json:"station"`
+	Kind    string `json:"kind,omitempty"`
 }
 
 // RunAudit runs risk-limiting audits at the end of the night through the
@@ -84,7 +94,7 @@ type AuditReport struct {
 // verifier recompute every draw and risk from the log.
 func RunAudit(ctx context.Context, base string, el *sim.Election, t *tally.Tally, opt AuditOptions) (*AuditReport, error) {
 	start := time.Now()
-	rep := &AuditReport{RiskLimit: opt.RiskLimit, Found: map[string][]string{}}
+	rep := &AuditReport{RiskLimit: opt.RiskLimit}
 	if opt.Contests <= 0 {
 		return rep, nil
 	}
@@ -115,7 +125,7 @@ func RunAudit(ctx context.Context, base string, el *sim.Election, t *tally.Tally
 			rep.SwitchedAll++
 		}
 	}
-	for _, c := range a.choose(el, opt.Contests) {
+	for _, c := range a.choose(opt.Contests, seedFor(opt.Seed, "contests")) {
 		ac, err := a.contest(el, c, alpha, opt, board, now, switched[c.id], kindOf, rep)
 		if err != nil {
 			return nil, fmt.Errorf("audit of %s: %w", c.id, err)
@@ -164,8 +174,8 @@ type candidateContest struct {
 	margin float64
 }
 
-// choose picks the closest auditable contests by declared margin.
-func (a *auditor) choose(el *sim.Election, n int) []candidateContest {
+// choose picks the contests to audit (see AuditOptions.Contests).
+func (a *auditor) choose(n int, seed string) []candidateContest {
 	var cs []candidateContest
 	a.t.Read(func(v *tally.View) {
 		for _, c := range v.Definition().Contests {
@@ -197,7 +207,24 @@ func (a *auditor) choose(el *sim.Election, n int) []candidateContest {
 		}
 		return cs[i].id < cs[j].id
 	})
-	return cs[:min(n, len(cs))]
+	closest := min((n+1)/2, len(cs))
+	out := slices.Clone(cs[:closest])
+	rest := cs[closest:]
+	ids := make([]string, len(rest))
+	byID := map[string]candidateContest{}
+	for i, c := range rest {
+		ids[i] = c.id
+		byID[c.id] = c
+	}
+	if take := min(n-closest, len(rest)); take > 0 {
+		tickets, err := audit.Sample(ids, seed, false, 0, take)
+		if err == nil {
+			for _, t := range tickets {
+				out = append(out, byID[t.ID])
+			}
+		}
+	}
+	return out
 }
 
 // seedFor is a contest's 20-digit seed.
@@ -274,8 +301,7 @@ func (a *auditor) contest(el *sim.Election, c candidateContest, alpha *big.Rat, 
 			counts = append(counts, audit.HandCount{Station: st, Votes: p.Votes, Ballots: p.Ballots})
 			if !slices.Equal(p.Votes, reported[st]) {
 				out.Discrepancies = append(out.Discrepancies, st)
-				k := kindOf[st+"|"+c.id]
-				rep.Found[k] = append(rep.Found[k], st)
+				rep.Found = append(rep.Found, AuditFinding{Contest: c.id, Station: st, Kind: kindOf[st+"|"+c.id]})
 			}
 			if slices.Contains(switched, st) {
 				out.Reached = append(out.Reached, st)
@@ -327,17 +353,18 @@ func (a *auditor) contest(el *sim.Election, c candidateContest, alpha *big.Rat, 
 // to fa.
 func WithAudit(det []Detection, rep *AuditReport, acked func(i int) (time.Time, bool), end time.Time, fa *FalseAlarms) []Detection {
 	found := map[string]bool{}
-	for kind, sts := range rep.Found {
-		for _, s := range sts {
-			if kind != "" {
-				found[s] = true
-			}
+	honest := 0
+	for _, f := range rep.Found {
+		if f.Kind != "" {
+			found[f.Station+"|"+f.Contest] = true
+		} else {
+			honest++
 		}
 	}
 	out := slices.Clone(det)
 	for i := range out {
 		d := &out[i]
-		if d.Detected || d.Station == "" || !found[d.Station] {
+		if d.Detected || d.Station == "" || !found[d.Station+"|"+d.Contest] {
 			continue
 		}
 		d.Detected, d.By = true, "audit"
@@ -350,17 +377,11 @@ func WithAudit(det []Detection, rep *AuditReport, acked func(i int) (time.Time, 
 		for _, c := range rep.Contests {
 			counted += c.Counted
 		}
-		touched := 0
-		for kind, sts := range rep.Found {
-			if kind != "" {
-				touched += len(sts)
-			}
-		}
 		if fa.Flags == nil {
 			fa.Flags, fa.Honest = map[string]int{}, map[string]int{}
 		}
-		fa.Flags["audit"] = len(rep.Found[""])
-		fa.Honest["audit"] = counted - touched
+		fa.Flags["audit"] = honest
+		fa.Honest["audit"] = counted - len(found)
 	}
 	return out
 }

@@ -48,14 +48,16 @@ func TestTable(t *testing.T) {
 
 func TestWithAudit(t *testing.T) {
 	det := []Detection{
-		{Kind: sim.KindVoteSwitching, Station: "S1"},
-		{Kind: sim.KindVoteSwitching, Station: "S2"},
-		{Kind: sim.KindCopyDiffers, Station: "S3", Detected: true, By: "copy-differs"},
+		{Kind: sim.KindVoteSwitching, Contest: "NA-1", Station: "S1"},
+		{Kind: sim.KindVoteSwitching, Contest: "NA-1", Station: "S2"},
+		{Kind: sim.KindCopyDiffers, Contest: "NA-1", Station: "S3", Detected: true, By: "copy-differs"},
+		{Kind: sim.KindVoteSwitching, Contest: "PP-1", Station: "S1"}, // the same station's other contest: not audited
 	}
-	rep := &AuditReport{Contests: []AuditedContest{{Counted: 10}}, Found: map[string][]string{sim.KindVoteSwitching: {"S1"}, sim.KindCopyDiffers: {"S3"}, "": {"S9"}}}
+	rep := &AuditReport{Contests: []AuditedContest{{Counted: 10}}, Found: []AuditFinding{
+		{"NA-1", "S1", sim.KindVoteSwitching}, {"NA-1", "S3", sim.KindCopyDiffers}, {"NA-1", "S9", ""}}}
 	var fa FalseAlarms
 	out := WithAudit(det, rep, func(int) (time.Time, bool) { return time.Time{}, false }, time.Unix(0, 0), &fa)
-	if !out[0].Detected || out[0].By != "audit" || out[1].Detected || out[2].By != "copy-differs" {
+	if !out[0].Detected || out[0].By != "audit" || out[1].Detected || out[2].By != "copy-differs" || out[3].Detected {
 		t.Errorf("detections %+v", out)
 	}
 	if fa.Flags["audit"] != 1 || fa.Honest["audit"] != 8 {

@@ -48,7 +48,7 @@ func runDemo(st *State, args []string) error {
 	resume := fs.Bool("resume", false, "continue the night in --dir instead of starting over")
 	exit := fs.Bool("exit", false, "exit when the night is over instead of serving until Ctrl-C")
 	jsonOut := fs.Bool("json", false, "print the outcome as one JSON object")
-	auditN := fs.Int("audit", 6, "end the night with risk-limiting audits of the `N` closest National Assembly contests (0: none)")
+	auditN := fs.Int("audit", 6, "end the night with risk-limiting audits of `N` National Assembly contests, half the closest, half drawn at random (0: none)")
 	riskLimit := fs.String("risk-limit", "0.05", "the audits' risk limit `α`, as the records write it")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -152,7 +152,7 @@ func runDemo(st *State, args []string) error {
 	detections := det.Finish(srv.Tally, time.Now(), cfg.Seed)
 	fa := det.FalseAlarms()
 	if *auditN > 0 {
-		say("auditing the %d closest National Assembly contests through the log (risk limit %s)...\n", *auditN, *riskLimit)
+		say("auditing %d National Assembly contests through the log (risk limit %s)...\n", *auditN, *riskLimit)
 	}
 	audited, err := night.RunAudit(st.Ctx, base, el, srv.Tally, night.AuditOptions{Contests: *auditN, RiskLimit: *riskLimit, Seed: cfg.Seed,
 		Wait: srv.WaitApplied, Now: clock.Now})
@@ -298,7 +298,7 @@ func printDemoResult(st *State, r *DemoResult, base string) {
 	w := st.Stdout
 	fmt.Fprintf(w, "\nthe night is over: %d records (%d station sheets) logged in %.0fs\n\n", r.Records, r.Sheets, r.Seconds)
 	fmt.Fprintln(w, "injected fraud, against the simulator's ground truth (per kind and size: the mechanism meant to catch it):")
-	fmt.Fprintf(w, "  %-22s %-9s %-15s %9s %7s %13s %9s\n", "kind", "size", "mechanism", "detected", "recall", "false alarms", "slowest")
+	fmt.Fprintf(w, "  %-22s %-9s %-15s %9s %7s %13s %9s  %s\n", "kind", "size", "mechanism", "detected", "recall", "false alarms", "slowest", "caught by")
 	for _, row := range r.Detection {
 		size := "all"
 		if row.MaxShare > 0 {
@@ -308,7 +308,11 @@ func printDemoResult(st *State, r *DemoResult, base string) {
 		if row.FalseAlarm >= 0 {
 			fa = fmt.Sprintf("%.2f%%", 100*row.FalseAlarm)
 		}
-		fmt.Fprintf(w, "  %-22s %-9s %-15s %4d/%-4d %6.0f%% %13s %8.1fs\n", row.Kind, size, row.Mechanism, row.Detected, row.Injected, 100*row.Recall, fa, row.SlowestSeconds)
+		var by []string
+		for _, k := range slices.Sorted(maps.Keys(row.CaughtBy)) {
+			by = append(by, fmt.Sprintf("%s %d", k, row.CaughtBy[k]))
+		}
+		fmt.Fprintf(w, "  %-22s %-9s %-15s %4d/%-4d %6.0f%% %13s %8.1fs  %s\n", row.Kind, size, row.Mechanism, row.Detected, row.Injected, 100*row.Recall, fa, row.SlowestSeconds, strings.Join(by, ", "))
 	}
 	fmt.Fprintln(w, "  (size: stuffing as a share of registered voters, switching of the runner-up's votes; false alarms on honest records or stations)")
 	if a := r.Audit; a != nil && len(a.Contests) > 0 {
