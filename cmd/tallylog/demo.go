@@ -318,7 +318,7 @@ func printDemoResult(st *State, r *DemoResult, base string) {
 	if a := r.Audit; a != nil && len(a.Contests) > 0 {
 		fmt.Fprintf(w, "\nrisk-limiting audit (risk limit %s, %d records through the log in %.0fs):\n", a.RiskLimit, a.Records, a.Seconds)
 		for _, c := range a.Contests {
-			fmt.Fprintf(w, "  %-7s margin %4.1f%%  %d rounds, %d draws, %d of %d stations hand-counted%s: %s at risk %s; %d switched stations in it, %d reached\n",
+			fmt.Fprintf(w, "  %-7s margin %4.1f%%  %d round(s), %d draws, %d of %d stations hand-counted%s: %s at risk %s; %d switched stations in it, %d reached\n",
 				c.Contest, 100*c.Margin, c.Rounds, c.Draws, c.Counted, c.Stations, map[bool]string{true: " (full count)"}[c.FullCount], c.Decision, c.Risk, len(c.Switched), len(c.Reached))
 		}
 		fmt.Fprintf(w, "  switched stations: %d in the audited contests, %d reached by a hand count (%d in the whole election)\n", a.Switched, a.Reached, a.SwitchedAll)
