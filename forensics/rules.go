@@ -188,15 +188,7 @@ func rankFlags(flags []StationFlag, max int) (int, []StationFlag) {
 			out = append(out, f)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b StationFlag) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		}
-		return a.Index - b.Index
-	})
+	slices.SortStableFunc(out, func(a, b StationFlag) int { return byScore(a.Score, b.Score, a.Index, b.Index) })
 	n := len(out)
 	if len(out) > max {
 		out = out[:max]
@@ -252,15 +244,7 @@ func screenSummary(d *dataset, maxTop int) ScreenSummary {
 			top = append(top, s)
 		}
 	}
-	slices.SortStableFunc(top, func(a, b ScreenScore) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		}
-		return a.Index - b.Index
-	})
+	slices.SortStableFunc(top, func(a, b ScreenScore) int { return byScore(a.Score, b.Score, a.Index, b.Index) })
 	if len(top) > maxTop {
 		top = top[:maxTop]
 	}
@@ -268,4 +252,15 @@ func screenSummary(d *dataset, maxTop int) ScreenSummary {
 		out.Top = append(out.Top, ScreenFlag{s, s.Explain(d.names[d.leader]) + "; " + Caveat + "."})
 	}
 	return out
+}
+
+// byScore orders highest score first, ties by index.
+func byScore(sa, sb float64, ia, ib int) int {
+	switch {
+	case sa > sb:
+		return -1
+	case sa < sb:
+		return 1
+	}
+	return ia - ib
 }

@@ -52,15 +52,8 @@ func ParseDSMClaims(data []byte, name string) ([]Claim, error) {
 	var out []Claim
 	for i, s := range raw {
 		at := fmt.Sprintf("%s: $[%d]", name, i)
-		if !validContest(s.Seat) {
-			return nil, fmt.Errorf("%s.seat: %q is not a constituency code such as NA-57", at, s.Seat)
-		}
-		if seen[s.Seat] {
-			return nil, fmt.Errorf("%s.seat: %s appears twice", at, s.Seat)
-		}
-		seen[s.Seat] = true
-		if len(s.Result) == 0 {
-			return nil, fmt.Errorf("%s.result: %s has no candidate", at, s.Seat)
+		if err := checkDSMSeat(at, s.Seat, len(s.Result), seen); err != nil {
+			return nil, err
 		}
 		c := Claim{Contest: s.Seat}
 		for j, r := range s.Result {
@@ -140,15 +133,8 @@ func ParseDSMSeats(data []byte, name string) ([]DSMSeat, error) {
 	var out []DSMSeat
 	for i, s := range raw {
 		at := fmt.Sprintf("%s: $[%d]", name, i)
-		if !validContest(s.Seat) {
-			return nil, fmt.Errorf("%s.seat: %q is not a constituency code such as NA-57", at, s.Seat)
-		}
-		if seen[s.Seat] {
-			return nil, fmt.Errorf("%s.seat: %s appears twice", at, s.Seat)
-		}
-		seen[s.Seat] = true
-		if len(s.Result) == 0 {
-			return nil, fmt.Errorf("%s.result: %s has no candidate", at, s.Seat)
+		if err := checkDSMSeat(at, s.Seat, len(s.Result), seen); err != nil {
+			return nil, err
 		}
 		d := DSMSeat{Contest: s.Seat, Region: s.Region, Province: s.Province}
 		if n, ok := s.TotalVotes.(float64); ok && n >= 0 && n <= maxVotes {
@@ -203,4 +189,20 @@ func (d DSMSeat) Seat(claimed bool) Seat {
 	}
 	sort.SliceStable(s.Candidates, func(i, j int) bool { return s.Candidates[i].Votes > s.Candidates[j].Votes })
 	return s
+}
+
+// checkDSMSeat checks one seat of a DSM file: a constituency code, seen
+// once (seen records it), with a candidate.
+func checkDSMSeat(at, seat string, results int, seen map[string]bool) error {
+	if !validContest(seat) {
+		return fmt.Errorf("%s.seat: %q is not a constituency code such as NA-57", at, seat)
+	}
+	if seen[seat] {
+		return fmt.Errorf("%s.seat: %s appears twice", at, seat)
+	}
+	seen[seat] = true
+	if results == 0 {
+		return fmt.Errorf("%s.result: %s has no candidate", at, seat)
+	}
+	return nil
 }

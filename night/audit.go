@@ -318,19 +318,8 @@ func (a *auditor) contest(el *sim.Election, c candidateContest, alpha *big.Rat, 
 		}
 		rec := &record.AuditRound{Election: id, Contest: c.id, Round: round, Draws: int64(n), Counted: int64(len(counted)),
 			Risk: auditlog.RiskString(r.P), Ended: now()}
-		if full {
-			rec.Draws = int64(n)
-		}
-		switch {
-		case r.Stop && r.Confirmed:
-			rec.Decision = record.DecisionConfirmed
-		case r.Stop:
-			rec.Decision = record.DecisionNotConfirmed
-		case r.FullHandCount:
-			rec.Decision = record.DecisionEscalate
-		default:
-			rec.Decision, rec.NextDraws = record.DecisionContinue, int64(r.NextSize)
-		}
+		decision, next := auditlog.Decide(r)
+		rec.Decision, rec.NextDraws = decision, int64(next)
 		if err := a.log(el.CommissionSigner, rec); err != nil {
 			return nil, err
 		}

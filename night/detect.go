@@ -183,6 +183,13 @@ func (d *Detector) falseAlarms(t *tally.Tally, flagged, screened map[string]bool
 // naStations returns the stations with a current National Assembly sheet.
 func (d *Detector) naStations(t *tally.Tally) map[string]bool {
 	out := map[string]bool{}
+	eachNASheet(t, func(station, _ string, _ *tally.SheetVersion) { out[station] = true })
+	return out
+}
+
+// eachNASheet calls f with every station's current National Assembly
+// sheet, in definition order, under one read of the tally.
+func eachNASheet(t *tally.Tally, f func(station, contest string, cur *tally.SheetVersion)) {
 	t.Read(func(v *tally.View) {
 		def := v.Definition()
 		if def == nil {
@@ -195,12 +202,11 @@ func (d *Detector) naStations(t *tally.Tally) map[string]bool {
 			}
 			for _, sc := range r.Contests {
 				if c, _ := def.Contest(sc.Contest); sc.Current != nil && c.Assembly == "NA" {
-					out[st.ID] = true
+					f(st.ID, sc.Contest, sc.Current)
 				}
 			}
 		}
 	})
-	return out
 }
 
 func cites(f tally.Flag, hash string) bool {
@@ -271,29 +277,12 @@ func (d *Detector) Finish(t *tally.Tally, end time.Time, seed uint64) []Detectio
 // the stations the rules flag and those the station screen flags.
 func screen(t *tally.Tally, seed uint64) (flagged, screened map[string]bool) {
 	var stations []forensics.Station
-	t.Read(func(v *tally.View) {
-		def := v.Definition()
-		if def == nil {
-			return
+	eachNASheet(t, func(station, contest string, cur *tally.SheetVersion) {
+		votes := make([]int64, 0, len(cur.Votes))
+		for _, x := range cur.Votes {
+			votes = append(votes, x.Votes)
 		}
-		for _, st := range def.Stations {
-			r, ok := v.Station(st.ID)
-			if !ok {
-				continue
-			}
-			for _, sc := range r.Contests {
-				c, _ := def.Contest(sc.Contest)
-				if sc.Current == nil || c.Assembly != "NA" {
-					continue
-				}
-				votes := make([]int64, 0, len(sc.Current.Votes))
-				for _, x := range sc.Current.Votes {
-					votes = append(votes, x.Votes)
-				}
-				cur := sc.Current
-				stations = append(stations, stationOf(st.ID, sc.Contest, cur.Registered, cur.Cast, cur.Rejected, votes))
-			}
-		}
+		stations = append(stations, stationOf(station, contest, cur.Registered, cur.Cast, cur.Rejected, votes))
 	})
 	flagged, screened = map[string]bool{}, map[string]bool{}
 	if len(stations) == 0 {
