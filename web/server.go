@@ -234,6 +234,7 @@ func (s *Server) Handler() http.Handler {
 	s.routeStatus(mux)
 	s.routeSite(mux)
 	s.routeClaims(mux)
+	s.routeApp(mux)
 	cop := http.NewCrossOriginProtection()
 	return securityHeaders(cop.Handler(mux))
 }
