@@ -81,7 +81,7 @@ func Definition2024(declared []Seat) (*election.Definition, error) {
 // is listed as missing: no station sheet stands behind the total.
 func Declaration(def *election.Definition, s Seat) *record.Declaration {
 	return &record.Declaration{
-		Election: def.ID, Contest: s.Contest, Form: 47, Votes: counts(s.Candidates),
+		Election: def.ID, Log: def.Origin, Contest: s.Contest, Form: 47, Votes: counts(s.Candidates),
 		Rejected: s.Rejected, Missing: []string{TranscribedStation(s.Contest)}, Declared: record.FormatTime(def.Deadline()),
 	}
 }
@@ -105,7 +105,7 @@ func Copy(def *election.Definition, s Seat, c Claim) (*record.Attestation, bool)
 		}
 	}
 	a := &record.Attestation{
-		Election: def.ID, Contest: s.Contest, Station: TranscribedStation(s.Contest), Kind: "copy",
+		Election: def.ID, Log: def.Origin, Contest: s.Contest, Station: TranscribedStation(s.Contest), Kind: "copy",
 		Registered: s.Registered, Rejected: s.Rejected, Votes: counts(cands),
 		Captured: record.FormatTime(def.Deadline()),
 	}

@@ -172,7 +172,7 @@ func (e *Election) makeGenesis(cs []contestModel, st []stationModel) error {
 			record.Grant{Role: "agent", Scope: cs[i].id, Key: e.Keys[cs[i].agentKey].VKey})
 	}
 	grants = append(grants, record.Grant{Role: "observer", Scope: "*", Key: e.Keys[observerKey].VKey})
-	keys, err := registry.GrantRecords(e.Def.ID, grants, e.CommissionSigner)
+	keys, err := registry.GrantRecords(e.Def.ID, e.Def.Origin, grants, e.CommissionSigner)
 	if err != nil {
 		return err
 	}

@@ -76,13 +76,13 @@ func (p *planner) counts(ci int, votes []int64) []record.Count {
 }
 
 func (p *planner) sheet(si, ci int, c count, captured int64) *record.Sheet {
-	return &record.Sheet{Election: p.def.ID, Contest: p.cs[ci].id, Station: p.st[si].id, Revision: 1,
+	return &record.Sheet{Election: p.def.ID, Log: p.def.Origin, Contest: p.cs[ci].id, Station: p.st[si].id, Revision: 1,
 		Registered: p.st[si].registered, Cast: c.cast, Rejected: c.rejected, Votes: p.counts(ci, c.votes),
 		Captured: p.time(captured)}
 }
 
 func (p *planner) copyOf(si, ci int, c count, captured int64) *record.Attestation {
-	return &record.Attestation{Election: p.def.ID, Contest: p.cs[ci].id, Station: p.st[si].id, Kind: "copy",
+	return &record.Attestation{Election: p.def.ID, Log: p.def.Origin, Contest: p.cs[ci].id, Station: p.st[si].id, Kind: "copy",
 		Registered: p.st[si].registered, Cast: c.cast, Rejected: c.rejected, Votes: p.counts(ci, c.votes),
 		Captured: p.time(captured)}
 }
@@ -243,7 +243,7 @@ func (p *planner) follow(si, b, sheet int, signed count, at, captured int64, in 
 func (p *planner) attest(si, ci, sheet int, c count, at, captured int64) {
 	if p.r.Float64() < countersignShare {
 		t := p.clock.after(at, 60, 1800, 1<<40)
-		p.add(t, p.cs[ci].agentKey, &record.Attestation{Election: p.def.ID, Contest: p.cs[ci].id, Station: p.st[si].id,
+		p.add(t, p.cs[ci].agentKey, &record.Attestation{Election: p.def.ID, Log: p.def.Origin, Contest: p.cs[ci].id, Station: p.st[si].id,
 			Kind: "countersign", Captured: p.time(t)}, sheet)
 	}
 	if p.r.Float64() < agentCopyShare {
@@ -273,7 +273,7 @@ func (p *planner) declare(ci int) {
 	}
 	start := int64(window[p.def.Contests[ci].Region][0] * 60)
 	t := p.clock.after(max(p.last[ci], start), 120, 900, lastDeclaration)
-	item := p.add(t, p.cs[ci].roKey, &record.Declaration{Election: p.def.ID, Contest: c.id, Form: 47,
+	item := p.add(t, p.cs[ci].roKey, &record.Declaration{Election: p.def.ID, Log: p.def.Origin, Contest: c.id, Form: 47,
 		Votes: p.counts(ci, votes), Rejected: sum.rejected, Missing: p.miss[ci], Declared: p.time(t)}, -1)
 	if in != nil {
 		in.item = item

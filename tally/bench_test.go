@@ -120,7 +120,7 @@ func generate(tb testing.TB, n int) *benchLog {
 	for i, s := range d.Stations {
 		grants = append(grants, record.Grant{Role: "presiding", Scope: s.ID, Key: vks[i]})
 	}
-	keys, err := registry.GrantRecords(d.ID, grants, ecp)
+	keys, err := registry.GrantRecords(d.ID, d.Origin, grants, ecp)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func generate(tb testing.TB, n int) *benchLog {
 		return cs
 	}
 	parallel(n, func(i int) {
-		s := &record.Sheet{Election: d.ID, Contest: d.Stations[i].Contests[0], Station: d.Stations[i].ID, Revision: 1,
+		s := &record.Sheet{Election: d.ID, Log: d.Origin, Contest: d.Stations[i].Contests[0], Station: d.Stations[i].ID, Revision: 1,
 			Registered: 1200, Votes: votes(i), Captured: "2024-02-08T18:00:00Z"}
 		for _, c := range s.Votes {
 			s.Cast += c.Votes
@@ -169,12 +169,12 @@ func generate(tb testing.TB, n int) *benchLog {
 			}
 			v[len(v)-1].Votes = top + 50_000
 		}
-		p47, _ := record.Sign(&record.Declaration{Election: d.ID, Contest: c.ID, Form: 47, Votes: v, Declared: "2024-02-08T20:00:00Z"}, ros[i])
+		p47, _ := record.Sign(&record.Declaration{Election: d.ID, Log: d.Origin, Contest: c.ID, Form: 47, Votes: v, Declared: "2024-02-08T20:00:00Z"}, ros[i])
 		zero := make([]record.Count, len(v))
 		for k := range zero {
 			zero[k] = record.Count{Candidate: v[k].Candidate}
 		}
-		p49, _ := record.Sign(&record.Declaration{Election: d.ID, Contest: c.ID, Form: 49, Votes: v, Postal: zero, Readmitted: zero, Declared: "2024-02-10T09:00:00Z"}, ros[i])
+		p49, _ := record.Sign(&record.Declaration{Election: d.ID, Log: d.Origin, Contest: c.ID, Form: 49, Votes: v, Postal: zero, Readmitted: zero, Declared: "2024-02-10T09:00:00Z"}, ros[i])
 		decls = append(decls, p47, p49)
 	}
 	bl.entries = append(append(append(gen, keys...), sheets...), decls...)
@@ -342,7 +342,7 @@ func BenchmarkApplyIncremental(b *testing.B) {
 	entries := make([][]byte, n)
 	parallel(n, func(i int) {
 		st := &bl.def.Stations[i]
-		s := &record.Sheet{Election: bl.def.ID, Contest: st.Contests[0], Station: st.ID, Revision: rev, Registered: 1200,
+		s := &record.Sheet{Election: bl.def.ID, Log: bl.def.Origin, Contest: st.Contests[0], Station: st.ID, Revision: rev, Registered: 1200,
 			Captured: "2024-02-09T10:00:00Z", Supersedes: bl.sheets[i], OrderedBy: "Returning Officer", Reason: "recount"}
 		for k := range bl.def.Contests[i%len(bl.def.Contests)].Candidates {
 			s.Votes = append(s.Votes, record.Count{Candidate: strconv.Itoa(k + 1), Votes: 100})

@@ -69,7 +69,7 @@ func (f *fixture) correction(contest, station string, rev int64, supersedes stri
 }
 
 func declare(contest string, form int64, declared string, votes ...int64) *record.Declaration {
-	return &record.Declaration{Election: "pk-test", Contest: contest, Form: form, Votes: testelection.Counts(votes...), Declared: declared}
+	return &record.Declaration{Election: "pk-test", Log: testelection.Origin, Contest: contest, Form: form, Votes: testelection.Counts(votes...), Declared: declared}
 }
 
 // flags returns the standing flags of kind (all kinds if empty).

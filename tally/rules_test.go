@@ -192,14 +192,14 @@ func TestCopyReconciliation(t *testing.T) {
 	f := newFixture(t)
 	_, h := f.sheet(t, "NA-57", "NA-57/PS-1", 300, 200, 10)
 	copyOf := func(votes ...int64) *record.Attestation {
-		a := &record.Attestation{Election: "pk-test", Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy", Registered: 1000,
+		a := &record.Attestation{Election: "pk-test", Log: testelection.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy", Registered: 1000,
 			Votes: testelection.Counts(votes...), Captured: "2024-02-08T18:30:00Z"}
 		for _, v := range votes {
 			a.Cast += v
 		}
 		return a
 	}
-	f.add(t, "agent.NA-57", &record.Attestation{Election: "pk-test", Contest: "NA-57", Station: "NA-57/PS-1", Kind: "countersign", Sheet: h, Captured: "2024-02-08T18:10:00Z"})
+	f.add(t, "agent.NA-57", &record.Attestation{Election: "pk-test", Log: testelection.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "countersign", Sheet: h, Captured: "2024-02-08T18:10:00Z"})
 	f.add(t, "observer", copyOf(300, 200, 10))
 	if k := kinds(f.flags("")); k != "" {
 		t.Fatalf("agreeing attestations flagged: %q", k)

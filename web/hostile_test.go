@@ -52,7 +52,7 @@ func newHostileSite(t *testing.T) *hostileSite {
 	rc.Revision, rc.Supersedes, rc.OrderedBy, rc.Reason = 2, hs.sheet2Hash, "Returning Officer NA-57", "recount"
 	_, hs.recount2 = hs.submit(t, "ro.NA-57", rc)
 	// The commission revokes the key of NA-58/PS-2's presiding officer.
-	hs.submit(t, "ecp", &record.Keys{Election: hs.E.Def.ID, Revoke: []string{hs.E.VKeys["po.NA-58.PS-2"]}})
+	hs.submit(t, "ecp", &record.Keys{Election: hs.E.Def.ID, Log: hs.E.Def.Origin, Revoke: []string{hs.E.VKeys["po.NA-58.PS-2"]}})
 
 	srv := hs.Srv.HTTPServer("127.0.0.1:0")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -125,6 +125,13 @@ func TestHostileInput(t *testing.T) {
 	other := sheet("NA-57", "NA-57/PS-3", 280, 210, 30)
 	other.Election = "pk-ge2018"
 	wrongStation := sheet("NA-57", "NA-57/PS-3", 280, 210, 30)
+	rehearsal := sheet("NA-57", "NA-57/PS-3", 280, 210, 30)
+	rehearsal.Log = "results.example.pk/rehearsal"
+	year0 := sheet("NA-57", "NA-57/PS-3", 280, 210, 30)
+	year0.Captured = "0000-01-01T00:00:00Z"
+	year9999 := sheet("NA-57", "NA-57/PS-3", 280, 210, 30)
+	year9999.Captured = "9999-12-31T23:59:59Z"
+	declaredEarly := &record.Declaration{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-57", Form: 47, Votes: testelection.Counts(1, 2, 3), Declared: "2024-02-01T21:00:00Z"}
 	supersedeMissing := sheet("NA-57", "NA-57/PS-1", 1, 2, 3)
 	supersedeMissing.Revision, supersedeMissing.Supersedes, supersedeMissing.OrderedBy, supersedeMissing.Reason = 2, strings.Repeat("ab", 32), "RO", "recount"
 	noIncrease := sheet("NA-57", "NA-57/PS-2", 1, 2, 3)
@@ -139,14 +146,14 @@ func TestHostileInput(t *testing.T) {
 	unknownContest := sheet("NA-57", "NA-57/PS-3", 280, 210, 30)
 	unknownContest.Contest = "NA-999"
 	notVoting := sheet("NA-58", "NA-57/PS-3", 280, 210, 30)
-	decl := &record.Declaration{Election: e.Def.ID, Contest: "NA-57", Form: 47, Votes: testelection.Counts(1, 2, 3), Declared: "2024-02-08T21:00:00Z"}
-	countersignOther := &record.Attestation{Election: e.Def.ID, Contest: "NA-57", Station: "NA-57/PS-2", Kind: "countersign", Sheet: hs.sheet1Hash, Captured: "2024-02-08T19:00:00Z"}
-	countersignMissing := &record.Attestation{Election: e.Def.ID, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "countersign", Sheet: strings.Repeat("cd", 32), Captured: "2024-02-08T19:00:00Z"}
+	decl := &record.Declaration{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-57", Form: 47, Votes: testelection.Counts(1, 2, 3), Declared: "2024-02-08T21:00:00Z"}
+	countersignOther := &record.Attestation{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-57", Station: "NA-57/PS-2", Kind: "countersign", Sheet: hs.sheet1Hash, Captured: "2024-02-08T19:00:00Z"}
+	countersignMissing := &record.Attestation{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "countersign", Sheet: strings.Repeat("cd", 32), Captured: "2024-02-08T19:00:00Z"}
 	secondElection := &record.Election{Election: e.Def.ID, Origin: testelection.Origin, Commission: e.VKeys["ecp"],
 		DefinitionSHA256: strings.Repeat("00", 32), DefinitionParts: 1, Created: "2024-02-01T00:00:00Z"}
-	revokeCommission := &record.Keys{Election: e.Def.ID, Revoke: []string{e.VKeys["ecp"]}}
-	regrant := &record.Keys{Election: e.Def.ID, Grants: []record.Grant{{Role: "presiding", Scope: "NA-58/PS-2", Key: e.VKeys["po.NA-58.PS-2"]}}}
-	grantUnknown := &record.Keys{Election: e.Def.ID, Grants: []record.Grant{{Role: "presiding", Scope: "NA-99/PS-1", Key: e.VKeys["observer"]}}}
+	revokeCommission := &record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Revoke: []string{e.VKeys["ecp"]}}
+	regrant := &record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Grants: []record.Grant{{Role: "presiding", Scope: "NA-58/PS-2", Key: e.VKeys["po.NA-58.PS-2"]}}}
+	grantUnknown := &record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Grants: []record.Grant{{Role: "presiding", Scope: "NA-99/PS-1", Key: e.VKeys["observer"]}}}
 	forged := bytes.Replace(hs.sheet1, []byte("votes 1 300"), []byte("votes 1 900"), 1)
 	forged = bytes.Replace(forged, []byte("image "+hs.image1Hash+"\n"), nil, 1)
 	twoSigs := append(bytes.Clone(fresh), fresh[bytes.LastIndex(fresh[:len(fresh)-1], []byte("\n"))+1:]...)
@@ -170,9 +177,15 @@ func TestHostileInput(t *testing.T) {
 		post("sheet signed by an observer", sign("observer", wrongStation), 403, "signature"),
 		// Replays and identity.
 		post("record of another election", sign("po.NA-57.PS-3", other), 422, "election"),
+		post("record of a rehearsal log of the same election", sign("po.NA-57.PS-3", rehearsal), 422, "log"),
+		post("record naming no log", edit("log "+e.Def.Origin+"\n", ""), 400, "log"),
+		// Times outside the election's window.
+		post("captured in year 0000", sign("po.NA-57.PS-3", year0), 422, "captured"),
+		post("captured in year 9999", sign("po.NA-57.PS-3", year9999), 422, "captured"),
+		post("declared a week before polling day", sign("ro.NA-57", declaredEarly), 422, "declared"),
 		post("second election record", sign("ecp", secondElection), 422, "type"),
 		post("replayed genesis entry: a duplicate", e.Genesis[1], 200, ""),
-		post("definition part after the definition is complete", sign("ecp", &record.DefinitionPart{Election: e.Def.ID, Part: 2, Data: "{}"}), 422, "part"),
+		post("definition part after the definition is complete", sign("ecp", &record.DefinitionPart{Election: e.Def.ID, Log: e.Def.Origin, Part: 2, Data: "{}"}), 422, "part"),
 		// Rules of the log.
 		post("supersedes a record not in the log", sign("ro.NA-57", supersedeMissing), 422, "supersedes"),
 		post("revision does not increase", sign("ro.NA-57", noIncrease), 422, "revision"),
@@ -195,6 +208,10 @@ func TestHostileInput(t *testing.T) {
 		post("NUL byte", edit("revision 1", "revision 1\x00"), 400, ""),
 		post("CRLF line endings", bytes.ReplaceAll(fresh, []byte("\n"), []byte("\r\n")), 400, ""),
 		post("tab in a value", edit("contest NA-57", "contest\tNA-57"), 400, ""),
+		post("right-to-left override in a station", edit("station NA-57/PS-3", "station NA-57/PS-3\u202e"), 400, "station"),
+		post("first-strong isolate in the log", edit("log "+e.Def.Origin, "log \u2068"+e.Def.Origin), 400, "log"),
+		post("left-to-right mark in a contest", edit("contest NA-57", "contest NA-57\u200e"), 400, "contest"),
+		post("Arabic letter mark in a count", edit("votes 1 280", "votes 1 280\u061c"), 400, "votes"),
 		post("unknown field", edit("captured ", "colour green\ncaptured "), 400, ""),
 		post("duplicate field", edit("revision 1\n", "revision 1\nrevision 1\n"), 400, ""),
 		post("fields out of order", edit("registered 1000\ncast 520\n", "cast 520\nregistered 1000\n"), 400, ""),

@@ -255,7 +255,7 @@ func writeLog2024(st *State, dir string, src *importer.Source2024) error {
 	for _, c := range def.Contests {
 		grants = append(grants, record.Grant{Role: "returning", Scope: c.ID, Key: vkeys[declarer]})
 	}
-	grantEntries, err := registry.GrantRecords(def.ID, grants, commission)
+	grantEntries, err := registry.GrantRecords(def.ID, def.Origin, grants, commission)
 	if err != nil {
 		return err
 	}

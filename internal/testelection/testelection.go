@@ -101,7 +101,7 @@ func New(t testing.TB) *Election {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := registry.GrantRecords(d.ID, grants, e.Signers["ecp"])
+	keys, err := registry.GrantRecords(d.ID, d.Origin, grants, e.Signers["ecp"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func (e *Election) Sign(t testing.TB, key string, r record.Record) []byte {
 // Sheet returns a first-revision sheet for a station with the given votes
 // (rejected 0, cast the sum of the votes).
 func (e *Election) Sheet(contest, station string, votes ...int64) *record.Sheet {
-	s := &record.Sheet{Election: e.Def.ID, Contest: contest, Station: station, Revision: 1, Captured: "2024-02-08T18:00:00Z"}
+	s := &record.Sheet{Election: e.Def.ID, Log: e.Def.Origin, Contest: contest, Station: station, Revision: 1, Captured: "2024-02-08T18:00:00Z"}
 	st, _ := e.Def.Station(station)
 	s.Registered = st.Registered
 	for i, v := range votes {
