@@ -268,12 +268,17 @@ func (in *Intake) Receipt(ctx context.Context, entry []byte, index uint64) (*rec
 }
 
 // changesRules reports whether a record changes what later records may be,
-// or is judged against the whole tally (audit records): such records are
-// appended alone.
+// or is judged against the whole tally (audit records), or is judged by
+// what is absent from the log (a correction: no declaration of its contest
+// yet when unordered, its order not yet carried out): such records are
+// appended alone, so that the state they were checked against is the state
+// the verifier replays them against.
 func changesRules(env *record.Envelope) bool {
-	switch env.Record.(type) {
+	switch rec := env.Record.(type) {
 	case *record.Election, *record.DefinitionPart, *record.Keys:
 		return true
+	case *record.Sheet:
+		return rec.Supersedes != ""
 	}
 	return auditlog.IsAuditRecord(env)
 }

@@ -41,9 +41,11 @@ type Detector struct {
 
 // watched are the kinds the tally flags from a single record.
 var watched = map[string]bool{
-	sim.KindDeclarationTampering: true,
-	sim.KindConflictingSheet:     true,
-	sim.KindCopyDiffers:          true,
+	sim.KindDeclarationTampering:   true,
+	sim.KindConflictingSheet:       true,
+	sim.KindCopyDiffers:            true,
+	sim.KindUnauthorisedCorrection: true,
+	sim.KindRekeyReplace:           true,
 }
 
 // NewDetector returns a detector for el's ground truth.

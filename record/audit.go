@@ -135,8 +135,19 @@ func (r *AuditRound) encode(w *writer) {
 }
 
 func init() {
-	parseExtension = parseAudit
-	newExtension = newAudit
+	prevParse, prevNew := parseExtension, newExtension
+	parseExtension = func(typ, el, lg string, r *reader) Record {
+		if rec := parseAudit(typ, el, lg, r); rec != nil {
+			return rec
+		}
+		return prevParse(typ, el, lg, r)
+	}
+	newExtension = func(typ string) Record {
+		if rec := newAudit(typ); rec != nil {
+			return rec
+		}
+		return prevNew(typ)
+	}
 }
 
 // parseAudit reads the fields of an audit record after its election line.

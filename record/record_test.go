@@ -192,8 +192,17 @@ func TestFromJSONRefuses(t *testing.T) {
 		{`{"type":"keys","election":"e","log":"l","grants":[{"role":"king","scope":"*","key":"x"}]}`, `unknown role "king"`},
 		{`{"type":"attestation","election":"e","log":"l","contest":"c","station":"s","kind":"countersign","captured":"2024-02-08T18:31:00Z"}`, `sheet: "" is not a SHA-256`},
 		{`{"type":"gazette","election":"e","assembly":"NA","notified":"2024-02-16"}`, `log: is required`},
+		// Orders: the authority for corrections.
+		{`{"type":"order","election":"e","log":"l","contest":"c","kind":"annulment","stations":["s"],"reason":"r","ordered":"2024-02-09T08:30:00Z"}`, `kind: "annulment" is not an order kind`},
+		{`{"type":"order","election":"e","log":"l","contest":"c","kind":"recount","stations":[],"reason":"r","ordered":"2024-02-09T08:30:00Z"}`, `station: an order names 1 to 1000 stations, not 0`},
+		{`{"type":"order","election":"e","log":"l","contest":"c","kind":"recount","stations":["s","s"],"reason":"r","ordered":"2024-02-09T08:30:00Z"}`, `station: station s is listed twice`},
+		{`{"type":"order","election":"e","log":"l","contest":"c","kind":"recount","stations":["s"],"reason":"","ordered":"2024-02-09T08:30:00Z"}`, `reason: is required`},
+		{`{"type":"order","election":"e","log":"l","contest":"c","kind":"recount","stations":["s"],"reason":"\u2066x","ordered":"2024-02-09T08:30:00Z"}`, `reason: must be text without control or bidirectional`},
+		{`{"type":"sheet","election":"e","log":"l","contest":"c","station":"s","revision":1,"registered":1,"cast":1,"rejected":0,"votes":[{"candidate":"1","votes":1}],"captured":"2024-02-08T18:31:00Z","order":"` + strings.Repeat("ab", 32) + `"}`, `reason: order and reason belong to corrections`},
+		{`{"type":"sheet","election":"e","log":"l","contest":"c","station":"s","revision":2,"registered":1,"cast":1,"rejected":0,"votes":[{"candidate":"1","votes":1}],"captured":"2024-02-08T18:31:00Z","supersedes":"` + strings.Repeat("ab", 32) + `","order":"AB","reason":"recount"}`, `order: "AB" is not a SHA-256`},
+		{`{"type":"sheet","election":"e","log":"l","contest":"c","station":"s","revision":2,"registered":1,"cast":1,"rejected":0,"votes":[{"candidate":"1","votes":1}],"captured":"2024-02-08T18:31:00Z","supersedes":"` + strings.Repeat("ab", 32) + `","ordered_by":"Returning Officer","reason":"recount"}`, `$.ordered_by: unknown field`},
 		{`{"type":"gazette","election":"e","log":"a+b","assembly":"NA","notified":"2024-02-16"}`, `log: "a+b" is not a log origin`},
-		{`{"type":"sheet","election":"e","log":"l","contest":"c","station":"s","revision":2,"registered":1,"cast":1,"rejected":0,"votes":[{"candidate":"1","votes":1}],"captured":"2024-02-08T18:31:00Z","supersedes":"` + strings.Repeat("ab", 32) + `","ordered_by":"RO","reason":"re\u202ecount"}`, `reason: must be text without control or bidirectional control characters`},
+		{`{"type":"sheet","election":"e","log":"l","contest":"c","station":"s","revision":2,"registered":1,"cast":1,"rejected":0,"votes":[{"candidate":"1","votes":1}],"captured":"2024-02-08T18:31:00Z","supersedes":"` + strings.Repeat("ab", 32) + `","reason":"re\u202ecount"}`, `reason: must be text without control or bidirectional control characters`},
 	}
 	for _, c := range cases {
 		_, err := FromJSON([]byte(c.in))

@@ -24,6 +24,8 @@ func Stamps(r Record) []Stamp {
 		return d("joined", r.Joined)
 	case *Gazette:
 		return d("notified", r.Notified)
+	case *Order:
+		return t("ordered", r.Ordered)
 	case *AuditCommit:
 		return t("committed", r.Committed)
 	case *AuditReveal:

@@ -79,6 +79,7 @@ var Roles = map[string]string{
 	"agent":      "contest", // a candidate's polling agent: attestations in one contest
 	"observer":   "*",       // accredited observer: attestations
 	"auditor":    "*",       // audit board: hand counts
+	"tribunal":   "*",       // an election tribunal (its contest, or "*") the commission registers: recount and correction orders
 }
 
 // Sheet is a polling station's result of the count (Form-45), or a
@@ -96,8 +97,12 @@ type Sheet struct {
 	Image      string  `json:"image,omitempty"` // SHA-256 of the scanned form, hex
 	Captured   string  `json:"captured"`
 	Supersedes string  `json:"supersedes,omitempty"` // hash of the record replaced
-	OrderedBy  string  `json:"ordered_by,omitempty"` // who ordered the correction or recount
-	Reason     string  `json:"reason,omitempty"`
+	// Order is the hash of the order record (a recount or correction
+	// ordered by an entitled key) this sheet carries out. Only a presiding
+	// officer's own correction before the contest's first declaration goes
+	// without one (docs/tally.md).
+	Order  string `json:"order,omitempty"`
+	Reason string `json:"reason,omitempty"` // why the sheet changed: required with supersedes
 }
 
 // Declaration is a returning officer's consolidated result of a contest:
@@ -228,7 +233,7 @@ func (r *Sheet) encode(w *writer) {
 	w.opt("image", r.Image)
 	w.line("captured", r.Captured)
 	w.opt("supersedes", r.Supersedes)
-	w.opt("ordered-by", r.OrderedBy)
+	w.opt("order", r.Order)
 	w.opt("reason", r.Reason)
 }
 
@@ -309,7 +314,7 @@ func ParseBody(body []byte) (Record, error) {
 		rec = &Sheet{Election: el, Log: lg, Contest: r.str("contest"), Station: r.str("station"), Revision: r.int("revision"),
 			Registered: r.int("registered"), Cast: r.int("cast"), Rejected: r.int("rejected"), Votes: r.counts("votes"),
 			Image: r.opt("image"), Captured: r.str("captured"), Supersedes: r.opt("supersedes"),
-			OrderedBy: r.opt("ordered-by"), Reason: r.opt("reason")}
+			Order: r.opt("order"), Reason: r.opt("reason")}
 	case "declaration":
 		rec = &Declaration{Election: el, Log: lg, Contest: r.str("contest"), Form: r.int("form"), Votes: r.counts("votes"),
 			Rejected: r.int("rejected"), Postal: r.counts("postal"), Readmitted: r.counts("readmitted"),
@@ -388,7 +393,7 @@ func (r *Keys) Check() error {
 		f := fmt.Sprintf("grant[%d]", i)
 		scope, ok := Roles[g.Role]
 		if !ok {
-			return fieldErr(f, "unknown role %q: use commission, presiding, returning, agent, observer or auditor", g.Role)
+			return fieldErr(f, "unknown role %q: use commission, presiding, returning, agent, observer, auditor or tribunal", g.Role)
 		}
 		switch {
 		case scope == "*" && g.Role == "commission" && g.Scope != "*":
@@ -419,18 +424,18 @@ func (r *Sheet) Check() error {
 	err := firstErr(checkID("election", r.Election), checkID("contest", r.Contest), checkID("station", r.Station),
 		positive("revision", r.Revision), checkCount("registered", r.Registered), checkCount("cast", r.Cast),
 		checkCount("rejected", r.Rejected), checkCounts("votes", r.Votes, true), checkHash("image", r.Image, false),
-		checkTime("captured", r.Captured), checkHash("supersedes", r.Supersedes, false))
+		checkTime("captured", r.Captured), checkHash("supersedes", r.Supersedes, false), checkHash("order", r.Order, false))
 	if err != nil {
 		return err
 	}
 	if (r.Supersedes == "") != (r.Revision == 1) {
 		return fieldErr("supersedes", "revision 1 supersedes nothing; every later revision names the record it supersedes")
 	}
-	if r.Supersedes == "" && (r.OrderedBy != "" || r.Reason != "") {
-		return fieldErr("reason", "ordered-by and reason belong to corrections and recounts only")
+	if r.Supersedes == "" && (r.Order != "" || r.Reason != "") {
+		return fieldErr("reason", "order and reason belong to corrections and recounts only")
 	}
 	if r.Supersedes != "" {
-		return firstErr(checkText("ordered-by", r.OrderedBy, true), checkText("reason", r.Reason, true))
+		return checkText("reason", r.Reason, true)
 	}
 	return nil
 }

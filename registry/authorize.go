@@ -24,6 +24,8 @@ func (r *Registry) authorize(key *Key, env *record.Envelope) error {
 		return r.authorizeAttestation(key, rec)
 	case *record.Affiliation:
 		return r.authorizeAffiliation(key, rec)
+	case *record.Order:
+		return r.authorizeOrder(key, rec)
 	case *record.Gazette:
 		if !key.may("commission", "*") {
 			return notAllowed(key, "the commission signs gazette notifications")
@@ -191,9 +193,7 @@ func (r *Registry) authorizeSheet(key *Key, s *record.Sheet) error {
 		if old.Type != "sheet" || old.Station != s.Station || old.Contest != s.Contest {
 			return reject("supersedes", "record %s is not a sheet of station %s in contest %s", s.Supersedes, s.Station, s.Contest)
 		}
-		if s.Revision <= old.Revision {
-			return reject("revision", "revision %d does not follow the superseded revision %d", s.Revision, old.Revision)
-		}
+		return r.authorizeCorrection(key, s, old)
 	}
 	return nil
 }

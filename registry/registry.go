@@ -31,7 +31,8 @@ type Registry struct {
 	keys    map[KeyHash]*Key // by full key hash: the key's identity
 	byNote  map[KeyID]*Key   // by the name and 4-byte ID a signature line carries; unique (authorizeKeys)
 	records map[[32]byte]Ref
-	size    uint64 // entries recorded
+	auth    authority // orders and corrections: see order.go
+	size    uint64    // entries recorded
 	// extension rules on record types this package does not know (the
 	// audit records); nil refuses them.
 	extension func(env *record.Envelope, key *Key) error
@@ -78,7 +79,7 @@ type Ref struct {
 
 // New returns an empty registry for a log with the given origin.
 func New(origin string) *Registry {
-	return &Registry{origin: origin, parts: map[int64]string{}, keys: map[KeyHash]*Key{}, byNote: map[KeyID]*Key{}, records: map[[32]byte]Ref{}}
+	return &Registry{origin: origin, parts: map[int64]string{}, keys: map[KeyHash]*Key{}, byNote: map[KeyID]*Key{}, records: map[[32]byte]Ref{}, auth: newAuthority()}
 }
 
 // Origin returns the log's origin.
@@ -283,12 +284,15 @@ func (r *Registry) Record(index uint64, env *record.Envelope) {
 		ref.Contest, ref.Station, ref.Revision = rec.Contest, rec.Station, rec.Revision
 	case *record.Declaration:
 		ref.Contest = rec.Contest
+	case *record.Order:
+		ref.Contest = rec.Contest
 	case *record.Attestation:
 		ref.Contest, ref.Station = rec.Contest, rec.Station
 	case *record.Affiliation:
 		ref.Contest = rec.Contest
 	}
 	r.records[env.Hash] = ref
+	r.recordAuthority(index, env)
 }
 
 // assembleDefinition joins the parts; authorize has checked that they hash

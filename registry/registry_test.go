@@ -60,10 +60,10 @@ func TestAdmitRefuses(t *testing.T) {
 		{name: "missing candidate", key: "po.NA-57.PS-2", rec: mod(func(s *record.Sheet) { s.Votes = s.Votes[:2] }), want: "votes: 2 candidates listed, contest NA-57 has 3"},
 		{name: "unknown candidate", key: "po.NA-57.PS-2", rec: mod(func(s *record.Sheet) { s.Votes[2].Candidate = "9" }), want: `votes: line 3 names candidate "9"`},
 		{name: "supersedes nothing logged", key: "po.NA-57.PS-2", rec: mod(func(s *record.Sheet) {
-			s.Revision, s.Supersedes, s.OrderedBy, s.Reason = 2, strings.Repeat("ab", 32), "RO", "recount"
+			s.Revision, s.Supersedes, s.Reason = 2, strings.Repeat("ab", 32), "recount"
 		}), want: "supersedes: no record with hash abab"},
 		{name: "supersedes another station", key: "ro.NA-57", rec: mod(func(s *record.Sheet) {
-			s.Revision, s.Supersedes, s.OrderedBy, s.Reason = 2, goodHash, "RO", "recount"
+			s.Revision, s.Supersedes, s.Reason = 2, goodHash, "recount"
 		}), want: "is not a sheet of station NA-57/PS-2"},
 		{name: "declaration by presiding officer", key: "po.NA-57.PS-1", rec: &record.Declaration{Election: "pk-test", Log: testelection.Origin, Contest: "NA-57", Form: 47, Votes: testelection.Counts(1, 2, 3), Declared: "2024-02-08T20:00:00Z"}, want: "may not sign this record: a declaration is signed by the returning officer"},
 		{name: "declaration by another contest's RO", key: "ro.NA-58", rec: &record.Declaration{Election: "pk-test", Log: testelection.Origin, Contest: "NA-57", Form: 47, Votes: testelection.Counts(1, 2, 3), Declared: "2024-02-08T20:00:00Z"}, want: "returning officer registered for contest NA-57"},

@@ -78,7 +78,7 @@ func story(t testing.TB) *fixture {
 	f.sheet(t, "PP-12", "NA-57/PS-1", 100, 200, 560)
 	f.add(t, "agent.NA-57", &record.Attestation{Election: "pk-test", Log: testelection.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy", Registered: 1000, Cast: 870,
 		Votes: []record.Count{{Candidate: "1", Votes: 200}, {Candidate: "2", Votes: 650}, {Candidate: "3", Votes: 20}}, Captured: "2024-02-08T18:20:00Z"})
-	f.add(t, "ro.NA-57", f.correction("NA-57", "NA-57/PS-1", 2, h1, 200, 650, 20))
+	f.add(t, "ro.NA-57", f.recount(t, "NA-57", "NA-57/PS-1", 2, h1, 200, 650, 20))
 	f.sheet(t, "NA-57", "NA-57/PS-3", 250, 610, 30)
 	f.sheet(t, "NA-58", "NA-58/PS-1", 300, 290, 10)
 	bad := f.e.Sheet("NA-58", "NA-58/PS-1", 310, 280, 10)

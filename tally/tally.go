@@ -35,6 +35,12 @@ type Tally struct {
 	resolved     []Flag             // flags whose condition no longer holds, in resolution order
 	flagged      map[int32]bool     // slots with standing flags
 	audit        *auditlog.State    // risk-limiting audits, nil until the definition is logged
+	// Authority (authority.go): the orders logged, the keys records by
+	// index, and the key that signed the entry being learned.
+	orders      []orderInfo
+	orderIdx    map[[32]byte]int32
+	keysRecords map[uint64][32]byte
+	signer      *registry.Key
 }
 
 // gazette is an assembly's gazette notification.
@@ -96,13 +102,16 @@ func (t *Tally) Apply(index uint64, entry []byte) error {
 	if t.verified != nil && t.verified(env.Hash) {
 		admit = t.reg.AdmitVerified
 	}
-	if _, err := admit(env); err != nil {
+	key, err := admit(env)
+	if err != nil {
 		return fmt.Errorf("%s refused: %w", env.Record.Type(), err)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.reg.Record(index, env)
+	t.signer = key
 	t.learn(index, env)
+	t.signer = nil
 	t.size, t.last, t.lastTyp = index+1, env.Hash, env.Record.Type()
 	return nil
 }
@@ -137,6 +146,10 @@ func (t *Tally) learn(index uint64, env *record.Envelope) {
 		t.learnAttestation(index, env, rec)
 	case *record.Affiliation:
 		t.learnAffiliation(index, env, rec)
+	case *record.Order:
+		t.learnOrder(index, env, rec)
+	case *record.Keys:
+		t.learnKeys(index, env, rec)
 	case *record.Gazette:
 		if _, ok := t.gazettes[rec.Assembly]; !ok {
 			t.gazettes[rec.Assembly] = gazette{index: index, hash: env.Hash, notified: rec.Notified}

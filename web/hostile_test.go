@@ -31,7 +31,8 @@ type hostileSite struct {
 	sheet1     []byte // NA-57/PS-1, revision 1, names image1
 	sheet1Hash string
 	sheet2Hash string // NA-57/PS-2, revision 1
-	recount2   string // NA-57/PS-2, revision 2, superseding sheet2
+	order2     string // ro.NA-57's recount order for NA-57/PS-2
+	recount2   string // NA-57/PS-2, revision 2, superseding sheet2, carrying out order2
 	image1     []byte
 	image1Hash string
 }
@@ -48,8 +49,9 @@ func newHostileSite(t *testing.T) *hostileSite {
 	hs.sheet1 = hs.E.Sign(t, "po.NA-57.PS-1", s1)
 	_, hs.sheet1Hash = hs.submit(t, "po.NA-57.PS-1", s1)
 	_, hs.sheet2Hash = hs.sheet(t, "NA-57", "NA-57/PS-2", 240, 270, 40)
+	_, hs.order2 = hs.submit(t, "ro.NA-57", hs.E.Order("NA-57", record.OrderRecount, "recount under section 95(5)", "NA-57/PS-2"))
 	rc := hs.E.Sheet("NA-57", "NA-57/PS-2", 250, 260, 40)
-	rc.Revision, rc.Supersedes, rc.OrderedBy, rc.Reason = 2, hs.sheet2Hash, "Returning Officer NA-57", "recount"
+	rc.Revision, rc.Supersedes, rc.Order, rc.Reason = 2, hs.sheet2Hash, hs.order2, "recount"
 	_, hs.recount2 = hs.submit(t, "ro.NA-57", rc)
 	// The commission revokes the key of NA-58/PS-2's presiding officer.
 	hs.submit(t, "ecp", &record.Keys{Election: hs.E.Def.ID, Log: hs.E.Def.Origin, Revoke: []string{hs.E.VKeys["po.NA-58.PS-2"]}})
@@ -133,13 +135,30 @@ func TestHostileInput(t *testing.T) {
 	year9999.Captured = "9999-12-31T23:59:59Z"
 	declaredEarly := &record.Declaration{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-57", Form: 47, Votes: testelection.Counts(1, 2, 3), Declared: "2024-02-01T21:00:00Z"}
 	supersedeMissing := sheet("NA-57", "NA-57/PS-1", 1, 2, 3)
-	supersedeMissing.Revision, supersedeMissing.Supersedes, supersedeMissing.OrderedBy, supersedeMissing.Reason = 2, strings.Repeat("ab", 32), "RO", "recount"
+	supersedeMissing.Revision, supersedeMissing.Supersedes, supersedeMissing.Reason = 2, strings.Repeat("ab", 32), "recount"
 	noIncrease := sheet("NA-57", "NA-57/PS-2", 1, 2, 3)
-	noIncrease.Revision, noIncrease.Supersedes, noIncrease.OrderedBy, noIncrease.Reason = 2, hs.recount2, "RO", "second recount"
+	noIncrease.Revision, noIncrease.Supersedes, noIncrease.Reason = 2, hs.recount2, "second recount"
 	crossStation := sheet("NA-57", "NA-57/PS-3", 1, 2, 3)
-	crossStation.Revision, crossStation.Supersedes, crossStation.OrderedBy, crossStation.Reason = 2, hs.sheet1Hash, "RO", "recount"
+	crossStation.Revision, crossStation.Supersedes, crossStation.Reason = 2, hs.sheet1Hash, "recount"
+	jump := sheet("NA-57", "NA-57/PS-2", 1, 2, 3)
+	jump.Revision, jump.Supersedes, jump.Order, jump.Reason = 1_000_000_000, hs.recount2, hs.order2, "recount"
+	unordered := sheet("NA-57", "NA-57/PS-2", 1, 2, 3)
+	unordered.Revision, unordered.Supersedes, unordered.Reason = 3, hs.recount2, "recount"
+	noSuchOrder := sheet("NA-57", "NA-57/PS-2", 1, 2, 3)
+	noSuchOrder.Revision, noSuchOrder.Supersedes, noSuchOrder.Order, noSuchOrder.Reason = 3, hs.recount2, strings.Repeat("ef", 32), "recount"
+	orderNotOrder := sheet("NA-57", "NA-57/PS-2", 1, 2, 3)
+	orderNotOrder.Revision, orderNotOrder.Supersedes, orderNotOrder.Order, orderNotOrder.Reason = 3, hs.recount2, hs.sheet1Hash, "recount"
+	usedTwice := sheet("NA-57", "NA-57/PS-2", 1, 2, 3)
+	usedTwice.Revision, usedTwice.Supersedes, usedTwice.Order, usedTwice.Reason = 3, hs.recount2, hs.order2, "second recount"
+	orderByPO := e.Order("NA-57", record.OrderRecount, "recount", "NA-57/PS-1")
+	orderByAgent := e.Order("NA-57", record.OrderCorrection, "correction", "NA-57/PS-1")
+	orderNoSheet := e.Order("NA-57", record.OrderRecount, "recount", "NA-57/PS-3")
+	orderForeign := e.Order("NA-57", record.OrderRecount, "recount", "NA-58/PS-1")
+	orderOtherRO := e.Order("NA-57", record.OrderRecount, "recount", "NA-57/PS-1")
+	tribunalOtherContest := &record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Grants: []record.Grant{{Role: "tribunal", Scope: "NA-99", Key: e.VKeys["observer"]}}}
+	correctionSigned := sign("ro.NA-57", usedTwice)
 	byAgent := sheet("NA-57", "NA-57/PS-2", 1, 2, 3)
-	byAgent.Revision, byAgent.Supersedes, byAgent.OrderedBy, byAgent.Reason = 3, hs.recount2, "RO", "recount"
+	byAgent.Revision, byAgent.Supersedes, byAgent.Reason = 3, hs.recount2, "recount"
 	short := sheet("NA-57", "NA-57/PS-3", 280, 210)
 	outOfOrder := sheet("NA-57", "NA-57/PS-3", 280, 210, 30)
 	outOfOrder.Votes[0].Candidate, outOfOrder.Votes[1].Candidate = "2", "1"
@@ -189,6 +208,21 @@ func TestHostileInput(t *testing.T) {
 		// Rules of the log.
 		post("supersedes a record not in the log", sign("ro.NA-57", supersedeMissing), 422, "supersedes"),
 		post("revision does not increase", sign("ro.NA-57", noIncrease), 422, "revision"),
+		// Corrections need authority (issue 13): an order of an entitled
+		// key, named by hash, carried out once; revisions go up by one.
+		post("revision jumps to 1,000,000,000", sign("ro.NA-57", jump), 422, "revision"),
+		post("returning officer's correction without an order", sign("ro.NA-57", unordered), 422, "order"),
+		post("correction naming an order not in the log", sign("ro.NA-57", noSuchOrder), 422, "order"),
+		post("correction naming a sheet as its order", sign("ro.NA-57", orderNotOrder), 422, "order"),
+		post("order carried out twice at a station", correctionSigned, 422, "order"),
+		post("order signed by a presiding officer", sign("po.NA-57.PS-1", orderByPO), 403, "signature"),
+		post("order signed by a polling agent", sign("agent.NA-57", orderByAgent), 403, "signature"),
+		post("order signed by another contest's returning officer", sign("ro.NA-58", orderOtherRO), 403, "signature"),
+		post("order for a station with no sheet", sign("ro.NA-57", orderNoSheet), 422, "station"),
+		post("order for a station of another contest", sign("ro.NA-57", orderForeign), 422, "station"),
+		post("tribunal granted for an unknown contest", sign("ecp", tribunalOtherContest), 422, "grant"),
+		post("order of an unknown kind", bytes.Replace(sign("ro.NA-57", orderOtherRO), []byte("kind recount"), []byte("kind annulment"), 1), 400, "kind"),
+		post("right-to-left override in a correction's reason", bytes.Replace(correctionSigned, []byte("reason second"), []byte("reason \u202esecond"), 1), 400, "reason"),
 		post("supersedes a sheet of another station", sign("ro.NA-57", crossStation), 422, "supersedes"),
 		post("countersignature of another station's sheet", sign("agent.NA-57", countersignOther), 422, "sheet"),
 		post("countersignature of a sheet not in the log", sign("agent.NA-57", countersignMissing), 422, "sheet"),

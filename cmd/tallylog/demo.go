@@ -281,7 +281,23 @@ func printDemoResult(st *State, r *DemoResult, base string) {
 	fmt.Fprintln(w, "injected fraud, against the simulator's ground truth:")
 	for _, k := range slices.Sorted(maps.Keys(r.Detected)) {
 		c := r.Detected[k]
-		fmt.Fprintf(w, "  %-22s %5d of %5d detected\n", k, c[0], c[1])
+		// Each kind's flag and its slowest time to flag, from the ground
+		// truth's detections.
+		var by []string
+		var slowest float64
+		for _, x := range r.Injected {
+			if x.Kind == k && x.Detected {
+				if !slices.Contains(by, x.By) {
+					by = append(by, x.By)
+				}
+				slowest = max(slowest, x.SecondsToFlag)
+			}
+		}
+		line := fmt.Sprintf("  %-24s %5d of %5d detected", k, c[0], c[1])
+		if len(by) > 0 {
+			line += fmt.Sprintf("  by %s, slowest %.1fs", strings.Join(by, ", "), slowest)
+		}
+		fmt.Fprintln(w, line)
 	}
 	var slowest float64
 	for _, x := range r.Injected {

@@ -140,6 +140,13 @@ func (e *Election) Sheet(contest, station string, votes ...int64) *record.Sheet 
 	return s
 }
 
+// Order returns an order of a recount or correction of stations of a
+// contest, made the morning after polling day.
+func (e *Election) Order(contest, kind, reason string, stations ...string) *record.Order {
+	return &record.Order{Election: e.Def.ID, Log: e.Def.Origin, Contest: contest, Kind: kind, Stations: stations,
+		Reason: reason, Ordered: "2024-02-09T09:00:00Z"}
+}
+
 // Counts builds a count list for candidates 1..n.
 func Counts(votes ...int64) []record.Count {
 	var cs []record.Count
