@@ -22,18 +22,20 @@ import (
 //   - for a keys record granting a station's presiding key, the station's
 //     sheets logged before it, so that a re-keying is logged after the
 //     station reported, as it was planned;
-//   - for a declaration, the corrections of its contest made without an
-//     order and planned before it: the log refuses such a correction after
-//     the contest's first declaration.
+//   - for a declaration, the corrections of its contest planned before it:
+//     the returning officer declares the recount they ordered (a
+//     declaration that overtook it would differ from the sheets as it was
+//     declared), and the log refuses a correction made without an order
+//     after the contest's first declaration.
 //
 // Events are in arrival order, and every dependency comes earlier.
 func dependencies(events []sim.Event) map[string][]string {
 	deps := make(map[string][]string, len(events))
 	type slot struct{ contest, station string }
-	sheets := map[slot][]string{}      // sheets so far, per contest and station
-	byStation := map[string][]string{} // sheets so far, per station
-	unordered := map[string][]string{} // unordered corrections so far, per contest
-	granted := map[string][]string{}   // keys records so far, per key granted (name and key ID)
+	sheets := map[slot][]string{}        // sheets so far, per contest and station
+	byStation := map[string][]string{}   // sheets so far, per station
+	corrections := map[string][]string{} // corrections so far, per contest
+	granted := map[string][]string{}     // keys records so far, per key granted (name and key ID)
 	for i := range events {
 		env, err := record.Open(events[i].Entry)
 		if err != nil {
@@ -46,11 +48,11 @@ func dependencies(events []sim.Event) map[string][]string {
 			d = nonEmpty(r.Supersedes, r.Order)
 			sheets[slot{r.Contest, r.Station}] = append(sheets[slot{r.Contest, r.Station}], h)
 			byStation[r.Station] = append(byStation[r.Station], h)
-			if r.Supersedes != "" && r.Order == "" {
-				unordered[r.Contest] = append(unordered[r.Contest], h)
+			if r.Supersedes != "" {
+				corrections[r.Contest] = append(corrections[r.Contest], h)
 			}
 		case *record.Declaration:
-			d = append(nonEmpty(r.Supersedes), unordered[r.Contest]...)
+			d = append(nonEmpty(r.Supersedes), corrections[r.Contest]...)
 		case *record.Attestation:
 			d = nonEmpty(r.Sheet)
 		case *record.Order:

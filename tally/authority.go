@@ -166,6 +166,9 @@ func signers(s *slot, out []string) []string {
 // authorityFlags returns the flags on authority that hold for one station
 // in one contest: each correction without an order, each re-keying after
 // the station reported. They never resolve: what was signed stays signed.
+// Their messages name keys in full and no log index (the evidence carries
+// those), so that an evidence pack, whose replay numbers entries its own
+// way, can repeat them.
 func (t *Tally) authorityFlags(s *slot) []Flag {
 	c := &t.contests[s.contest]
 	st := &t.def.Stations[s.station]
@@ -183,17 +186,17 @@ func (t *Tally) authorityFlags(s *slot) []Flag {
 		ev := []Evidence{evidence(v.index, v.hash, "sheet", fmt.Sprintf("revision %d, signed by %s", v.revision, v.signer)),
 			evidence(old.index, old.hash, "sheet", fmt.Sprintf("revision %d it replaces", old.revision))}
 		if v.rekeyed {
-			flag(KindRekeyReplace, High, v.index, fmt.Sprintf("revision %d of the sheet (index %d) replaces the station's reported sheet (index %d) without a recount or correction order; it is signed by key %s, granted for this station at entry %d, after the station had reported with key %s",
-				v.revision, v.index, old.index, v.key, v.granted, old.key), append(ev, evidence(v.granted, t.keysRecords[v.granted], "keys", "grant of the new key"))...)
+			flag(KindRekeyReplace, High, v.index, fmt.Sprintf("revision %d of the sheet replaces the station's reported revision %d without a recount or correction order; it is signed by key %s, granted for this station after the station had reported with key %s",
+				v.revision, old.revision, v.key, old.key), append(ev, evidence(v.granted, t.keysRecords[v.granted], "keys", "grant of the new key"))...)
 			continue
 		}
-		flag(KindUnorderedCorrection, Medium, v.index, fmt.Sprintf("the presiding officer's key %s replaced its sheet (index %d) with revision %d (index %d) on its own, without a recount or correction order: %q",
-			v.key, old.index, v.revision, v.index, v.reason), ev...)
+		flag(KindUnorderedCorrection, Medium, v.index, fmt.Sprintf("the presiding officer's key %s replaced revision %d of its sheet with revision %d on its own, without a recount or correction order, giving as its reason %q",
+			v.key, old.revision, v.revision, v.reason), ev...)
 	}
 	for _, rk := range s.rekeys {
 		first := &s.versions[0]
-		flag(KindStationRekeyed, Medium, rk.index, fmt.Sprintf("key %s was granted for this station at entry %d, after its sheet had been logged (index %d) signed by key %s",
-			strings.Join(rk.newKeys, " and "), rk.index, first.index, strings.Join(rk.oldKeys, " and ")),
+		flag(KindStationRekeyed, Medium, rk.index, fmt.Sprintf("key %s was granted for this station after it had reported with key %s",
+			strings.Join(rk.newKeys, " and "), strings.Join(rk.oldKeys, " and ")),
 			evidence(rk.index, rk.hash, "keys", "grant of the new key"), evidence(first.index, first.hash, "sheet", "the station's first sheet"))
 	}
 	return out
