@@ -167,8 +167,9 @@ func (r *Registry) Admit(env *record.Envelope) (*Key, error) {
 
 // AdmitVerified is Admit for an envelope whose signature this process has
 // already verified with the key Signer returns for it (a server's tally
-// following its own intake). Key identity is the name and the key hash,
-// which commits to the key, so the same registered key is the same key.
+// following its own intake). Signer's answer is unique: no two registered
+// keys share a name and 4-byte key ID (see KeyID), so the key verified
+// then is the key Signer returns now.
 func (r *Registry) AdmitVerified(env *record.Envelope) (*Key, error) {
 	key, err := r.Signer(env)
 	if err != nil {
