@@ -3,6 +3,7 @@ package evidence_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
@@ -28,7 +29,11 @@ func TestPackSaysWhoSigned(t *testing.T) {
 	defer cancel()
 	e := testelection.New(t)
 	dir := datadir.Dir{Root: t.TempDir()}
-	if err := dir.Create(&datadir.Meta{Origin: testelection.Origin, LogKey: e.LogVKey, Election: e.Def.ID}, logSKey(t)); err != nil {
+	logSKey, logVKey, err := note.GenerateKey(rand.Reader, testelection.Origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dir.Create(&datadir.Meta{Origin: testelection.Origin, LogKey: logVKey, Election: e.Def.ID}, logSKey); err != nil {
 		t.Fatal(err)
 	}
 	srv, err := web.Open(ctx, dir, web.Options{Log: ledger.Options{CheckpointInterval: 100 * time.Millisecond}})
@@ -61,9 +66,7 @@ func TestPackSaysWhoSigned(t *testing.T) {
 	order := add("ro.NA-57", e.Order("NA-57", record.OrderRecount, "recount at a candidate's request", "NA-57/PS-1"))
 	add("ro.NA-57", fix("NA-57/PS-1", s1, order, 290, 210, 50))
 	add("po.NA-57.PS-2", fix("NA-57/PS-2", s2, "", 200, 310, 40))
-	seed := sha256.Sum256([]byte("new key"))
-	skey, vkey, _ := note.GenerateKey(bytes.NewReader(seed[:]), "po.NA-57.PS-3")
-	newKey, _ := note.NewSigner(skey)
+	newKey, vkey := testelection.KeyFrom("new key", "po.NA-57.PS-3")
 	add("ecp", &record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Grants: []record.Grant{{Role: "presiding", Scope: "NA-57/PS-3", Key: vkey}}})
 	replacement, err := record.Sign(fix("NA-57/PS-3", s3, "", 180, 310, 30), newKey)
 	if err != nil {
@@ -113,14 +116,4 @@ func TestPackSaysWhoSigned(t *testing.T) {
 	if strings.Contains(text, "on the order of") {
 		t.Errorf("the pack states an order as fact:\n%s", text)
 	}
-}
-
-// logSKey returns the test election's log signing key in note form.
-func logSKey(t *testing.T) string {
-	seed := sha256.Sum256([]byte(testelection.Origin))
-	skey, _, err := note.GenerateKey(bytes.NewReader(seed[:]), testelection.Origin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return skey
 }

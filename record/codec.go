@@ -241,6 +241,21 @@ func checkHash(field, s string, required bool) error {
 	return nil
 }
 
+// checkStations checks a list of station identifiers, each listed once.
+func checkStations(field string, stations []string) error {
+	seen := map[string]bool{}
+	for _, s := range stations {
+		if err := checkID(field, s); err != nil {
+			return err
+		}
+		if seen[s] {
+			return fieldErr(field, "station %s is listed twice", s)
+		}
+		seen[s] = true
+	}
+	return nil
+}
+
 func checkCount(field string, n int64) error {
 	if n < 0 || n > election.MaxCount {
 		return fieldErr(field, "%d is out of range 0 to %d", n, election.MaxCount)

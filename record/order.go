@@ -59,17 +59,7 @@ func (r *Order) Check() error {
 	if len(r.Stations) == 0 || len(r.Stations) > MaxOrderStations {
 		return fieldErr("station", "an order names 1 to %d stations, not %d", MaxOrderStations, len(r.Stations))
 	}
-	seen := map[string]bool{}
-	for _, s := range r.Stations {
-		if err := checkID("station", s); err != nil {
-			return err
-		}
-		if seen[s] {
-			return fieldErr("station", "station %s is listed twice", s)
-		}
-		seen[s] = true
-	}
-	return nil
+	return checkStations("station", r.Stations)
 }
 
 // Names reports whether the order names the station.

@@ -470,17 +470,7 @@ func (r *Declaration) Check() error {
 	default:
 		return fieldErr("form", "%d is not a declaration form: use 47 (provisional) or 49 (final)", r.Form)
 	}
-	seen := map[string]bool{}
-	for _, s := range r.Missing {
-		if err := checkID("missing", s); err != nil {
-			return err
-		}
-		if seen[s] {
-			return fieldErr("missing", "station %s is listed twice", s)
-		}
-		seen[s] = true
-	}
-	return nil
+	return checkStations("missing", r.Missing)
 }
 
 func (r *Attestation) Check() error {

@@ -1,20 +1,16 @@
 package tally
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"strings"
 	"testing"
 
+	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/record"
-	"golang.org/x/mod/sumdb/note"
 )
 
 // TestAuthorityFlags: who stands behind each sheet, flag by flag.
 func TestAuthorityFlags(t *testing.T) {
-	seed := sha256.Sum256([]byte("a new key for NA-57/PS-1"))
-	skey, vkey, _ := note.GenerateKey(bytes.NewReader(seed[:]), "po.NA-57.PS-1")
-	newKey, _ := note.NewSigner(skey)
+	newKey, vkey := testelection.KeyFrom("a new key for NA-57/PS-1", "po.NA-57.PS-1")
 	grant := func(f *fixture, station, key string) uint64 {
 		i, _ := f.add(t, "ecp", &record.Keys{Election: "pk-test", Log: f.e.Def.Origin, Grants: []record.Grant{{Role: "presiding", Scope: station, Key: key}}})
 		return i

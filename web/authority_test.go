@@ -17,7 +17,6 @@ import (
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/tally"
 	"github.com/tallylog/tallylog/verify"
-	"golang.org/x/mod/sumdb/note"
 )
 
 // TestAuthorityRoutes plays, through the submission API of a real server,
@@ -97,7 +96,7 @@ func TestAuthorityRoutes(t *testing.T) {
 	// 3. Re-key and replace: the commission grants a new key, of the same
 	// name, for PS-3 after it reported; the new key replaces its sheet.
 	s3 := accept("sheet of PS-3", e.Sign(t, "po.NA-57.PS-3", sheet("NA-57/PS-3", 280, 210, 30)))
-	newKey, newVKey := sameNameKey(t, "po.NA-57.PS-3")
+	newKey, newVKey := testelection.KeyFrom("replacement", "po.NA-57.PS-3")
 	grant := accept("new key for PS-3", e.Sign(t, "ecp", &record.Keys{Election: e.Def.ID, Log: e.Def.Origin,
 		Grants: []record.Grant{{Role: "presiding", Scope: "NA-57/PS-3", Key: newVKey}}}))
 	replacement, err := record.Sign(revision("NA-57/PS-3", 2, s3, "", 180, 310, 30), newKey)
@@ -190,21 +189,6 @@ func TestAuthorityRoutes(t *testing.T) {
 	if a, b := flagsJSON(t, ts.Srv.Tally), flagsJSON(t, res.Tally); a != b {
 		t.Errorf("server and verifier flags differ:\n%s\n%s", a, b)
 	}
-}
-
-// sameNameKey makes a new key with an existing key's name: what a
-// commission clerk would register to replace an officer's key.
-func sameNameKey(t *testing.T, name string) (note.Signer, string) {
-	seed := sha256.Sum256([]byte("replacement " + name))
-	skey, vkey, err := note.GenerateKey(bytes.NewReader(seed[:]), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := note.NewSigner(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, vkey
 }
 
 func flagsJSON(t *testing.T, tl *tally.Tally) string {

@@ -35,8 +35,13 @@ type Election struct {
 
 // Key returns a deterministic key pair: the Ed25519 seed is SHA-256 of the
 // name, so tests and their golden files are stable.
-func Key(name string) (note.Signer, string) {
-	seed := sha256.Sum256([]byte(name))
+func Key(name string) (note.Signer, string) { return KeyFrom(name, name) }
+
+// KeyFrom is Key with the seed taken from seedText: another key of the same
+// name, such as the one a commission clerk registers to replace an
+// officer's.
+func KeyFrom(seedText, name string) (note.Signer, string) {
+	seed := sha256.Sum256([]byte(seedText))
 	skey, vkey, err := note.GenerateKey(bytes.NewReader(seed[:]), name)
 	if err != nil {
 		panic(err)
