@@ -1,10 +1,6 @@
 package registry_test
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/binary"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -127,34 +123,12 @@ func TestWindowEdges(t *testing.T) {
 	}
 }
 
-// collidingKeys returns two verifier keys of the same name whose 4-byte
-// note key IDs are equal but whose keys differ: a birthday search over
-// deterministic 32-byte public keys (about 2^16 tries).
-func collidingKeys(t *testing.T, name string) (string, string) {
-	seen := map[uint32][]byte{}
-	for i := uint64(0); i < 1<<22; i++ {
-		var ctr [8]byte
-		binary.BigEndian.PutUint64(ctr[:], i)
-		pub := sha256.Sum256(ctr[:])
-		key := append([]byte{1}, pub[:]...)
-		h := sha256.Sum256(append([]byte(name+"\n"), key...))
-		id := binary.BigEndian.Uint32(h[:4])
-		vkey := fmt.Sprintf("%s+%08x+%s", name, id, base64.StdEncoding.EncodeToString(key))
-		if prev, ok := seen[id]; ok {
-			return string(prev), vkey
-		}
-		seen[id] = []byte(vkey)
-	}
-	t.Fatal("no collision found")
-	return "", ""
-}
-
 // TestKeysByFullHash: two keys with the same name and 4-byte key ID are
 // different keys. The second cannot be granted (a signature could not say
 // which signed), and revoking it does not revoke the first.
 func TestKeysByFullHash(t *testing.T) {
 	e := testelection.New(t)
-	a, b := collidingKeys(t, "po.NA-57.PS-3")
+	a, b := testelection.CollidingKeys("po.NA-57.PS-3")
 	if a == b || a[:len("po.NA-57.PS-3")+9] != b[:len("po.NA-57.PS-3")+9] {
 		t.Fatalf("not a collision: %s %s", a, b)
 	}

@@ -173,6 +173,13 @@ func TestHostileInput(t *testing.T) {
 	revokeCommission := &record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Revoke: []string{e.VKeys["ecp"]}}
 	regrant := &record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Grants: []record.Grant{{Role: "presiding", Scope: "NA-58/PS-2", Key: e.VKeys["po.NA-58.PS-2"]}}}
 	grantUnknown := &record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Grants: []record.Grant{{Role: "presiding", Scope: "NA-99/PS-1", Key: e.VKeys["observer"]}}}
+	// Two keys of one name sharing a 4-byte key ID (a birthday search of
+	// about 2^16 tries): the commission grants the first; a grant of the
+	// second is refused, and a revocation naming it does not reach the first.
+	collideA, collideB := testelection.CollidingKeys("po.NA-57.PS-3")
+	hs.submit(t, "ecp", &record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Grants: []record.Grant{{Role: "observer", Scope: "NA-57", Key: collideA}}})
+	grantColliding := &record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Grants: []record.Grant{{Role: "presiding", Scope: "NA-57/PS-3", Key: collideB}}}
+	revokeColliding := &record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Revoke: []string{collideB}}
 	forged := bytes.Replace(hs.sheet1, []byte("votes 1 300"), []byte("votes 1 900"), 1)
 	forged = bytes.Replace(forged, []byte("image "+hs.image1Hash+"\n"), nil, 1)
 	twoSigs := append(bytes.Clone(fresh), fresh[bytes.LastIndex(fresh[:len(fresh)-1], []byte("\n"))+1:]...)
@@ -233,6 +240,8 @@ func TestHostileInput(t *testing.T) {
 		post("revoking the commission's own key", sign("ecp", revokeCommission), 422, "revoke"),
 		post("re-granting a revoked key", sign("ecp", regrant), 422, "grant"),
 		post("grant for an unknown station", sign("ecp", grantUnknown), 422, "grant"),
+		post("grant of a key colliding in name and 4-byte key ID", sign("ecp", grantColliding), 422, "grant"),
+		post("revoke by name and 4-byte key ID of another key", sign("ecp", revokeColliding), 422, "revoke"),
 		// Encodings: the parser refuses before any signature check.
 		post("count over the maximum", edit("votes 1 280", "votes 1 1000000001"), 400, "votes"),
 		post("count overflowing int64", edit("votes 1 280", "votes 1 18446744073709551617"), 400, "votes"),

@@ -7,6 +7,8 @@ package testelection
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"testing"
 	"time"
@@ -112,6 +114,25 @@ func New(t testing.TB) *Election {
 	}
 	e.Genesis = append(gen, keys...)
 	return e
+}
+
+// CollidingKeys returns two verifier keys of the given name whose 4-byte
+// note key IDs are equal but whose keys differ: a birthday search over
+// deterministic 32-byte public keys (about 2^16 SHA-256 computations).
+// Nobody holds their private keys; they are for grants and revocations.
+func CollidingKeys(name string) (string, string) {
+	seen := map[uint32]string{}
+	for i := uint64(0); ; i++ {
+		pub := sha256.Sum256(binary.BigEndian.AppendUint64(nil, i))
+		key := append([]byte{1}, pub[:]...)
+		h := sha256.Sum256(append([]byte(name+"\n"), key...))
+		id := binary.BigEndian.Uint32(h[:4])
+		vkey := fmt.Sprintf("%s+%08x+%s", name, id, base64.StdEncoding.EncodeToString(key))
+		if prev, ok := seen[id]; ok {
+			return prev, vkey
+		}
+		seen[id] = vkey
+	}
 }
 
 // StationKey returns the key name of a station's presiding officer.
