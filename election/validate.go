@@ -235,7 +235,7 @@ func (v *validator) text(path, s string, required bool) {
 	if required && s == "" {
 		v.fail(path, "is required")
 	} else if !ValidText(s) {
-		v.fail(path, "must be UTF-8 text without control characters, at most 200 bytes")
+		v.fail(path, "must be UTF-8 text without control or bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C), at most 200 bytes")
 	}
 }
 

@@ -252,6 +252,10 @@ func FuzzFromJSON(f *testing.F) {
 	for _, file := range files {
 		b, _ := os.ReadFile(file)
 		f.Add(b)
+		// No log, another log, bidi controls escaped and raw.
+		f.Add(bytes.Replace(b, []byte(`"log":"results.example.pk/ge2024",`), nil, 1))
+		f.Add(bytes.Replace(b, []byte(`"log":"results.example.pk/ge2024"`), []byte(`"log":"results.example.pk/\u202ege2024"`), 1))
+		f.Add(bytes.Replace(b, []byte(`"reason":"`), []byte("\"reason\":\"\u2066"), 1))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rec, err := FromJSON(data)
