@@ -2,6 +2,8 @@ package night
 
 import (
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/sim"
@@ -36,9 +38,10 @@ func dependencies(events []sim.Event) map[string][]string {
 	byStation := map[string][]string{}   // sheets so far, per station
 	corrections := map[string][]string{} // corrections so far, per contest
 	granted := map[string][]string{}     // keys records so far, per key granted (name and key ID)
+	envs := openAll(events)
 	for i := range events {
-		env, err := record.Open(events[i].Entry)
-		if err != nil {
+		env := envs[i]
+		if env == nil {
 			continue
 		}
 		h := events[i].HashHex()
@@ -86,4 +89,21 @@ func nonEmpty(hashes ...string) []string {
 		}
 	}
 	return out
+}
+
+// openAll parses every event's entry on every CPU (nil where an entry does
+// not parse: the server will say why).
+func openAll(events []sim.Event) []*record.Envelope {
+	envs := make([]*record.Envelope, len(events))
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(events); i += workers {
+				envs[i], _ = record.Open(events[i].Entry)
+			}
+		})
+	}
+	wg.Wait()
+	return envs
 }
