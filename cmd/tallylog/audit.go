@@ -176,13 +176,14 @@ func readPlanCSV(st *State, name string) (audit.Contest, error) {
 
 // auditFlags are the flags every signing subcommand shares.
 type auditFlags struct {
-	key, election, contest, at *string
+	key, election, log, contest, at *string
 }
 
 func addAuditFlags(fs *flag.FlagSet) auditFlags {
 	return auditFlags{
 		key:      fs.String("key", "", "private key `FILE` from tallylog keygen"),
 		election: fs.String("election", "", "election `ID`, as in the log's election record"),
+		log:      fs.String("log", "", "the log's `ORIGIN`, as in the log's election record (results.example.pk/ge2024)"),
 		contest:  fs.String("contest", "", "contest `ID`"),
 		at:       fs.String("time", "", "the record's time, "+record.TimeLayout+" (default now)"),
 	}
@@ -190,8 +191,8 @@ func addAuditFlags(fs *flag.FlagSet) auditFlags {
 
 // sign checks the shared flags, completes rec's time and signs it to stdout.
 func (f auditFlags) sign(st *State, rec record.Record, setTime func(string)) error {
-	if *f.key == "" || *f.election == "" || *f.contest == "" {
-		return usageError{"--key, --election and --contest are required"}
+	if *f.key == "" || *f.election == "" || *f.log == "" || *f.contest == "" {
+		return usageError{"--key, --election, --log and --contest are required"}
 	}
 	at := *f.at
 	if at == "" {
@@ -228,7 +229,7 @@ func readSeed(seed, file string) (string, error) {
 }
 
 func auditCommit(st *State, args []string) error {
-	fs := newFlagSet(st, "audit commit", "--key K --election E --contest C --risk-limit 0.05 --log-size L --frame-sha256 H --stations N --draws N --seed-file F > commit.note")
+	fs := newFlagSet(st, "audit commit", "--key K --election E --log O --contest C --risk-limit 0.05 --log-size L --frame-sha256 H --stations N --draws N --seed-file F > commit.note")
 	f := addAuditFlags(fs)
 	limit := fs.String("risk-limit", "", "risk limit: \"0.\" and 1 to 9 digits (0.05)")
 	logSize := fs.Int64("log-size", 0, "log size L the frame is taken at")
@@ -245,17 +246,17 @@ func auditCommit(st *State, args []string) error {
 		return err
 	}
 	// Refuse now a seed whose reveal would be refused later.
-	reveal := &record.AuditReveal{Election: *f.election, Contest: *f.contest, Seed: s, Revealed: record.FormatTime(time.Now())}
+	reveal := &record.AuditReveal{Election: *f.election, Log: *f.log, Contest: *f.contest, Seed: s, Revealed: record.FormatTime(time.Now())}
 	if err := reveal.Check(); err != nil && strings.HasPrefix(err.Error(), "seed") {
 		return fmt.Errorf("the seed cannot be revealed later: %v", err)
 	}
-	rec := &record.AuditCommit{Election: *f.election, Contest: *f.contest, RiskLimit: *limit, LogSize: *logSize,
+	rec := &record.AuditCommit{Election: *f.election, Log: *f.log, Contest: *f.contest, RiskLimit: *limit, LogSize: *logSize,
 		FrameSHA256: *frame, Stations: *stations, SeedCommitment: record.SeedCommitment(*f.election, *f.contest, s), Draws: *draws}
 	return f.sign(st, rec, func(t string) { rec.Committed = t })
 }
 
 func auditReveal(st *State, args []string) error {
-	fs := newFlagSet(st, "audit reveal", "--key K --election E --contest C --seed-file F > reveal.note")
+	fs := newFlagSet(st, "audit reveal", "--key K --election E --log O --contest C --seed-file F > reveal.note")
 	f := addAuditFlags(fs)
 	seed := fs.String("seed", "", "the committed seed")
 	seedFile := fs.String("seed-file", "", "`FILE` holding the seed on one line")
@@ -266,12 +267,12 @@ func auditReveal(st *State, args []string) error {
 	if err != nil {
 		return err
 	}
-	rec := &record.AuditReveal{Election: *f.election, Contest: *f.contest, Seed: s}
+	rec := &record.AuditReveal{Election: *f.election, Log: *f.log, Contest: *f.contest, Seed: s}
 	return f.sign(st, rec, func(t string) { rec.Revealed = t })
 }
 
 func auditCount(st *State, args []string) error {
-	fs := newFlagSet(st, "audit count", "--key K --election E --contest C --station S --round R --ballots N --votes 1=298,2=501,3=0 > count.note")
+	fs := newFlagSet(st, "audit count", "--key K --election E --log O --contest C --station S --round R --ballots N --votes 1=298,2=501,3=0 > count.note")
 	f := addAuditFlags(fs)
 	station := fs.String("station", "", "station `ID`")
 	round := fs.Int64("round", 0, "the open round of the contest's audit")
@@ -287,7 +288,7 @@ func auditCount(st *State, args []string) error {
 	if err != nil {
 		return err
 	}
-	rec := &record.AuditCount{Election: *f.election, Contest: *f.contest, Station: *station, Round: *round, Votes: counts, Ballots: *ballots}
+	rec := &record.AuditCount{Election: *f.election, Log: *f.log, Contest: *f.contest, Station: *station, Round: *round, Votes: counts, Ballots: *ballots}
 	return f.sign(st, rec, func(t string) { rec.Captured = t })
 }
 

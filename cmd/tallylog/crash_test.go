@@ -68,7 +68,7 @@ func initElection(t *testing.T, ctx context.Context, clients int) *testServerEle
 		names = append(names, name)
 		grants = append(grants, record.Grant{Role: "observer", Scope: "*", Key: vkey})
 	}
-	extra, err := registry.GrantRecords(e.Def.ID, grants, e.Signers["ecp"])
+	extra, err := registry.GrantRecords(e.Def.ID, e.Def.Origin, grants, e.Signers["ecp"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func post(ctx context.Context, client *http.Client, url string, logKey note.Veri
 // copyRecord is client c's n-th record: an observer's copy of NA-57/PS-1,
 // distinct for every (c, n).
 func copyRecord(t testing.TB, el *testServerElection, c, n int) []byte {
-	return el.E.Sign(t, el.Clients[c], &record.Attestation{Election: el.E.Def.ID, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
+	return el.E.Sign(t, el.Clients[c], &record.Attestation{Election: el.E.Def.ID, Log: el.E.Def.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
 		Registered: 1000, Cast: 550, Votes: testelection.Counts(300, 200, 50),
 		Captured: time.Date(2024, 2, 8, 16, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Second).Format(time.RFC3339)})
 }

@@ -298,7 +298,7 @@ func printDemoResult(st *State, r *DemoResult, base string) {
 	w := st.Stdout
 	fmt.Fprintf(w, "\nthe night is over: %d records (%d station sheets) logged in %.0fs\n\n", r.Records, r.Sheets, r.Seconds)
 	fmt.Fprintln(w, "injected fraud, against the simulator's ground truth (per kind and size: the mechanism meant to catch it):")
-	fmt.Fprintf(w, "  %-22s %-9s %-15s %9s %7s %13s %9s  %s\n", "kind", "size", "mechanism", "detected", "recall", "false alarms", "slowest", "caught by")
+	fmt.Fprintf(w, "  %-23s %-9s %-15s %9s %7s %13s %9s  %s\n", "kind", "size", "mechanism", "detected", "recall", "false alarms", "slowest", "caught by")
 	for _, row := range r.Detection {
 		size := "all"
 		if row.MaxShare > 0 {
@@ -312,7 +312,7 @@ func printDemoResult(st *State, r *DemoResult, base string) {
 		for _, k := range slices.Sorted(maps.Keys(row.CaughtBy)) {
 			by = append(by, fmt.Sprintf("%s %d", k, row.CaughtBy[k]))
 		}
-		fmt.Fprintf(w, "  %-22s %-9s %-15s %4d/%-4d %6.0f%% %13s %8.1fs  %s\n", row.Kind, size, row.Mechanism, row.Detected, row.Injected, 100*row.Recall, fa, row.SlowestSeconds, strings.Join(by, ", "))
+		fmt.Fprintf(w, "  %-23s %-9s %-15s %4d/%-4d %6.0f%% %13s %8.1fs  %s\n", row.Kind, size, row.Mechanism, row.Detected, row.Injected, 100*row.Recall, fa, row.SlowestSeconds, strings.Join(by, ", "))
 	}
 	fmt.Fprintln(w, "  (size: stuffing as a share of registered voters, switching of the runner-up's votes; false alarms on honest records or stations)")
 	if a := r.Audit; a != nil && len(a.Contests) > 0 {

@@ -369,7 +369,7 @@ func writeTranscribedLog(st *State, dir string, def *election.Definition, signer
 	if err != nil {
 		return err
 	}
-	grantEntries, err := registry.GrantRecords(def.ID, grant(vkeys), commission)
+	grantEntries, err := registry.GrantRecords(def.ID, def.Origin, grant(vkeys), commission)
 	if err != nil {
 		return err
 	}

@@ -95,7 +95,7 @@ func TestSpine(t *testing.T) {
 
 	// A presiding officer signs the sheet offline and submits it twice.
 	po := writeKey(t, work, "po.NA-57.PS-1")
-	sheetJSON := `{"type":"sheet","election":"pk-test","contest":"NA-57","station":"NA-57/PS-1","revision":1,
+	sheetJSON := `{"type":"sheet","election":"pk-test","log":"results.example.pk/test","contest":"NA-57","station":"NA-57/PS-1","revision":1,
 		"registered":1000,"cast":612,"rejected":12,"votes":[{"candidate":"1","votes":300},{"candidate":"2","votes":250},{"candidate":"3","votes":50}],
 		"captured":"2024-02-08T18:31:00Z"}`
 	note, errs, code := cli(t, ctx, strings.NewReader(sheetJSON), "sign", "--key", po, "-")
