@@ -60,11 +60,33 @@ func (f *Failure) Error() string {
 	return fmt.Sprintf("index %d (%s): %s", f.Index, f.Where, f.Reason)
 }
 
-// Log verifies the whole log at src against the log key.
+// Unreachable is a verification that could not reach an answer: a
+// resource could not be read (see ErrUnavailable), or the checkpoint could
+// not be found at all. It says nothing about whether the log is good.
+type Unreachable struct {
+	Where string
+	Err   error
+}
+
+func (u *Unreachable) Error() string { return "cannot read " + u.Where + ": " + u.Err.Error() }
+func (u *Unreachable) Unwrap() error { return u.Err }
+
+// readFailure is the error for a failed read of path: Unreachable when the
+// reader or the network failed, else a Failure of the log at index.
+func readFailure(index int64, path, what string, err error) error {
+	if errors.Is(err, ErrUnavailable) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &Unreachable{path, err}
+	}
+	return &Failure{index, path, what + err.Error()}
+}
+
+// Log verifies the whole log at src against the log key. Its error is a
+// *Failure when the log is bad and an *Unreachable when it could not be
+// read.
 func Log(ctx context.Context, src Source, logKey note.Verifier, opts Options) (*Result, error) {
 	raw, err := src.ReadFile(ctx, "checkpoint")
 	if err != nil {
-		return nil, &Failure{-1, "checkpoint", err.Error()}
+		return nil, &Unreachable{"checkpoint", err}
 	}
 	res, err := checkCheckpoint(raw, logKey, opts.Witnesses)
 	if err != nil {
@@ -99,7 +121,7 @@ func Log(ctx context.Context, src Source, logKey note.Verifier, opts Options) (*
 			}
 		}
 		if err != nil {
-			return nil, &Failure{b * 256, path, "cannot read entry bundle: " + err.Error()}
+			return nil, readFailure(b*256, path, "cannot read entry bundle: ", err)
 		}
 		entries, err := splitBundle(data)
 		if err != nil {
@@ -175,7 +197,7 @@ func compareTile(ctx context.Context, src Source, tile tlog.Tile, hr tlog.HashRe
 	}
 	got, err := readTile(ctx, src, tile)
 	if err != nil {
-		return &Failure{first, tilePath(tile), "cannot read tile: " + err.Error()}
+		return readFailure(first, tilePath(tile), "cannot read tile: ", err)
 	}
 	for j := 0; j < len(want); j += 32 {
 		if string(got[j:j+32]) != string(want[j:j+32]) {

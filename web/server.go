@@ -42,6 +42,8 @@ type Options struct {
 	// 503 with the record's index: the record is durable, and submitting
 	// it again returns its receipt once a checkpoint is published.
 	ReceiptWait time.Duration
+	// AccessLog, when set, receives one line per HTTP request.
+	AccessLog *slog.Logger
 }
 
 // Server serves one election's log.
@@ -56,6 +58,8 @@ type Server struct {
 	Now         func() time.Time
 	logger      *slog.Logger
 	receiptWait time.Duration
+	metrics     *serverMetrics
+	accessLog   *slog.Logger
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -104,7 +108,8 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
 	}
 	s := &Server{Dir: dir, Meta: meta, Log: lg, Intake: in, Tally: tally.New(meta.Origin), LogVerifier: v,
 		Witnesses: opts.Witnesses, Now: opts.Now, logger: opts.Logger, receiptWait: opts.ReceiptWait,
-		done: make(chan struct{}), applyCh: make(chan struct{})}
+		done: make(chan struct{}), applyCh: make(chan struct{}), accessLog: opts.AccessLog}
+	s.metrics = newServerMetrics(s)
 	in.SetExtension(s.checkAudit)
 	// The tally follows this intake's appends: it need not verify again the
 	// signatures the intake just verified (tallylog verify always does).
@@ -208,8 +213,9 @@ func (s *Server) Handler() http.Handler {
 	s.routeStatus(mux)
 	s.routeSite(mux)
 	s.routeClaims(mux)
+	s.routeMetrics(mux)
 	cop := http.NewCrossOriginProtection()
-	return securityHeaders(cop.Handler(mux))
+	return s.observe(securityHeaders(cop.Handler(mux)))
 }
 
 // HTTPServer returns an http.Server for addr with the timeouts an

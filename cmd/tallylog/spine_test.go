@@ -135,9 +135,18 @@ func TestSpine(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "OK: log results.example.pk/test") {
 		t.Fatalf("verify over HTTP: %s %s", out, errs)
 	}
+	out, errs, code = cli(t, ctx, nil, "verify-receipt", "--log-key", initOut.LogKey, "--json", noteFile+".receipt")
+	if code != 0 || !strings.Contains(out, `"ok":true`) || !strings.Contains(out, `"index":3`) {
+		t.Fatalf("verify-receipt --json: %d %s %s", code, out, errs)
+	}
 	stop()
 	if c := <-served; c != 0 {
 		t.Fatalf("serve exited %d", c)
+	}
+	// With the server gone, verify has no answer: exit 3, not 1.
+	_, errs, code = cli(t, ctx, nil, "verify", "--log", url, "--log-key", initOut.LogKey)
+	if code != exitCannotCheck || !strings.Contains(errs, "COULD NOT CHECK") {
+		t.Fatalf("verify of a stopped server: exit %d, %s; want %d, could not check", code, errs, exitCannotCheck)
 	}
 	jsonOut, errs, code := cli(t, ctx, nil, "verify", "--log", dir, "--log-key", initOut.LogKey, "--json")
 	if code != 0 {
