@@ -108,16 +108,16 @@ func TestSpine(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("submit: %s %s", out1, errs)
 	}
-	rc1, _ := os.ReadFile(noteFile + ".receipt")
+	rc1, _ := os.ReadFile(noteFile + receiptExt)
 	out2, _, code := cli(t, ctx, nil, "submit", "--server", url, noteFile)
 	if code != 0 || out1 != out2 {
 		t.Fatalf("second submit: %q, want %q", out2, out1)
 	}
-	out, errs, code = cli(t, ctx, nil, "verify-receipt", "--log-key", initOut.LogKey, "--record", noteFile, noteFile+".receipt")
+	out, errs, code = cli(t, ctx, nil, "verify-receipt", "--log-key", initOut.LogKey, "--record", noteFile, noteFile+receiptExt)
 	if code != 0 || !strings.Contains(out, "OK: sheet of station NA-57/PS-1") {
 		t.Fatalf("verify-receipt: %s %s", out, errs)
 	}
-	rc2, _ := os.ReadFile(noteFile + ".receipt")
+	rc2, _ := os.ReadFile(noteFile + receiptExt)
 	if !bytes.Contains(rc1, []byte("index ")) || string(rc1[:bytes.Index(rc1, []byte("\n\n"))]) != string(rc2[:bytes.Index(rc2, []byte("\n\n"))]) {
 		t.Fatalf("the second submission's receipt proves another index:\n%s\n%s", rc1, rc2)
 	}
@@ -135,7 +135,7 @@ func TestSpine(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "OK: log results.example.pk/test") {
 		t.Fatalf("verify over HTTP: %s %s", out, errs)
 	}
-	out, errs, code = cli(t, ctx, nil, "verify-receipt", "--log-key", initOut.LogKey, "--json", noteFile+".receipt")
+	out, errs, code = cli(t, ctx, nil, "verify-receipt", "--log-key", initOut.LogKey, "--json", noteFile+receiptExt)
 	if code != 0 || !strings.Contains(out, `"ok":true`) || !strings.Contains(out, `"index":3`) {
 		t.Fatalf("verify-receipt --json: %d %s %s", code, out, errs)
 	}

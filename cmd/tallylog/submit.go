@@ -28,7 +28,7 @@ func runSubmit(st *State, args []string) error {
 	server := fs.String("server", "", "the election server's `URL`, e.g. http://127.0.0.1:8080")
 	var images multiFlag
 	fs.Var(&images, "image", "scanned form `FILE` to upload when a submitted record names its SHA-256; repeatable")
-	receipts := fs.String("receipts", "", "write receipts into `DIR` (default: beside each record, as FILE.receipt)")
+	receipts := fs.String("receipts", "", "write receipts into `DIR` (default: beside each record, as FILE.tlog-proof, the extension C2SP tlog-proof names)")
 	logKey := fs.String("log-key", "", "if set, verify each receipt with this log verifier `KEY` before keeping it")
 	timeout := fs.Duration("timeout", 24*time.Hour, "give up retrying after this long")
 	jsonOut := fs.Bool("json", false, "print one JSON object a record: {file, ok, index, receipt, error}")
@@ -65,9 +65,9 @@ func runSubmit(st *State, args []string) error {
 		if err != nil {
 			return err
 		}
-		out := f + ".receipt"
+		out := f + receiptExt
 		if *receipts != "" {
-			out = filepath.Join(*receipts, filepath.Base(f)+".receipt")
+			out = filepath.Join(*receipts, filepath.Base(f)+receiptExt)
 		}
 		rc, err := c.submit(ctx, entry)
 		if err != nil {
@@ -106,6 +106,10 @@ func runSubmit(st *State, args []string) error {
 	}
 	return nil
 }
+
+// receiptExt is the file extension of a receipt: C2SP tlog-proof says
+// proofs SHOULD be stored with the extension .tlog-proof.
+const receiptExt = ".tlog-proof"
 
 // submitted is what submit --json prints for each record.
 type submitted struct {
