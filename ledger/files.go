@@ -8,6 +8,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/transparency-dev/tessera"
 )
 
 // ErrNotTilePath is returned by ReadPath for a path that is not a C2SP
@@ -21,19 +23,37 @@ var ErrNotTilePath = errors.New("not a tlog-tiles path")
 // MySQL reader may return a wider one). It returns an error wrapping
 // os.ErrNotExist when the log has no such resource (yet).
 func (l *Log) ReadPath(ctx context.Context, path string) ([]byte, error) {
+	return readPath(ctx, l.reader, path)
+}
+
+// ReadFile returns the published checkpoint for "checkpoint" and the
+// resource at any other tlog-tiles path: a Log is a verify.Source over its
+// own storage.
+func (l *Log) ReadFile(ctx context.Context, path string) ([]byte, error) {
+	if path == "checkpoint" {
+		cp, _ := l.Checkpoint()
+		if cp == nil {
+			return nil, fmt.Errorf("no checkpoint is published yet: %w", os.ErrNotExist)
+		}
+		return cp, nil
+	}
+	return readPath(ctx, l.reader, path)
+}
+
+func readPath(ctx context.Context, reader tessera.LogReader, path string) ([]byte, error) {
 	level, index, width, entries, err := parseTilePath(path)
 	if err != nil {
 		return nil, err
 	}
 	p := uint8(width % 256)
 	if entries {
-		data, err := l.reader.ReadEntryBundle(ctx, index, p)
+		data, err := reader.ReadEntryBundle(ctx, index, p)
 		if err != nil {
 			return nil, err
 		}
 		return trimBundle(data, width)
 	}
-	data, err := l.reader.ReadTile(ctx, level, index, p)
+	data, err := reader.ReadTile(ctx, level, index, p)
 	if err != nil {
 		return nil, err
 	}

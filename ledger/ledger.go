@@ -47,6 +47,10 @@ type Options struct {
 	Witnesses *tessera.WitnessGroup
 	// WitnessTimeout bounds each witness request (default 5 s).
 	WitnessTimeout time.Duration
+	// MySQLDSN, when set, keeps the log in that MySQL or MariaDB database
+	// (Tessera's MySQL driver) instead of the directory; the checkpoint
+	// interval is then at least MySQLMinInterval (see mysql.go).
+	MySQLDSN string
 	// RepublishInterval is how often a checkpoint is signed (and, with
 	// witnesses, cosigned) again when the log has not grown, so readers and
 	// witnesses see that the log is alive. Default 10 minutes, or 30 s with
@@ -63,6 +67,7 @@ type Log struct {
 	shutdown func(context.Context) error
 	reader   tessera.LogReader
 	cancel   context.CancelFunc
+	closeDB  func() error // the MySQL connection, or nil
 
 	mu        sync.Mutex
 	changed   chan struct{} // closed and replaced when a new checkpoint is seen
@@ -117,10 +122,26 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 		cfg.HTTPClient = &http.Client{Transport: rec, Timeout: opts.WitnessTimeout}
 	}
 	lctx, cancel := context.WithCancel(context.Background())
-	driver, err := posix.New(lctx, cfg)
-	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("open log storage in %s: %w", dir, err)
+	var driver tessera.Driver
+	var closeDB func() error
+	if opts.MySQLDSN != "" {
+		// Tessera's MySQL driver asks witnesses through http.DefaultClient:
+		// their answers are not recorded for /api/v1/status.
+		opts.CheckpointInterval = max(opts.CheckpointInterval, MySQLMinInterval)
+		opts.RepublishInterval = max(opts.RepublishInterval, opts.CheckpointInterval)
+		st, db, err := openMySQL(ctx, opts.MySQLDSN)
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		driver, closeDB, rec = st, db.Close, nil
+	} else {
+		d, err := posix.New(lctx, cfg)
+		if err != nil {
+			cancel()
+			return nil, fmt.Errorf("open log storage in %s: %w", dir, err)
+		}
+		driver = d
 	}
 	ao := tessera.NewAppendOptions().
 		WithCheckpointSigner(signer).
@@ -133,6 +154,9 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 	app, shutdown, reader, err := tessera.NewAppender(lctx, driver, ao)
 	if err != nil {
 		cancel()
+		if closeDB != nil {
+			closeDB()
+		}
 		if rec != nil {
 			for _, r := range rec.reports {
 				if !r.OK {
@@ -142,7 +166,7 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 		}
 		return nil, fmt.Errorf("open log in %s: %w", dir, err)
 	}
-	l := &Log{dir: dir, origin: signer.Name(), verifier: v, app: app, shutdown: shutdown, reader: reader, cancel: cancel, changed: make(chan struct{}), witnesses: rec, hashes: map[int64]tlog.Hash{}}
+	l := &Log{dir: dir, origin: signer.Name(), verifier: v, app: app, shutdown: shutdown, reader: reader, cancel: cancel, closeDB: closeDB, changed: make(chan struct{}), witnesses: rec, hashes: map[int64]tlog.Hash{}}
 	if err := l.poll(ctx); err != nil && !errors.Is(err, os.ErrNotExist) {
 		l.Close(ctx)
 		return nil, err
@@ -170,6 +194,11 @@ func (l *Log) Append(ctx context.Context, entry []byte) (uint64, error) {
 func (l *Log) Close(ctx context.Context) error {
 	err := l.shutdown(ctx)
 	l.cancel()
+	if l.closeDB != nil {
+		if cerr := l.closeDB(); err == nil {
+			err = cerr
+		}
+	}
 	return err
 }
 

@@ -32,7 +32,6 @@ import (
 	"github.com/tallylog/tallylog/evidence"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/tally"
-	"github.com/tallylog/tallylog/verify"
 )
 
 // MaxClaimUpload bounds a claim's upload: the photograph plus the form.
@@ -380,12 +379,8 @@ func (s *Server) buildEvidence(ctx context.Context, contest string) ([]byte, uin
 			return nil, 0, err
 		}
 	}
-	src, err := verify.NewSource(s.Dir.LogDir())
-	if err != nil {
-		return nil, 0, err
-	}
 	var buf bytes.Buffer
-	err = evidence.Build(ctx, &buf, evidence.Input{Checkpoint: cp, LogKey: s.LogVerifier, Log: src, Tally: s.Tally,
+	err := evidence.Build(ctx, &buf, evidence.Input{Checkpoint: cp, LogKey: s.LogVerifier, Log: s.Log, Tally: s.Tally,
 		Keys: es.keys, Images: evidence.ImagesAt(s.Dir.Root)}, contest)
 	return buf.Bytes(), size, err
 }

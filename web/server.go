@@ -88,6 +88,9 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
 	if opts.Witnesses != nil {
 		opts.Log.Witnesses = &opts.Witnesses.Group
 	}
+	if err := checkStorage(meta, opts.Log.MySQLDSN); err != nil {
+		return nil, err
+	}
 	lg, err := ledger.Open(ctx, dir.LogDir(), signer, meta.LogKey, opts.Log)
 	if err != nil {
 		return nil, err

@@ -216,7 +216,7 @@ func createDemo(ctx context.Context, d datadir.Dir, el *sim.Election, cfg demoCo
 			genesis = append(genesis, ev.Entry)
 		}
 	}
-	_, err := openLog(ctx, d, genesis, grants)
+	_, err := openLog(ctx, d, "", genesis, grants)
 	return err
 }
 

@@ -259,7 +259,7 @@ func writeLog2024(st *State, dir string, src *importer.Source2024) error {
 	if err != nil {
 		return err
 	}
-	if _, err := openLog(st.Ctx, d, genesis, grantEntries); err != nil {
+	if _, err := openLog(st.Ctx, d, "", genesis, grantEntries); err != nil {
 		os.RemoveAll(dir)
 		return err
 	}

@@ -30,6 +30,7 @@ func runServe(st *State, args []string) error {
 	logFormat := fs.String("log-format", "text", "write the log on stderr as `text` (key=value) or json (one object a line)")
 	logLevel := fs.String("log-level", "info", "log messages at this `LEVEL` and above: debug, info, warn, error")
 	accessLog := fs.Bool("access-log", true, "log one line per HTTP request")
+	storage := addStorageFlags(fs)
 	jsonOut := fs.Bool("json", false, "print the startup facts (address, origin, log key, witnesses, version) as one JSON object")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -54,9 +55,17 @@ func runServe(st *State, args []string) error {
 	if err != nil {
 		return err
 	}
+	meta, err := datadir.Dir{Root: *dir}.ReadMeta()
+	if err != nil {
+		return err
+	}
+	_, dsn, err := storage.resolve(meta)
+	if err != nil {
+		return err
+	}
 	klogLogger.Store(logger)
 	opts := web.Options{
-		Log:       ledger.Options{CheckpointInterval: *interval, WitnessTimeout: *witnessTimeout},
+		Log:       ledger.Options{CheckpointInterval: *interval, WitnessTimeout: *witnessTimeout, MySQLDSN: dsn},
 		Logger:    logger,
 		Witnesses: policy, ReceiptWait: *receiptWait,
 	}
