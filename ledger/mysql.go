@@ -120,3 +120,10 @@ func (f *Files) ReadFile(ctx context.Context, path string) ([]byte, error) {
 
 // Close closes the database connection.
 func (f *Files) Close() error { return f.db.Close() }
+
+// OpenMySQLDriver returns Tessera's MySQL driver over the database the DSN
+// names, creating the schema if needed, and the connection to close after
+// use: for measuring the bare driver (tallylog bench).
+func OpenMySQLDriver(ctx context.Context, dsn string) (*tmysql.Storage, *sql.DB, error) {
+	return openMySQL(ctx, dsn)
+}
