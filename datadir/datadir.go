@@ -31,6 +31,9 @@ type Meta struct {
 	// Storage is where the log is kept: "" for log/ (Tessera's POSIX
 	// driver), "mysql" for a MySQL or MariaDB database named at run time.
 	Storage string `json:"storage,omitempty"`
+	// Mirror is the URL of the log this directory is a verified copy of
+	// (tallylog mirror); such a directory has no keys/.
+	Mirror string `json:"mirror,omitempty"`
 }
 
 func (d Dir) LogDir() string    { return filepath.Join(d.Root, "log") }

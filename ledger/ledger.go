@@ -183,6 +183,9 @@ func (l *Log) Dir() string { return l.dir }
 
 // Append adds entry and returns its index once it is durable.
 func (l *Log) Append(ctx context.Context, entry []byte) (uint64, error) {
+	if l.app == nil {
+		return 0, ErrReadOnly
+	}
 	idx, err := l.app.Add(ctx, tessera.NewEntry(entry))()
 	if err != nil {
 		return 0, fmt.Errorf("append to the log: %w", err)

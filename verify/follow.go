@@ -127,6 +127,9 @@ func (f *Follower) Advance(ctx context.Context, src Source) (*Result, error) {
 		for i := int64(0); i < first; i++ {
 			idx := b*256 + i
 			if tlog.RecordHash(entries[i]) != hashes[tlog.StoredHashIndex(0, idx)] {
+				if fork := f.proveFork(ctx, src, res, raw); fork != nil {
+					return nil, fork
+				}
 				return nil, &Failure{idx, path, "the entry differs from the one this log served before at this index"}
 			}
 		}

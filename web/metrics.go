@@ -80,6 +80,9 @@ func newServerMetrics(s *Server) *serverMetrics {
 		w.Family("tallylog_page_cache_renders_total", "counter", "Page and API answers rendered.")
 		w.Sample("tallylog_page_cache_renders_total", float64(cacheRenders.Load()))
 	})
+	if s.mirror != nil {
+		r.Collect(s.mirror.writeMetrics)
+	}
 	r.Collect(metrics.GoRuntime)
 	r.Collect(metrics.OTel())
 	return m

@@ -44,6 +44,9 @@ type Options struct {
 	ReceiptWait time.Duration
 	// AccessLog, when set, receives one line per HTTP request.
 	AccessLog *slog.Logger
+	// Mirror, when set, opens the directory as a read-only mirror (see
+	// mirror.go): no signing key, no submissions, every signature replayed.
+	Mirror *Mirror
 }
 
 // Server serves one election's log.
@@ -60,6 +63,7 @@ type Server struct {
 	receiptWait time.Duration
 	metrics     *serverMetrics
 	accessLog   *slog.Logger
+	mirror      *Mirror
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -77,10 +81,6 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	signer, err := dir.LogSigner()
-	if err != nil {
-		return nil, err
-	}
 	v, err := note.NewVerifier(meta.LogKey)
 	if err != nil {
 		return nil, fmt.Errorf("log key in %s/tallylog.json: %v", dir.Root, err)
@@ -91,7 +91,7 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
 	if err := checkStorage(meta, opts.Log.MySQLDSN); err != nil {
 		return nil, err
 	}
-	lg, err := ledger.Open(ctx, dir.LogDir(), signer, meta.LogKey, opts.Log)
+	lg, err := openLedger(ctx, dir, meta, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -111,12 +111,15 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
 	}
 	s := &Server{Dir: dir, Meta: meta, Log: lg, Intake: in, Tally: tally.New(meta.Origin), LogVerifier: v,
 		Witnesses: opts.Witnesses, Now: opts.Now, logger: opts.Logger, receiptWait: opts.ReceiptWait,
-		done: make(chan struct{}), applyCh: make(chan struct{}), accessLog: opts.AccessLog}
+		done: make(chan struct{}), applyCh: make(chan struct{}), accessLog: opts.AccessLog, mirror: opts.Mirror}
 	s.metrics = newServerMetrics(s)
 	in.SetExtension(s.checkAudit)
 	// The tally follows this intake's appends: it need not verify again the
-	// signatures the intake just verified (tallylog verify always does).
-	s.Tally.TrustVerified(in.TakeVerified)
+	// signatures the intake just verified (tallylog verify always does). A
+	// mirror's tally verifies every signature itself.
+	if opts.Mirror == nil {
+		s.Tally.TrustVerified(in.TakeVerified)
+	}
 	fctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	go s.follow(fctx)
@@ -218,7 +221,7 @@ func (s *Server) Handler() http.Handler {
 	s.routeClaims(mux)
 	s.routeMetrics(mux)
 	cop := http.NewCrossOriginProtection()
-	return s.observe(securityHeaders(cop.Handler(mux)))
+	return s.observe(s.mirrorGuard(securityHeaders(cop.Handler(mux))))
 }
 
 // HTTPServer returns an http.Server for addr with the timeouts an

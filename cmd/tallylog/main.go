@@ -45,6 +45,7 @@ var commands = []command{
 	{"import", "turn published results into a log and compare sources", runImport},
 	{"init", "create an election's log from its definition", runInit},
 	{"keygen", "make a signing key for records or checkpoints", runKeygen},
+	{"mirror", "follow a public log, verify it as it grows, serve the same site", runMirror},
 	{"serve", "serve an election: submissions, the log, the results site", runServe},
 	{"sign", "sign a record (sheet, declaration, ...) written as JSON", runSign},
 	{"sim", "generate a simulated election with injected fraud", runSim},
