@@ -1,6 +1,7 @@
 # Measures a mirror (see BENCHMARKS.md, "Mirrors"). TALLYLOG: the binary; WORK: a scratch directory.
 import json, os, shutil, subprocess, time, urllib.request
-TL = os.environ.get("TALLYLOG", "tallylog"); base="/tmp/ops-lag"
+TL = os.environ.get("TALLYLOG", "tallylog")
+base = os.environ.get("WORK", "/tmp/ops-lag")
 shutil.rmtree(f"{base}/m2", ignore_errors=True)
 S, M = "http://127.0.0.1:18712", "http://127.0.0.1:18713"
 srv = subprocess.Popen([TL, "serve", "--dir", f"{base}/d", "--addr", "127.0.0.1:18712", "--access-log=false"], stdout=subprocess.DEVNULL, stderr=open(f"{base}/serve2.err","w"))
