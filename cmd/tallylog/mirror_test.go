@@ -55,9 +55,9 @@ func httpGet(t *testing.T, url string) (int, []byte) {
 	return resp.StatusCode, b
 }
 
-// TestMirror runs a server and a mirror of it: the mirror verifies and
-// copies the log as it grows, and answers the API byte for byte as the
-// server does at the same tree size. Then the mirror's upstream is
+// TestMirror runs a server, a mirror of it and a mirror of the mirror:
+// the mirrors verify and copy the log as it grows, and answer the API
+// byte for byte as the server does at the same tree size. Then the mirror's upstream is
 // switched to a fork (a server with the same key and genesis and another
 // history): the mirror proves the fork, stops, keeps both checkpoints and
 // says so on every page.
@@ -102,10 +102,16 @@ func TestMirror(t *testing.T) {
 	mdir := filepath.Join(t.TempDir(), "mirror")
 	m := runListening(t, ctx, "mirror", "--log", proxy.URL, "--log-key", meta.LogKey, "--dir", mdir, "--interval", "100ms")
 
+	// A second mirror follows the first: a mirror serves what it mirrors.
+	m2 := runListening(t, ctx, "mirror", "--log", m, "--log-key", meta.LogKey, "--dir", filepath.Join(t.TempDir(), "mirror2"), "--interval", "100ms")
 	same := func(path string) bool {
 		ca, ba := httpGet(t, a+path)
-		cm, bm := httpGet(t, m+path)
-		return ca == 200 && cm == 200 && bytes.Equal(ba, bm)
+		for _, mu := range []string{m, m2} {
+			if cm, bm := httpGet(t, mu+path); ca != 200 || cm != 200 || !bytes.Equal(ba, bm) {
+				return false
+			}
+		}
+		return true
 	}
 	waitFor(t, "the mirror to reach the server's checkpoint", 20*time.Second, func() bool { return same("/checkpoint") })
 	// The log grows while the mirror follows.
@@ -125,7 +131,8 @@ func TestMirror(t *testing.T) {
 		if !same(p) {
 			_, ba := httpGet(t, a+p)
 			_, bm := httpGet(t, m+p)
-			t.Errorf("GET %s: the mirror answers\n%.300s\nthe server\n%.300s", p, bm, ba)
+			_, bm2 := httpGet(t, m2+p)
+			t.Errorf("GET %s: the mirrors answer\n%.300s\n%.300s\nthe server\n%.300s", p, bm, bm2, ba)
 		}
 	}
 	resp, err := http.Post(m+"/api/v1/records", "text/plain", strings.NewReader("x"))
