@@ -71,3 +71,31 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	}
 	return nil, usageError{fmt.Sprintf("--log-format %q: want text or json", format)}
 }
+
+// logFlags are a server command's logging flags.
+type logFlags struct {
+	format, level *string
+	access        *bool
+}
+
+func addLogFlags(fs *flag.FlagSet, access bool) logFlags {
+	return logFlags{
+		format: fs.String("log-format", "text", "write the log on stderr as `text` (key=value) or json (one object a line)"),
+		level:  fs.String("log-level", "info", "log messages at this `LEVEL` and above: debug, info, warn, error"),
+		access: fs.Bool("access-log", access, "log one line per HTTP request"),
+	}
+}
+
+// open returns the command's logger, which also receives Tessera's
+// warnings and errors, and the access logger (nil without --access-log).
+func (f logFlags) open(st *State) (*slog.Logger, *slog.Logger, error) {
+	logger, err := newLogger(st.Stderr, *f.format, *f.level)
+	if err != nil {
+		return nil, nil, err
+	}
+	klogLogger.Store(logger)
+	if !*f.access {
+		return logger, nil, nil
+	}
+	return logger, logger.With("log", "access"), nil
+}

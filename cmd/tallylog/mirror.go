@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,8 +29,7 @@ func runMirror(st *State, args []string) error {
 	dir := fs.String("dir", "", "`DIR`ectory for the verified copy (created if missing; kept across restarts)")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
 	interval := fs.Duration("interval", time.Second, "how often to read the upstream checkpoint (min 100ms)")
-	logFormat := fs.String("log-format", "text", "write the log on stderr as `text` or json")
-	accessLog := fs.Bool("access-log", false, "log one line per HTTP request")
+	logs := addLogFlags(fs, false)
 	jsonOut := fs.Bool("json", false, "print the startup facts as one JSON object")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -50,11 +48,10 @@ func runMirror(st *State, args []string) error {
 		return err
 	}
 	_, vkey, _ := datadir.LoadVerifier(*trust.logKey)
-	logger, err := newLogger(st.Stderr, *logFormat, "info")
+	logger, access, err := logs.open(st)
 	if err != nil {
 		return err
 	}
-	klogLogger.Store(logger)
 	src, err := verify.NewSource(*upstream)
 	if err != nil {
 		return err
@@ -109,18 +106,9 @@ func runMirror(st *State, args []string) error {
 			return err
 		}
 	}
-	opts := web.Options{Logger: logger, Mirror: m}
-	if *accessLog {
-		opts.AccessLog = logger.With("log", "access")
-	}
-	srv, err := web.Open(st.Ctx, d, opts)
+	srv, ln, err := openAndListen(st.Ctx, d, web.Options{Logger: logger, AccessLog: access, Mirror: m}, *addr)
 	if err != nil {
 		return err
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		srv.Close(context.Background())
-		return fmt.Errorf("--addr %s: %v", *addr, err)
 	}
 	facts := map[string]any{"url": "http://" + ln.Addr().String() + "/", "mirror_of": *upstream, "origin": v.Name(),
 		"election": srv.Meta.Election, "tree_size": f.Checkpoint().TreeSize}
@@ -162,10 +150,11 @@ func (mf *mirrorFollower) step(ctx context.Context) {
 	var fork *verify.Fork
 	switch {
 	case errors.As(err, &fork):
-		mf.m.SetFork(fork)
+		// The evidence is on disk before any page says there is a fork.
 		if werr := writeFork(mf.d, fork); werr != nil {
 			mf.logger.Error("could not keep the fork's evidence", "err", werr)
 		}
+		mf.m.SetFork(fork)
 		mf.logger.Error("the upstream log forked: the mirror stops following it; both checkpoints and the proof are in "+filepath.Join(mf.d.Root, "fork"), "reason", fork.Reason)
 		return
 	case err != nil:

@@ -27,9 +27,7 @@ func runServe(st *State, args []string) error {
 	policyFile := fs.String("witness-policy", "", "publish a checkpoint only once the witnesses in this policy `FILE` cosign it (see docs/witnesses.md)")
 	witnessTimeout := fs.Duration("witness-timeout", 5*time.Second, "how long to wait for the witnesses' cosignatures on each checkpoint")
 	receiptWait := fs.Duration("receipt-wait", 15*time.Second, "how long a submission waits for a checkpoint before answering 503 with its index")
-	logFormat := fs.String("log-format", "text", "write the log on stderr as `text` (key=value) or json (one object a line)")
-	logLevel := fs.String("log-level", "info", "log messages at this `LEVEL` and above: debug, info, warn, error")
-	accessLog := fs.Bool("access-log", true, "log one line per HTTP request")
+	logs := addLogFlags(fs, true)
 	storage := addStorageFlags(fs)
 	jsonOut := fs.Bool("json", false, "print the startup facts (address, origin, log key, witnesses, version) as one JSON object")
 	if err := parseFlags(fs, args); err != nil {
@@ -51,7 +49,7 @@ func runServe(st *State, args []string) error {
 	if *interval < 100*time.Millisecond {
 		return usageError{"--checkpoint-interval must be at least 100ms"}
 	}
-	logger, err := newLogger(st.Stderr, *logFormat, *logLevel)
+	logger, access, err := logs.open(st)
 	if err != nil {
 		return err
 	}
@@ -63,23 +61,15 @@ func runServe(st *State, args []string) error {
 	if err != nil {
 		return err
 	}
-	klogLogger.Store(logger)
 	opts := web.Options{
 		Log:       ledger.Options{CheckpointInterval: *interval, WitnessTimeout: *witnessTimeout, MySQLDSN: dsn},
 		Logger:    logger,
 		Witnesses: policy, ReceiptWait: *receiptWait,
 	}
-	if *accessLog {
-		opts.AccessLog = logger.With("log", "access")
-	}
-	srv, err := web.Open(st.Ctx, datadir.Dir{Root: *dir}, opts)
+	opts.AccessLog = access
+	srv, ln, err := openAndListen(st.Ctx, datadir.Dir{Root: *dir}, opts, *addr)
 	if err != nil {
 		return err
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		srv.Close(context.Background())
-		return fmt.Errorf("--addr %s: %v", *addr, err)
 	}
 	hs := srv.HTTPServer(*addr)
 	facts := startupFacts{URL: "http://" + ln.Addr().String() + "/", Election: srv.Meta.Election,
@@ -101,6 +91,20 @@ func runServe(st *State, args []string) error {
 	}
 	logger.Info("serving", "url", facts.URL, "origin", facts.Origin, "version", facts.Version)
 	return serveUntilDone(st.Ctx, hs, ln, srv)
+}
+
+// openAndListen opens the server and listens on addr.
+func openAndListen(ctx context.Context, d datadir.Dir, opts web.Options, addr string) (*web.Server, net.Listener, error) {
+	srv, err := web.Open(ctx, d, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		srv.Close(context.Background())
+		return nil, nil, fmt.Errorf("--addr %s: %v", addr, err)
+	}
+	return srv, ln, nil
 }
 
 // startupFacts is what serve --json prints once it listens.
