@@ -27,6 +27,7 @@ func OpenReadOnly(ctx context.Context, dir, vkey string) (*Log, error) {
 	lctx, cancel := context.WithCancel(context.Background())
 	l := &Log{dir: dir, origin: v.Name(), verifier: v, reader: dirReader(dir), cancel: cancel,
 		shutdown: func(context.Context) error { return nil }, changed: make(chan struct{}), hashes: map[int64]tlog.Hash{}}
+	l.tiles = l
 	if err := l.poll(ctx); err != nil && !errors.Is(err, os.ErrNotExist) {
 		cancel()
 		return nil, err

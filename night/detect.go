@@ -168,9 +168,9 @@ func screen(t *tally.Tally, seed uint64) map[string]bool {
 				for _, x := range votes[1:] {
 					rest += x
 				}
-				cur := sc.Current
-				stations = append(stations, forensics.Station{ID: st.ID, Group: sc.Contest, Registered: cur.Registered,
-					Ballots: cur.Cast, Valid: cur.Cast - cur.Rejected, Invalid: cur.Rejected, Votes: []int64{votes[0], rest}})
+				if fs, ok := tally.ForensicStation(&r, &sc, []int64{votes[0], rest}); ok {
+					stations = append(stations, fs)
+				}
 			}
 		}
 	})

@@ -2,9 +2,11 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/tallylog/tallylog/tally"
+	"github.com/tallylog/tallylog/tlogtiles"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -102,26 +104,14 @@ func (f *Follower) Advance(ctx context.Context, src Source) (*Result, error) {
 	})
 	for b := old / 256; b*256 < n; b++ {
 		width := min(256, n-b*256)
-		tile := tlog.Tile{H: tileHeight, L: -1, N: b, W: int(width)}
-		path := tilePath(tile)
-		data, err := src.ReadFile(ctx, path)
-		if err != nil && width < 256 {
-			// A partial bundle may be gone once the full one exists.
-			full := tile
-			full.W = 256
-			if fdata, ferr := src.ReadFile(ctx, tilePath(full)); ferr == nil {
-				data, err = fdata, nil
+		path := tlogtiles.Path(tlogtiles.BundleTile(b, res.TreeSize))
+		entries, err := tlogtiles.ReadBundle(ctx, src, b, res.TreeSize)
+		if err != nil {
+			var short *tlogtiles.ShortBundleError
+			if errors.As(err, &short) {
+				return nil, &Failure{b*256 + int64(short.Have), path, err.Error()}
 			}
-		}
-		if err != nil {
-			return nil, readFailure(b*256, path, "cannot read entry bundle: ", err)
-		}
-		entries, err := splitBundle(data)
-		if err != nil {
-			return nil, &Failure{b * 256, path, err.Error()}
-		}
-		if int64(len(entries)) < width {
-			return nil, &Failure{b*256 + int64(len(entries)), path, fmt.Sprintf("entry bundle holds %d entries, the checkpoint needs %d", len(entries), width)}
+			return nil, readFailure(b*256, path, "", err)
 		}
 		first := max(old-b*256, 0) // entries of this bundle verified before
 		for i := int64(0); i < first; i++ {
@@ -141,7 +131,7 @@ func (f *Follower) Advance(ctx context.Context, src Source) (*Result, error) {
 			}
 			hashes = append(hashes, hs...)
 		}
-		if err := f.save(path, trimEntries(data, entries, width)); err != nil {
+		if err := f.save(path, tlogtiles.AppendBundle(nil, entries...)); err != nil {
 			return nil, err
 		}
 		for _, t := range tlog.NewTiles(tileHeight, b*256+first, b*256+width) {
@@ -211,16 +201,7 @@ func (f *Follower) compareTile(ctx context.Context, src Source, t tlog.Tile, hr 
 	if err != nil {
 		return err
 	}
-	return f.save(tilePath(t), data[:t.W*32])
-}
-
-// trimEntries returns the bundle data holding its first width entries.
-func trimEntries(data []byte, entries [][]byte, width int64) []byte {
-	off := 0
-	for _, e := range entries[:width] {
-		off += 2 + len(e)
-	}
-	return data[:off]
+	return f.save(tlogtiles.Path(t), data[:t.W*32])
 }
 
 func (f *Follower) save(path string, data []byte) error {
@@ -241,8 +222,7 @@ func (f *Follower) save(path string, data []byte) error {
 // accepted one: the entry bundles were what was wrong) or cannot be built.
 func (f *Follower) proveFork(ctx context.Context, src Source, res *Result, raw []byte) *Fork {
 	tree := tlog.Tree{N: int64(res.TreeSize), Hash: res.Root}
-	thr := tlog.TileHashReader(tree, &sourceTiles{ctx: ctx, src: src})
-	p, err := tlog.ProveTree(tree.N, int64(f.last.TreeSize), thr)
+	p, err := tlogtiles.ProveTree(ctx, src, tree, f.last.TreeSize)
 	if err != nil {
 		return nil
 	}
@@ -253,25 +233,3 @@ func (f *Follower) proveFork(ctx context.Context, src Source, res *Result, raw [
 		Reason: fmt.Sprintf("the checkpoint of size %d (root %s) is not an extension of the accepted checkpoint of size %d (root %s): the consistency proof built from its own tiles does not verify",
 			res.TreeSize, res.Root, f.last.TreeSize, f.last.Root)}
 }
-
-// sourceTiles is a tlog.TileReader over a Source.
-type sourceTiles struct {
-	ctx context.Context
-	src Source
-}
-
-func (s *sourceTiles) Height() int { return tileHeight }
-
-func (s *sourceTiles) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
-	out := make([][]byte, len(tiles))
-	for i, t := range tiles {
-		data, err := readTile(s.ctx, s.src, t)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = data[:t.W*32]
-	}
-	return out, nil
-}
-
-func (s *sourceTiles) SaveTiles([]tlog.Tile, [][]byte) {}

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/datadir"
-	"github.com/tallylog/tallylog/intake"
 	"github.com/tallylog/tallylog/ledger"
 	"github.com/tallylog/tallylog/metrics"
 	"github.com/tallylog/tallylog/verify"
@@ -112,7 +111,7 @@ func (s *Server) mirrorGuard(h http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			writeError(w, &intake.Error{Status: http.StatusMethodNotAllowed, Field: "server",
+			writeError(w, &apiErr{Status: http.StatusMethodNotAllowed, Field: "server",
 				Rule: "this is a read-only mirror of " + m.Upstream + "; submit records to the log's own server"})
 			return
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/tallylog/tallylog/datadir"
 	"github.com/tallylog/tallylog/ledger"
 	"github.com/tallylog/tallylog/record"
+	"github.com/tallylog/tallylog/tlogtiles"
 	"github.com/tallylog/tallylog/verify"
 	"github.com/tallylog/tallylog/web"
 	"golang.org/x/mod/sumdb/tlog"
@@ -226,7 +227,7 @@ func nameElection(ctx context.Context, d datadir.Dir, meta *datadir.Meta) error 
 			}
 		}
 	}
-	entries, err := ledger.SplitBundle(data)
+	entries, err := tlogtiles.SplitBundle(data)
 	if err != nil || len(entries) == 0 {
 		return fmt.Errorf("the copy's first entry bundle: %v", err)
 	}
