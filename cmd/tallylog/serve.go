@@ -57,6 +57,9 @@ func runServe(st *State, args []string) error {
 	if err != nil {
 		return err
 	}
+	if meta.Mirror != "" {
+		return fmt.Errorf("%s is a mirror of %s, not an election this server signs: run tallylog mirror on it", *dir, meta.Mirror)
+	}
 	_, dsn, err := storage.resolve(meta)
 	if err != nil {
 		return err
