@@ -112,8 +112,13 @@ func runInit(st *State, args []string) error {
 	if *jsonOut {
 		return json.NewEncoder(st.Stdout).Encode(out)
 	}
-	fmt.Fprintf(st.Stdout, "created election %s in %s (%d entries)\norigin:          %s\nlog key:         %s\ncommission key:  %s\n\nserve it:   tallylog serve --dir %s --addr 127.0.0.1:8080\nverify it:  tallylog verify --log %s --log-key %s\n",
-		def.ID, *dir, size, def.Origin, logVKey, commissionVKey, *dir, *dir, logVKey)
+	serveArgs, verifyAt := "", *dir
+	if kind == "mysql" {
+		// The log is in the database: it is verified where it is served.
+		serveArgs, verifyAt = " --mysql-dsn DSN", "http://127.0.0.1:8080"
+	}
+	fmt.Fprintf(st.Stdout, "created election %s in %s (%d entries)\norigin:          %s\nlog key:         %s\ncommission key:  %s\n\nserve it:   tallylog serve --dir %s%s --addr 127.0.0.1:8080\nverify it:  tallylog verify --log %s --log-key %s\n",
+		def.ID, *dir, size, def.Origin, logVKey, commissionVKey, *dir, serveArgs, verifyAt, logVKey)
 	return nil
 }
 
