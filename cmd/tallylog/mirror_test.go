@@ -135,6 +135,9 @@ func TestMirror(t *testing.T) {
 			t.Errorf("GET %s: the mirrors answer\n%.300s\n%.300s\nthe server\n%.300s", p, bm, bm2, ba)
 		}
 	}
+	if _, body := httpGet(t, m+"/metrics"); !bytes.Contains(body, []byte("\ntallylog_mirror_verified_size "+size+"\n")) {
+		t.Errorf("the mirror's /metrics lacks tallylog_mirror_verified_size %s", size)
+	}
 	resp, err := http.Post(m+"/api/v1/records", "text/plain", strings.NewReader("x"))
 	if err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST to the mirror: %v %v, want 405", err, resp.Status)
