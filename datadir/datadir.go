@@ -30,6 +30,12 @@ type Meta struct {
 	Origin   string `json:"origin"`
 	LogKey   string `json:"log_key"` // note verifier key of the checkpoint signer
 	Election string `json:"election"`
+	// Storage is where the log is kept: "" for log/ (Tessera's POSIX
+	// driver), "mysql" for a MySQL or MariaDB database named at run time.
+	Storage string `json:"storage,omitempty"`
+	// Mirror is the URL of the log this directory is a verified copy of
+	// (tallylog mirror); such a directory has no keys/.
+	Mirror string `json:"mirror,omitempty"`
 }
 
 func (d Dir) LogDir() string    { return filepath.Join(d.Root, "log") }

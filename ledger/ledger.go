@@ -45,6 +45,10 @@ type Options struct {
 	Witnesses *tessera.WitnessGroup
 	// WitnessTimeout bounds each witness request (default 5 s).
 	WitnessTimeout time.Duration
+	// MySQLDSN, when set, keeps the log in that MySQL or MariaDB database
+	// (Tessera's MySQL driver) instead of the directory; the checkpoint
+	// interval is then at least MySQLMinInterval (see mysql.go).
+	MySQLDSN string
 	// RepublishInterval is how often a checkpoint is signed (and, with
 	// witnesses, cosigned) again when the log has not grown, so readers and
 	// witnesses see that the log is alive. Default 10 minutes, or 30 s with
@@ -60,8 +64,9 @@ type Log struct {
 	app      *tessera.Appender
 	shutdown func(context.Context) error
 	reader   tessera.LogReader
-	tiles    tlogtiles.Source // the log's directory, read as tlog-tiles
+	tiles    tlogtiles.Source // the log read as tlog-tiles (the Log itself: through its driver)
 	cancel   context.CancelFunc
+	closeDB  func() error // the MySQL connection, or nil
 
 	mu        sync.Mutex
 	changed   chan struct{}         // closed and replaced when a new checkpoint is seen
@@ -126,10 +131,26 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 		cfg.HTTPClient = &http.Client{Transport: rec, Timeout: opts.WitnessTimeout}
 	}
 	lctx, cancel := context.WithCancel(context.Background())
-	driver, err := posix.New(lctx, cfg)
-	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("open log storage in %s: %w", dir, err)
+	var driver tessera.Driver
+	var closeDB func() error
+	if opts.MySQLDSN != "" {
+		// Tessera's MySQL driver asks witnesses through http.DefaultClient:
+		// their answers are not recorded for /api/v1/status.
+		opts.CheckpointInterval = max(opts.CheckpointInterval, MySQLMinInterval)
+		opts.RepublishInterval = max(opts.RepublishInterval, opts.CheckpointInterval)
+		st, db, err := openMySQL(ctx, opts.MySQLDSN)
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		driver, closeDB, rec = st, db.Close, nil
+	} else {
+		d, err := posix.New(lctx, cfg)
+		if err != nil {
+			cancel()
+			return nil, fmt.Errorf("open log storage in %s: %w", dir, err)
+		}
+		driver = d
 	}
 	ao := tessera.NewAppendOptions().
 		WithCheckpointSigner(signer).
@@ -142,6 +163,9 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 	app, shutdown, reader, err := tessera.NewAppender(lctx, driver, ao)
 	if err != nil {
 		cancel()
+		if closeDB != nil {
+			closeDB()
+		}
 		if rec != nil {
 			for _, r := range rec.reports {
 				if !r.OK {
@@ -151,7 +175,8 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 		}
 		return nil, fmt.Errorf("open log in %s: %w", dir, err)
 	}
-	l := &Log{dir: dir, origin: signer.Name(), verifier: v, app: app, shutdown: shutdown, reader: reader, tiles: tlogtiles.DirSource(dir), cancel: cancel, changed: make(chan struct{}), witnesses: rec, hashes: map[int64]tlog.Hash{}}
+	l := &Log{dir: dir, origin: signer.Name(), verifier: v, app: app, shutdown: shutdown, reader: reader, cancel: cancel, closeDB: closeDB, changed: make(chan struct{}), witnesses: rec, hashes: map[int64]tlog.Hash{}}
+	l.tiles = l // read through the driver: on MySQL the directory holds no tiles
 	if err := l.poll(ctx); err != nil && !errors.Is(err, os.ErrNotExist) {
 		l.Close(ctx)
 		return nil, fmt.Errorf("%s: %w; the checkpoint file is damaged, but the entries and tiles it commits to may be whole: "+
@@ -173,6 +198,9 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 // only the server's own connection and upload limits keep descriptors from
 // running out (see docs/limits.md).
 func (l *Log) Writable() error {
+	if l.closeDB != nil {
+		return nil // the MySQL driver keeps no lock file on this machine
+	}
 	f, err := os.OpenFile(filepath.Join(l.dir, ".state", "tallylog-probe"), os.O_RDWR|os.O_CREATE|syscall.O_CLOEXEC, 0o644)
 	if err == nil {
 		err = f.Close()
@@ -213,6 +241,9 @@ func (l *Log) Dir() string { return l.dir }
 // the entry, appending nothing, when the log's directory cannot be written
 // at that moment (see Writable).
 func (l *Log) Append(ctx context.Context, entry []byte) (uint64, error) {
+	if l.app == nil {
+		return 0, ErrReadOnly
+	}
 	if err := l.Writable(); err != nil {
 		return 0, err
 	}
@@ -227,6 +258,11 @@ func (l *Log) Append(ctx context.Context, entry []byte) (uint64, error) {
 func (l *Log) Close(ctx context.Context) error {
 	err := l.shutdown(ctx)
 	l.cancel()
+	if l.closeDB != nil {
+		if cerr := l.closeDB(); err == nil {
+			err = cerr
+		}
+	}
 	return err
 }
 

@@ -168,5 +168,5 @@ func (x *site) apiProof(r *http.Request) (*response, state) {
 	}
 	return &response{status: http.StatusOK, ctype: "text/plain; charset=utf-8", body: rc.Marshal(),
 		header: map[string]string{"Access-Control-Allow-Origin": "*",
-			"Content-Disposition": `attachment; filename="receipt-` + r.PathValue("index") + `.txt"`}}, st
+			"Content-Disposition": `attachment; filename="receipt-` + r.PathValue("index") + `.tlog-proof"`}}, st
 }

@@ -137,6 +137,7 @@ func (c *respCache) get(key string, st state, render func() (*response, state)) 
 	}
 	if r, ok := c.m[key]; ok {
 		c.mu.Unlock()
+		cacheHits.Add(1)
 		<-r.ready
 		return r
 	}
@@ -148,6 +149,7 @@ func (c *respCache) get(key string, st state, render func() (*response, state)) 
 	}
 	c.mu.Unlock()
 
+	cacheRenders.Add(1)
 	got, seen := render()
 	got.etag = seen.etag()
 	if !shared {

@@ -35,7 +35,6 @@ import (
 	"github.com/tallylog/tallylog/evidence"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/tally"
-	"github.com/tallylog/tallylog/verify"
 )
 
 // MaxClaimUpload bounds a claim's upload: the photograph plus the form.
@@ -461,10 +460,6 @@ func (s *Server) buildEvidence(ctx context.Context, contest string) (string, uin
 			return "", 0, err
 		}
 	}
-	src, err := verify.NewSource(s.Dir.LogDir())
-	if err != nil {
-		return "", 0, err
-	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", 0, err
@@ -475,7 +470,7 @@ func (s *Server) buildEvidence(ctx context.Context, contest string) (string, uin
 	}
 	defer os.Remove(f.Name()) // after the rename, removes nothing
 	cw := &cappedWriter{w: f, left: s.limits.cfg.PackBytes}
-	err = evidence.Build(ctx, cw, evidence.Input{Checkpoint: cp, LogKey: s.LogVerifier, Log: src, Tally: s.Tally,
+	err = evidence.Build(ctx, cw, evidence.Input{Checkpoint: cp, LogKey: s.LogVerifier, Log: s.Log, Tally: s.Tally,
 		Keys: es.keys, Images: evidence.ImagesAt(s.Dir.Root)}, contest)
 	if cw.over {
 		err = errPackTooLarge

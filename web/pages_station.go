@@ -89,5 +89,5 @@ func (x *site) stationPage(r *http.Request) (*response, state) {
 		S        tally.StationResult
 		Contests []stationContestView
 		Verify   string
-	}{common, sr, views, x.verifyCommand("receipt.txt")}), st
+	}{common, sr, views, x.verifyCommand("receipt.tlog-proof")}), st
 }

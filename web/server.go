@@ -46,6 +46,11 @@ type Options struct {
 	// 503 with the record's index: the record is durable, and submitting
 	// it again returns its receipt once a checkpoint is published.
 	ReceiptWait time.Duration
+	// AccessLog, when set, receives one line per HTTP request.
+	AccessLog *slog.Logger
+	// Mirror, when set, opens the directory as a read-only mirror (see
+	// mirror.go): no signing key, no submissions, every signature replayed.
+	Mirror *Mirror
 }
 
 // Server serves one election's log.
@@ -60,6 +65,9 @@ type Server struct {
 	Now         func() time.Time
 	logger      *slog.Logger
 	receiptWait time.Duration
+	metrics     *serverMetrics
+	accessLog   *slog.Logger
+	mirror      *Mirror
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -84,10 +92,6 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	signer, err := dir.LogSigner()
-	if err != nil {
-		return nil, err
-	}
 	v, err := note.NewVerifier(meta.LogKey)
 	if err != nil {
 		return nil, fmt.Errorf("log key in %s/tallylog.json: %v", dir.Root, err)
@@ -105,7 +109,10 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
 	if opts.Witnesses != nil {
 		opts.Log.Witnesses = &opts.Witnesses.Group
 	}
-	lg, err := ledger.Open(ctx, dir.LogDir(), signer, meta.LogKey, opts.Log)
+	if err := checkStorage(meta, opts.Log.MySQLDSN); err != nil {
+		return nil, err
+	}
+	lg, err := openLedger(ctx, dir, meta, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +129,9 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
 	}
 	s := &Server{Dir: dir, Meta: meta, Log: lg, Intake: in, Tally: tally.New(meta.Origin), LogVerifier: v,
 		Witnesses: opts.Witnesses, Now: opts.Now, logger: opts.Logger, receiptWait: opts.ReceiptWait,
-		done: make(chan struct{}), applyCh: make(chan struct{}), lock: lock, limits: newLimits(opts.Limits)}
+		done: make(chan struct{}), applyCh: make(chan struct{}), lock: lock, limits: newLimits(opts.Limits),
+		accessLog: opts.AccessLog, mirror: opts.Mirror}
+	s.metrics = newServerMetrics(s)
 	opened = true
 	in.SetExtension(s.checkAudit)
 	fctx, cancel := context.WithCancel(context.Background())
@@ -235,8 +244,9 @@ func (s *Server) Handler() http.Handler {
 	s.routeSite(mux)
 	s.routeClaims(mux)
 	s.routeApp(mux)
+	s.routeMetrics(mux)
 	cop := http.NewCrossOriginProtection()
-	return securityHeaders(cop.Handler(mux))
+	return s.observe(s.mirrorGuard(securityHeaders(cop.Handler(mux))))
 }
 
 // HTTPServer returns an http.Server for addr with the timeouts an

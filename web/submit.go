@@ -33,8 +33,8 @@ var hexHash = regexp.MustCompile(`^[0-9a-f]{64}$`)
 //	                           named by a logged record
 //	GET  /images/{hash}        the stored scan
 func (s *Server) routeSubmit(mux *http.ServeMux) {
-	mux.HandleFunc("POST /api/v1/records", s.limitRecords(s.handleRecord))
-	mux.HandleFunc("PUT /api/v1/images/{hash}", s.handleImagePut)
+	mux.HandleFunc("POST /api/v1/records", s.measureRecords(s.limitRecords(s.handleRecord)))
+	mux.HandleFunc("PUT /api/v1/images/{hash}", s.measureUploads(s.handleImagePut))
 	mux.HandleFunc("GET /images/{hash}", s.handleImageGet)
 }
 

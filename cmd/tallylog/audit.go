@@ -57,6 +57,7 @@ func auditPlan(st *State, args []string) error {
 	margin := fs.Int64("margin", 0, "winner's lead over the runner-up, in votes")
 	ballots := fs.Int64("ballots", 0, "ballots cast in the contest")
 	stations := fs.Int64("stations", 0, "polling stations in the contest")
+	jsonOut := fs.Bool("json", false, "print the plan as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -84,6 +85,28 @@ func auditPlan(st *State, args []string) error {
 		return err
 	}
 	n, _ := a.Plan(alpha)
+	if *jsonOut {
+		type margin struct {
+			Winner string `json:"winner"`
+			Loser  string `json:"loser"`
+			Votes  int64  `json:"votes"`
+		}
+		out := struct {
+			Stations       int64    `json:"stations"`
+			FullHandCount  bool     `json:"full_hand_count"`
+			Margins        []margin `json:"margins"`
+			ErrorBound     float64  `json:"error_bound_u"`
+			RiskLimit      string   `json:"risk_limit"`
+			FirstRoundSize int64    `json:"first_round_draws"`
+		}{Stations: int64(a.Stations()), FullHandCount: a.FullHandCountRequired(), Margins: []margin{}, RiskLimit: alpha.FloatString(9), FirstRoundSize: int64(n)}
+		for _, m := range a.Margins() {
+			out.Margins = append(out.Margins, margin{m.Winner, m.Loser, m.V})
+		}
+		if !out.FullHandCount {
+			out.ErrorBound, _ = a.U().Float64()
+		}
+		return printJSON(st.Stdout, out)
+	}
 	if a.FullHandCountRequired() {
 		fmt.Fprintf(st.Stdout, "stations: %d\nthe margin is zero or negative: only a full hand count of all %d stations can settle the outcome\n", a.Stations(), n)
 		return nil
@@ -177,10 +200,12 @@ func readPlanCSV(st *State, name string) (audit.Contest, error) {
 // auditFlags are the flags every signing subcommand shares.
 type auditFlags struct {
 	key, election, log, contest, at *string
+	json                            *bool
 }
 
 func addAuditFlags(fs *flag.FlagSet) auditFlags {
 	return auditFlags{
+		json:     fs.Bool("json", false, "print {type, key, hash, record} as JSON instead of the signed record alone"),
 		key:      fs.String("key", "", "private key `FILE` from tallylog keygen"),
 		election: fs.String("election", "", "election `ID`, as in the log's election record"),
 		log:      fs.String("log", "", "the log's `ORIGIN`, as in the log's election record (results.example.pk/ge2024)"),
@@ -207,8 +232,7 @@ func (f auditFlags) sign(st *State, rec record.Record, setTime func(string)) err
 	if err != nil {
 		return fmt.Errorf("the %s record is not valid: %v", rec.Type(), err)
 	}
-	_, err = st.Stdout.Write(entry)
-	return err
+	return writeSigned(st.Stdout, entry, *f.json)
 }
 
 // readSeed returns the seed from --seed or --seed-file (one line).

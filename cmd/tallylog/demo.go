@@ -212,11 +212,21 @@ func clearDemoDir(dir string) error {
 // createDemo creates the election directory and logs the simulated
 // election's genesis: the election record, the definition, the keys.
 func createDemo(ctx context.Context, d datadir.Dir, el *sim.Election, cfg demoConfig) error {
+	return createDemoOn(ctx, d, el, cfg, "")
+}
+
+// createDemoOn is createDemo with the log in the MySQL/MariaDB database dsn
+// names (empty: in the directory).
+func createDemoOn(ctx context.Context, d datadir.Dir, el *sim.Election, cfg demoConfig, dsn string) error {
 	logKey, ok := el.Key(el.Def.Origin)
 	if !ok {
 		return errors.New("the simulation has no log key")
 	}
-	if err := d.Create(&datadir.Meta{Origin: el.Def.Origin, LogKey: el.LogVKey, Election: el.Def.ID}, logKey.SKey); err != nil {
+	meta := &datadir.Meta{Origin: el.Def.Origin, LogKey: el.LogVKey, Election: el.Def.ID}
+	if dsn != "" {
+		meta.Storage = "mysql"
+	}
+	if err := d.Create(meta, logKey.SKey); err != nil {
 		return err
 	}
 	if err := writeJSON(filepath.Join(d.Root, "demo.json"), cfg); err != nil {
@@ -230,7 +240,7 @@ func createDemo(ctx context.Context, d datadir.Dir, el *sim.Election, cfg demoCo
 			genesis = append(genesis, ev.Entry)
 		}
 	}
-	_, err := openLog(ctx, d, genesis, grants)
+	_, err := openLog(ctx, d, dsn, genesis, grants)
 	return err
 }
 

@@ -373,7 +373,7 @@ func writeTranscribedLog(st *State, dir string, def *election.Definition, signer
 	if err != nil {
 		return err
 	}
-	if _, err := openLog(st.Ctx, d, genesis, grantEntries); err != nil {
+	if _, err := openLog(st.Ctx, d, "", genesis, grantEntries); err != nil {
 		os.RemoveAll(dir)
 		return err
 	}
