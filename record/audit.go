@@ -126,8 +126,19 @@ func (r *AuditRound) encode(w *writer) {
 }
 
 func init() {
-	parseExtension = parseAudit
-	newExtension = newAudit
+	parse, fresh := parseExtension, newExtension
+	parseExtension = func(typ, el string, r *reader) Record {
+		if rec := parseAudit(typ, el, r); rec != nil {
+			return rec
+		}
+		return parse(typ, el, r)
+	}
+	newExtension = func(typ string) Record {
+		if rec := newAudit(typ); rec != nil {
+			return rec
+		}
+		return fresh(typ)
+	}
 }
 
 // parseAudit reads the fields of an audit record after its election line.

@@ -24,6 +24,8 @@ func (r *Registry) authorize(key *Key, env *record.Envelope) error {
 		return r.authorizeAttestation(key, rec)
 	case *record.Affiliation:
 		return r.authorizeAffiliation(key, rec)
+	case *record.PostalAccount:
+		return r.authorizePostal(key, rec)
 	case *record.Gazette:
 		if !key.may("commission", "*") {
 			return notAllowed(key, "the commission signs gazette notifications")
@@ -195,6 +197,9 @@ func (r *Registry) authorizeDeclaration(key *Key, d *record.Declaration) error {
 		if s, ok := r.def.Station(m); !ok || !s.VotesIn(d.Contest) {
 			return reject("missing", "station %q does not vote in contest %s", m, d.Contest)
 		}
+	}
+	if err := r.checkPostalBallots(d); err != nil {
+		return err
 	}
 	if d.Supersedes != "" {
 		old, ok := r.LookupHex(d.Supersedes)

@@ -50,7 +50,11 @@ func Key(name string) (note.Signer, string) {
 
 // New builds the test election. Key names: "ecp" (commission), "po.<station>"
 // with '/' replaced by '.', "ro.<contest>", "agent.<contest>", "observer".
-func New(t testing.TB) *Election {
+func New(t testing.TB) *Election { return NewWith(t, nil) }
+
+// NewWith is New with the definition changed by mod (when not nil) before
+// it is validated and logged: a test of a definition setting.
+func NewWith(t testing.TB, mod func(d *election.Definition)) *Election {
 	d, err := election.Builtin("pk-ge2024")
 	if err != nil {
 		t.Fatal(err)
@@ -74,6 +78,9 @@ func New(t testing.TB) *Election {
 	}
 	for i := 1; i <= 2; i++ {
 		d.Stations = append(d.Stations, election.Station{ID: fmt.Sprintf("NA-58/PS-%d", i), Registered: 800, Contests: []string{"NA-58"}})
+	}
+	if mod != nil {
+		mod(d)
 	}
 	if err := d.Validate(); err != nil {
 		t.Fatal(err)
@@ -138,6 +145,12 @@ func (e *Election) Sheet(contest, station string, votes ...int64) *record.Sheet 
 		s.Cast += v
 	}
 	return s
+}
+
+// PostalAccount returns a contest's postal-ballot account, signed in the
+// morning of polling day.
+func (e *Election) PostalAccount(contest string, issued int64) *record.PostalAccount {
+	return &record.PostalAccount{Election: e.Def.ID, Contest: contest, Issued: issued, Accounted: "2024-02-08T04:00:00Z"}
 }
 
 // Counts builds a count list for candidates 1..n.
