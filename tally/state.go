@@ -61,6 +61,7 @@ type slot struct {
 	station  int32
 	versions []version
 	current  int32 // position in versions, or -1 before the first sheet
+	firstAt  string // the log's clock (Tally.latest) when its first sheet was applied
 	attest   []attestation
 	flags    []Flag // standing flags of this slot
 }
@@ -102,6 +103,7 @@ type contest struct {
 	rejected   int64
 	cast       int64
 	registered int64 // registered voters of the stations in the definition
+	regIn      int64 // registered voters (definition) of the stations with a current sheet
 	in         int32 // stations with a current sheet
 	// revised is set once any station has a second sheet: only then can a
 	// declaration's basis have changed since it was declared.
@@ -110,6 +112,10 @@ type contest struct {
 	current [2]int32 // current form 47 and form 49 in decls, or -1
 	affils  []affiliation
 	flags   []Flag // standing flags of this contest
+	postal  *postalAccount
+	// due is the log time (record.TimeLayout) at which the contest's flags
+	// next change with the clock alone, or "" (see clock.go).
+	due string
 }
 
 // formSlot maps a declaration form to its place in contest.current.

@@ -24,6 +24,9 @@ type Tally struct {
 	latest   string   // latest captured or declared time seen, record.TimeLayout
 	last     [32]byte // hash of the last entry applied
 	lastTyp  string   // its record type
+	cur      Evidence // the entry being applied: what resolves flags (see settle)
+	pending  []int32  // contests whose flags change when the log's clock passes their due time (clock.go)
+	byVotes  map[string][]sheetRef // every sheet logged, by its votes (naming.go)
 
 	def          *election.Definition // nil until the definition is logged
 	deadline     time.Time
@@ -102,6 +105,7 @@ func (t *Tally) Apply(index uint64, entry []byte) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.reg.Record(index, env)
+	t.cur = evidence(index, env.Hash, env.Record.Type(), "")
 	t.learn(index, env)
 	t.size, t.last, t.lastTyp = index+1, env.Hash, env.Record.Type()
 	return nil
@@ -141,11 +145,15 @@ func (t *Tally) learn(index uint64, env *record.Envelope) {
 		if _, ok := t.gazettes[rec.Assembly]; !ok {
 			t.gazettes[rec.Assembly] = gazette{index: index, hash: env.Hash, notified: rec.Notified}
 		}
+	case *record.PostalAccount:
+		t.seen(rec.Accounted)
+		t.learnPostal(index, env, rec)
 	default:
 		if auditlog.IsAuditRecord(env) {
 			t.audit.Apply(index, env, auditSheets{t})
 		}
 	}
+	t.tick(index)
 }
 
 // seen keeps the latest record time. Record times are in one fixed-width

@@ -110,9 +110,18 @@ type DeclarationResult struct {
 	// Diff compares the declared votes with the sheets of the stations it
 	// does not list missing (plus its postal and re-admitted ballots), per
 	// candidate; Matches is true when every count agrees (rejected
-	// included, for form 47). Only current declarations are compared.
+	// included, for form 47) and no standing flag of medium or higher
+	// severity disputes the declaration. Only current declarations are
+	// compared.
 	Diff    []CandidateDiff `json:"diff,omitempty"`
 	Matches bool            `json:"matches"`
+	// Disputed lists the kinds of the standing flags (medium or graver)
+	// whose evidence cites this declaration: postal ballots beyond the
+	// account, a stale declaration, missing stations...
+	Disputed []string `json:"disputed,omitempty"`
+	// Awaiting is set while the declaration counts stations whose sheets
+	// are not logged yet and the logged sheets do not contradict it.
+	Awaiting bool `json:"awaiting,omitempty"`
 	// Winners are the declared leaders; SheetsWinners those of the sheets
 	// it is compared with.
 	Winners       []string `json:"winners,omitempty"`
@@ -167,8 +176,9 @@ func (t *Tally) contestResult(c *contest, asOf time.Time) ContestResult {
 		r.Candidates = append(r.Candidates, cr)
 	}
 	r.Missing = t.missing(c)
+	r.Flags = t.flagsOf(c, asOf)
 	for i := range c.decls {
-		d := t.declarationResult(c, int32(i))
+		d := t.declarationResult(c, int32(i), r.Flags)
 		r.Declarations = append(r.Declarations, d)
 		if d.Current && d.Form == 47 {
 			r.Provisional = &r.Declarations[len(r.Declarations)-1]
@@ -182,7 +192,6 @@ func (t *Tally) contestResult(c *contest, asOf time.Time) ContestResult {
 	}
 	r.Recount = Recount{Eligible: c.in > 0 && o.recount, Polled: o.polled, Threshold: o.threshold}
 	r.Affiliations = t.affiliations(c, o)
-	r.Flags = t.flagsOf(c, asOf)
 	return r
 }
 
@@ -205,7 +214,9 @@ func (t *Tally) candidateIDs(c *contest, pos []int) []string {
 	return out
 }
 
-func (t *Tally) declarationResult(c *contest, i int32) DeclarationResult {
+// declarationResult describes declaration i of a contest whose standing
+// flags are flags.
+func (t *Tally) declarationResult(c *contest, i int32, flags []Flag) DeclarationResult {
 	d := &c.decls[i]
 	r := DeclarationResult{Index: d.index, Hash: hexHash(d.hash), Signer: d.signer, Form: d.form, Declared: d.declared,
 		Votes: t.countList(c, d.votes), Rejected: d.rejected, Postal: t.countList(c, d.postal),
@@ -218,8 +229,16 @@ func (t *Tally) declarationResult(c *contest, i int32) DeclarationResult {
 	}
 	if r.Current {
 		b := t.basis(c, d)
-		diff, _, differs := compareDeclared(c, d, b)
-		r.Diff, r.Matches = diff, !differs
+		diff, rej, differs := compareDeclared(c, d, b)
+		r.Diff = diff
+		r.Awaiting = awaitingSheets(b, diff, rej)
+		hash := hexHash(d.hash)
+		for _, f := range flags {
+			if f.Severity.rank() <= Medium.rank() && f.Station == "" && citesHash(f, hash) && !slicesContains(r.Disputed, f.Kind) {
+				r.Disputed = append(r.Disputed, f.Kind)
+			}
+		}
+		r.Matches = !differs && len(r.Disputed) == 0
 		r.Winners = t.candidateIDs(c, topOf(d.votes))
 		r.SheetsWinners = t.candidateIDs(c, topOf(b.votes))
 		if then, differed, revised := t.asDeclared(c, d); revised {
@@ -228,6 +247,24 @@ func (t *Tally) declarationResult(c *contest, i int32) DeclarationResult {
 		}
 	}
 	return r
+}
+
+func citesHash(f Flag, hash string) bool {
+	for _, e := range f.Evidence {
+		if e.Hash == hash {
+			return true
+		}
+	}
+	return false
+}
+
+func slicesContains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func topOf(v []int64) []int {
