@@ -186,7 +186,9 @@ func TestAwaitingSheets(t *testing.T) {
 	f.sheet(t, "NA-57", "NA-57/PS-1", 300, 200, 10)
 	f.add(t, "ro.NA-57", declare("NA-57", 47, onTime, 400, 250, 10))
 	var atReader []Flag
-	f.t.Read(func(v *View) { atReader = v.Flags(Filter{Contest: "NA-57", AsOf: record.Time(onTime).Add(121 * time.Minute)}) })
+	f.t.Read(func(v *View) {
+		atReader = v.Flags(Filter{Contest: "NA-57", AsOf: record.Time(onTime).Add(121 * time.Minute)})
+	})
 	if k := kinds(atReader); k != KindMissingStations {
 		t.Fatalf("at the reader's clock: %q", k)
 	}

@@ -60,7 +60,7 @@ type slot struct {
 	contest  int32
 	station  int32
 	versions []version
-	current  int32 // position in versions, or -1 before the first sheet
+	current  int32  // position in versions, or -1 before the first sheet
 	firstAt  string // the log's clock (Tally.latest) when its first sheet was applied
 	attest   []attestation
 	flags    []Flag // standing flags of this slot

@@ -21,11 +21,11 @@ type Tally struct {
 	mu       sync.RWMutex             // guards everything below
 	reg      *registry.Registry
 	size     uint64
-	latest   string   // latest captured or declared time seen, record.TimeLayout
-	last     [32]byte // hash of the last entry applied
-	lastTyp  string   // its record type
-	cur      Evidence // the entry being applied: what resolves flags (see settle)
-	pending  []int32  // contests whose flags change when the log's clock passes their due time (clock.go)
+	latest   string                // latest captured or declared time seen, record.TimeLayout
+	last     [32]byte              // hash of the last entry applied
+	lastTyp  string                // its record type
+	cur      Evidence              // the entry being applied: what resolves flags (see settle)
+	pending  []int32               // contests whose flags change when the log's clock passes their due time (clock.go)
 	byVotes  map[string][]sheetRef // every sheet logged, by its votes (naming.go)
 
 	def          *election.Definition // nil until the definition is logged
