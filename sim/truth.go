@@ -27,6 +27,16 @@ const (
 	// KindNonReporting: a station that never sends a sheet. RecordHash is the
 	// contest's declaration, which lists the station as missing.
 	KindNonReporting = "non-reporting"
+	// KindPostalInflation: a returning officer logs no postal-ballot account
+	// and declares a final result (form 49) whose postal ballots make the
+	// sheets' runner-up the winner. Size is the postal ballots added;
+	// RecordHash is the form 49.
+	KindPostalInflation = "postal-inflation"
+	// KindStaleDeclaration: a provisional declaration made early, with most
+	// stations listed as missing, never renewed once they report. Size is
+	// the stations listed missing that report later; RecordHash is the
+	// declaration.
+	KindStaleDeclaration = "stale-declaration"
 )
 
 // GroundTruth is what a run injected: the run's settings and every fraud.
