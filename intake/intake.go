@@ -272,8 +272,8 @@ func (in *Intake) Receipt(ctx context.Context, entry []byte, index uint64) (*rec
 // appended alone.
 func changesRules(env *record.Envelope) bool {
 	switch env.Record.(type) {
-	case *record.Election, *record.DefinitionPart, *record.Keys, *record.PostalAccount:
-		return true // a postal account bounds the final results after it
+	case *record.Election, *record.DefinitionPart, *record.Keys:
+		return true
 	}
 	return auditlog.IsAuditRecord(env)
 }

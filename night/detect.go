@@ -44,6 +44,8 @@ var watched = map[string]bool{
 	sim.KindDeclarationTampering: true,
 	sim.KindConflictingSheet:     true,
 	sim.KindCopyDiffers:          true,
+	sim.KindPostalInflation:      true,
+	sim.KindStaleDeclaration:     true, // on the log's clock, once the redeclaration period has passed
 }
 
 // NewDetector returns a detector for el's ground truth.

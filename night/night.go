@@ -93,11 +93,15 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 	}
 	// A record that names another (a countersignature, a correction) is sent
 	// only once the record it names is acknowledged, as a device would: the
-	// log refuses references to records it does not hold.
+	// log refuses references to records it does not hold. A returning
+	// officer's declaration is sent once the records that officer signed
+	// before it (a recount's corrected sheet) are acknowledged: one device,
+	// one queue.
 	acked := make(map[string]chan struct{}, len(events))
 	for i := range events {
 		acked[events[i].HashHex()] = make(chan struct{})
 	}
+	after := SignerOrder(events)
 	work := make(chan *sim.Event, opts.Workers)
 	var sent atomic.Int64
 	var firstErr error
@@ -111,7 +115,7 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 	for range opts.Workers {
 		wg.Go(func() {
 			for ev := range work {
-				for _, ref := range references(ev.Entry) {
+				for _, ref := range append(references(ev.Entry), after[ev.HashHex()]...) {
 					if ch, ok := acked[ref]; ok {
 						select {
 						case <-ch:
@@ -222,6 +226,26 @@ func submit(ctx context.Context, client *http.Client, base string, ev *sim.Event
 		}
 	}
 	return errors.Join(errors.New("giving up after 8 attempts"), last)
+}
+
+// SignerOrder returns, for each declaration among events (in arrival
+// order), the hashes of the records its signer signed before it that must
+// reach the log first: a returning officer's device sends its corrections
+// and its postal-ballot account before the declaration that counts them.
+func SignerOrder(events []sim.Event) map[string][]string {
+	out := map[string][]string{}
+	bySigner := map[string][]string{}
+	for i := range events {
+		env, err := record.Open(events[i].Entry)
+		if err != nil {
+			continue
+		}
+		if _, ok := env.Record.(*record.Declaration); ok && len(bySigner[env.KeyName]) > 0 {
+			out[events[i].HashHex()] = bySigner[env.KeyName]
+		}
+		bySigner[env.KeyName] = append(bySigner[env.KeyName], events[i].HashHex())
+	}
+	return out
 }
 
 // references returns the hashes of the records an entry names.

@@ -198,9 +198,6 @@ func (r *Registry) authorizeDeclaration(key *Key, d *record.Declaration) error {
 			return reject("missing", "station %q does not vote in contest %s", m, d.Contest)
 		}
 	}
-	if err := r.checkPostalBallots(d); err != nil {
-		return err
-	}
 	if d.Supersedes != "" {
 		old, ok := r.LookupHex(d.Supersedes)
 		if !ok {

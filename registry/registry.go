@@ -34,7 +34,6 @@ type Registry struct {
 	// extension rules on record types this package does not know (the
 	// audit records); nil refuses them.
 	extension func(env *record.Envelope, key *Key) error
-	postal    map[string]PostalAccount // by contest: the postal-ballot account (postal.go)
 }
 
 // SetExtension lets another package rule on record types the registry does
@@ -252,7 +251,6 @@ func (r *Registry) Record(index uint64, env *record.Envelope) {
 		ref.Contest = rec.Contest
 	case *record.PostalAccount:
 		ref.Contest = rec.Contest
-		r.recordPostal(index, env, rec)
 	}
 	r.records[env.Hash] = ref
 }
@@ -304,9 +302,5 @@ func (r *Registry) Reindex(hash [32]byte, index uint64) {
 		ref.Index = index
 		r.records[hash] = ref
 		r.size = max(r.size, index+1)
-		if a, ok := r.postal[ref.Contest]; ok && a.Hash == hash {
-			a.Index = index
-			r.postal[ref.Contest] = a
-		}
 	}
 }

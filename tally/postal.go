@@ -18,25 +18,23 @@ type postalAccount struct {
 	signer    string
 	issued    int64
 	accounted string
-	late      bool // logged after a sheet of its contest: once the count was known
+	late      string // the capture time of the earliest sheet of its contest logged before it, when that is earlier than accounted
 }
 
-// learnPostal keeps a contest's postal-ballot account (the registry admits
-// one per contest) and rechecks the contest.
+// learnPostal keeps a contest's postal-ballot account and rechecks the
+// contest. The first account counts; a later one is kept to be flagged.
 func (t *Tally) learnPostal(index uint64, env *record.Envelope, rec *record.PostalAccount) {
 	ci, _ := t.def.ContestIndex(rec.Contest)
 	c := &t.contests[ci]
-	if c.postal != nil {
-		return
-	}
-	late := false
+	a := postalAccount{index: index, hash: env.Hash, signer: env.KeyName, issued: rec.Issued, accounted: rec.Accounted}
 	for _, s := range t.contestSlots(c) {
-		if len(s.versions) > 0 {
-			late = true
-			break
+		for i := range s.versions {
+			if cap := s.versions[i].captured; cap < rec.Accounted && (a.late == "" || cap < a.late) {
+				a.late = cap
+			}
 		}
 	}
-	c.postal = &postalAccount{index: index, hash: env.Hash, signer: env.KeyName, issued: rec.Issued, accounted: rec.Accounted, late: late}
+	c.accounts = append(c.accounts, a)
 	t.checkContest(c, index)
 }
 
@@ -45,14 +43,23 @@ func (t *Tally) learnPostal(index uint64, env *record.Envelope, rec *record.Post
 // the sheets' margin, the account's own timing, and ballots polled beyond
 // the contest's registered voters.
 func (t *Tally) postalFlags(c *contest, flag flagFunc) {
-	a := c.postal
+	var a *postalAccount
 	var aev Evidence
-	if a != nil {
-		aev = evidence(a.index, a.hash, "postal-account", fmt.Sprintf("%d postal ballots issued, signed by %s", a.issued, a.signer))
-		if a.late {
-			flag(KindPostalAccountLate, Medium, a.index, true, fmt.Sprintf("the postal-ballot account (%d issued) was logged after sheets of the contest were: it should be logged before polling closes, when no count is known",
-				a.issued), aev)
+	for i := range c.accounts {
+		x := &c.accounts[i]
+		xev := evidence(x.index, x.hash, "postal-account", fmt.Sprintf("%d postal ballots issued, signed by %s", x.issued, x.signer))
+		if i == 0 {
+			a, aev = x, xev
+		} else {
+			flag(KindConflictingSheets, High, x.index, true, fmt.Sprintf("a second postal-ballot account for the contest (%d issued); the first, at index %d, issued %d and is the one counted",
+				x.issued, a.index, a.issued), aev, xev)
 		}
+		if x.late != "" {
+			flag(KindPostalAccountLate, Medium, x.index, true, fmt.Sprintf("the postal-ballot account (%d issued) is signed at %s, after a sheet of the contest was captured at %s: it should be made before polling closes, when no count is known",
+				x.issued, x.accounted, x.late), xev)
+		}
+	}
+	if a != nil {
 		if a.issued > c.registered {
 			flag(KindOverRegistered, High, a.index, true, fmt.Sprintf("the postal-ballot account issues %d postal ballots in a contest of %d registered voters",
 				a.issued, c.registered), aev)

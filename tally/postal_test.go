@@ -33,6 +33,7 @@ func TestPostalChecks(t *testing.T) {
 		{name: "postal inflation beyond the registered voters", postal: []int64{0, 5000, 0},
 			kinds: KindOverRegistered + "," + KindPostalUnaccounted, severity: High,
 			wantInMsg: "855 ballots cast at the stations and 5000 postal ballots make 5855, more than the contest's 3000 registered voters"},
+		{name: "a second account", before: 50, after: 70, postal: []int64{20, 30, 0}, kinds: KindConflictingSheets, severity: High, undisputed: true},
 		{name: "account beyond the registered voters", before: 4000, postal: []int64{0, 0, 0}, kinds: KindOverRegistered, severity: High, undisputed: true},
 	}
 	for _, tc := range cases {
@@ -48,7 +49,11 @@ func TestPostalChecks(t *testing.T) {
 			d.Postal, d.Readmitted = testelection.Counts(tc.postal...), testelection.Counts(0, 0, 0)
 			_, dh := f.add(t, "ro.NA-57", d)
 			if tc.after > 0 {
-				f.add(t, "ro.NA-57", f.e.PostalAccount("NA-57", tc.after))
+				a := f.e.PostalAccount("NA-57", tc.after)
+				if tc.before == 0 {
+					a.Accounted = "2024-02-08T19:00:00Z" // after the sheets were captured, at 18:00
+				}
+				f.add(t, "ro.NA-57", a)
 			}
 			var got []Flag
 			for _, fl := range f.flags("") {
@@ -76,14 +81,14 @@ func TestPostalChecks(t *testing.T) {
 				}
 			}
 			last := got[len(got)-1]
-			if tc.after > 0 {
+			if tc.after > 0 && tc.before == 0 {
 				var res []Flag
 				f.t.Read(func(v *View) { res = v.Flags(Filter{Resolved: true, Kind: KindPostalUnaccounted}) })
 				if last.Kind != KindPostalOverAccount || last.Severity != Grave || len(res) != 1 || res[0].ResolvedBy.Type != "postal-account" {
 					t.Fatalf("over the account: %+v; history %+v", last, res)
 				}
 			}
-			if tc.after == 0 && worst.Severity != tc.severity {
+			if (tc.after == 0 || tc.before > 0) && worst.Severity != tc.severity {
 				t.Fatalf("severity %s, want %s: %+v", worst.Severity, tc.severity, got)
 			}
 			if tc.wantInMsg != "" && !strings.Contains(kindsMessages(got), tc.wantInMsg) {

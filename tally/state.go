@@ -107,12 +107,12 @@ type contest struct {
 	in         int32 // stations with a current sheet
 	// revised is set once any station has a second sheet: only then can a
 	// declaration's basis have changed since it was declared.
-	revised bool
-	decls   []declaration
-	current [2]int32 // current form 47 and form 49 in decls, or -1
-	affils  []affiliation
-	flags   []Flag // standing flags of this contest
-	postal  *postalAccount
+	revised  bool
+	decls    []declaration
+	current  [2]int32 // current form 47 and form 49 in decls, or -1
+	affils   []affiliation
+	flags    []Flag          // standing flags of this contest
+	accounts []postalAccount // postal-ballot accounts in log order; the first counts
 	// due is the log time (record.TimeLayout) at which the contest's flags
 	// next change with the clock alone, or "" (see clock.go).
 	due string

@@ -19,6 +19,7 @@ import (
 	"github.com/tallylog/tallylog/night"
 	"github.com/tallylog/tallylog/registry"
 	"github.com/tallylog/tallylog/sim"
+	"github.com/tallylog/tallylog/tally"
 	"github.com/tallylog/tallylog/web"
 )
 
@@ -232,6 +233,9 @@ type DemoResult struct {
 	Seconds  float64            `json:"seconds"`
 	Injected []night.Detection  `json:"injected"`
 	Detected map[string][2]int  `json:"detected_by_kind"` // kind -> [detected, injected]
+	// Raised counts every flag raised over the night, resolved ones
+	// included, by severity: on the clean scenario grave and high stay 0.
+	Raised map[string]int `json:"flags_raised_by_severity"`
 	Seats    []demoAssemblySeat `json:"seats"`
 	Verify   string             `json:"verify_command"`
 }
@@ -259,6 +263,12 @@ func demoResult(d datadir.Dir, srv *web.Server, el *sim.Election, det []night.De
 		}
 		r.Detected[x.Kind] = c
 	}
+	r.Raised = map[string]int{}
+	srv.Tally.Read(func(v *tally.View) {
+		for _, f := range v.Flags(tally.Filter{Resolved: true, AsOf: srv.Now()}) {
+			r.Raised[string(f.Severity)]++
+		}
+	})
 	sum := srv.Tally.Summary(srv.Now())
 	r.Entries = sum.Entries
 	for _, a := range sum.Assemblies {
@@ -281,8 +291,20 @@ func printDemoResult(st *State, r *DemoResult, base string) {
 	fmt.Fprintln(w, "injected fraud, against the simulator's ground truth:")
 	for _, k := range slices.Sorted(maps.Keys(r.Detected)) {
 		c := r.Detected[k]
-		fmt.Fprintf(w, "  %-22s %5d of %5d detected\n", k, c[0], c[1])
+		by, slowest := "", 0.0
+		for _, x := range r.Injected {
+			if x.Kind == k && x.Detected {
+				by, slowest = x.By, max(slowest, x.SecondsToFlag)
+			}
+		}
+		fmt.Fprintf(w, "  %-22s %5d of %5d detected", k, c[0], c[1])
+		if by != "" {
+			fmt.Fprintf(w, "  by %-20s slowest %.1fs", by, slowest)
+		}
+		fmt.Fprintln(w)
 	}
+	fmt.Fprintf(w, "  flags raised over the night (resolved included): %d grave, %d high, %d medium, %d low\n",
+		r.Raised[string(tally.Grave)], r.Raised[string(tally.High)], r.Raised[string(tally.Medium)], r.Raised[string(tally.Low)])
 	var slowest float64
 	for _, x := range r.Injected {
 		if x.Kind == sim.KindDeclarationTampering && x.Detected && x.SecondsToFlag > slowest {
