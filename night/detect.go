@@ -48,6 +48,14 @@ var watched = map[string]bool{
 	sim.KindStaleDeclaration:     true, // on the log's clock, once the redeclaration period has passed
 }
 
+// expected names the flag that detects a kind when other flags may cite
+// the same record first (a stale declaration is also short of stations;
+// inflated postal ballots may also exceed the registered voters).
+var expected = map[string]string{
+	sim.KindPostalInflation:  tally.KindPostalUnaccounted,
+	sim.KindStaleDeclaration: tally.KindDeclarationStale,
+}
+
 // NewDetector returns a detector for el's ground truth.
 func NewDetector(el *sim.Election) *Detector {
 	d := &Detector{inj: el.Truth.Injected, byHash: map[string][]int{}, acked: map[int]time.Time{}, found: map[int]Detection{}}
@@ -77,7 +85,7 @@ func (d *Detector) Check(t *tally.Tally, now time.Time) {
 				continue
 			}
 			for _, f := range v.Flags(tally.Filter{Contest: in.Contest, Station: in.Station}) {
-				if cites(f, in.RecordHash) {
+				if cites(f, in.RecordHash) && (expected[in.Kind] == "" || expected[in.Kind] == f.Kind) {
 					d.found[i] = detection(in, true, f.Kind, now.Sub(at).Seconds())
 					break
 				}
