@@ -39,14 +39,45 @@ func (t *Tally) tick(index uint64) {
 		}
 	}
 	t.pending = keep
+	t.updateNextDue()
 }
 
 // setDue records when a contest's flags next change with the clock alone.
 func (t *Tally) setDue(c *contest, due string) {
+	if c.due == due {
+		return
+	}
 	c.due = due
 	if due != "" && !containsContest(t.pending, c.index) {
 		t.pending = append(t.pending, c.index)
 	}
+	t.updateNextDue()
+}
+
+// updateNextDue keeps NextDue's answer: the earliest due time pending.
+func (t *Tally) updateNextDue() {
+	next := ""
+	for _, ci := range t.pending {
+		if d := t.contests[ci].due; d != "" && (next == "" || d < next) {
+			next = d
+		}
+	}
+	if next == "" {
+		t.nextDue.Store(0)
+	} else {
+		t.nextDue.Store(record.Time(next).Unix())
+	}
+}
+
+// NextDue returns the earliest time at which a flag changes with the
+// clock alone (a stale declaration, sheets overdue), or the zero time. It
+// takes no lock: a server uses it to tell whether a page rendered earlier
+// may have changed with the clock.
+func (t *Tally) NextDue() time.Time {
+	if n := t.nextDue.Load(); n != 0 {
+		return time.Unix(n, 0).UTC()
+	}
+	return time.Time{}
 }
 
 func containsContest(list []int32, ci int32) bool {

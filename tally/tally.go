@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/tallylog/tallylog/auditlog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tallylog/tallylog/election"
@@ -27,6 +28,7 @@ type Tally struct {
 	cur      Evidence              // the entry being applied: what resolves flags (see settle)
 	pending  []int32               // contests whose flags change when the log's clock passes their due time (clock.go)
 	byVotes  map[string][]sheetRef // every sheet logged, by its votes (naming.go)
+	nextDue  atomic.Int64          // see NextDue: Unix seconds, 0 for none
 
 	def          *election.Definition // nil until the definition is logged
 	deadline     time.Time

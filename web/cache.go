@@ -21,6 +21,9 @@ type state struct {
 	applied    uint64 // entries the tally had applied
 	checkpoint uint64 // size of the published checkpoint
 	overdue    bool   // the provisional-results deadline has passed (by the server's clock)
+	// minute is the server's clock in minutes once it has passed a time at
+	// which flags change with the clock alone (tally.NextDue), else 0.
+	minute int64
 }
 
 // etag returns the strong entity tag of the state: "a<applied>-c<size>[-late]".
@@ -29,13 +32,16 @@ func (st state) etag() string {
 	if st.overdue {
 		late = "-late"
 	}
+	if st.minute != 0 {
+		late += fmt.Sprintf("-m%d", st.minute)
+	}
 	return fmt.Sprintf(`"a%d-c%d%s"`, st.applied, st.checkpoint, late)
 }
 
 // before reports whether st is older than o: a response rendered at st must
 // not replace the cache of o.
 func (st state) before(o state) bool {
-	return st.applied < o.applied || st.checkpoint < o.checkpoint || (!st.overdue && o.overdue)
+	return st.applied < o.applied || st.checkpoint < o.checkpoint || (!st.overdue && o.overdue) || st.minute < o.minute
 }
 
 // response is one rendered answer. ready is closed once it is filled in.
