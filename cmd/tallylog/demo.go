@@ -224,20 +224,20 @@ func createDemo(ctx context.Context, d datadir.Dir, el *sim.Election, cfg demoCo
 // DemoResult is what the demo prints with --json and keeps in
 // DIR/demo-result.json.
 type DemoResult struct {
-	LogDir   string             `json:"log_dir"`
-	LogKey   string             `json:"log_key"`
-	Origin   string             `json:"origin"`
-	Entries  uint64             `json:"entries"`
-	Sheets   int                `json:"sheets"`
-	Records  int                `json:"records"`
-	Seconds  float64            `json:"seconds"`
-	Injected []night.Detection  `json:"injected"`
-	Detected map[string][2]int  `json:"detected_by_kind"` // kind -> [detected, injected]
+	LogDir   string            `json:"log_dir"`
+	LogKey   string            `json:"log_key"`
+	Origin   string            `json:"origin"`
+	Entries  uint64            `json:"entries"`
+	Sheets   int               `json:"sheets"`
+	Records  int               `json:"records"`
+	Seconds  float64           `json:"seconds"`
+	Injected []night.Detection `json:"injected"`
+	Detected map[string][2]int `json:"detected_by_kind"` // kind -> [detected, injected]
 	// Raised counts every flag raised over the night, resolved ones
 	// included, by severity: on the clean scenario grave and high stay 0.
-	Raised map[string]int `json:"flags_raised_by_severity"`
-	Seats    []demoAssemblySeat `json:"seats"`
-	Verify   string             `json:"verify_command"`
+	Raised map[string]int     `json:"flags_raised_by_severity"`
+	Seats  []demoAssemblySeat `json:"seats"`
+	Verify string             `json:"verify_command"`
 }
 
 type demoAssemblySeat struct {
