@@ -84,10 +84,7 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 	events := el.Records
 	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: opts.Workers}}
 	start := time.Now()
-	first := time.Duration(0)
-	if len(events) > 0 {
-		first = events[0].Arrival
-	}
+	first := Start(events)
 	if opts.Speed > 0 {
 		clock.Set(el.PollsClose.Add(first), opts.Speed)
 	}
@@ -226,6 +223,21 @@ func submit(ctx context.Context, client *http.Client, base string, ev *sim.Event
 		}
 	}
 	return errors.Join(errors.New("giving up after 8 attempts"), last)
+}
+
+// Start returns the arrival of the first record of the night proper: the
+// first at or after polls close. Records due earlier (the postal-ballot
+// accounts, logged hours before) are sent at once when the night starts.
+func Start(events []sim.Event) time.Duration {
+	for i := range events {
+		if events[i].Arrival >= 0 {
+			return events[i].Arrival
+		}
+	}
+	if len(events) > 0 {
+		return events[len(events)-1].Arrival
+	}
+	return 0
 }
 
 // SignerOrder returns, for each declaration among events (in arrival

@@ -99,7 +99,7 @@ func runDemo(st *State, args []string) error {
 	say("\nelection night is live at %s/\n(%d records to arrive; the Rawalpindi declarations are tampered)\n\n", base, len(el.Records))
 
 	if speed < 0 && len(el.Records) > 1 {
-		span := el.Records[len(el.Records)-1].Arrival - el.Records[0].Arrival
+		span := el.Records[len(el.Records)-1].Arrival - night.Start(el.Records)
 		speed = span.Seconds() / 180
 	}
 	if speed < 0 {
