@@ -25,16 +25,21 @@ func after(ts string, d time.Duration) string { return record.FormatTime(record.
 // tick rechecks the contests whose due time the log's clock has passed.
 // It costs O(contests waiting on the clock).
 func (t *Tally) tick(index uint64) {
-	if len(t.pending) == 0 {
+	var passed []int32
+	for _, ci := range t.pending {
+		if c := &t.contests[ci]; c.due != "" && t.latest > c.due {
+			passed = append(passed, ci)
+		}
+	}
+	for _, ci := range passed {
+		t.checkContest(&t.contests[ci], index) // sets its due time again, maybe to ""
+	}
+	if len(passed) == 0 {
 		return
 	}
 	keep := t.pending[:0]
 	for _, ci := range t.pending {
-		c := &t.contests[ci]
-		if c.due != "" && t.latest > c.due {
-			t.checkContest(c, index) // sets c.due again, maybe to ""
-		}
-		if c.due != "" && !containsContest(keep, ci) {
+		if t.contests[ci].due != "" {
 			keep = append(keep, ci)
 		}
 	}
