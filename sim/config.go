@@ -72,8 +72,8 @@ type Fraud struct {
 	PostalInflation []string `json:"postal_inflation,omitempty"`
 	PostalLead      int64    `json:"postal_lead,omitempty"`
 	// StaleDeclarations are the contests whose returning officer declares
-	// early, with four stations in five listed as missing, and never makes
-	// a new declaration once they report.
+	// early, with at least half the stations listed as missing, and never
+	// makes a new declaration once they report.
 	StaleDeclarations []string `json:"stale_declarations,omitempty"`
 	// EarlyDeclarations is the share of the other contests whose honest
 	// provisional declaration reaches the log before some of its sheets

@@ -108,8 +108,8 @@ func (p *planner) inflatePostal(ci int, after int64) {
 }
 
 // staleDeclaration plans an early provisional declaration that counts the
-// first fifth of the contest's reporting stations and lists the rest as
-// missing, and is never renewed. It reports false (and plans nothing) for
+// stations reported before the widest gap in arrivals among the first half
+// of them, lists the rest as missing, and is never renewed. It reports false (and plans nothing) for
 // a contest with fewer than two reporting stations.
 func (p *planner) staleDeclaration(ci int) bool {
 	c := &p.cs[ci]
@@ -118,7 +118,15 @@ func (p *planner) staleDeclaration(ci int) bool {
 		return false
 	}
 	slices.SortStableFunc(reps, func(a, b report) int { return int(a.at - b.at) })
-	k := max(1, len(reps)/5)
+	// Declare in the widest gap between arrivals among the first half of
+	// the stations, so that the stations listed missing reach the log after
+	// the declaration even when records are delivered out of order.
+	k := 1
+	for j := 1; j <= max(1, len(reps)/2); j++ {
+		if reps[j].at-reps[j-1].at > reps[k].at-reps[k-1].at {
+			k = j
+		}
+	}
 	in := map[string]bool{}
 	part := count{votes: make([]int64, len(c.cands))}
 	for _, rp := range reps[:k] {
@@ -131,7 +139,7 @@ func (p *planner) staleDeclaration(ci int) bool {
 			missing = append(missing, p.st[si].id)
 		}
 	}
-	t := reps[k-1].at + int64(between(p.dr, 120, 600))
+	t := reps[k-1].at + max(1, (reps[k].at-reps[k-1].at)/2)
 	item := p.add(t, c.roKey, &record.Declaration{Election: p.def.ID, Contest: c.id, Form: 47,
 		Votes: p.counts(ci, part.votes), Rejected: part.rejected, Missing: missing, Declared: p.time(t)}, -1)
 	for _, m := range p.missed[ci] {

@@ -95,9 +95,10 @@ func containsContest(list []int32, ci int32) bool {
 }
 
 // staleFlag checks a current provisional declaration (form 47) that listed
-// stations as missing: once some of them have reported (a first sheet
-// logged after the declaration), a new declaration is due within the
-// definition's redeclaration period of the last such report. Past it, with
+// stations as missing: once some of them have reported, a new declaration
+// is due within the definition's redeclaration period of the last report
+// (or of the declaration, for a sheet logged before it, which the
+// declaration should have counted: missing-stations says so at once). Past it, with
 // no newer declaration of the contest, the declaration is stale: medium,
 // high if the sheets now name another winner. It returns the due time when
 // it is still ahead of clock.
@@ -107,10 +108,10 @@ func (t *Tally) staleFlag(c *contest, cur int32, clock string, flag flagFunc) (d
 		return ""
 	}
 	var reported []int32
-	last := ""
+	last := d.declared
 	for _, id := range d.missing {
 		s := &t.slots[id]
-		if s.current >= 0 && s.versions[0].index > d.index {
+		if s.current >= 0 {
 			reported = append(reported, id)
 			last = max(last, s.firstAt)
 		}
@@ -135,9 +136,9 @@ func (t *Tally) staleFlag(c *contest, cur int32, clock string, flag flagFunc) (d
 		v := &s.versions[s.current]
 		st := t.def.Stations[s.station].ID
 		names = append(names, st)
-		ev = append(ev, evidence(v.index, v.hash, "sheet", fmt.Sprintf("%s, listed missing by the declaration, reported since", st)))
+		ev = append(ev, evidence(v.index, v.hash, "sheet", fmt.Sprintf("%s, listed missing by the declaration, reported", st)))
 	}
-	fl := flag(KindDeclarationStale, sev, d.index, true, fmt.Sprintf("the form 47 declaration listed %d station(s) as missing; %d of them have reported since (the last by %s on the log's clock), and no new declaration followed by %s%s",
+	fl := flag(KindDeclarationStale, sev, d.index, true, fmt.Sprintf("the form 47 declaration listed %d station(s) as missing; %d of them have reported (the last by %s on the log's clock), and no new declaration followed by %s%s",
 		len(d.missing), len(reported), last, due, now), ev...)
 	fl.Stations = names
 	return ""
