@@ -52,8 +52,7 @@ func TestRawalpindi(t *testing.T) {
 	if k := kinds(f.flags("")); k != "" {
 		t.Fatalf("standing after correction: %q", k)
 	}
-	var all []Flag
-	f.t.Read(func(v *View) { all = v.Flags(Filter{Resolved: true, Kind: KindWinnerChanged}) })
+	all := f.history(KindWinnerChanged)
 	// It keeps its evidence (the declaration and the sheets) and names the
 	// record that resolved it.
 	if len(all) != 1 || all[0].Resolved != i2 || len(all[0].Evidence) != 4 || all[0].Evidence[0].Hash != h ||
@@ -174,9 +173,7 @@ func TestAwaitingSheets(t *testing.T) {
 	if k := kinds(f.flags("")); k != "" {
 		t.Fatalf("flags after the sheets arrived %q", k)
 	}
-	var res []Flag
-	f.t.Read(func(v *View) { res = v.Flags(Filter{Resolved: true}) })
-	if len(res) != 1 || res[0].Resolved != i || res[0].ResolvedBy == nil || res[0].ResolvedBy.Type != "sheet" {
+	if res := f.history(""); len(res) != 1 || res[0].Resolved != i || res[0].ResolvedBy == nil || res[0].ResolvedBy.Type != "sheet" {
 		t.Fatalf("history %+v", res)
 	}
 
@@ -240,16 +237,13 @@ func TestStaleDeclaration(t *testing.T) {
 			if c := f.contest(t, "NA-57"); c.Provisional.Matches || c.Provisional.Disputed[0] != KindDeclarationStale {
 				t.Fatalf("the stale declaration is reported as %+v", c.Provisional)
 			}
-			nd := declare("NA-57", 47, "2024-02-08T22:40:00Z", 410, 370+tc.ps3[1]-20, 15)
-			nd.Votes = testelection.Counts(400+tc.ps3[0], 350+tc.ps3[1], 15)
+			nd := declare("NA-57", 47, "2024-02-08T22:40:00Z", 400+tc.ps3[0], 350+tc.ps3[1], 15)
 			nd.Supersedes = dh
 			j, _ := f.add(t, "ro.NA-57", nd)
 			if k := kinds(f.flags("")); k != "" {
 				t.Fatalf("after the new declaration: %q", k)
 			}
-			var res []Flag
-			f.t.Read(func(v *View) { res = v.Flags(Filter{Resolved: true, Kind: KindDeclarationStale}) })
-			if len(res) != 1 || res[0].Resolved != j || res[0].ResolvedBy.Index != j {
+			if res := f.history(KindDeclarationStale); len(res) != 1 || res[0].Resolved != j || res[0].ResolvedBy.Index != j {
 				t.Fatalf("history %+v", res)
 			}
 		})

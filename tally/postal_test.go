@@ -82,8 +82,7 @@ func TestPostalChecks(t *testing.T) {
 			}
 			last := got[len(got)-1]
 			if tc.after > 0 && tc.before == 0 {
-				var res []Flag
-				f.t.Read(func(v *View) { res = v.Flags(Filter{Resolved: true, Kind: KindPostalUnaccounted}) })
+				res := f.history(KindPostalUnaccounted)
 				if last.Kind != KindPostalOverAccount || last.Severity != Grave || len(res) != 1 || res[0].ResolvedBy.Type != "postal-account" {
 					t.Fatalf("over the account: %+v; history %+v", last, res)
 				}

@@ -2,6 +2,7 @@ package tally
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tallylog/tallylog/election"
@@ -256,7 +257,7 @@ func (t *Tally) declarationResult(c *contest, i int32, flags []Flag) Declaration
 		r.Awaiting = awaitingSheets(b, diff, rej)
 		hash := hexHash(d.hash)
 		for _, f := range flags {
-			if f.Severity.rank() <= Medium.rank() && f.Station == "" && !countKinds[f.Kind] && citesHash(f, hash) && !slicesContains(r.Disputed, f.Kind) {
+			if f.Severity.rank() <= Medium.rank() && f.Station == "" && !countKinds[f.Kind] && citesHash(f, hash) && !slices.Contains(r.Disputed, f.Kind) {
 				r.Disputed = append(r.Disputed, f.Kind)
 			}
 		}
@@ -278,15 +279,6 @@ var countKinds = map[string]bool{KindDeclarationMismatch: true, KindWinnerChange
 func citesHash(f Flag, hash string) bool {
 	for _, e := range f.Evidence {
 		if e.Hash == hash {
-			return true
-		}
-	}
-	return false
-}
-
-func slicesContains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
 			return true
 		}
 	}
