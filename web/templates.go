@@ -18,7 +18,7 @@ import (
 var pages = func() map[string]*template.Template {
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"assembly", "contest", "station", "entry", "flags", "forensics", "log", "notfound"} {
+	for _, name := range []string{"assembly", "contest", "station", "entry", "flags", "forensics", "log", "notfound", "claim"} {
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
 	}
 	return out
@@ -122,11 +122,6 @@ func (x *site) common(v *tally.View, title string) pageCommon {
 	}
 	c.Overdue = !v.Deadline().IsZero() && x.asOf().After(v.Deadline())
 	return c
-}
-
-// partyInfo is what pages show for a party (or an independent).
-type partyInfo struct {
-	ID, Name, LocalName, Color string
 }
 
 // Colours for parties without one, for independents and for seats not yet
