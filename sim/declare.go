@@ -102,9 +102,17 @@ func (p *planner) inflatePostal(ci int, after int64) {
 	item := p.add(t, c.roKey, &record.Declaration{Election: p.def.ID, Contest: c.id, Form: 49, Votes: p.counts(ci, votes),
 		Rejected: sum.rejected, Postal: p.counts(ci, postal), Readmitted: p.counts(ci, make([]int64, len(votes))), Declared: p.time(t)}, -1)
 	p.inject(pending{item: item, Injection: Injection{Kind: KindPostalInflation, Contest: c.id, Size: added,
-		Share: float64(added) / float64(max(1, sum.votes[w])),
+		Share: float64(added) / float64(added+total(sum.votes)),
 		Description: fmt.Sprintf("%s: no postal-ballot account is logged; the final result adds %d postal ballots for %s, who trailed %s by %d on the sheets, and declares them the winner by %d",
 			c.id, added, p.who(ci, r), p.who(ci, w), sum.votes[w]-sum.votes[r], p.fraud.PostalLead)}})
+}
+
+func total(v []int64) int64 {
+	var n int64
+	for _, x := range v {
+		n += x
+	}
+	return n
 }
 
 // staleDeclaration plans an early provisional declaration that counts the

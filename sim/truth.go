@@ -29,8 +29,9 @@ const (
 	KindNonReporting = "non-reporting"
 	// KindPostalInflation: a returning officer logs no postal-ballot account
 	// and declares a final result (form 49) whose postal ballots make the
-	// sheets' runner-up the winner. Size is the postal ballots added;
-	// RecordHash is the form 49.
+	// sheets' runner-up the winner. Size is the postal ballots added; Share
+	// is their part of the votes the form 49 counts; RecordHash is the form
+	// 49.
 	KindPostalInflation = "postal-inflation"
 	// KindStaleDeclaration: a provisional declaration made early, with most
 	// stations listed as missing, never renewed once they report. Size is
