@@ -68,7 +68,8 @@ func (r *Registry) AdmitVerified(v *Verified) (*Key, error) {
 // until it is listed here as an ordinary one.
 func AppendsAlone(env *record.Envelope) bool {
 	switch env.Record.(type) {
-	case *record.Sheet, *record.Declaration, *record.Attestation, *record.Affiliation, *record.Gazette:
+	case *record.Sheet, *record.Declaration, *record.Attestation, *record.Affiliation, *record.Gazette,
+		*record.PostalAccount: // its admission depends on no other record (see authorizePostal)
 		return false
 	}
 	return true
