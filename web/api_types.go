@@ -93,6 +93,9 @@ type contestData struct {
 	Contest tally.ContestResult `json:"contest"`
 	// Stations lists the contest's stations in definition order.
 	Stations []stationRow `json:"stations"`
+	// History lists the contest's resolved flags, each with the record
+	// that resolved it, in log order: answered flags stay visible.
+	History []tally.Flag `json:"history,omitempty"`
 }
 
 // stationRow is a station's line in a contest.

@@ -19,6 +19,11 @@ func (x *site) contestOf(v *tally.View, id string) (contestData, bool) {
 		return contestData{}, false
 	}
 	out := contestData{Contest: c, Stations: []stationRow{}}
+	for _, f := range v.Flags(tally.Filter{Contest: id, Resolved: true}) {
+		if f.Resolved != 0 {
+			out.History = append(out.History, f)
+		}
+	}
 	for _, i := range d.StationsOf(id) {
 		ds := d.Stations[i]
 		row := stationRow{ID: ds.ID, Name: ds.Name, Registered: ds.Registered, Status: "missing"}
@@ -59,6 +64,8 @@ type declarationView struct {
 	Rows []declRow
 	// WinnerChanged is set when the declared winner is not the sheets'.
 	WinnerChanged bool
+	// DiffZero is set when every declared count equals the sheets'.
+	DiffZero      bool
 	Declared      []string // declared winners' names
 	SheetsWinners []string
 }
@@ -93,6 +100,10 @@ func declarationOf(c *election.Contest, title string, dr *tally.DeclarationResul
 		dv.Rows = append(dv.Rows, declRow{candidateName(c, df.Candidate), df.Declared, df.Sheets, df.Delta, df.Delta != 0})
 	}
 	dv.WinnerChanged = !sameSet(dr.Winners, dr.SheetsWinners)
+	dv.DiffZero = true
+	for _, df := range dr.Diff {
+		dv.DiffZero = dv.DiffZero && df.Delta == 0
+	}
 	return dv
 }
 

@@ -95,7 +95,17 @@ func (x *site) page(mux *http.ServeMux, pattern string, f renderFunc) {
 func (x *site) current() state {
 	_, size := x.s.Log.Checkpoint()
 	applied, _ := x.s.Applied()
-	return state{applied: applied, checkpoint: size, overdue: x.overdue(), stopped: x.s.Stopped() != ""}
+	return state{applied: applied, checkpoint: size, overdue: x.overdue(), minute: x.minute(), stopped: x.s.Stopped() != ""}
+}
+
+// minute returns the server's clock in minutes once it is past a time at
+// which some flag changes with the clock alone, else 0.
+func (x *site) minute() int64 {
+	due := x.s.Tally.NextDue()
+	if now := x.s.Now(); !due.IsZero() && now.After(due) {
+		return now.Unix() / 60
+	}
+	return 0
 }
 
 // overdue reports whether the provisional deadline has passed by the
@@ -122,7 +132,7 @@ func (x *site) overdue() bool {
 // f must only copy data out; rendering happens after read returns.
 func (x *site) read(f func(v *tally.View)) state {
 	_, size := x.s.Log.Checkpoint()
-	st := state{checkpoint: size, overdue: x.overdue(), stopped: x.s.Stopped() != ""}
+	st := state{checkpoint: size, overdue: x.overdue(), minute: x.minute(), stopped: x.s.Stopped() != ""}
 	x.s.Tally.Read(func(v *tally.View) {
 		st.applied = v.Size()
 		f(v)
