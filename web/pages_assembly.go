@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"html/template"
 	"net/http"
 	"slices"
@@ -29,9 +30,58 @@ type assemblyData struct {
 	// Regions lists stations reported per region (province), table order.
 	Regions  []regionProgress `json:"regions"`
 	Contests []contestBrief   `json:"contests"`
-	// LatestFlags are the assembly's most recently raised standing flags,
-	// newest first (at most 10; /api/v1/flags has them all).
+	// LatestFlags are the assembly's gravest standing flags, gravest
+	// first and newest first within a severity (at most 10;
+	// /api/v1/flags has them all).
 	LatestFlags []tally.Flag `json:"latest_flags"`
+	// Disputed lists the contests whose current declaration disagrees with
+	// the logged sheets, those naming a different winner first.
+	Disputed []disputedSeat `json:"disputed"`
+	// Won counts general seats won (every station reported, no tie, the
+	// declaration not disputed); Leading the general seats only led so
+	// far (including disputed ones).
+	Won     int `json:"won"`
+	Leading int `json:"leading"`
+	// Projection is set while any general seat is not won: the reserved
+	// seats, allocated in proportion to general seats, are then a
+	// projection, not a result.
+	Projection bool `json:"projection"`
+	// DisputedWinners counts the disputed seats whose declaration names a
+	// different winner than the sheets.
+	DisputedWinners int `json:"disputed_winners"`
+	// Provinces groups Contests by region for the page, table order.
+	Provinces []provinceContests `json:"-"`
+}
+
+// provinceContests is one region's contests on the assembly page.
+type provinceContests struct {
+	Region            string
+	Contests          []contestBrief
+	Disputed, Flagged int
+	// Open is set when the assembly has a single region: there is nothing
+	// to choose from.
+	Open bool
+}
+
+// disputedSeat is a contest whose current declaration (the final one if
+// any, else the provisional) disagrees with the logged sheets.
+type disputedSeat struct {
+	Contest string `json:"contest"`
+	Name    string `json:"name"`
+	Region  string `json:"region"`
+	Form    int64  `json:"form"`
+	Index   uint64 `json:"index"` // log index of the declaration
+	// Declared and Sheets name the declared winners and the sheets'
+	// leaders (candidate names), with their votes.
+	Declared      []string `json:"declared"`
+	DeclaredVotes int64    `json:"declared_votes"`
+	Sheets        []string `json:"sheets"`
+	SheetsVotes   int64    `json:"sheets_votes"`
+	// Moved is the sum of the votes the declaration adds to candidates
+	// over the sheets (the votes moved, when the totals agree).
+	Moved int64 `json:"moved"`
+	// WinnerChanged is set when the declaration names a different winner.
+	WinnerChanged bool `json:"winner_changed"`
 }
 
 // partySeats is one party's seats in an assembly.
@@ -42,6 +92,12 @@ type partySeats struct {
 	NonMuslim int `json:"non_muslim"`
 	Total     int `json:"total"`
 	Pending   int `json:"pending,omitempty"`
+	// Won and Leading split General: seats won (see contestBrief.Status)
+	// and seats only led; Disputed counts those of General whose
+	// declaration disagrees with the sheets.
+	Won      int `json:"won"`
+	Leading  int `json:"leading"`
+	Disputed int `json:"disputed,omitempty"`
 }
 
 // regionProgress counts one region's stations and contests.
@@ -72,6 +128,15 @@ type contestBrief struct {
 	Flags       int       `json:"flags"`
 	// Gravest is the severity of the gravest standing flag.
 	Gravest tally.Severity `json:"gravest,omitempty"`
+	// Status is "won" (every station in, no tie, the declaration not
+	// disputed), "leading", "tie" or "none" (no sheet yet).
+	Status string `json:"status"`
+	// Disputed is set when the current declaration disagrees with the
+	// sheets.
+	Disputed bool `json:"disputed,omitempty"`
+	// SeatParty is the party the seat counts for: the leader's, or the
+	// party an independent leader joined; "" for an independent.
+	SeatParty string `json:"-"`
 }
 
 // const latestFlags is how many flags the assembly page lists.
@@ -92,7 +157,7 @@ func (x *site) assemblyOf(v *tally.View, id string) (assemblyData, bool) {
 		return assemblyData{}, false
 	}
 	asOf := x.asOf()
-	out := assemblyData{Assembly: a.ID, Name: a.Name, Seats: tableSeats(a)}
+	out := assemblyData{Assembly: a.ID, Name: a.Name, Seats: tableSeats(a), Disputed: []disputedSeat{}}
 	for _, s := range v.Summary(asOf).Assemblies {
 		if s.Assembly == a.ID {
 			out.Summary = s
@@ -147,12 +212,123 @@ func (x *site) assemblyOf(v *tally.View, id string) (assemblyData, bool) {
 		if c.Final != nil {
 			rp.Final++
 		}
-		out.Contests = append(out.Contests, briefOf(d, &c))
+		b := briefOf(d, &c)
+		out.Contests = append(out.Contests, b)
+		if ds, ok := disputeOf(d, &c); ok {
+			out.Disputed = append(out.Disputed, ds)
+		}
+		switch b.Status {
+		case "won":
+			out.Won++
+		case "leading":
+			out.Leading++
+		}
+	}
+	out.Projection = out.Won < len(out.Contests)
+	out.Provinces = groupByRegion(out.Contests)
+	for _, ds := range out.Disputed {
+		if ds.WinnerChanged {
+			out.DisputedWinners++
+		}
+	}
+	// Disputes that change the winner first, then the most votes moved.
+	slices.SortStableFunc(out.Disputed, func(p, q disputedSeat) int {
+		if p.WinnerChanged != q.WinnerChanged {
+			if p.WinnerChanged {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(q.Moved, p.Moved)
+	})
+	won, disputed := map[string]int{}, map[string]int{}
+	for _, b := range out.Contests {
+		if b.Status == "won" {
+			won[b.SeatParty]++
+		}
+		if b.Disputed && b.Status != "tie" && b.Status != "none" {
+			disputed[b.SeatParty]++
+		}
+	}
+	for i := range out.Parties {
+		p := &out.Parties[i]
+		key := p.ID
+		if key == "independent" {
+			key = ""
+		}
+		p.Won = min(won[key], p.General)
+		p.Leading = p.General - p.Won
+		p.Disputed = min(disputed[key], p.General)
 	}
 	flags := v.Flags(tally.Filter{Assembly: a.ID, AsOf: asOf})
 	slices.Reverse(flags)
+	slices.SortStableFunc(flags, func(p, q tally.Flag) int {
+		return cmp.Compare(severityRank(p.Severity), severityRank(q.Severity))
+	})
 	out.LatestFlags = flags[:min(len(flags), latestFlags)]
 	return out, true
+}
+
+// currentDeclaration is the declaration a contest's result rests on: the
+// final one if any, else the provisional one.
+func currentDeclaration(c *tally.ContestResult) *tally.DeclarationResult {
+	if c.Final != nil {
+		return c.Final
+	}
+	return c.Provisional
+}
+
+// disputeOf reports whether c's current declaration disagrees with the
+// logged sheets, and how.
+func disputeOf(d *election.Definition, c *tally.ContestResult) (disputedSeat, bool) {
+	dr := currentDeclaration(c)
+	if dr == nil || dr.Matches {
+		return disputedSeat{}, false
+	}
+	def, _ := d.Contest(c.ID)
+	ds := disputedSeat{Contest: c.ID, Name: c.Name, Region: c.Region, Form: dr.Form, Index: dr.Index,
+		WinnerChanged: !sameSet(dr.Winners, dr.SheetsWinners)}
+	if def != nil {
+		ds.Declared, ds.Sheets = names(def, dr.Winners), names(def, dr.SheetsWinners)
+	}
+	for _, df := range dr.Diff {
+		if df.Delta > 0 {
+			ds.Moved += df.Delta
+		}
+		if len(dr.Winners) > 0 && df.Candidate == dr.Winners[0] {
+			ds.DeclaredVotes = df.Declared
+		}
+		if len(dr.SheetsWinners) > 0 && df.Candidate == dr.SheetsWinners[0] {
+			ds.SheetsVotes = df.Sheets
+		}
+	}
+	return ds, true
+}
+
+// groupByRegion groups contests by region, in order of first appearance.
+func groupByRegion(cs []contestBrief) []provinceContests {
+	var out []provinceContests
+	at := map[string]int{}
+	for _, c := range cs {
+		i, ok := at[c.Region]
+		if !ok {
+			i = len(out)
+			at[c.Region] = i
+			out = append(out, provinceContests{Region: c.Region})
+		}
+		p := &out[i]
+		p.Contests = append(p.Contests, c)
+		if c.Disputed {
+			p.Disputed++
+		}
+		if c.Flags > 0 {
+			p.Flagged++
+		}
+	}
+	if len(out) == 1 {
+		out[0].Open = true
+	}
+	return out
 }
 
 func reindex(rs []regionProgress) map[string]*regionProgress {
@@ -174,13 +350,32 @@ func tableSeats(a *election.Assembly) int {
 
 func briefOf(d *election.Definition, c *tally.ContestResult) contestBrief {
 	b := contestBrief{ID: c.ID, Name: c.Name, Region: c.Region, Stations: c.Stations, StationsIn: c.StationsIn,
-		Tie: c.Tie, Margin: c.Margin, LeaderParty: partyInfo{}}
+		Tie: c.Tie, Margin: c.Margin, LeaderParty: partyInfo{}, Status: "none"}
 	if len(c.Winners) == 1 {
 		for _, cand := range c.Candidates {
 			if cand.ID == c.Winners[0] {
-				b.Leader, b.LeaderName, b.LeaderParty = cand.ID, cand.Name, partyOf(d, cand.Party)
+				b.Leader, b.LeaderName, b.LeaderParty, b.SeatParty = cand.ID, cand.Name, partyOf(d, cand.Party), cand.Party
 			}
 		}
+		if b.SeatParty == "" {
+			for _, af := range c.Affiliations {
+				if af.Candidate == b.Leader {
+					b.SeatParty = af.Party
+				}
+			}
+		}
+	}
+	if dr := currentDeclaration(c); dr != nil && !dr.Matches {
+		b.Disputed = true
+	}
+	switch {
+	case c.Tie:
+		b.Status = "tie"
+	case b.Leader == "":
+	case c.Stations > 0 && c.StationsIn == c.Stations && !b.Disputed:
+		b.Status = "won"
+	default:
+		b.Status = "leading"
 	}
 	for _, f := range c.Flags {
 		if f.Resolved != 0 {
@@ -210,8 +405,16 @@ func severityRank(s tally.Severity) int {
 // hemicycle draws the assembly's seats.
 func (a *assemblyData) hemicycle() template.HTML {
 	var groups []seatGroup
+	reserved := seatWon
+	if a.Projection {
+		reserved = seatProjected
+	}
 	for _, p := range a.Parties {
-		groups = append(groups, seatGroup{ID: p.ID, Label: p.Name, Color: p.Color, Seats: p.Total})
+		g := seatGroup{ID: p.ID, Label: p.Name, Color: p.Color, Seats: p.Total}
+		led := p.Leading - p.Disputed
+		g.Runs = []seatRun{{seatWon, p.Won}, {seatLeading, led}, {seatDisputed, p.Disputed},
+			{reserved, p.Total - p.Won - led - p.Disputed}}
+		groups = append(groups, g)
 	}
 	if a.Unfilled > 0 {
 		groups = append(groups, seatGroup{ID: "unfilled", Label: "Not yet filled", Color: colorUnfilled, Seats: a.Unfilled, Hollow: true})

@@ -37,6 +37,7 @@ var funcs = template.FuncMap{
 		}
 		return formatCount(n)
 	},
+	"province":   func(code string) string { return provinceName("en", code) },
 	"severities": func() []string { return []string{"grave", "high", "medium", "low"} },
 	// slice2 lets a template range over two optional sections.
 	"slice2": func(a, b *declarationView) []*declarationView { return []*declarationView{a, b} },

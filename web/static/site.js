@@ -16,7 +16,8 @@
           live.textContent = "";
           var a = document.createElement("a");
           a.href = window.location.href;
-          a.textContent = "The log has " + (log.size - shown) + " new entries: reload for the latest results.";
+          var msg = document.documentElement.dataset.reloadMsg || "The log has N new entries: reload for the latest results.";
+          a.textContent = msg.replace("N", String(log.size - shown));
           live.appendChild(a);
         }
       })

@@ -1,0 +1,67 @@
+package web
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// sitePages are the site's page types, as the browser tests visit them on
+// the election-night scenario.
+func sitePages(sc *scenario) []struct{ name, path, sel string } {
+	return []struct{ name, path, sel string }{
+		{"national", "/", "svg.hemicycle"},
+		{"constituency", "/contest/NA-57", "#form-47"},
+		{"station", "/station/NA-57/PS-2", "pre.receipt"},
+		{"entry", fmt.Sprintf("/entry/%d", sc.Tampered), "pre.record"},
+		{"flags", "/flags", "#flag-list"},
+		{"forensics", "/forensics", "main h1"},
+		{"log", "/log", "main h1"},
+		{"search", "/search?q=one", "main h1"},
+		{"claim", "/claim", "main h1"},
+	}
+}
+
+// TestBrowserPhonesAndDesktops opens every page type at 1366×900 and
+// 390×844: no page is wider than a phone's screen, and the national page
+// leads with the disputed seat. Screenshots go to $TALLYLOG_SCREENSHOTS
+// (docs/screenshots holds the committed set).
+func TestBrowserPhonesAndDesktops(t *testing.T) {
+	ctx := browser(t)
+	ts := newTestSite(t)
+	sc := ts.electionNight(t)
+	for _, size := range []struct {
+		name string
+		w, h int64
+	}{{"desktop", 1366, 900}, {"phone", 390, 844}} {
+		run(t, ctx, "viewport "+size.name, chromedp.EmulateViewport(size.w, size.h))
+		for _, p := range sitePages(sc) {
+			open(t, ctx, ts, p.path, p.sel)
+			overflow := run(t, ctx, "page width", chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
+			if overflow > 0 {
+				wide := run(t, ctx, "wide elements", chromedp.Evaluate[[]string](`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest(".scroll, pre")).slice(0, 5).map(e => e.tagName + "." + e.className + " " + (e.id||""))`))
+				t.Errorf("%s at %s: the page is %dpx wider than the screen (%v)", p.path, size.name, overflow, wide)
+			}
+			if os.Getenv("TALLYLOG_SCREENSHOTS") != "" {
+				screenshot(t, ctx, p.name+"-"+size.name)
+			}
+		}
+	}
+	open(t, ctx, ts, "/", "#disputed")
+	banner := run(t, ctx, "banner", chromedp.Text(chromedp.CSS("#disputed")))
+	if !strings.Contains(banner, "NA-57") || !strings.Contains(banner, "different winner") {
+		t.Errorf("the disputed-seat banner does not name NA-57 and its changed winner:\n%s", banner)
+	}
+	// The banner comes before the hemicycle: the story first.
+	first := run(t, ctx, "order", chromedp.Evaluate[bool](`!!(document.querySelector("#disputed").compareDocumentPosition(document.querySelector("svg.hemicycle")) & Node.DOCUMENT_POSITION_FOLLOWING)`))
+	if !first {
+		t.Error("the disputed-seat banner is not above the hemicycle")
+	}
+	ringed := run(t, ctx, "disputed seats", chromedp.Evaluate[int](`document.querySelectorAll("svg.hemicycle circle.seat.disputed").length`))
+	if ringed != 1 {
+		t.Errorf("the hemicycle marks %d seats as disputed, want 1 (NA-57)", ringed)
+	}
+}
