@@ -434,7 +434,7 @@ func (x *site) assemblyPage(r *http.Request) (*response, state) {
 	found := false
 	st := x.read(func(v *tally.View) {
 		data, found = x.assemblyOf(v, id)
-		common = x.common(v, data.Name)
+		common = x.common(r, v, data.Name)
 	})
 	if !found {
 		if id == "" {
@@ -443,7 +443,7 @@ func (x *site) assemblyPage(r *http.Request) (*response, state) {
 				What, Hint string
 			}{common, "No results yet", "The election's definition is not logged yet; reload in a moment."}), st
 		}
-		return x.notFoundPage("No assembly "+id, "See the list of assemblies at the top of the page.")
+		return x.notFoundPage(r, "No assembly "+id, "See the list of assemblies at the top of the page.")
 	}
 	return htmlResponse(http.StatusOK, "assembly", struct {
 		pageCommon

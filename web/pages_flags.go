@@ -145,13 +145,13 @@ func (x *site) flagsOf(q flagQuery) (flagsData, bool, state) {
 func (x *site) flagsPage(r *http.Request) (*response, state) {
 	q, err := parseFlagQuery(r.URL.Query())
 	if err != nil {
-		return x.notFoundPage("Cannot filter the flags", err.Error())
+		return x.notFoundPage(r, "Cannot filter the flags", err.Error())
 	}
 	data, current, st := x.flagsOf(q)
 	var common pageCommon
 	var regions []string
 	x.read(func(v *tally.View) {
-		common = x.common(v, "Flags")
+		common = x.common(r, v, "Flags")
 		if d := v.Definition(); d != nil {
 			seen := map[string]bool{}
 			for _, c := range d.Contests {

@@ -47,6 +47,8 @@ func (x *site) stationPage(r *http.Request) (*response, state) {
 		found  bool
 		common pageCommon
 		views  []stationContestView
+		// canonical is the station id names in another case.
+		canonical string
 	)
 	st := x.read(func(v *tally.View) {
 		if v.Definition() == nil {
@@ -54,9 +56,10 @@ func (x *site) stationPage(r *http.Request) (*response, state) {
 		}
 		sr, found = v.Station(id)
 		if !found {
+			canonical, _ = resolveStation(v.Definition(), id)
 			return
 		}
-		common = x.common(v, "Station "+sr.ID)
+		common = x.common(r, v, "Station "+sr.ID)
 		for _, sc := range sr.Contests {
 			view := stationContestView{StationContest: sc}
 			if c, ok := v.Definition().Contest(sc.Contest); ok {
@@ -68,8 +71,11 @@ func (x *site) stationPage(r *http.Request) (*response, state) {
 			views = append(views, view)
 		}
 	})
+	if !found && canonical != "" {
+		return redirectTo(langPrefix(r) + "/station/" + canonical), st
+	}
 	if !found {
-		return x.notFoundPage("No station "+id, "Station identifiers look like NA-57/PS-112; the constituency pages list them.")
+		return x.notFoundPage(r, "No station "+id, "Station identifiers look like NA-57/PS-112; the constituency pages list them.")
 	}
 	for i := range views {
 		cur := views[i].Current

@@ -54,13 +54,13 @@ func parseIndex(s string) (uint64, bool) {
 func (x *site) entryPage(r *http.Request) (*response, state) {
 	index, ok := parseIndex(r.PathValue("index"))
 	if !ok {
-		return x.notFoundPage("Not a log index: "+r.PathValue("index"), "Log indexes are decimal numbers from 0.")
+		return x.notFoundPage(r, "Not a log index: "+r.PathValue("index"), "Log indexes are decimal numbers from 0.")
 	}
 	var common pageCommon
-	st := x.read(func(v *tally.View) { common = x.common(v, fmt.Sprintf("Log entry %d", index)) })
+	st := x.read(func(v *tally.View) { common = x.common(r, v, fmt.Sprintf("Log entry %d", index)) })
 	rc, err := x.proofFor(r.Context(), index)
 	if err != nil {
-		return x.notFoundPage(fmt.Sprintf("No published entry %d", index), err.Error())
+		return x.notFoundPage(r, fmt.Sprintf("No published entry %d", index), err.Error())
 	}
 	return htmlResponse(http.StatusOK, "entry", struct {
 		pageCommon

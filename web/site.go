@@ -37,16 +37,18 @@ import (
 // one page costs one render, and clients revalidate with the ETag.
 func (s *Server) routeSite(mux *http.ServeMux) {
 	x := &site{s: s, forensics: newForensicsCache()}
-	x.page(mux, "GET /{$}", x.assemblyPage)
-	x.page(mux, "GET /assembly/{id}", x.assemblyPage)
-	x.page(mux, "GET /contest/{id}", x.contestPage)
-	x.page(mux, "GET /station/{id...}", x.stationPage)
-	x.page(mux, "GET /entry/{index}", x.entryPage)
-	x.page(mux, "GET /flags", x.flagsPage)
-	x.page(mux, "GET /forensics", x.forensicsPage)
-	x.page(mux, "GET /forensics/{scope}/{id}", x.forensicsPage)
+	x.htmlPage(mux, "GET /{$}", x.assemblyPage)
+	x.htmlPage(mux, "GET /assembly/{id}", x.assemblyPage)
+	x.htmlPage(mux, "GET /contest/{id}", x.contestPage)
+	x.htmlPage(mux, "GET /station/{id...}", x.stationPage)
+	x.htmlPage(mux, "GET /entry/{index}", x.entryPage)
+	x.htmlPage(mux, "GET /flags", x.flagsPage)
+	x.htmlPage(mux, "GET /forensics", x.forensicsPage)
+	x.htmlPage(mux, "GET /forensics/{scope}/{id}", x.forensicsPage)
 	x.page(mux, "GET /forensics/{scope}/{id}/{chart}", x.forensicsChart)
-	x.page(mux, "GET /log", x.logPage)
+	x.htmlPage(mux, "GET /log", x.logPage)
+	x.htmlPage(mux, "GET /search", x.searchPage)
+	mux.Handle("GET /ur", http.RedirectHandler("/ur/", http.StatusMovedPermanently))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 	x.routeAPI(mux)
 	x.routeExport(mux)
@@ -146,13 +148,22 @@ func staticHandler() http.Handler {
 	})
 }
 
-// htmlResponse executes the named page template with data.
+// htmlResponse executes the named page template with data, in the
+// language of the page (pageCommon.Lang, English by default).
 func htmlResponse(status int, name string, data any) *response {
+	lang := "en"
+	if l, ok := data.(interface{ language() string }); ok {
+		lang = l.language()
+	}
 	var buf bytes.Buffer
-	if err := pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+	if err := pagesIn(lang)[name].ExecuteTemplate(&buf, "layout", data); err != nil {
 		return textResponse(http.StatusInternalServerError, "could not render the page: "+err.Error()+"; report this to the site's operator")
 	}
-	return &response{status: status, ctype: "text/html; charset=utf-8", body: buf.Bytes()}
+	body := buf.Bytes()
+	if lang != "en" {
+		body = localLinks(body, "/"+lang)
+	}
+	return &response{status: status, ctype: "text/html; charset=utf-8", body: body}
 }
 
 // jsonResponse encodes v as indented JSON.
@@ -175,9 +186,9 @@ func textResponse(status int, msg string) *response {
 }
 
 // notFoundPage is the HTML answer for an unknown identifier.
-func (x *site) notFoundPage(what, hint string) (*response, state) {
+func (x *site) notFoundPage(r *http.Request, what, hint string) (*response, state) {
 	var common pageCommon
-	st := x.read(func(v *tally.View) { common = x.common(v, "Not found") })
+	st := x.read(func(v *tally.View) { common = x.common(r, v, "Not found") })
 	return htmlResponse(http.StatusNotFound, "notfound", struct {
 		pageCommon
 		What, Hint string

@@ -3,9 +3,11 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/tallylog/tallylog/election"
 	"github.com/tallylog/tallylog/tally"
@@ -15,17 +17,24 @@ import (
 // (templates/layout.html) with the page's "content" template. Every
 // template is html/template, so names and reasons from records, which
 // anyone with a key can write, are escaped wherever they appear.
-var pages = func() map[string]*template.Template {
-	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+var pages = parsePages("en")
+
+// parsePages parses every page's template set with the functions of lang
+// (see i18n.go: "t" translates, "province" names a region).
+func parsePages(lang string) map[string]*template.Template {
+	base := template.Must(template.New("layout.html").Funcs(funcs).Funcs(langFuncs(lang)).ParseFS(templateFS, "templates/layout.html"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"assembly", "contest", "station", "entry", "flags", "forensics", "log", "notfound"} {
+	for _, name := range []string{"assembly", "contest", "station", "entry", "flags", "forensics", "log", "notfound", "search"} {
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
 	}
 	return out
-}()
+}
 
 var funcs = template.FuncMap{
-	"num":   formatCount,
+	"num": formatCount,
+	"tag": tag,
+	// pctf writes a fraction (0.516) as a percentage ("51.6%").
+	"pctf":  func(f float64) string { return strconv.FormatFloat(100*f, 'f', 1, 64) + "%" },
 	"pct":   percent,
 	"short": shortHash,
 	"add":   func(a, b int) int { return a + b },
@@ -37,7 +46,6 @@ var funcs = template.FuncMap{
 		}
 		return formatCount(n)
 	},
-	"province":   func(code string) string { return provinceName("en", code) },
 	"severities": func() []string { return []string{"grave", "high", "medium", "low"} },
 	// slice2 lets a template range over two optional sections.
 	"slice2": func(a, b *declarationView) []*declarationView { return []*declarationView{a, b} },
@@ -105,13 +113,21 @@ type pageCommon struct {
 	Assemblies []navItem
 	Applied    uint64 // entries applied
 	Overdue    bool
+	// Description is the page's summary for share cards (og:description).
+	Description string
+	// Lang is the page's language ("en" or "ur"); Path is the page's
+	// address without the language prefix, for the language switch.
+	Lang, Path string
 }
+
+func (c pageCommon) language() string { return c.Lang }
 
 type navItem struct{ ID, Name string }
 
 // common fills the layout's data from a view.
-func (x *site) common(v *tally.View, title string) pageCommon {
-	c := pageCommon{Title: title, Origin: x.s.Meta.Origin, ElectionID: x.s.Meta.Election, Applied: v.Size()}
+func (x *site) common(r *http.Request, v *tally.View, title string) pageCommon {
+	c := pageCommon{Title: title, Origin: x.s.Meta.Origin, ElectionID: x.s.Meta.Election, Applied: v.Size(),
+		Lang: langOf(r), Path: strings.TrimPrefix(r.URL.RequestURI(), langPrefix(r))}
 	d := v.Definition()
 	if d == nil {
 		c.Election = x.s.Meta.Election
@@ -128,6 +144,26 @@ func (x *site) common(v *tally.View, title string) pageCommon {
 // partyInfo is what pages show for a party (or an independent).
 type partyInfo struct {
 	ID, Name, LocalName, Color string
+	// Symbol is a short mark told apart without colour: the party's
+	// initials (see partySymbol).
+	Symbol string `json:"-"`
+}
+
+// partySymbol abbreviates a party for its badge: the capitals and digits
+// of its name ("Pakistan Muslim League (N)" → "PMLN"), at most five, or
+// its ID in capitals.
+func partySymbol(id, name string) string {
+	var b []rune
+	for _, w := range strings.FieldsFunc(name, func(r rune) bool { return r == ' ' || r == '-' || r == '(' || r == ')' }) {
+		r := []rune(w)[0]
+		if unicode.IsUpper(r) || unicode.IsDigit(r) {
+			b = append(b, r)
+		}
+	}
+	if len(b) < 2 || len(b) > 5 {
+		return strings.ToUpper(id[:min(len(id), 5)])
+	}
+	return string(b)
 }
 
 // Colours for parties without one, for independents and for seats not yet
@@ -146,13 +182,13 @@ var htmlColor = regexp.MustCompile(`^#[0-9a-f]{6}$`)
 // seats.Independent are independents.
 func partyOf(d *election.Definition, id string) partyInfo {
 	if id == "" || strings.EqualFold(id, "independent") {
-		return partyInfo{ID: "independent", Name: "Independent", Color: colorIndependent}
+		return partyInfo{ID: "independent", Name: "Independent", LocalName: "آزاد", Color: colorIndependent, Symbol: "IND"}
 	}
 	p, ok := d.Party(id)
 	if !ok {
-		return partyInfo{ID: id, Name: id, Color: colorNoParty}
+		return partyInfo{ID: id, Name: id, Color: colorNoParty, Symbol: partySymbol(id, id)}
 	}
-	info := partyInfo{ID: p.ID, Name: p.Name, LocalName: p.LocalName, Color: p.Color}
+	info := partyInfo{ID: p.ID, Name: p.Name, LocalName: p.LocalName, Color: p.Color, Symbol: partySymbol(p.ID, p.Name)}
 	if !htmlColor.MatchString(info.Color) {
 		info.Color = colorNoParty
 	}
