@@ -22,6 +22,9 @@ func sitePages(sc *scenario) []struct{ name, path, sel string } {
 		{"log", "/log", "main h1"},
 		{"search", "/search?q=one", "main h1"},
 		{"claim", "/claim", "h1"},
+		{"urdu-national", "/ur/", "svg.hemicycle"},
+		{"urdu-constituency", "/ur/contest/NA-57", "#form-47"},
+		{"urdu-station", "/ur/station/NA-57/PS-3", "pre.receipt"},
 	}
 }
 
@@ -48,6 +51,16 @@ func TestBrowserPhonesAndDesktops(t *testing.T) {
 			if overflow > 0 {
 				wide := run(t, ctx, "wide elements", chromedp.Evaluate[[]string](`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest(".scroll, pre")).slice(0, 5).map(e => e.tagName + "." + e.className + " " + (e.id||""))`))
 				t.Errorf("%s at %s: the page is %dpx wider than the screen (%v)", p.path, size.name, overflow, wide)
+			}
+			if strings.HasPrefix(p.path, "/ur/") {
+				dir := run(t, ctx, "direction", chromedp.Evaluate[string](`document.documentElement.lang + " " + document.documentElement.dir + " " + getComputedStyle(document.querySelector("main")).direction`))
+				if dir != "ur rtl rtl" {
+					t.Errorf("%s: lang, dir and main's direction are %q, want ur rtl rtl", p.path, dir)
+				}
+				english := run(t, ctx, "links", chromedp.Evaluate[[]string](`[...document.querySelectorAll("main a[href^='/contest/'], main a[href^='/station/']")].map(a => a.getAttribute("href"))`))
+				if len(english) > 0 {
+					t.Errorf("%s: links leave the Urdu site: %v", p.path, english)
+				}
 			}
 			if os.Getenv("TALLYLOG_SCREENSHOTS") != "" {
 				screenshot(t, ctx, p.name+"-"+size.name)

@@ -107,15 +107,7 @@ func langFuncs(lang string) template.FuncMap {
 	return template.FuncMap{
 		// t translates a message of the catalogue; with arguments the
 		// message is a fmt format (its translation keeps the verbs).
-		"t": func(msg string, args ...any) string {
-			if tr, ok := cat[msg]; ok {
-				msg = tr
-			}
-			if len(args) > 0 {
-				return fmt.Sprintf(msg, args...)
-			}
-			return msg
-		},
+		"t": func(msg string, args ...any) string { return tr(lang, msg, args...) },
 		// th is t for messages whose arguments are HTML (from tag):
 		// other arguments are escaped.
 		"th": func(msg string, args ...any) template.HTML {
@@ -150,6 +142,18 @@ func langFuncs(lang string) template.FuncMap {
 	}
 }
 
+// tr translates msg into lang; with arguments msg is a fmt format.
+// Messages without an entry stay as they are.
+func tr(lang, msg string, args ...any) string {
+	if t, ok := catalogues[lang][msg]; ok {
+		msg = t
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(msg, args...)
+	}
+	return msg
+}
+
 // catalogues maps a language to its messages (English message → text).
 var catalogues = map[string]map[string]string{"en": {}, "ur": urdu}
 
@@ -159,7 +163,8 @@ var catalogues = map[string]map[string]string{"en": {}, "ur": urdu}
 var pageLinks = []string{"/assembly/", "/contest/", "/station/", "/entry/", "/flags", "/forensics", "/log\"", "/log?", "/search", "/claim", "/audits", "/\"", "/?", "/#"}
 
 // localLinks prefixes the page links of an HTML page (href and action
-// attributes) with prefix.
+// attributes) with prefix, except the language switch's
+// (data-lang-switch), which leads out of the language.
 func localLinks(body []byte, prefix string) []byte {
 	var out bytes.Buffer
 	for {
@@ -172,7 +177,9 @@ func localLinks(body []byte, prefix string) []byte {
 		attr := string(body[attrStart+1 : i])
 		out.Write(body[:i+2])
 		rest := body[i+2:]
-		if (attr == "href" || attr == "action") && isPageLink(rest) {
+		tagStart := bytes.LastIndexByte(body[:i], '<')
+		switchLink := tagStart >= 0 && bytes.Contains(body[tagStart:i], []byte("data-lang-switch"))
+		if (attr == "href" || attr == "action") && !switchLink && isPageLink(rest) {
 			out.WriteString(prefix)
 		}
 		body = rest

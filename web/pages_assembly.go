@@ -402,8 +402,8 @@ func severityRank(s tally.Severity) int {
 	return 3
 }
 
-// hemicycle draws the assembly's seats.
-func (a *assemblyData) hemicycle() template.HTML {
+// hemicycle draws the assembly's seats, its words in lang.
+func (a *assemblyData) hemicycle(lang string) template.HTML {
 	var groups []seatGroup
 	reserved := seatWon
 	if a.Projection {
@@ -417,13 +417,13 @@ func (a *assemblyData) hemicycle() template.HTML {
 		groups = append(groups, g)
 	}
 	if a.Unfilled > 0 {
-		groups = append(groups, seatGroup{ID: "unfilled", Label: "Not yet filled", Color: colorUnfilled, Seats: a.Unfilled, Hollow: true})
+		groups = append(groups, seatGroup{ID: "unfilled", Label: tr(lang, "Not yet filled"), Color: colorUnfilled, Seats: a.Unfilled, Hollow: true})
 	}
 	lines := []seatLine{
-		{a.Simple, formatCount(a.Simple) + " for a majority"},
-		{a.TwoThirds, formatCount(a.TwoThirds) + " for two-thirds"},
+		{a.Simple, tr(lang, "%s for a majority", formatCount(a.Simple))},
+		{a.TwoThirds, tr(lang, "%s for two-thirds", formatCount(a.TwoThirds))},
 	}
-	return hemicycleSVG(a.Name+": seats by party", groups, lines)
+	return hemicycleSVGLabelled(tr(lang, a.Name)+": "+tr(lang, "seats by party"), tr(lang, "%d seats"), groups, lines)
 }
 
 // assemblyPage serves / and /assembly/{id}.
@@ -449,5 +449,5 @@ func (x *site) assemblyPage(r *http.Request) (*response, state) {
 		pageCommon
 		A         assemblyData
 		Hemicycle template.HTML
-	}{common, data, data.hemicycle()}), st
+	}{common, data, data.hemicycle(common.Lang)}), st
 }

@@ -133,6 +133,12 @@ func hemicyclePositions(n int) (pos []seatPos, dot float64) {
 // hemicycleSVG draws the groups' seats (in order, from the left) and the
 // lines. title is the accessible name of the chart.
 func hemicycleSVG(title string, groups []seatGroup, lines []seatLine) template.HTML {
+	return hemicycleSVGLabelled(title, "%d seats", groups, lines)
+}
+
+// hemicycleSVGLabelled is hemicycleSVG with the centre label's format
+// (one %d, the number of seats), for pages in other languages.
+func hemicycleSVGLabelled(title, total string, groups []seatGroup, lines []seatLine) template.HTML {
 	n := 0
 	for _, g := range groups {
 		n += g.Seats
@@ -177,7 +183,7 @@ func hemicycleSVG(title string, groups []seatGroup, lines []seatLine) template.H
 		ly := hemiCY + 42 + float64(i/2)*24
 		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="%s" font-size="20" fill="currentColor">%s</text>`+"\n", lx, ly, anchor, html.EscapeString(l.Label))
 	}
-	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" font-size="32" font-weight="bold" fill="currentColor">%d seats</text>`+"\n", hemiCX, hemiCY-4, n)
+	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" font-size="32" font-weight="bold" fill="currentColor">%s</text>`+"\n", hemiCX, hemiCY-4, html.EscapeString(fmt.Sprintf(total, n)))
 	b.WriteString("</svg>")
 	return template.HTML(b.String())
 }
