@@ -1,13 +1,57 @@
 package web
 
 import (
+	"context"
+	_ "embed"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
+
+// axeSource is axe-core's minified script (testdata/axe, from npm; its
+// licence beside it), injected into each page to check accessibility.
+//
+//go:embed testdata/axe/axe.min.js
+var axeSource string
+
+// axeViolation is one failed axe-core rule on a page.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []any  `json:"target"`
+		HTML   string `json:"html"`
+	} `json:"nodes"`
+}
+
+// axeCheck runs axe-core's WCAG A and AA rules on the open page and fails
+// the test for every serious or critical violation.
+func axeCheck(t *testing.T, ctx context.Context, where string) {
+	t.Helper()
+	run(t, ctx, "inject axe-core", chromedp.Evaluate[bool](axeSource+";true"))
+	vs := run(t, ctx, "axe "+where, chromedp.Evaluate[[]axeViolation](
+		`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations"]}).then(r => r.violations)`,
+		chromedp.EvalAwaitPromise))
+	for _, v := range vs {
+		if v.Impact != "serious" && v.Impact != "critical" {
+			continue
+		}
+		var nodes []string
+		for i, n := range v.Nodes {
+			if i == 3 {
+				nodes = append(nodes, fmt.Sprintf("… %d more", len(v.Nodes)-3))
+				break
+			}
+			nodes = append(nodes, n.HTML)
+		}
+		t.Errorf("%s: axe %s (%s): %s\n  %s", where, v.ID, v.Impact, v.Help, strings.Join(nodes, "\n  "))
+	}
+}
 
 // sitePages are the site's page types, as the browser tests visit them on
 // the election-night scenario.
@@ -62,11 +106,36 @@ func TestBrowserPhonesAndDesktops(t *testing.T) {
 					t.Errorf("%s: links leave the Urdu site: %v", p.path, english)
 				}
 			}
+			// Accessibility at the phone size, where most readers are
+			// (one size keeps the run short; the rules do not depend on it).
+			if size.w < 500 {
+				axeCheck(t, ctx, p.path+" at "+size.name)
+			}
 			if os.Getenv("TALLYLOG_SCREENSHOTS") != "" {
 				screenshot(t, ctx, p.name+"-"+size.name)
 			}
 		}
 	}
+	// Dark mode: the same rules with prefers-color-scheme: dark.
+	run(t, ctx, "dark scheme", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}})
+		return err
+	}))
+	for _, path := range []string{"/", "/contest/NA-57"} {
+		open(t, ctx, ts, path, "main h1")
+		bg := run(t, ctx, "background", chromedp.Evaluate[string](`getComputedStyle(document.body).backgroundColor`))
+		if bg != "rgb(18, 18, 18)" {
+			t.Errorf("%s in the dark scheme has background %s, want the dark one", path, bg)
+		}
+		axeCheck(t, ctx, path+" in the dark scheme")
+		if os.Getenv("TALLYLOG_SCREENSHOTS") != "" {
+			screenshot(t, ctx, strings.Trim(strings.ReplaceAll(path, "/", "-"), "-")+"-dark")
+		}
+	}
+	run(t, ctx, "light scheme", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "light"}}})
+		return err
+	}))
 	open(t, ctx, ts, "/", "#disputed")
 	banner := run(t, ctx, "banner", chromedp.Text(chromedp.CSS("#disputed")))
 	if !strings.Contains(banner, "NA-57") || !strings.Contains(banner, "different winner") {

@@ -25,3 +25,17 @@
   }
   window.setInterval(check, 15000);
 })();
+
+// Zoom: a tap on a scanned form shows it at full size in place (without
+// the script, the link opens the image).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    var img = e.target.closest && e.target.closest("img[data-zoom]");
+    if (!img) return;
+    e.preventDefault();
+    img.classList.toggle("zoom");
+    var box = img.closest("figure");
+    if (box) box.classList.toggle("zoomed");
+  });
+})();
