@@ -101,7 +101,7 @@ type searchHit struct {
 
 // searchDefinition lists the contests, candidates and stations that match
 // q, at most maxSearchResults of each: identifiers by their letters and
-// digits (prefix), names by a case-insensitive substring.
+// digits (a part of them), names by a case-insensitive substring.
 func searchDefinition(d *election.Definition, q string) (exact string, hits []searchHit) {
 	q = strings.TrimSpace(q)
 	if q == "" {
@@ -114,7 +114,7 @@ func searchDefinition(d *election.Definition, q string) (exact string, hits []se
 	}
 	lq, nq := strings.ToLower(q), normID(q)
 	matchName := func(s string) bool { return s != "" && strings.Contains(strings.ToLower(s), lq) }
-	matchID := func(s string) bool { return nq != "" && strings.HasPrefix(normID(s), nq) }
+	matchID := func(s string) bool { return nq != "" && strings.Contains(normID(s), nq) }
 	var contests, cands, stations int
 	for _, c := range d.Contests {
 		if contests < maxSearchResults && (matchID(c.ID) || matchName(c.Name)) {

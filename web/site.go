@@ -48,6 +48,7 @@ func (s *Server) routeSite(mux *http.ServeMux) {
 	x.page(mux, "GET /forensics/{scope}/{id}/{chart}", x.forensicsChart)
 	x.htmlPage(mux, "GET /log", x.logPage)
 	x.htmlPage(mux, "GET /search", x.searchPage)
+	x.routeAudits(mux)
 	mux.Handle("GET /ur", http.RedirectHandler("/ur/", http.StatusMovedPermanently))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 	x.routeAPI(mux)
