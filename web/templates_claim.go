@@ -104,7 +104,8 @@ The answer compares them with the log. Nothing you send is stored, and nothing y
 <h2 class="{{if eq .Verdict "different"}}different{{else}}same{{end}}">{{.Verdict}}</h2>
 <p>{{.Message}}</p>
 {{if .Differences}}<table><tr><th>candidate</th><th>you saw</th><th>logged</th></tr>
-{{range .Differences}}<tr><td>{{.Candidate}}</td><td>{{.Declared}}</td><td>{{.Sheets}}</td></tr>{{end}}</table>{{end}}
+{{range .Differences}}<tr><td>{{index $.Answer.Names .Candidate}} ({{.Candidate}})</td><td>{{.Declared}}</td><td>{{.Sheets}}</td></tr>{{end}}</table>{{end}}
+{{with .Scan}}<figure><img src="{{.}}" alt="The logged scan of this sheet" style="max-width:100%"><figcaption>The logged scan of the sheet, to set beside your photograph.</figcaption></figure>{{end}}
 {{with .Submit}}<p>{{.}}</p>{{end}}
 <h3>Logged versions of this sheet</h3>
 <table><tr><th>index</th><th>revision</th><th>signed by</th><th>dated</th><th>votes</th><th>scan</th><th></th></tr>
