@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/tallylog/tallylog/auditlog"
+	"github.com/tallylog/tallylog/docs"
 	"github.com/tallylog/tallylog/tally"
 )
 
@@ -69,4 +70,12 @@ func (x *site) apiAudits(r *http.Request) (*response, state) {
 	var data auditsData
 	st := x.read(func(v *tally.View) { data = auditsOf(v) })
 	return jsonResponse(http.StatusOK, data), st
+}
+
+// serveAPIDoc serves the read API's reference (docs/api.md) as Markdown.
+func serveAPIDoc(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Write(docs.API)
 }

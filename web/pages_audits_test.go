@@ -2,6 +2,9 @@ package web
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -41,5 +44,46 @@ func TestAuditsPage(t *testing.T) {
 				t.Errorf("the %s audits page lacks %q", lang, w)
 			}
 		}
+	}
+}
+
+// TestAPIDocComplete checks that the server serves docs/api.md and that
+// it (or spec.md, for the submission API) names every API and download
+// route the web package registers.
+func TestAPIDocComplete(t *testing.T) {
+	ts := newTestSite(t)
+	resp, doc := ts.get(t, "/docs/api.md")
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/markdown") || !strings.Contains(doc, "# tallylog read API") {
+		t.Fatalf("/docs/api.md: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	// The submission API is documented in spec.md, which api.md points to.
+	spec, err := os.ReadFile("../docs/spec.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	route := regexp.MustCompile(`"(GET|POST) (/(?:api/v1|export)/[^"]*)"`)
+	files, _ := filepath.Glob("*.go")
+	n := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range route.FindAllStringSubmatch(string(src), -1) {
+			n++
+			path := m[2]
+			if i := strings.Index(path, "{"); i > 0 {
+				path = path[:i]
+			}
+			if !strings.Contains(doc, m[1]+" "+path) && !strings.Contains(string(spec), m[1]+" "+path) {
+				t.Errorf("docs/api.md does not document %s %s (registered in %s)", m[1], m[2], f)
+			}
+		}
+	}
+	if n < 10 {
+		t.Errorf("found %d routes: is the pattern still right?", n)
 	}
 }

@@ -49,6 +49,7 @@ func (s *Server) routeSite(mux *http.ServeMux) {
 	x.htmlPage(mux, "GET /log", x.logPage)
 	x.htmlPage(mux, "GET /search", x.searchPage)
 	x.routeAudits(mux)
+	mux.HandleFunc("GET /docs/api.md", serveAPIDoc)
 	mux.Handle("GET /ur", http.RedirectHandler("/ur/", http.StatusMovedPermanently))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 	x.routeAPI(mux)
