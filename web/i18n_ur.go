@@ -321,4 +321,8 @@ var urdu = map[string]string{
 	"confirm":                                            "تصدیق",
 	"escalate":                                           "توسیع",
 	"full-count":                                         "مکمل گنتی",
+	"This page shows the results as of log size %s; the log now has %s entries.": "یہ صفحہ لاگ سائز %s تک کے نتائج دکھاتا ہے؛ لاگ میں اب %s اندراجات ہیں۔",
+	"See the latest results":                          "تازہ ترین نتائج دیکھیں",
+	"a permanent link to this page as of log size %s": "لاگ سائز %s تک اس صفحے کا مستقل لنک",
+	"Not a log size: ":                                "لاگ سائز نہیں: ",
 }

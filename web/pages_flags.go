@@ -108,7 +108,9 @@ func (x *site) flagsOf(q flagQuery) (flagsData, bool, state) {
 	})
 	current := true
 	var forensicsAt uint64
-	if q.Kind == "" || q.Kind == KindForensic {
+	// A snapshot (snapshot.go) lists the tally's flags only: the forensic
+	// screening is of the live log.
+	if (q.Kind == "" || q.Kind == KindForensic) && x.snap == nil {
 		if q.Severity == "" || q.Severity == string(tally.Low) {
 			for _, a := range assemblies {
 				rep, cur, _ := x.report("assembly", a)

@@ -36,7 +36,7 @@ import (
 // Responses are cached per state (see cache.go): a burst of requests for
 // one page costs one render, and clients revalidate with the ETag.
 func (s *Server) routeSite(mux *http.ServeMux) {
-	x := &site{s: s, forensics: newForensicsCache()}
+	x := &site{s: s, forensics: newForensicsCache(), snaps: &snapshotCache{}}
 	x.htmlPage(mux, "GET /{$}", x.assemblyPage)
 	x.htmlPage(mux, "GET /assembly/{id}", x.assemblyPage)
 	x.htmlPage(mux, "GET /contest/{id}", x.contestPage)
@@ -49,6 +49,7 @@ func (s *Server) routeSite(mux *http.ServeMux) {
 	x.htmlPage(mux, "GET /log", x.logPage)
 	x.htmlPage(mux, "GET /search", x.searchPage)
 	x.routeAudits(mux)
+	x.htmlPage(mux, "GET /snapshot/{size}/{page...}", x.snapshotPage)
 	mux.HandleFunc("GET /docs/api.md", serveAPIDoc)
 	mux.Handle("GET /ur", http.RedirectHandler("/ur/", http.StatusMovedPermanently))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
@@ -62,6 +63,11 @@ type site struct {
 	cache     respCache
 	forensics *forensicsCache
 	deadline  atomic.Pointer[time.Time]
+	// snap, when set, is the tally of the log's first snapSize entries
+	// that a snapshot page reads instead of the live one (snapshot.go).
+	snap     *tally.Tally
+	snapSize uint64
+	snaps    *snapshotCache
 }
 
 // renderFunc answers one request. It reads the tally itself (through
@@ -121,7 +127,7 @@ func (x *site) overdue() bool {
 func (x *site) read(f func(v *tally.View)) state {
 	_, size := x.s.Log.Checkpoint()
 	st := state{checkpoint: size, overdue: x.overdue()}
-	x.s.Tally.Read(func(v *tally.View) {
+	x.tallyOf().Read(func(v *tally.View) {
 		st.applied = v.Size()
 		f(v)
 	})

@@ -118,6 +118,12 @@ type pageCommon struct {
 	// Lang is the page's language ("en" or "ur"); Path is the page's
 	// address without the language prefix, for the language switch.
 	Lang, Path string
+	// Snapshot is the log size a snapshot page shows (0 on live pages);
+	// Live is the live tally's size then.
+	Snapshot, Live uint64
+	// Permalink is this page's snapshot address at the current size, if
+	// the page has snapshots.
+	Permalink string
 }
 
 func (c pageCommon) language() string { return c.Lang }
@@ -128,6 +134,11 @@ type navItem struct{ ID, Name string }
 func (x *site) common(r *http.Request, v *tally.View, title string) pageCommon {
 	c := pageCommon{Title: title, Origin: x.s.Meta.Origin, ElectionID: x.s.Meta.Election, Applied: v.Size(),
 		Lang: langOf(r), Path: strings.TrimPrefix(r.URL.RequestURI(), langPrefix(r))}
+	if x.snap != nil {
+		c.Snapshot, c.Live = x.snapSize, x.s.Tally.Size()
+	} else {
+		c.Permalink = permalinkOf(c.Path, c.Applied)
+	}
 	d := v.Definition()
 	if d == nil {
 		c.Election = x.s.Meta.Election
