@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,6 +18,25 @@ import (
 //
 //go:embed testdata/axe/axe.min.js
 var axeSource string
+
+// docShot saves the whole page as name.jpg in $TALLYLOG_SCREENSHOTS, if
+// set (docs/screenshots holds the committed set: JPEG keeps it small;
+// TALLYLOG_SCREENSHOTS_PNG=1 writes PNG instead).
+func docShot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("TALLYLOG_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	quality, ext := 70, ".jpg"
+	if os.Getenv("TALLYLOG_SCREENSHOTS_PNG") != "" {
+		quality, ext = 100, ".png"
+	}
+	img := run(t, ctx, "screenshot "+name, chromedp.FullScreenshot(quality))
+	if err := os.WriteFile(filepath.Join(dir, name+ext), img, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // axeViolation is one failed axe-core rule on a page.
 type axeViolation struct {
@@ -88,7 +108,7 @@ func TestBrowserPhonesAndDesktops(t *testing.T) {
 	}{{"desktop", 1366, 900}, {"phone", 390, 844}} {
 		opts := []chromedp.EmulateViewportOption{}
 		if size.w < 500 {
-			opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateScale(2))
+			opts = append(opts, chromedp.EmulateMobile)
 		}
 		run(t, ctx, "viewport "+size.name, chromedp.EmulateViewport(size.w, size.h, opts...))
 		for _, p := range sitePages(sc) {
@@ -113,9 +133,7 @@ func TestBrowserPhonesAndDesktops(t *testing.T) {
 			if size.w < 500 {
 				axeCheck(t, ctx, p.path+" at "+size.name)
 			}
-			if os.Getenv("TALLYLOG_SCREENSHOTS") != "" {
-				screenshot(t, ctx, p.name+"-"+size.name)
-			}
+			docShot(t, ctx, p.name+"-"+size.name)
 		}
 	}
 	// Dark mode: the same rules with prefers-color-scheme: dark.
@@ -124,15 +142,14 @@ func TestBrowserPhonesAndDesktops(t *testing.T) {
 		return err
 	}))
 	for _, path := range []string{"/", "/contest/NA-57"} {
+		name := map[string]string{"/": "national-dark", "/contest/NA-57": "constituency-dark"}[path]
 		open(t, ctx, ts, path, "main h1")
 		bg := run(t, ctx, "background", chromedp.Evaluate[string](`getComputedStyle(document.body).backgroundColor`))
 		if bg != "rgb(18, 18, 18)" {
 			t.Errorf("%s in the dark scheme has background %s, want the dark one", path, bg)
 		}
 		axeCheck(t, ctx, path+" in the dark scheme")
-		if os.Getenv("TALLYLOG_SCREENSHOTS") != "" {
-			screenshot(t, ctx, strings.Trim(strings.ReplaceAll(path, "/", "-"), "-")+"-dark")
-		}
+		docShot(t, ctx, name)
 	}
 	run(t, ctx, "light scheme", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "light"}}})

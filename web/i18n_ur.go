@@ -325,4 +325,5 @@ var urdu = map[string]string{
 	"See the latest results":                          "تازہ ترین نتائج دیکھیں",
 	"a permanent link to this page as of log size %s": "لاگ سائز %s تک اس صفحے کا مستقل لنک",
 	"Not a log size: ":                                "لاگ سائز نہیں: ",
+	"Tap a chart to open it full size.":               "پورے سائز میں کھولنے کے لیے چارٹ پر ٹیپ کریں۔",
 }
