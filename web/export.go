@@ -87,20 +87,14 @@ func (x *site) export(r *http.Request) (*response, state) {
 		body, ctype = stationsCSV(sn), "text/csv; charset=utf-8"
 	case "flags.csv":
 		body, ctype = flagsCSV(sn.flags), "text/csv; charset=utf-8"
-	case "nist-1500-100.xml":
-		var err error
-		body, err = nistXML(sn, x.s.Meta.Origin, x.asOf())
-		if err != nil {
+	case "nist-1500-100.json", "nist-1500-100.xml":
+		encode, err := nistJSON, error(nil)
+		if ctype = "application/json"; strings.HasSuffix(file, ".xml") {
+			encode, ctype = nistXML, "application/xml"
+		}
+		if body, err = encode(sn, x.s.Meta.Origin, x.asOf()); err != nil {
 			return textResponse(http.StatusInternalServerError, "could not encode the NIST report: "+err.Error()), st
 		}
-		ctype = "application/xml"
-	case "nist-1500-100.json":
-		var err error
-		body, err = nistJSON(sn, x.s.Meta.Origin, x.asOf())
-		if err != nil {
-			return textResponse(http.StatusInternalServerError, "could not encode the NIST report: "+err.Error()), st
-		}
-		ctype = "application/json"
 	default:
 		return textResponse(http.StatusNotFound, "no such download: the files are contests.csv, stations.csv, flags.csv, nist-1500-100.json and nist-1500-100.xml"), st
 	}
