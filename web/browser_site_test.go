@@ -87,6 +87,7 @@ func sitePages(sc *scenario) []struct{ name, path, sel string } {
 		{"search", "/search?q=one", "main h1"},
 		{"claim", "/claim", "h1"},
 		{"audits", "/audits", "main h1"},
+		{"receipt", "/receipt", "main h1"},
 		{"snapshot", fmt.Sprintf("/snapshot/%d/contest/NA-57", sc.Tampered+1), "#snapshot"},
 		{"urdu-national", "/ur/", "svg.hemicycle"},
 		{"urdu-constituency", "/ur/contest/NA-57", "#form-47"},

@@ -160,7 +160,7 @@ var catalogues = map[string]map[string]string{"en": {}, "ur": urdu}
 // pageLinks are the address prefixes of the site's pages: links to them
 // keep the page's language. Other links (downloads, the API, the log's
 // files, images) are the same in every language.
-var pageLinks = []string{"/assembly/", "/contest/", "/station/", "/entry/", "/flags", "/forensics", "/log\"", "/log?", "/search", "/claim", "/audits", "/snapshot/", "/\"", "/?", "/#"}
+var pageLinks = []string{"/assembly/", "/contest/", "/station/", "/entry/", "/flags", "/forensics", "/log\"", "/log?", "/search", "/claim", "/audits", "/receipt", "/snapshot/", "/\"", "/?", "/#"}
 
 // localLinks prefixes the page links of an HTML page (href and action
 // attributes) with prefix, except the language switch's

@@ -49,6 +49,7 @@ func (s *Server) routeSite(mux *http.ServeMux) {
 	x.htmlPage(mux, "GET /log", x.logPage)
 	x.htmlPage(mux, "GET /search", x.searchPage)
 	x.routeAudits(mux)
+	x.routeReceipt(mux)
 	x.htmlPage(mux, "GET /snapshot/{size}/{page...}", x.snapshotPage)
 	mux.HandleFunc("GET /docs/api.md", serveAPIDoc)
 	mux.Handle("GET /ur", http.RedirectHandler("/ur/", http.StatusMovedPermanently))

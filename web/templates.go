@@ -24,7 +24,7 @@ var pages = parsePages("en")
 func parsePages(lang string) map[string]*template.Template {
 	base := template.Must(template.New("layout.html").Funcs(funcs).Funcs(langFuncs(lang)).ParseFS(templateFS, "templates/layout.html"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"assembly", "contest", "station", "entry", "flags", "forensics", "log", "notfound", "search", "audits"} {
+	for _, name := range []string{"assembly", "contest", "station", "entry", "flags", "forensics", "log", "notfound", "search", "audits", "receipt"} {
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
 	}
 	return out
