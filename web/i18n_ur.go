@@ -337,4 +337,5 @@ var urdu = map[string]string{
 	"It is the station's current sheet: the results count it.": "یہ اسٹیشن کا موجودہ فارم ہے: نتائج میں یہی شمار ہوتا ہے۔",
 	"A later sheet of this station replaced it (a recount or a correction); the results count the later one. The station's page shows every version and who ordered the change.": "اس اسٹیشن کے بعد کے فارم نے اس کی جگہ لے لی (دوبارہ گنتی یا درستی)؛ نتائج میں بعد والا شمار ہوتا ہے۔ اسٹیشن کے صفحے پر ہر نسخہ اور تبدیلی کا حکم دینے والا درج ہے۔",
 	"It does not prove that the numbers are the ones counted at the station: compare them with the paper Form-45 and with the agents' copies.":                                   "یہ ثابت نہیں کرتی کہ یہی اعداد اسٹیشن پر گنے گئے تھے: انہیں کاغذی فارم-45 اور ایجنٹوں کی نقول سے ملائیں۔",
+	"and %d more": "اور %d مزید",
 }

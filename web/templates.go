@@ -46,10 +46,18 @@ var funcs = template.FuncMap{
 		}
 		return formatCount(n)
 	},
-	"severities": func() []string { return []string{"grave", "high", "medium", "low"} },
+	// firstEvidence and moreEvidence keep a flag's line short: the first
+	// records it rests on, and how many more there are.
+	"firstEvidence": func(ev []tally.Evidence) []tally.Evidence { return ev[:min(len(ev), evidenceShown)] },
+	"moreEvidence":  func(ev []tally.Evidence) int { return max(len(ev)-evidenceShown, 0) },
+	"severities":    func() []string { return []string{"grave", "high", "medium", "low"} },
 	// slice2 lets a template range over two optional sections.
 	"slice2": func(a, b *declarationView) []*declarationView { return []*declarationView{a, b} },
 }
+
+// evidenceShown is how many of a flag's evidence records a flag line
+// links.
+const evidenceShown = 6
 
 // formatCount writes a count with thousands separators: 1,234,567.
 func formatCount(v any) string {
