@@ -11,6 +11,7 @@ require (
 	github.com/transparency-dev/tessera v1.0.4
 	golang.org/x/mod v0.42.0
 	k8s.io/klog/v2 v2.130.1
+	rsc.io/qr v0.2.0
 )
 
 require (

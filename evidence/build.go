@@ -17,6 +17,7 @@ import (
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/registry"
 	"github.com/tallylog/tallylog/tally"
+	"github.com/tallylog/tallylog/tlogtiles"
 	"github.com/tallylog/tallylog/verify"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -33,7 +34,7 @@ type Input struct {
 	// LogKey verifies it.
 	LogKey note.Verifier
 	// Log reads the log's tiles and entry bundles (tlog-tiles paths).
-	Log verify.Source
+	Log tlogtiles.Source
 	// Tally has applied at least the checkpoint's entries. Records logged
 	// after the checkpoint are left out of the pack.
 	Tally *tally.Tally
@@ -79,9 +80,9 @@ func Build(ctx context.Context, w io.Writer, in Input, contest string) error {
 	if err := pw.add(pathCheckpoint, cp.Raw); err != nil {
 		return err
 	}
-	tree := tlog.Tree{N: int64(cp.Size), Hash: cp.Root}
+	tree := cp.Tree()
 	for _, rec := range rp.recs {
-		if err := addRecord(ctx, pw, in, cp, tree, rec); err != nil {
+		if err := addRecord(ctx, pw, in, cp, rec); err != nil {
 			return err
 		}
 	}
@@ -191,14 +192,10 @@ func sortedCopy(s []uint64) []uint64 { s = slices.Clone(s); slices.Sort(s); retu
 
 // addRecord writes a record and its receipt, after checking the receipt
 // verifies: the source's bytes are trusted only once proven.
-func addRecord(ctx context.Context, pw *packWriter, in Input, cp *checkpoint, tree tlog.Tree, rec logged) error {
-	proof, err := proveInclusion(ctx, in.Log, tree, rec.Index)
+func addRecord(ctx context.Context, pw *packWriter, in Input, cp *checkpoint, rec logged) error {
+	rc, err := receipt.Build(ctx, cp, rec.Index, rec.Entry, receipt.FromTiles(in.Log))
 	if err != nil {
 		return err
-	}
-	rc := &receipt.Receipt{Entry: rec.Entry, Index: rec.Index, Proof: proof, Checkpoint: cp.Raw}
-	if _, err := rc.Verify(in.LogKey); err != nil {
-		return fmt.Errorf("the log's entry %d does not match its inclusion proof (the source changed under us, or is corrupt; run tallylog verify): %w", rec.Index, err)
 	}
 	if err := pw.add(recordPath(rec.Index), rec.Entry); err != nil {
 		return err
@@ -216,21 +213,17 @@ func addConsistency(ctx context.Context, pw *packWriter, in Input, cp *checkpoin
 	if old.Size > cp.Size {
 		return 0, fmt.Errorf("--since-checkpoint has size %d, newer than the log's checkpoint of size %d", old.Size, cp.Size)
 	}
-	proof, err := proveConsistency(ctx, in.Log, tree, old.Size)
+	proof, err := tlogtiles.ProveTree(ctx, in.Log, tree, old.Size)
 	if err != nil {
 		return 0, err
 	}
-	var tp tlog.TreeProof
-	for _, h := range proof {
-		tp = append(tp, tlog.Hash(h))
-	}
-	if err := tlog.CheckTree(tp, int64(cp.Size), cp.Root, int64(old.Size), old.Root); err != nil {
+	if err := tlog.CheckTree(proof, int64(cp.Size), cp.Root, int64(old.Size), old.Root); err != nil {
 		return 0, fmt.Errorf("--since-checkpoint is not a prefix of the log's checkpoint: the log has forked, keep both checkpoints as evidence: %v", err)
 	}
 	if err := pw.add(pathSince, old.Raw); err != nil {
 		return 0, err
 	}
-	return old.Size, pw.add(pathTreeProof, encodeHashes(proof))
+	return old.Size, pw.add(pathTreeProof, encodeHashes(hashesToBytes(proof)))
 }
 
 func encodeHashes(hs [][]byte) []byte {
@@ -276,7 +269,7 @@ func addImages(ctx context.Context, pw *packWriter, in Input, named []namedImage
 // directory (DIR/images, whether DIR is the server's directory or its log).
 func ImagesAt(loc string) Images {
 	if strings.HasPrefix(loc, "http://") || strings.HasPrefix(loc, "https://") {
-		src, err := verify.NewSource(loc)
+		src, err := tlogtiles.NewSource(loc)
 		if err != nil {
 			return nil
 		}
@@ -307,7 +300,7 @@ type ExportOptions struct {
 // Export verifies the whole log at src (tallylog verify's checks), then
 // builds the contest's pack against the checkpoint it verified. Scans are
 // read from images (nil: none). It reads the log once.
-func Export(ctx context.Context, w io.Writer, src verify.Source, images Images, logKey note.Verifier, contest string, opts ExportOptions) error {
+func Export(ctx context.Context, w io.Writer, src tlogtiles.Source, images Images, logKey note.Verifier, contest string, opts ExportOptions) error {
 	keys := NewKeyIndex()
 	res, err := verify.Log(ctx, scanningSource{src, keys}, logKey, verify.Options{Witnesses: opts.Witnesses, Progress: opts.Progress})
 	if err != nil {

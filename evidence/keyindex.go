@@ -6,10 +6,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/tallylog/tallylog/ledger"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/registry"
-	"github.com/tallylog/tallylog/verify"
+	"github.com/tallylog/tallylog/tlogtiles"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -83,7 +82,7 @@ func (k *KeyIndex) Records(id registry.KeyID) []uint64 {
 // every entry bundle read to a KeyIndex, so that one pass of the verifier
 // over the log also builds the index.
 type scanningSource struct {
-	verify.Source
+	tlogtiles.Source
 	keys *KeyIndex
 }
 
@@ -93,7 +92,7 @@ func (s scanningSource) ReadFile(ctx context.Context, path string) ([]byte, erro
 		return data, err
 	}
 	t, perr := tlog.ParseTilePath("tile/8/data/" + strings.TrimPrefix(path, "tile/entries/"))
-	entries, berr := ledger.SplitBundle(data)
+	entries, berr := tlogtiles.SplitBundle(data)
 	if perr == nil && berr == nil {
 		for i, e := range entries {
 			s.keys.Add(uint64(t.N)*256+uint64(i), e)

@@ -19,10 +19,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sync"
 
-	"github.com/tallylog/tallylog/auditlog"
 	"github.com/tallylog/tallylog/ledger"
 	"github.com/tallylog/tallylog/receipt"
 	"github.com/tallylog/tallylog/record"
@@ -38,10 +36,11 @@ type Intake struct {
 	// rules hold it exclusively.
 	epoch sync.RWMutex
 
-	// verified holds the hashes of entries this intake appended after
-	// verifying their signatures, until the tally takes them (TakeVerified).
-	vmu      sync.Mutex
-	verified map[[32]byte]struct{}
+	// appended holds the records this intake authenticated and appended,
+	// by hash, until the server's tally takes them (Verified).
+	vmu           sync.Mutex
+	appended      map[[32]byte]*registry.Verified
+	appendedBytes int // the entries' sizes in appended
 
 	mu       sync.RWMutex // guards everything below
 	reg      *registry.Registry
@@ -57,22 +56,46 @@ type pending struct {
 	err   error
 }
 
-// Error is a refused submission: the HTTP status to answer with, and the
-// rule that was broken.
+// The kinds of refusal. Every error of the intake is an *Error wrapping
+// one of them, so callers branch with errors.Is(err, intake.ErrForbidden);
+// the server maps each kind to its HTTP status in one place (web).
+var (
+	// ErrMalformed: the entry is not a canonical signed record.
+	ErrMalformed = errors.New("malformed record")
+	// ErrForbidden: the signature does not verify, or its key is not
+	// registered, revoked, or may not sign this record.
+	ErrForbidden = errors.New("signature not accepted")
+	// ErrRefused: the record breaks a rule of the log (it names an unknown
+	// station, supersedes nothing, ...).
+	ErrRefused = errors.New("record refused")
+	// ErrConflict: the record collides with one being logged.
+	ErrConflict = errors.New("record conflicts")
+	// ErrUnavailable: the log could not take or publish the record now;
+	// submitting the same bytes again is safe.
+	ErrUnavailable = errors.New("log unavailable")
+	// ErrInternal: a proof could not be built (the log's files are damaged).
+	ErrInternal = errors.New("internal error")
+)
+
+// Error is a refused or failed submission: its kind, the field concerned
+// and the rule, in words that tell the submitter what to do next.
 type Error struct {
-	Status int
-	Field  string
-	Rule   string
+	Kind  error // one of the Err values above
+	Field string
+	Rule  string
 }
 
 func (e *Error) Error() string { return e.Field + ": " + e.Rule }
+
+// Unwrap returns the kind, for errors.Is.
+func (e *Error) Unwrap() error { return e.Kind }
 
 // New opens an intake over log, replaying what the log already holds so
 // that duplicates and references resolve. Entries already in the log were
 // checked before they were appended, so replay trusts them; the verifier is
 // what re-checks them.
 func New(ctx context.Context, log *ledger.Log) (*Intake, error) {
-	in := &Intake{log: log, reg: registry.New(log.Origin()), inflight: map[[32]byte]*pending{}, images: map[string]bool{}, verified: map[[32]byte]struct{}{}}
+	in := &Intake{log: log, reg: registry.New(log.Origin()), inflight: map[[32]byte]*pending{}, images: map[string]bool{}, appended: map[[32]byte]*registry.Verified{}}
 	size, err := log.IntegratedSize(ctx)
 	if err != nil {
 		return nil, err
@@ -138,15 +161,40 @@ func (in *Intake) Append(ctx context.Context, entry []byte) (uint64, error) {
 	if err != nil {
 		return 0, refusal(err)
 	}
-	return in.AppendOpened(ctx, entry, env, "")
+	return in.append(ctx, env, nil)
 }
 
-// AppendOpened is Append for an entry the caller has already opened as env
-// (with record.Open) and, if verifiedVKey is not empty, whose signature it
-// has verified with that verifier key (a rate limiter that needed the
-// signer). The signature is verified again only if the registered key is
-// another one.
-func (in *Intake) AppendOpened(ctx context.Context, entry []byte, env *record.Envelope, verifiedVKey string) (uint64, error) {
+// Authenticate opens entry and verifies its signature with the key the log
+// has registered for its signer, without appending it or applying any
+// other rule: a rate limiter that charges records to their signer calls
+// it, then AppendVerified, so the signature is verified once.
+func (in *Intake) Authenticate(entry []byte) (*registry.Verified, error) {
+	env, err := record.Open(entry)
+	if err != nil {
+		return nil, refusal(err)
+	}
+	in.mu.RLock()
+	key, err := in.reg.Signer(env)
+	in.mu.RUnlock()
+	if err != nil {
+		return nil, refusal(err)
+	}
+	v, err := registry.Authenticate(env, key)
+	if err != nil {
+		return nil, refusal(err)
+	}
+	return v, nil
+}
+
+// AppendVerified is Append for a record Authenticate returned. Its
+// signature is verified again only if the key registered for its signer
+// has changed since.
+func (in *Intake) AppendVerified(ctx context.Context, v *registry.Verified) (uint64, error) {
+	return in.append(ctx, v.Envelope(), v)
+}
+
+// append logs env; v, if not nil, is its verified signature.
+func (in *Intake) append(ctx context.Context, env *record.Envelope, v *registry.Verified) (uint64, error) {
 	in.mu.Lock()
 	if ref, ok := in.reg.Lookup(env.Hash); ok {
 		in.mu.Unlock()
@@ -161,13 +209,13 @@ func (in *Intake) AppendOpened(ctx context.Context, entry []byte, env *record.En
 	if err != nil {
 		return 0, refusal(err)
 	}
-	if verifiedVKey == "" || verifiedVKey != key.VKey {
-		if err := env.Verify(key.Verifier); err != nil {
-			return 0, &Error{Status: http.StatusForbidden, Field: "signature", Rule: err.Error()}
+	if v == nil || !v.By(key) {
+		if v, err = registry.Authenticate(env, key); err != nil {
+			return 0, refusal(err)
 		}
 	}
 
-	exclusive := changesRules(env)
+	exclusive := registry.AppendsAlone(env)
 	if exclusive {
 		in.epoch.Lock()
 		defer in.epoch.Unlock()
@@ -200,11 +248,12 @@ func (in *Intake) AppendOpened(ctx context.Context, entry []byte, env *record.En
 	// Once handed to the log the entry may become durable whatever the
 	// caller does, so wait for it without the caller's context: the
 	// registry must learn every index the log assigns.
-	p.index, p.err = in.log.Append(context.Background(), entry)
-	if p.err == nil {
+	p.index, p.err = in.log.Append(context.Background(), env.Entry)
+	if p.err == nil && v.By(key) {
 		in.vmu.Lock()
-		if len(in.verified) < maxVerified { // else the tally verifies it again
-			in.verified[env.Hash] = struct{}{}
+		if in.appendedBytes+len(env.Entry) <= maxVerifiedBytes { // else the tally verifies it again
+			in.appended[env.Hash] = v
+			in.appendedBytes += len(env.Entry)
 		}
 		in.vmu.Unlock()
 	}
@@ -217,27 +266,31 @@ func (in *Intake) AppendOpened(ctx context.Context, entry []byte, env *record.En
 	in.mu.Unlock()
 	close(p.done)
 	if p.err != nil {
-		return 0, &Error{Status: http.StatusServiceUnavailable, Field: "log", Rule: p.err.Error() + "; retry with the same record"}
+		return 0, &Error{Kind: ErrUnavailable, Field: "log", Rule: p.err.Error() + "; retry with the same record"}
 	}
 	return p.index, nil
 }
 
-// maxVerified bounds the hashes kept for the tally (32 MiB or so), in case
-// it stops following.
-const maxVerified = 1 << 20
+// maxVerifiedBytes bounds the records kept for the tally (their entries'
+// sizes), in case it stops following.
+const maxVerifiedBytes = 64 << 20
 
-// TakeVerified reports whether this intake verified the signature of the
-// entry with this hash before appending it, and forgets it. A server's
-// tally, following the same log in the same process, uses it to skip a
-// second Ed25519 verification of each record (registry.AdmitVerified);
-// entries it does not know (replayed at start, appended in batches) are
-// verified again. It never blocks on the intake's other locks.
-func (in *Intake) TakeVerified(hash [32]byte) bool {
+// Verified returns, once, the authenticated record with this hash that
+// this intake appended. A server's tally, following the same log in the
+// same process, applies it with tally.ApplyVerified and so skips a second
+// Ed25519 verification; for entries the intake did not append (replayed
+// at start, appended in batches, or past maxVerifiedBytes) it returns nil and
+// the tally verifies them itself. It never blocks on the intake's other
+// locks.
+func (in *Intake) Verified(hash [32]byte) *registry.Verified {
 	in.vmu.Lock()
 	defer in.vmu.Unlock()
-	_, ok := in.verified[hash]
-	delete(in.verified, hash)
-	return ok
+	v := in.appended[hash]
+	if v != nil {
+		delete(in.appended, hash)
+		in.appendedBytes -= len(v.Envelope().Entry)
+	}
+	return v
 }
 
 func (p *pending) wait(ctx context.Context) (uint64, error) {
@@ -247,7 +300,7 @@ func (p *pending) wait(ctx context.Context) (uint64, error) {
 		return 0, ctx.Err()
 	}
 	if p.err != nil {
-		return 0, &Error{Status: http.StatusServiceUnavailable, Field: "log", Rule: p.err.Error() + "; retry with the same record"}
+		return 0, &Error{Kind: ErrUnavailable, Field: "log", Rule: p.err.Error() + "; retry with the same record"}
 	}
 	return p.index, nil
 }
@@ -255,27 +308,16 @@ func (p *pending) wait(ctx context.Context) (uint64, error) {
 // Receipt waits for a published checkpoint covering index and returns the
 // entry's inclusion proof against it.
 func (in *Intake) Receipt(ctx context.Context, entry []byte, index uint64) (*receipt.Receipt, error) {
-	cp, size, err := in.log.WaitCheckpoint(ctx, index+1)
+	cp, err := in.log.WaitPublished(ctx, index+1)
 	if err != nil {
-		return nil, &Error{Status: http.StatusServiceUnavailable, Field: "checkpoint",
+		return nil, &Error{Kind: ErrUnavailable, Field: "checkpoint",
 			Rule: fmt.Sprintf("the record is durable at index %d but no checkpoint covers it yet (%v); retry to get the receipt", index, err)}
 	}
-	proof, err := in.log.InclusionProof(ctx, index, size)
+	rc, err := receipt.Build(ctx, cp, index, entry, in.log.ProveRecord)
 	if err != nil {
-		return nil, &Error{Status: http.StatusInternalServerError, Field: "proof", Rule: err.Error()}
+		return nil, &Error{Kind: ErrInternal, Field: "proof", Rule: err.Error()}
 	}
-	return &receipt.Receipt{Entry: entry, Index: index, Proof: proof, Checkpoint: cp}, nil
-}
-
-// changesRules reports whether a record changes what later records may be,
-// or is judged against the whole tally (audit records): such records are
-// appended alone.
-func changesRules(env *record.Envelope) bool {
-	switch env.Record.(type) {
-	case *record.Election, *record.DefinitionPart, *record.Keys:
-		return true
-	}
-	return auditlog.IsAuditRecord(env)
+	return rc, nil
 }
 
 // SetExtension rules on record types the registry does not know (the audit
@@ -301,23 +343,23 @@ func (in *Intake) installExtension() {
 	})
 }
 
-// refusal turns a parse or registry error into an Error with its status.
+// refusal turns a parse or registry error into an Error of its kind.
 func refusal(err error) error {
 	var fe *record.FieldError
 	var rj *registry.Rejection
 	switch {
 	case errors.As(err, &fe):
-		return &Error{Status: http.StatusBadRequest, Field: fe.Field, Rule: fe.Rule}
+		return &Error{Kind: ErrMalformed, Field: fe.Field, Rule: fe.Rule}
 	case errors.As(err, &rj):
-		status := http.StatusUnprocessableEntity
+		kind := ErrRefused
 		if rj.Field == "signature" {
-			status = http.StatusForbidden
+			kind = ErrForbidden
 		}
-		return &Error{Status: status, Field: rj.Field, Rule: rj.Rule}
+		return &Error{Kind: kind, Field: rj.Field, Rule: rj.Rule}
 	case errors.Is(err, registry.ErrDuplicate):
-		return &Error{Status: http.StatusConflict, Field: "record", Rule: err.Error()}
+		return &Error{Kind: ErrConflict, Field: "record", Rule: err.Error()}
 	}
-	return &Error{Status: http.StatusBadRequest, Field: "record", Rule: err.Error()}
+	return &Error{Kind: ErrMalformed, Field: "record", Rule: err.Error()}
 }
 
 // AppendUnordered appends entries that are admissible in every order among

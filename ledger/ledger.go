@@ -14,20 +14,16 @@ package ledger
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/tallylog/tallylog/tlogtiles"
 	"github.com/transparency-dev/tessera"
-	"github.com/transparency-dev/tessera/client"
 	"github.com/transparency-dev/tessera/storage/posix"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -62,14 +58,14 @@ type Log struct {
 	app      *tessera.Appender
 	shutdown func(context.Context) error
 	reader   tessera.LogReader
+	tiles    tlogtiles.Source // the log's directory, read as tlog-tiles
 	cancel   context.CancelFunc
 
 	mu        sync.Mutex
-	changed   chan struct{} // closed and replaced when a new checkpoint is seen
-	cpRaw     []byte
-	cpSize    uint64
-	roots     map[uint64]tlog.Hash // roots of recently published sizes
-	fullTiles sync.Map             // [level, index] -> full hash tile
+	changed   chan struct{}         // closed and replaced when a new checkpoint is seen
+	cp        *tlogtiles.Checkpoint // latest published, verified with the log key
+	roots     map[uint64]tlog.Hash  // roots of recently published sizes
+	fullTiles sync.Map              // [level, index] -> full hash tile
 	// partialTiles holds the widest partial tile read per [level, index].
 	partialTiles sync.Map
 	hashMu       sync.RWMutex
@@ -142,7 +138,7 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 		}
 		return nil, fmt.Errorf("open log in %s: %w", dir, err)
 	}
-	l := &Log{dir: dir, origin: signer.Name(), verifier: v, app: app, shutdown: shutdown, reader: reader, cancel: cancel, changed: make(chan struct{}), witnesses: rec, hashes: map[int64]tlog.Hash{}}
+	l := &Log{dir: dir, origin: signer.Name(), verifier: v, app: app, shutdown: shutdown, reader: reader, tiles: tlogtiles.DirSource(dir), cancel: cancel, changed: make(chan struct{}), witnesses: rec, hashes: map[int64]tlog.Hash{}}
 	if err := l.poll(ctx); err != nil && !errors.Is(err, os.ErrNotExist) {
 		l.Close(ctx)
 		return nil, err
@@ -192,20 +188,19 @@ func (l *Log) poll(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	size, root, err := ParseCheckpoint(raw, l.verifier)
+	cp, err := tlogtiles.OpenCheckpoint(raw, l.verifier)
 	if err != nil {
 		return fmt.Errorf("published checkpoint: %w", err)
 	}
+	size := cp.Size
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.cpRaw == nil || size > l.cpSize || (size == l.cpSize && !bytes.Equal(raw, l.cpRaw)) {
-		l.cpRaw, l.cpSize = raw, size
+	if l.cp == nil || size > l.cp.Size || (size == l.cp.Size && !bytes.Equal(raw, l.cp.Raw)) {
+		l.cp = cp
 		if l.roots == nil || len(l.roots) > 64 {
 			l.roots = map[uint64]tlog.Hash{} // receipts need only recent sizes
 		}
-		var h tlog.Hash
-		copy(h[:], root)
-		l.roots[size] = h
+		l.roots[size] = cp.Root
 		close(l.changed)
 		l.changed = make(chan struct{})
 	}
@@ -215,24 +210,43 @@ func (l *Log) poll(ctx context.Context) error {
 // Checkpoint returns the latest published checkpoint and its size. The
 // checkpoint is nil before the first one is published.
 func (l *Log) Checkpoint() ([]byte, uint64) {
+	if cp := l.Published(); cp != nil {
+		return cp.Raw, cp.Size
+	}
+	return nil, 0
+}
+
+// Published returns the latest published checkpoint, verified with the
+// log's key, or nil before the first one is published.
+func (l *Log) Published() *tlogtiles.Checkpoint {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.cpRaw, l.cpSize
+	return l.cp
 }
 
 // WaitCheckpoint blocks until a published checkpoint covers size entries
 // and returns it.
 func (l *Log) WaitCheckpoint(ctx context.Context, size uint64) ([]byte, uint64, error) {
+	cp, err := l.WaitPublished(ctx, size)
+	if err != nil {
+		return nil, 0, err
+	}
+	return cp.Raw, cp.Size, nil
+}
+
+// WaitPublished blocks until a published checkpoint covers size entries
+// and returns it, verified with the log's key.
+func (l *Log) WaitPublished(ctx context.Context, size uint64) (*tlogtiles.Checkpoint, error) {
 	for {
 		l.mu.Lock()
-		raw, n, ch := l.cpRaw, l.cpSize, l.changed
+		cp, ch := l.cp, l.changed
 		l.mu.Unlock()
-		if raw != nil && n >= size {
-			return raw, n, nil
+		if cp != nil && cp.Size >= size {
+			return cp, nil
 		}
 		select {
 		case <-ctx.Done():
-			return nil, 0, ctx.Err()
+			return nil, ctx.Err()
 		case <-ch:
 		}
 	}
@@ -259,6 +273,17 @@ func (l *Log) InclusionProof(ctx context.Context, index, size uint64) ([][]byte,
 	if !ok {
 		return nil, fmt.Errorf("no published checkpoint has size %d", size)
 	}
+	p, err := l.ProveRecord(ctx, index, tlog.Tree{N: int64(size), Hash: root})
+	if err != nil {
+		return nil, err
+	}
+	return proofBytes(p), nil
+}
+
+// ProveRecord is InclusionProof in the tree of a published checkpoint,
+// with x/mod's types: it is a receipt.Prover.
+func (l *Log) ProveRecord(ctx context.Context, index uint64, tree tlog.Tree) (tlog.RecordProof, error) {
+	size, root := uint64(tree.N), tree.Hash
 	if index >= size {
 		return nil, fmt.Errorf("index %d is not in the tree of size %d", index, size)
 	}
@@ -274,11 +299,7 @@ func (l *Log) InclusionProof(ctx context.Context, index, size uint64) ([][]byte,
 	if err := tlog.CheckRecord(p, int64(size), root, int64(index), leaf[0]); err != nil {
 		return nil, fmt.Errorf("inclusion proof of %d in %d does not verify against the published root (are the log's tiles damaged? run tallylog verify): %w", index, size, err)
 	}
-	out := make([][]byte, len(p))
-	for i := range p {
-		out[i] = p[i][:]
-	}
-	return out, nil
+	return p, nil
 }
 
 // tileHashes is a tlog.HashReader over the log's tiles as they are in the
@@ -350,18 +371,12 @@ func (r *tileReader) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 			out[i] = p.([]byte)[:t.W*32]
 			continue
 		}
-		data, err := r.l.reader.ReadTile(r.ctx, uint64(t.L), uint64(t.N), uint8(t.W%256))
-		if err != nil && t.W < 256 {
-			// A partial tile may have been collected once its full tile exists.
-			data, err = r.l.reader.ReadTile(r.ctx, uint64(t.L), uint64(t.N), 0)
-		}
+		// A partial tile may have been collected once its full tile
+		// exists: tlogtiles reads the full one then.
+		data, err := tlogtiles.ReadTile(r.ctx, r.l.tiles, t)
 		if err != nil {
 			return nil, fmt.Errorf("read tile %d/%d: %w", t.L, t.N, err)
 		}
-		if len(data) < t.W*32 {
-			return nil, fmt.Errorf("tile %d/%d is %d bytes, want %d", t.L, t.N, len(data), t.W*32)
-		}
-		data = data[:t.W*32]
 		if t.W == 256 {
 			r.l.fullTiles.Store(key, data)
 			r.l.partialTiles.Delete(key)
@@ -378,28 +393,28 @@ func (r *tileReader) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 }
 
 // ConsistencyProof returns the proof that the tree of size smaller is a
-// prefix of the tree of size larger (a published size).
+// prefix of the tree of size larger, which must be a published
+// checkpoint's size. The proof is checked against the checkpoint's root
+// (tlogtiles reads the tiles, each checked against it).
 func (l *Log) ConsistencyProof(ctx context.Context, smaller, larger uint64) ([][]byte, error) {
-	pb, err := client.NewProofBuilder(ctx, larger, l.reader.ReadTile)
+	l.mu.Lock()
+	root, ok := l.roots[larger]
+	l.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("no published checkpoint has size %d", larger)
+	}
+	p, err := tlogtiles.ProveTree(ctx, l.tiles, tlog.Tree{N: int64(larger), Hash: root}, smaller)
 	if err != nil {
 		return nil, err
 	}
-	return pb.ConsistencyProof(ctx, smaller, larger)
+	return proofBytes(p), nil
 }
 
 // ReadEntries calls fn for each entry with index in [from, to), in order,
 // reading the entry bundles of a tree of size treeSize >= to.
 func (l *Log) ReadEntries(ctx context.Context, from, to, treeSize uint64, fn func(index uint64, entry []byte) error) error {
 	for b := from / 256; b*256 < to; b++ {
-		width := uint8(0)
-		if end := (b + 1) * 256; end > treeSize {
-			width = uint8(treeSize - b*256)
-		}
-		data, err := l.reader.ReadEntryBundle(ctx, b, width)
-		if err != nil {
-			return fmt.Errorf("read entry bundle %d: %w", b, err)
-		}
-		entries, err := SplitBundle(data)
+		entries, err := tlogtiles.ReadBundle(ctx, l.tiles, int64(b), treeSize)
 		if err != nil {
 			return fmt.Errorf("entry bundle %d: %w", b, err)
 		}
@@ -416,46 +431,6 @@ func (l *Log) ReadEntries(ctx context.Context, from, to, treeSize uint64, fn fun
 	return nil
 }
 
-// SplitBundle splits a tlog-tiles entry bundle: entries prefixed with a
-// big-endian 16-bit length.
-func SplitBundle(data []byte) ([][]byte, error) {
-	var out [][]byte
-	for len(data) > 0 {
-		if len(data) < 2 {
-			return nil, errors.New("truncated length prefix")
-		}
-		n := int(binary.BigEndian.Uint16(data))
-		if len(data) < 2+n {
-			return nil, errors.New("truncated entry")
-		}
-		out = append(out, data[2:2+n])
-		data = data[2+n:]
-	}
-	return out, nil
-}
-
-// ParseCheckpoint verifies a checkpoint's signature with the log's key and
-// returns its size and root hash.
-func ParseCheckpoint(raw []byte, v note.Verifier) (uint64, []byte, error) {
-	n, err := note.Open(raw, note.VerifierList(v))
-	if err != nil {
-		return 0, nil, fmt.Errorf("checkpoint signature: %w", err)
-	}
-	lines := strings.SplitN(n.Text, "\n", 4)
-	if len(lines) < 4 || lines[0] != v.Name() {
-		return 0, nil, fmt.Errorf("checkpoint is not for origin %s", v.Name())
-	}
-	size, err := strconv.ParseUint(lines[1], 10, 64)
-	if err != nil {
-		return 0, nil, fmt.Errorf("checkpoint size %q: %w", lines[1], err)
-	}
-	root, err := base64.StdEncoding.DecodeString(lines[2])
-	if err != nil || len(root) != 32 {
-		return 0, nil, fmt.Errorf("checkpoint root %q is not a base64 SHA-256", lines[2])
-	}
-	return size, root, nil
-}
-
 // Exists reports whether dir holds a log.
 func Exists(dir string) bool {
 	_, err := os.Stat(filepath.Join(dir, "checkpoint"))
@@ -467,4 +442,13 @@ func Exists(dir string) bool {
 // proofs are served against published checkpoints.
 func (l *Log) IntegratedSize(ctx context.Context) (uint64, error) {
 	return l.reader.IntegratedSize(ctx)
+}
+
+// proofBytes returns a proof's hashes as byte slices (receipts' form).
+func proofBytes[P ~[]tlog.Hash](p P) [][]byte {
+	out := make([][]byte, len(p))
+	for i := range p {
+		out[i] = p[i][:]
+	}
+	return out
 }

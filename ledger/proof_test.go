@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallylog/tallylog/tlogtiles"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -28,6 +29,7 @@ func TestInclusionProofs(t *testing.T) {
 	}
 	defer l.Close(ctx)
 	var entries [][]byte
+	var prev *tlogtiles.Checkpoint // the previous wave's checkpoint
 	for _, wave := range []int{1, 2, 253, 1, 256, 300} {
 		var wg sync.WaitGroup
 		base := len(entries)
@@ -56,12 +58,11 @@ func TestInclusionProofs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, rootBytes, err := ParseCheckpoint(cp, v)
+		opened, err := tlogtiles.OpenCheckpoint(cp, v)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var root tlog.Hash
-		copy(root[:], rootBytes)
+		root := opened.Root
 		for i := range size {
 			wg.Go(func() {
 				p, err := l.InclusionProof(ctx, i, size)
@@ -82,5 +83,19 @@ func TestInclusionProofs(t *testing.T) {
 		if _, err := l.InclusionProof(ctx, size, size); err == nil {
 			t.Errorf("a proof of index %d in a tree of size %d", size, size)
 		}
+		if prev != nil {
+			p, err := l.ConsistencyProof(ctx, prev.Size, size)
+			if err != nil {
+				t.Fatalf("consistency %d -> %d: %v", prev.Size, size, err)
+			}
+			proof := make(tlog.TreeProof, len(p))
+			for k := range p {
+				copy(proof[k][:], p[k])
+			}
+			if err := tlog.CheckTree(proof, int64(size), root, int64(prev.Size), prev.Root); err != nil {
+				t.Errorf("consistency %d -> %d: %v", prev.Size, size, err)
+			}
+		}
+		prev = opened
 	}
 }

@@ -12,12 +12,14 @@ package receipt
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/tallylog/tallylog/tlogtiles"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -107,38 +109,14 @@ type Verified struct {
 // Verify checks the checkpoint's signature with the log's key (and any
 // witnesses' keys, all of which must have cosigned), and the inclusion
 // proof of the entry at the index against the checkpoint's root. It uses
-// only golang.org/x/mod/sumdb, never the log's own storage code.
+// only tlogtiles and golang.org/x/mod/sumdb, never the log's own storage
+// code.
 func (r *Receipt) Verify(logKey note.Verifier, witnesses ...note.Verifier) (*Verified, error) {
-	n, err := note.Open(r.Checkpoint, note.VerifierList(append([]note.Verifier{logKey}, witnesses...)...))
+	cp, err := tlogtiles.OpenCheckpoint(r.Checkpoint, logKey, witnesses...)
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint: %v", err)
+		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
-	signed := map[string]bool{}
-	for _, s := range n.Sigs {
-		signed[s.Name] = true
-	}
-	if !signed[logKey.Name()] {
-		return nil, fmt.Errorf("checkpoint is not signed by the log key %s", logKey.Name())
-	}
-	var cosigners []string
-	for _, w := range witnesses {
-		if !signed[w.Name()] {
-			return nil, fmt.Errorf("checkpoint lacks the cosignature of witness %s", w.Name())
-		}
-		cosigners = append(cosigners, w.Name())
-	}
-	lines := strings.SplitN(n.Text, "\n", 4)
-	if len(lines) < 4 || lines[0] != logKey.Name() {
-		return nil, fmt.Errorf("checkpoint origin is not %s", logKey.Name())
-	}
-	size, err := strconv.ParseUint(lines[1], 10, 64)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint size: %v", err)
-	}
-	root, err := tlog.ParseHash(lines[2])
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint root: %v", err)
-	}
+	size, root := cp.Size, cp.Root
 	if r.Index >= size {
 		return nil, fmt.Errorf("index %d is outside the checkpoint's tree of size %d", r.Index, size)
 	}
@@ -149,5 +127,42 @@ func (r *Receipt) Verify(logKey note.Verifier, witnesses ...note.Verifier) (*Ver
 	if err := tlog.CheckRecord(proof, int64(size), root, int64(r.Index), tlog.RecordHash(r.Entry)); err != nil {
 		return nil, fmt.Errorf("inclusion proof of index %d does not match the checkpoint's root: %v", r.Index, err)
 	}
-	return &Verified{Origin: lines[0], TreeSize: size, Root: root, Index: r.Index, Entry: r.Entry, Cosigners: cosigners}, nil
+	return &Verified{Origin: cp.Origin, TreeSize: size, Root: root, Index: r.Index, Entry: r.Entry, Cosigners: cp.Cosigners}, nil
+}
+
+// A Prover returns the inclusion proof of the entry at index in tree.
+// Nothing it returns is trusted: Build checks the proof against the tree's
+// root before it makes a receipt of it.
+type Prover func(ctx context.Context, index uint64, tree tlog.Tree) (tlog.RecordProof, error)
+
+// FromTiles is a Prover reading the log's tiles from src, each tile
+// checked against the tree's root as it is read.
+func FromTiles(src tlogtiles.Source) Prover {
+	return func(ctx context.Context, index uint64, tree tlog.Tree) (tlog.RecordProof, error) {
+		return tlogtiles.ProveRecord(ctx, src, tree, index)
+	}
+}
+
+// Build is the one way tallylog makes a receipt: the entry at index, its
+// inclusion proof from prove, and the checkpoint cp, which the caller has
+// opened with the log's key (tlogtiles.OpenCheckpoint). The proof is
+// checked against the checkpoint's root with the entry's own hash, so a
+// receipt that would not verify is never returned: a wrong entry, index or
+// proof is an error naming the index.
+func Build(ctx context.Context, cp *tlogtiles.Checkpoint, index uint64, entry []byte, prove Prover) (*Receipt, error) {
+	if index >= cp.Size {
+		return nil, fmt.Errorf("index %d is outside the checkpoint's tree of size %d", index, cp.Size)
+	}
+	p, err := prove(ctx, index, cp.Tree())
+	if err != nil {
+		return nil, err
+	}
+	if err := tlog.CheckRecord(p, int64(cp.Size), cp.Root, int64(index), tlog.RecordHash(entry)); err != nil {
+		return nil, fmt.Errorf("the entry at index %d does not match its inclusion proof against the checkpoint of size %d (the log's tiles or entries changed under us; run tallylog verify): %v", index, cp.Size, err)
+	}
+	r := &Receipt{Entry: entry, Index: index, Checkpoint: cp.Raw, Proof: make([][]byte, len(p))}
+	for i := range p {
+		r.Proof[i] = p[i][:]
+	}
+	return r, nil
 }

@@ -128,26 +128,11 @@ func reject(field, format string, args ...any) error {
 // key on success. It changes nothing. It is Signer, the signature check,
 // then Check.
 func (r *Registry) Admit(env *record.Envelope) (*Key, error) {
-	key, err := r.Signer(env)
+	v, err := r.Authenticate(env)
 	if err != nil {
 		return nil, err
 	}
-	if err := env.Verify(key.Verifier); err != nil {
-		return nil, reject("signature", "%v", err)
-	}
-	return key, r.Check(env, key)
-}
-
-// AdmitVerified is Admit for an envelope whose signature this process has
-// already verified with the key Signer returns for it (a server's tally
-// following its own intake). Key identity is the name and the key hash,
-// which commits to the key, so the same registered key is the same key.
-func (r *Registry) AdmitVerified(env *record.Envelope) (*Key, error) {
-	key, err := r.Signer(env)
-	if err != nil {
-		return nil, err
-	}
-	return key, r.Check(env, key)
+	return r.AdmitVerified(v)
 }
 
 // Signer returns the registered key that must have signed env, or the

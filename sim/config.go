@@ -31,6 +31,11 @@ type Config struct {
 	// Fraud, when not nil, replaces the scenario's fraud settings; Scenario
 	// then only labels the run.
 	Fraud *Fraud `json:"fraud,omitempty"`
+	// Noise scales the station-to-station variation within a constituency:
+	// the spread of turnout (sd 0.06 at 1) and of every bloc's local swing
+	// (log-sd 0.18 at 1). 0 means 1; 0.25 to 4 otherwise. A second setting
+	// shows that a detector does not merely learn the simulator's noise.
+	Noise float64 `json:"noise,omitempty"`
 }
 
 // Fraud is what a scenario injects and at what size. Station shares are
@@ -123,6 +128,9 @@ func (c Config) resolve() (Config, Fraud, error) {
 		return c, Fraud{}, fmt.Errorf("stations: %d is out of range: every constituency needs a station, so use %d to %d", c.Stations, MinStations, MaxStations)
 	}
 	f, ok := Scenarios[c.Scenario]
+	if c.Noise != 0 && (c.Noise < 0.25 || c.Noise > 4) {
+		return c, Fraud{}, fmt.Errorf("noise: %g is out of range: use 0 (the default, 1) or 0.25 to 4", c.Noise)
+	}
 	if c.Fraud != nil {
 		f = *c.Fraud
 	} else if !ok {

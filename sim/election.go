@@ -40,7 +40,28 @@ type Election struct {
 	Records []Event
 	Truth   GroundTruth
 
+	// paper holds, per station and contest ("station|contest"), the paper
+	// ballots in the station's bag: what a hand count finds (Paper).
+	paper map[string]PaperCount
+
 	keyByName map[string]int
+}
+
+// PaperCount is what a hand count of a station's bag finds for one
+// contest: the ballots in it and the votes per candidate in ballot order.
+// It is the true count, except that stuffed ballots are in the bag (a hand
+// count finds them) and an honest recount's figures are the bag's.
+type PaperCount struct {
+	Ballots int64
+	Votes   []int64
+}
+
+// Paper returns the hand count of a station's bag for a contest; ok is
+// false for a station that never reported (or a wrong pair). Elections read
+// back by ReadDir have none: regenerate them with Generate.
+func (e *Election) Paper(station, contest string) (PaperCount, bool) {
+	c, ok := e.paper[station+"|"+contest]
+	return c, ok
 }
 
 // Event is one log entry and when it reaches the log.
@@ -109,7 +130,7 @@ func Generate(cfg Config) (*Election, error) {
 			return nil, fmt.Errorf("fraud.declarations[%d]: unknown contest %q: name a contest of the definition, such as NA-57", i, id)
 		}
 	}
-	cs, st := populate(def, cfg.Stations, cfg.Seed)
+	cs, st := populate(def, cfg.Stations, cfg.Seed, cfg.Noise)
 	if err := def.Validate(); err != nil {
 		return nil, fmt.Errorf("sim: the generated definition is invalid: %w", err)
 	}
@@ -126,6 +147,11 @@ func Generate(cfg Config) (*Election, error) {
 		return nil, err
 	}
 	e.Records = arrivalOrder(p.items)
+	e.paper = map[string]PaperCount{}
+	for k, c := range p.paper {
+		s := &st[k[0]]
+		e.paper[s.id+"|"+cs[s.contests[k[1]]].id] = PaperCount{Ballots: c.cast, Votes: slices.Clone(c.votes)}
+	}
 	e.Truth = GroundTruth{Election: def.ID, Seed: cfg.Seed, Stations: cfg.Stations, Scenario: cfg.Scenario, Fraud: fraud}
 	for _, pd := range p.truth {
 		in, it := pd.Injection, &p.items[pd.item]

@@ -42,10 +42,11 @@ type planner struct {
 	r      *rand.Rand // attestations, fraud sizes, recounts
 	items  []item
 	truth  []pending
-	sums   []count    // per contest: the sum of the current sheets
-	last   []int64    // per contest: the last sheet's arrival
-	missed [][]int    // per contest: injections waiting for the declaration's hash
-	miss   [][]string // per contest: stations that never reported
+	sums   []count          // per contest: the sum of the current sheets
+	last   []int64          // per contest: the last sheet's arrival
+	missed [][]int          // per contest: injections waiting for the declaration's hash
+	miss   [][]string       // per contest: stations that never reported
+	paper  map[[2]int]count // per (station, contest slot): the ballots in the bag
 }
 
 func (p *planner) add(at int64, key int, rec record.Record, dep int) int {
@@ -102,6 +103,7 @@ func (p *planner) who(ci, cand int) string {
 func (p *planner) run() {
 	n := len(p.cs)
 	p.sums, p.last, p.missed, p.miss = make([]count, n), make([]int64, n), make([][]int, n), make([][]string, n)
+	p.paper = map[[2]int]count{}
 	for ci := range p.cs {
 		p.sums[ci] = count{votes: make([]int64, len(p.cs[ci].cands))}
 	}
@@ -166,6 +168,16 @@ func (p *planner) station(si, b int, at, captured int64, size float64) {
 		in.item = sheet
 	}
 	current, last, in := p.follow(si, b, sheet, signed, at, captured, in)
+	// The paper in the bag: the true count, but stuffed ballots are in the
+	// box, and an honest recount's figures are what the bag holds.
+	paper := p.st[si].counts[b]
+	switch f := p.fates[si]; {
+	case f == stuffed && in != nil && in.Kind == KindBallotStuffing:
+		paper = signed
+	case f == corrected:
+		paper = current
+	}
+	p.paper[[2]int{si, b}] = paper.clone()
 	if in != nil {
 		in.Contest, in.Station = p.cs[ci].id, p.st[si].id
 		p.inject(*in)

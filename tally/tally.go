@@ -16,14 +16,13 @@ import (
 // Apply must not be called concurrently with itself; Read and Summary may be
 // called concurrently with Apply and with each other.
 type Tally struct {
-	applyMu  sync.Mutex               // one Apply at a time
-	verified func(hash [32]byte) bool // see TrustVerified; under applyMu
-	mu       sync.RWMutex             // guards everything below
-	reg      *registry.Registry
-	size     uint64
-	latest   string   // latest captured or declared time seen, record.TimeLayout
-	last     [32]byte // hash of the last entry applied
-	lastTyp  string   // its record type
+	applyMu sync.Mutex   // one Apply at a time
+	mu      sync.RWMutex // guards everything below
+	reg     *registry.Registry
+	size    uint64
+	latest  string   // latest captured or declared time seen, record.TimeLayout
+	last    [32]byte // hash of the last entry applied
+	lastTyp string   // its record type
 
 	def          *election.Definition // nil until the definition is logged
 	deadline     time.Time
@@ -83,18 +82,33 @@ func (t *Tally) Latest() time.Time {
 // The signature check inside Admit runs without the read lock held, so
 // readers are blocked only for the O(candidates) update that follows.
 func (t *Tally) Apply(index uint64, entry []byte) error {
+	env, err := record.Open(entry)
+	if err != nil {
+		t.applyMu.Lock()
+		defer t.applyMu.Unlock()
+		if index != t.size {
+			return fmt.Errorf("entries are applied in log order: got index %d, expected %d", index, t.size)
+		}
+		return err
+	}
+	return t.apply(index, env, t.reg.Admit)
+}
+
+// ApplyVerified is Apply for the entry at index whose signature this
+// process has verified (a server's tally applying what its own intake
+// appended): the signature is not verified again unless the signer's
+// registered key has changed since. Every other rule is applied as in
+// replay. The verifier never uses it. v must be the entry at index of the
+// log being replayed (the caller found it by the entry's hash).
+func (t *Tally) ApplyVerified(index uint64, v *registry.Verified) error {
+	return t.apply(index, v.Envelope(), func(*record.Envelope) (*registry.Key, error) { return t.reg.AdmitVerified(v) })
+}
+
+func (t *Tally) apply(index uint64, env *record.Envelope, admit func(*record.Envelope) (*registry.Key, error)) error {
 	t.applyMu.Lock()
 	defer t.applyMu.Unlock()
 	if index != t.size {
 		return fmt.Errorf("entries are applied in log order: got index %d, expected %d", index, t.size)
-	}
-	env, err := record.Open(entry)
-	if err != nil {
-		return err
-	}
-	admit := t.reg.Admit
-	if t.verified != nil && t.verified(env.Hash) {
-		admit = t.reg.AdmitVerified
 	}
 	if _, err := admit(env); err != nil {
 		return fmt.Errorf("%s refused: %w", env.Record.Type(), err)
@@ -105,16 +119,6 @@ func (t *Tally) Apply(index uint64, entry []byte) error {
 	t.learn(index, env)
 	t.size, t.last, t.lastTyp = index+1, env.Hash, env.Record.Type()
 	return nil
-}
-
-// TrustVerified makes Apply skip the signature verification of entries
-// for which verified(hash) is true: entries whose signatures this process
-// has already verified (intake.TakeVerified). Every other rule is applied
-// as in replay. Call it before the first Apply; the verifier never does.
-func (t *Tally) TrustVerified(verified func(hash [32]byte) bool) {
-	t.applyMu.Lock()
-	defer t.applyMu.Unlock()
-	t.verified = verified
 }
 
 // learn updates the results with an admitted and recorded entry.

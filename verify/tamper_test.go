@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/binary"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,52 +19,100 @@ import (
 	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/ledger"
 	"github.com/tallylog/tallylog/record"
+	"github.com/tallylog/tallylog/tlogtiles"
 	"github.com/tallylog/tallylog/verify"
 	"github.com/transparency-dev/merkle/rfc6962"
 	"github.com/transparency-dev/tessera/api"
 	"github.com/transparency-dev/tessera/client"
 	"github.com/transparency-dev/tessera/fsck"
 	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // tamperLogSize gives two full entry bundles and a partial one, full and
 // partial level-0 tiles, and a partial level-1 tile.
 const tamperLogSize = 600
 
+// fixtureDir is a real log of the test election holding tamperLogSize
+// entries (the genesis, then observers' copies), written once through the
+// intake and Tessera exactly as the server writes it, and checked in: its
+// checkpoint and tiles, nothing else. The tamper tests alter copies of it.
+const fixtureDir = "testdata/log"
+
+var update = flag.Bool("update", false, "rewrite "+fixtureDir+", the verifier's fixture log, through the intake and Tessera")
+
 var (
-	tamperOnce sync.Once
-	tamperDir  string
-	tamperErr  error
-	tamperE    *testelection.Election
+	fixtureOnce sync.Once
+	fixtureErr  error
 )
 
-// tamperLog builds, once per test binary, a real Tessera log of the test
-// election holding tamperLogSize entries (the genesis, then observers'
-// copies), written through the intake exactly as the server writes it.
+// tamperLog returns the fixture log and the test election it holds. With
+// -update it first writes the log again:
+//
+//	go test ./verify -run TestTamper -update
+//
+// which a change to the record format (or to the test election) needs.
 func tamperLog(t *testing.T) (string, *testelection.Election) {
 	t.Helper()
-	tamperOnce.Do(func() {
-		tamperE = testelection.New(t)
-		dir, err := os.MkdirTemp("", "tallylog-tamper-")
-		if err != nil {
-			tamperErr = err
-			return
-		}
-		tamperDir = dir
-		tamperErr = buildLog(t, dir, tamperE)
-	})
-	if tamperErr != nil {
-		t.Fatal(tamperErr)
+	e := testelection.New(t)
+	if *update {
+		fixtureOnce.Do(func() { fixtureErr = writeFixture(t, e) })
 	}
-	return tamperDir, tamperE
+	if fixtureErr != nil {
+		t.Fatal(fixtureErr)
+	}
+	if _, err := os.Stat(filepath.Join(fixtureDir, "checkpoint")); err != nil {
+		t.Fatalf("%v: write the fixture log with go test ./verify -run TestTamper -update", err)
+	}
+	return fixtureDir, e
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if tamperDir != "" {
-		os.RemoveAll(tamperDir)
+// writeFixture builds the log in a temporary directory and replaces
+// fixtureDir with the files a reader of its final tree reads: the
+// checkpoint, its hash tiles and its entry bundles (not the partial tiles
+// of earlier sizes that Tessera leaves behind).
+func writeFixture(t *testing.T, e *testelection.Election) error {
+	dir, err := os.MkdirTemp("", "tallylog-fixture-")
+	if err != nil {
+		return err
 	}
-	os.Exit(code)
+	defer os.RemoveAll(dir)
+	if err := buildLog(t, dir, e); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(fixtureDir); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(fixtureDir, 0o755); err != nil {
+		return err
+	}
+	cp, err := os.ReadFile(filepath.Join(dir, "checkpoint"))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(fixtureDir, "checkpoint"), cp, 0o644); err != nil {
+		return err
+	}
+	for _, tile := range tlog.NewTiles(tlogtiles.Height, 0, tamperLogSize) {
+		for _, l := range []int{tile.L, -1} {
+			if l == -1 && tile.L != 0 {
+				continue // bundles go with level 0
+			}
+			tile.L = l
+			p := filepath.FromSlash(tlogtiles.Path(tile))
+			data, err := os.ReadFile(filepath.Join(dir, p))
+			if err != nil {
+				return err
+			}
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(fixtureDir, p)), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(fixtureDir, p), data, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func buildLog(t *testing.T, dir string, e *testelection.Election) error {
@@ -252,13 +301,13 @@ func TestTamper(t *testing.T) {
 			b := mustRead(t, p)
 			b[len(e.LogSigner.Name())+2] ^= 0x01 // in the size line
 			os.WriteFile(p, b, 0o644)
-		}, "checkpoint: signature does not verify"},
+		}, "checkpoint: the signature does not verify"},
 		{"flip a byte of the checkpoint's signature", func(t *testing.T, dir string) {
 			p := filepath.Join(dir, "checkpoint")
 			b := mustRead(t, p)
 			b[len(b)-10] ^= 0x01
 			os.WriteFile(p, b, 0o644)
-		}, "checkpoint: signature does not verify"},
+		}, "checkpoint: the signature does not verify"},
 		{"checkpoint signed by the log key with another root", func(t *testing.T, dir string) {
 			p := filepath.Join(dir, "checkpoint")
 			n, err := note.Open(mustRead(t, p), note.VerifierList(v))

@@ -4,26 +4,34 @@
 // against it, then replays every entry through the same rules and tally the
 // server runs, so anyone reaches the same results from the same log.
 //
-// It reads the log through golang.org/x/mod/sumdb/tlog and shares no
-// storage code with the writer (Tessera): a bug in one is not hidden by the
-// same bug in the other.
+// It reads the log through tlogtiles and golang.org/x/mod/sumdb/tlog and
+// shares no storage code with the writer (Tessera): a bug in one is not
+// hidden by the same bug in the other. tlogtiles.TestVerifierDependencies
+// fails if this package ever depends on Tessera.
 package verify
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/tallylog/tallylog/tally"
+	"github.com/tallylog/tallylog/tlogtiles"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
 // tileHeight is the tlog-tiles tile height: 256 hashes per tile.
-const tileHeight = 8
+const tileHeight = tlogtiles.Height
+
+// Source reads a log's public files; see tlogtiles.Source: nothing it
+// returns is trusted until Log has checked it.
+type Source = tlogtiles.Source
+
+// NewSource returns a Source for a URL (http:// or https://) or a
+// directory (the log/ directory of a server, or its parent).
+func NewSource(loc string) (Source, error) { return tlogtiles.NewSource(loc) }
 
 // Options tune a verification.
 type Options struct {
@@ -87,26 +95,14 @@ func Log(ctx context.Context, src Source, logKey note.Verifier, opts Options) (*
 	t := tally.New(res.Origin)
 	for b := int64(0); b*256 < n; b++ {
 		width := min(256, n-b*256)
-		tile := tlog.Tile{H: tileHeight, L: -1, N: b, W: int(width)}
-		path := tilePath(tile)
-		data, err := src.ReadFile(ctx, path)
-		if err != nil && width < 256 {
-			// A partial bundle may be gone once the full one exists.
-			full := tile
-			full.W = 256
-			if fdata, ferr := src.ReadFile(ctx, tilePath(full)); ferr == nil {
-				data, err = fdata, nil
+		path := tlogtiles.Path(tlogtiles.BundleTile(b, res.TreeSize))
+		entries, err := tlogtiles.ReadBundle(ctx, src, b, res.TreeSize)
+		if err != nil {
+			var short *tlogtiles.ShortBundleError
+			if errors.As(err, &short) {
+				return nil, &Failure{b*256 + int64(short.Have), path, err.Error()}
 			}
-		}
-		if err != nil {
-			return nil, &Failure{b * 256, path, "cannot read entry bundle: " + err.Error()}
-		}
-		entries, err := splitBundle(data)
-		if err != nil {
 			return nil, &Failure{b * 256, path, err.Error()}
-		}
-		if int64(len(entries)) < width {
-			return nil, &Failure{b*256 + int64(len(entries)), path, fmt.Sprintf("entry bundle holds %d entries, the checkpoint needs %d", len(entries), width)}
 		}
 		for i := int64(0); i < width; i++ {
 			idx := b*256 + i
@@ -171,15 +167,15 @@ func compareTile(ctx context.Context, src Source, tile tlog.Tile, hr tlog.HashRe
 	first := tile.N * 256 * span
 	want, err := tlog.ReadTileData(tile, hr)
 	if err != nil {
-		return &Failure{first, tilePath(tile), err.Error()}
+		return &Failure{first, tlogtiles.Path(tile), err.Error()}
 	}
-	got, err := readTile(ctx, src, tile)
+	got, err := tlogtiles.ReadTile(ctx, src, tile)
 	if err != nil {
-		return &Failure{first, tilePath(tile), "cannot read tile: " + err.Error()}
+		return &Failure{first, tlogtiles.Path(tile), "cannot read tile: " + err.Error()}
 	}
 	for j := 0; j < len(want); j += 32 {
 		if string(got[j:j+32]) != string(want[j:j+32]) {
-			return &Failure{first + int64(j/32)*span, tilePath(tile), "published tile hash differs from the hash of the logged entries: the tile or the entry bundle was altered"}
+			return &Failure{first + int64(j/32)*span, tlogtiles.Path(tile), "published tile hash differs from the hash of the logged entries: the tile or the entry bundle was altered"}
 		}
 	}
 	return nil
@@ -201,79 +197,14 @@ func checkPartialTiles(ctx context.Context, src Source, n int64, hr tlog.HashRea
 	return nil
 }
 
-// readTile reads a tile, falling back from a missing partial tile to the
-// full one, as tlog-tiles allows.
-func readTile(ctx context.Context, src Source, t tlog.Tile) ([]byte, error) {
-	data, err := src.ReadFile(ctx, tilePath(t))
-	if err != nil && t.W < 256 {
-		full := t
-		full.W = 256
-		data, err = src.ReadFile(ctx, tilePath(full))
-	}
-	if err != nil {
-		return nil, err
-	}
-	if len(data) < t.W*32 {
-		return nil, fmt.Errorf("tile is %d bytes, want at least %d", len(data), t.W*32)
-	}
-	return data, nil
-}
-
-// tilePath maps x/mod's tile path ("tile/8/0/x001/234", "tile/8/data/...")
-// to tlog-tiles ("tile/0/x001/234", "tile/entries/...").
-func tilePath(t tlog.Tile) string {
-	p := t.Path()
-	p = strings.Replace(p, "tile/8/data/", "tile/entries/", 1)
-	return strings.Replace(p, "tile/8/", "tile/", 1)
-}
-
-func splitBundle(data []byte) ([][]byte, error) {
-	var out [][]byte
-	for len(data) > 0 {
-		if len(data) < 2 {
-			return nil, errors.New("entry bundle ends inside a length prefix")
-		}
-		n := int(binary.BigEndian.Uint16(data))
-		if len(data) < 2+n {
-			return nil, errors.New("entry bundle ends inside an entry")
-		}
-		out = append(out, data[2:2+n])
-		data = data[2+n:]
-	}
-	return out, nil
-}
-
+// checkCheckpoint opens the checkpoint with the log key and the witnesses'
+// keys (tlogtiles.OpenCheckpoint); a failure names the checkpoint.
 func checkCheckpoint(raw []byte, logKey note.Verifier, witnesses []note.Verifier) (*Result, error) {
-	n, err := note.Open(raw, note.VerifierList(append([]note.Verifier{logKey}, witnesses...)...))
+	cp, err := tlogtiles.OpenCheckpoint(raw, logKey, witnesses...)
 	if err != nil {
-		return nil, &Failure{-1, "checkpoint", "signature does not verify with the log key " + logKey.Name() + ": " + err.Error()}
+		return nil, &Failure{-1, "checkpoint", err.Error()}
 	}
-	signed := map[string]bool{}
-	for _, s := range n.Sigs {
-		signed[s.Name] = true
-	}
-	if !signed[logKey.Name()] {
-		return nil, &Failure{-1, "checkpoint", "not signed by the log key"}
-	}
-	res := &Result{Checkpoint: raw}
-	for _, w := range witnesses {
-		if !signed[w.Name()] {
-			return nil, &Failure{-1, "checkpoint", "missing the cosignature of witness " + w.Name()}
-		}
-		res.Cosigners = append(res.Cosigners, w.Name())
-	}
-	lines := strings.SplitN(n.Text, "\n", 4)
-	if len(lines) < 4 || lines[0] != logKey.Name() {
-		return nil, &Failure{-1, "checkpoint", "origin is not " + logKey.Name()}
-	}
-	res.Origin = lines[0]
-	if res.TreeSize, err = strconv.ParseUint(lines[1], 10, 63); err != nil {
-		return nil, &Failure{-1, "checkpoint", "tree size " + strconv.Quote(lines[1]) + " is not a number"}
-	}
-	if res.Root, err = tlog.ParseHash(lines[2]); err != nil {
-		return nil, &Failure{-1, "checkpoint", "root hash is not base64 SHA-256"}
-	}
-	return res, nil
+	return &Result{Origin: cp.Origin, TreeSize: cp.Size, Root: cp.Root, Checkpoint: raw, Cosigners: cp.Cosigners}, nil
 }
 
 // describe names an entry for a failure message: its record type, if the

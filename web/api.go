@@ -8,7 +8,7 @@ import (
 
 // routeAPI serves the read API, documented in docs/api.md. Every answer is
 // JSON (proofs are C2SP tlog-proof text), cached per state like the pages,
-// with an ETag; errors are {"error": "..."} with a 4xx status.
+// with an ETag; errors are the one JSON error shape of errors.go.
 //
 //	GET /api/v1/summary                  tally.Summary: the deterministic digest
 //	GET /api/v1/assemblies               every assembly's summary
@@ -75,12 +75,6 @@ func (x *site) apiSeats(r *http.Request) (*response, state) {
 		return apiError(http.StatusNotFound, "no assembly "+id+": GET /api/v1/assemblies lists them"), st
 	}
 	return jsonResponse(http.StatusOK, out), st
-}
-
-// contestLine is a contest's line in GET /api/v1/contests.
-type contestLine struct {
-	Assembly string `json:"assembly"`
-	contestBrief
 }
 
 func (x *site) apiContests(r *http.Request) (*response, state) {

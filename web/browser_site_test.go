@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,12 +11,6 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
-
-// axeSource is axe-core's minified script (testdata/axe, from npm; its
-// licence beside it), injected into each page to check accessibility.
-//
-//go:embed testdata/axe/axe.min.js
-var axeSource string
 
 // docShot saves the whole page as name.jpg in $TALLYLOG_SCREENSHOTS, if
 // set (docs/screenshots holds the committed set: JPEG keeps it small;
@@ -35,41 +28,6 @@ func docShot(t *testing.T, ctx context.Context, name string) {
 	img := run(t, ctx, "screenshot "+name, chromedp.FullScreenshot(quality))
 	if err := os.WriteFile(filepath.Join(dir, name+ext), img, 0o644); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// axeViolation is one failed axe-core rule on a page.
-type axeViolation struct {
-	ID     string `json:"id"`
-	Impact string `json:"impact"`
-	Help   string `json:"help"`
-	Nodes  []struct {
-		Target []any  `json:"target"`
-		HTML   string `json:"html"`
-	} `json:"nodes"`
-}
-
-// axeCheck runs axe-core's WCAG A and AA rules on the open page and fails
-// the test for every serious or critical violation.
-func axeCheck(t *testing.T, ctx context.Context, where string) {
-	t.Helper()
-	run(t, ctx, "inject axe-core", chromedp.Evaluate[bool](axeSource+";true"))
-	vs := run(t, ctx, "axe "+where, chromedp.Evaluate[[]axeViolation](
-		`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations"]}).then(r => r.violations)`,
-		chromedp.EvalAwaitPromise))
-	for _, v := range vs {
-		if v.Impact != "serious" && v.Impact != "critical" {
-			continue
-		}
-		var nodes []string
-		for i, n := range v.Nodes {
-			if i == 3 {
-				nodes = append(nodes, fmt.Sprintf("… %d more", len(v.Nodes)-3))
-				break
-			}
-			nodes = append(nodes, n.HTML)
-		}
-		t.Errorf("%s: axe %s (%s): %s\n  %s", where, v.ID, v.Impact, v.Help, strings.Join(nodes, "\n  "))
 	}
 }
 
@@ -132,7 +90,7 @@ func TestBrowserPhonesAndDesktops(t *testing.T) {
 			// Accessibility at the phone size, where most readers are
 			// (one size keeps the run short; the rules do not depend on it).
 			if size.w < 500 {
-				axeCheck(t, ctx, p.path+" at "+size.name)
+				axe(t, ctx, p.path+" at "+size.name)
 			}
 			docShot(t, ctx, p.name+"-"+size.name)
 		}
@@ -149,7 +107,7 @@ func TestBrowserPhonesAndDesktops(t *testing.T) {
 		if bg != "rgb(18, 18, 18)" {
 			t.Errorf("%s in the dark scheme has background %s, want the dark one", path, bg)
 		}
-		axeCheck(t, ctx, path+" in the dark scheme")
+		axe(t, ctx, path+" in the dark scheme")
 		docShot(t, ctx, name)
 	}
 	run(t, ctx, "light scheme", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {

@@ -43,10 +43,9 @@ const MaxClaimUpload = MaxImage + 64<<10
 // claimImageTypes are the uploads the checker accepts, by content sniffing.
 var claimImageTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/webp": true, "application/pdf": true}
 
-// routeClaims registers the claim checker and the evidence download.
+// routeClaims registers the claim checker's API and the evidence download
+// (its page, /claim, is one of the site's: routeSite).
 func (s *Server) routeClaims(mux *http.ServeMux) {
-	mux.HandleFunc("GET /claim", s.handleClaimPage)
-	mux.HandleFunc("POST /claim", s.handleClaimPage)
 	mux.HandleFunc("POST /api/v1/claims", s.handleClaimAPI)
 	mux.HandleFunc("GET /api/v1/evidence/{contest}", s.handleEvidence)
 }
@@ -117,8 +116,7 @@ func (s *Server) handleClaimAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if err != nil {
 		ce := asClaimError(err)
-		w.WriteHeader(ce.Status)
-		json.NewEncoder(w).Encode(map[string]string{"error": ce.Msg})
+		writeError(w, &apiErr{Status: ce.Status, Rule: ce.Msg})
 		return
 	}
 	json.NewEncoder(w).Encode(ans)
@@ -355,16 +353,13 @@ func sameVotes(claimed map[string]int64, logged []record.Count) bool {
 	return true
 }
 
-// evidenceState is what the evidence download keeps per server: the key
+// evidenceState is what the evidence download keeps in the Server: the key
 // index (built once, then extended) and a lock that lets one pack be built
-// at a time. It lives beside the Server, not in it, so that this file adds
-// the feature alone.
+// at a time. The zero value is ready to use.
 type evidenceState struct {
 	mu   sync.Mutex
-	keys *evidence.KeyIndex
+	keys *evidence.KeyIndex // nil until the first pack
 }
-
-var evidenceStates sync.Map // *Server -> *evidenceState
 
 func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 	contest := r.PathValue("contest")
@@ -375,12 +370,12 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		}
 	})
 	if !known {
-		http.Error(w, fmt.Sprintf("there is no contest %q in this election", contest), http.StatusNotFound)
+		writeError(w, &apiErr{Status: http.StatusNotFound, Rule: fmt.Sprintf("there is no contest %q in this election", contest)})
 		return
 	}
 	pack, size, err := s.buildEvidence(r.Context(), contest)
 	if err != nil {
-		http.Error(w, "the evidence pack could not be built: "+err.Error()+"; retry", http.StatusServiceUnavailable)
+		writeError(w, &apiErr{Status: http.StatusServiceUnavailable, Rule: "the evidence pack could not be built: " + err.Error() + "; retry"})
 		return
 	}
 	w.Header().Set("Content-Type", "application/zip")
@@ -392,10 +387,12 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 // buildEvidence builds a contest's pack against the latest published
 // checkpoint, once the tally has applied it.
 func (s *Server) buildEvidence(ctx context.Context, contest string) ([]byte, uint64, error) {
-	st, _ := evidenceStates.LoadOrStore(s, &evidenceState{keys: evidence.NewKeyIndex()})
-	es := st.(*evidenceState)
+	es := &s.evidence
 	es.mu.Lock()
 	defer es.mu.Unlock()
+	if es.keys == nil {
+		es.keys = evidence.NewKeyIndex()
+	}
 	cp, size := s.Log.Checkpoint()
 	if cp == nil {
 		return nil, 0, errors.New("the log has no checkpoint yet")

@@ -18,10 +18,11 @@ import (
 )
 
 // claimSite is a test site with NA-57/PS-1's sheet (300, 500, 12) logged,
-// naming a scan that is stored, and the claim routes on their own mux.
+// naming a scan that is stored, served by the server's whole handler (the
+// claim page is one of the site's pages).
 type claimSite struct {
 	*testSite
-	mux  *http.ServeMux
+	mux  http.Handler
 	scan []byte
 }
 
@@ -35,9 +36,7 @@ func newClaimSite(t *testing.T) *claimSite {
 	if err := os.WriteFile(filepath.Join(ts.Srv.Dir.ImagesDir(), sh.Image), scan, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cs := &claimSite{testSite: ts, mux: http.NewServeMux(), scan: scan}
-	ts.Srv.routeClaims(cs.mux)
-	return cs
+	return &claimSite{testSite: ts, mux: ts.Srv.Handler(), scan: scan}
 }
 
 func (cs *claimSite) do(t *testing.T, req *http.Request) (int, []byte) {
@@ -132,8 +131,8 @@ func TestClaimImage(t *testing.T) {
 	}
 	// The page answers the same claim in words.
 	code, body = cs.postImage(t, "/claim", map[string]string{"station": "NA-57/PS-1", "contest": "NA-57", "votes.2": "450"}, cs.scan)
-	if code != 200 || !bytes.Contains(body, []byte("different")) || !bytes.Contains(body, []byte("/api/v1/evidence/NA-57")) ||
-		!bytes.Contains(body, []byte("Candidate Two (2)")) {
+	if code != 200 || !bytes.Contains(body, []byte(`id="verdict">same image`)) || !bytes.Contains(body, []byte("/api/v1/evidence/NA-57")) ||
+		!bytes.Contains(body, []byte("<td>Candidate Two (2)</td><td class=\"n\">450</td><td class=\"n\">500</td>")) {
 		t.Errorf("claim page: %d %s", code, body)
 	}
 	code, body = cs.do(t, httptest.NewRequest("GET", "/claim?station=NA-57/PS-1&contest=NA-57", nil))

@@ -24,17 +24,6 @@ const forensicsEvery = 10 * time.Second
 // thousand stations on one core, whatever the machine.
 var forensicsOptions = forensics.Options{Seed: 1, Resamples: 200, SkipKlimekFit: true, MaxFlagged: 100, Workers: 1}
 
-// scopeReport is one scope's latest analysis.
-type scopeReport struct {
-	Scope   string            `json:"scope"` // "assembly" or "contest"
-	ID      string            `json:"id"`
-	Name    string            `json:"name"`
-	Applied uint64            `json:"applied"` // log size the analysis read
-	Report  *forensics.Report `json:"report,omitempty"`
-	// Error says why there is no report (no station reported yet).
-	Error string `json:"error,omitempty"`
-}
-
 type forensicsCache struct {
 	mu sync.Mutex
 	m  map[string]*forensicsEntry
@@ -142,13 +131,13 @@ func (x *site) analyse(scope, id string) *scopeReport {
 					if sc.Contest != cid || sc.Current == nil {
 						continue
 					}
-					cur := sc.Current
-					fs := forensics.Station{ID: sr.ID, Group: cid, Registered: sr.Registered, Ballots: cur.Cast,
-						Valid: max(cur.Cast-cur.Rejected, 0), Invalid: cur.Rejected, Votes: make([]int64, len(columns))}
-					for _, vc := range cur.Votes {
-						fs.Votes[column(c, vc.Candidate)] += vc.Votes
+					votes := make([]int64, len(columns))
+					for _, vc := range sc.Current.Votes {
+						votes[column(c, vc.Candidate)] += vc.Votes
 					}
-					stations = append(stations, fs)
+					if fs, ok := tally.ForensicStation(&sr, &sc, votes); ok {
+						stations = append(stations, fs)
+					}
 				}
 			}
 		})

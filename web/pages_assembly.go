@@ -10,49 +10,6 @@ import (
 	"github.com/tallylog/tallylog/tally"
 )
 
-// assemblyData is an assembly's page and its API answer
-// (GET /api/v1/assemblies/{id}).
-type assemblyData struct {
-	Assembly string `json:"assembly"`
-	Name     string `json:"name"`
-	// Seats is the membership in the seat table: general, women's and
-	// non-Muslim seats, filled or not.
-	Seats int `json:"seats"`
-	// Simple and TwoThirds are the majority lines of the membership.
-	Simple    int `json:"simple_majority"`
-	TwoThirds int `json:"two_thirds"`
-	// Parties lists the parties with seats, most first, then independents.
-	Parties []partySeats `json:"parties"`
-	// Unfilled counts seats no one holds yet (unreported, tied, pending,
-	// awaiting a lot, unallocated).
-	Unfilled int                   `json:"unfilled"`
-	Summary  tally.AssemblySummary `json:"summary"`
-	// Regions lists stations reported per region (province), table order.
-	Regions  []regionProgress `json:"regions"`
-	Contests []contestBrief   `json:"contests"`
-	// LatestFlags are the assembly's gravest standing flags, gravest
-	// first and newest first within a severity (at most 10;
-	// /api/v1/flags has them all).
-	LatestFlags []tally.Flag `json:"latest_flags"`
-	// Disputed lists the contests whose current declaration disagrees with
-	// the logged sheets, those naming a different winner first.
-	Disputed []disputedSeat `json:"disputed"`
-	// Won counts general seats won (every station reported, no tie, the
-	// declaration not disputed); Leading the general seats only led so
-	// far (including disputed ones).
-	Won     int `json:"won"`
-	Leading int `json:"leading"`
-	// Projection is set while any general seat is not won: the reserved
-	// seats, allocated in proportion to general seats, are then a
-	// projection, not a result.
-	Projection bool `json:"projection"`
-	// DisputedWinners counts the disputed seats whose declaration names a
-	// different winner than the sheets.
-	DisputedWinners int `json:"disputed_winners"`
-	// Provinces groups Contests by region for the page, table order.
-	Provinces []provinceContests `json:"-"`
-}
-
 // provinceContests is one region's contests on the assembly page.
 type provinceContests struct {
 	Region            string
@@ -61,82 +18,6 @@ type provinceContests struct {
 	// Open is set when the assembly has a single region: there is nothing
 	// to choose from.
 	Open bool
-}
-
-// disputedSeat is a contest whose current declaration (the final one if
-// any, else the provisional) disagrees with the logged sheets.
-type disputedSeat struct {
-	Contest string `json:"contest"`
-	Name    string `json:"name"`
-	Region  string `json:"region"`
-	Form    int64  `json:"form"`
-	Index   uint64 `json:"index"` // log index of the declaration
-	// Declared and Sheets name the declared winners and the sheets'
-	// leaders (candidate names), with their votes.
-	Declared      []string `json:"declared"`
-	DeclaredVotes int64    `json:"declared_votes"`
-	Sheets        []string `json:"sheets"`
-	SheetsVotes   int64    `json:"sheets_votes"`
-	// Moved is the sum of the votes the declaration adds to candidates
-	// over the sheets (the votes moved, when the totals agree).
-	Moved int64 `json:"moved"`
-	// WinnerChanged is set when the declaration names a different winner.
-	WinnerChanged bool `json:"winner_changed"`
-}
-
-// partySeats is one party's seats in an assembly.
-type partySeats struct {
-	partyInfo
-	General   int `json:"general"`
-	Women     int `json:"women"`
-	NonMuslim int `json:"non_muslim"`
-	Total     int `json:"total"`
-	Pending   int `json:"pending,omitempty"`
-	// Won and Leading split General: seats won (see contestBrief.Status)
-	// and seats only led; Disputed counts those of General whose
-	// declaration disagrees with the sheets.
-	Won      int `json:"won"`
-	Leading  int `json:"leading"`
-	Disputed int `json:"disputed,omitempty"`
-}
-
-// regionProgress counts one region's stations and contests.
-type regionProgress struct {
-	Region      string `json:"region"`
-	Stations    int    `json:"stations"`
-	Reported    int    `json:"reported"`
-	Contests    int    `json:"contests"`
-	Complete    int    `json:"complete"`
-	Provisional int    `json:"provisional"`
-	Final       int    `json:"final"`
-}
-
-// contestBrief is a contest's line in lists.
-type contestBrief struct {
-	ID         string `json:"id"`
-	Name       string `json:"name"`
-	Region     string `json:"region"`
-	Stations   int    `json:"stations"`
-	StationsIn int    `json:"stations_in"`
-	// Leader is the leading candidate on the tally's basis (empty before
-	// the first sheet, or on a tie).
-	Leader      string    `json:"leader,omitempty"`
-	LeaderName  string    `json:"leader_name,omitempty"`
-	LeaderParty partyInfo `json:"leader_party"`
-	Tie         bool      `json:"tie,omitempty"`
-	Margin      int64     `json:"margin"`
-	Flags       int       `json:"flags"`
-	// Gravest is the severity of the gravest standing flag.
-	Gravest tally.Severity `json:"gravest,omitempty"`
-	// Status is "won" (every station in, no tie, the declaration not
-	// disputed), "leading", "tie" or "none" (no sheet yet).
-	Status string `json:"status"`
-	// Disputed is set when the current declaration disagrees with the
-	// sheets.
-	Disputed bool `json:"disputed,omitempty"`
-	// SeatParty is the party the seat counts for: the leader's, or the
-	// party an independent leader joined; "" for an independent.
-	SeatParty string `json:"-"`
 }
 
 // const latestFlags is how many flags the assembly page lists.
@@ -225,7 +106,6 @@ func (x *site) assemblyOf(v *tally.View, id string) (assemblyData, bool) {
 		}
 	}
 	out.Projection = out.Won < len(out.Contests)
-	out.Provinces = groupByRegion(out.Contests)
 	for _, ds := range out.Disputed {
 		if ds.WinnerChanged {
 			out.DisputedWinners++
@@ -449,5 +329,7 @@ func (x *site) assemblyPage(r *http.Request) (*response, state) {
 		pageCommon
 		A         assemblyData
 		Hemicycle template.HTML
-	}{common, data, data.hemicycle(common.Lang)}), st
+		// Provinces groups the contests by region, for the page only.
+		Provinces []provinceContests
+	}{common, data, data.hemicycle(common.Lang), groupByRegion(data.Contests)}), st
 }

@@ -11,34 +11,6 @@ import (
 	"github.com/tallylog/tallylog/tally"
 )
 
-// contestData is a constituency's page and its API answer
-// (GET /api/v1/contests/{id}).
-type contestData struct {
-	Contest tally.ContestResult `json:"contest"`
-	// Stations lists the contest's stations in definition order.
-	Stations []stationRow `json:"stations"`
-}
-
-// stationRow is a station's line in a contest.
-type stationRow struct {
-	ID         string `json:"id"`
-	Name       string `json:"name,omitempty"`
-	Registered int64  `json:"registered"`
-	// Status is "in" (a current sheet, no standing flag), "flagged" (a
-	// current sheet and a standing flag) or "missing" (no sheet).
-	Status   string   `json:"status"`
-	Revision int64    `json:"revision,omitempty"`
-	Cast     int64    `json:"cast"`
-	Rejected int64    `json:"rejected"`
-	Votes    []int64  `json:"votes,omitempty"` // in ballot order
-	Index    uint64   `json:"index,omitempty"` // log index of the current sheet
-	Flags    []string `json:"flags,omitempty"` // kinds of the standing flags
-	// Image is the SHA-256 of the scanned Form-45 the current sheet names;
-	// Scan is set when this server holds that image.
-	Image string `json:"image,omitempty"`
-	Scan  bool   `json:"scan,omitempty"`
-}
-
 // contestOf collects a contest's data.
 func (x *site) contestOf(v *tally.View, id string) (contestData, bool) {
 	d := v.Definition()

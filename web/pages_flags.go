@@ -56,27 +56,6 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// flagRow is one flag or forensic signal.
-type flagRow struct {
-	tally.Flag
-	// Forensic is set for a screening signal: the station's score, and
-	// the page that explains the screening.
-	Forensic  bool    `json:"forensic,omitempty"`
-	Score     float64 `json:"score,omitempty"`
-	ScopeLink string  `json:"-"`
-}
-
-// flagsData is one page of flags.
-type flagsData struct {
-	Total   int       `json:"total"`
-	Page    int       `json:"page"`
-	PerPage int       `json:"per_page"`
-	Flags   []flagRow `json:"flags"`
-	// ForensicsApplied is the log size the forensic signals were computed
-	// at (they lag by up to ten seconds).
-	ForensicsApplied uint64 `json:"forensics_applied,omitempty"`
-}
-
 // flagsOf selects the flags of the query: the tally's, then the forensic
 // signals of each assembly's screening.
 func (x *site) flagsOf(q flagQuery) (flagsData, bool, state) {
@@ -127,7 +106,7 @@ func (x *site) flagsOf(q flagQuery) (flagsData, bool, state) {
 					for _, sig := range sf.Signals {
 						why = append(why, sig.Explanation)
 					}
-					rows = append(rows, flagRow{Forensic: true, Score: sf.Score, ScopeLink: "/forensics/assembly/" + a,
+					rows = append(rows, flagRow{Forensic: true, Score: sf.Score,
 						Flag: tally.Flag{ID: "forensic/" + a + "/" + sf.ID, Kind: KindForensic, Severity: tally.Low,
 							Contest: sf.Group, Region: regionOf[sf.Group], Station: sf.ID,
 							Message: strings.Join(why, "; ") + " (" + rep.Report.Caveat + ")", Evidence: []tally.Evidence{}}})
@@ -141,6 +120,13 @@ func (x *site) flagsOf(q flagQuery) (flagsData, bool, state) {
 		out.Flags = rows[from:min(from+flagsPerPage, len(rows))]
 	}
 	return out, current, st
+}
+
+// ScopeLink is the page that explains a forensic signal's screening: its
+// assembly's (the signal's ID is forensic/<assembly>/<station>).
+func (f flagRow) ScopeLink() string {
+	a, _, _ := strings.Cut(strings.TrimPrefix(f.ID, "forensic/"), "/")
+	return "/forensics/assembly/" + a
 }
 
 // flagsPage serves /flags.

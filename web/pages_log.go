@@ -5,44 +5,10 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/tallylog/tallylog/ledger"
 	"github.com/tallylog/tallylog/tally"
+	"github.com/tallylog/tallylog/tlogtiles"
 	"golang.org/x/mod/sumdb/note"
 )
-
-// logData is the log page and GET /api/v1/log.
-type logData struct {
-	Origin     string `json:"origin"`
-	LogKey     string `json:"log_key"`
-	Size       uint64 `json:"size"`
-	Root       string `json:"root"` // base64, as in the checkpoint
-	Checkpoint string `json:"checkpoint"`
-	// Signatures lists the checkpoint's signatures: the log's, verified,
-	// then witnesses' cosignatures (verify them with the witnesses' keys).
-	Signatures []signature `json:"signatures"`
-	Witnessed  bool        `json:"witnessed"`
-	// Policy lists the witnesses whose cosignatures the server requires
-	// before publishing (empty: none), and Satisfied whether this
-	// checkpoint carries them.
-	Policy    []policyWitness `json:"policy"`
-	Satisfied bool            `json:"satisfied"`
-}
-
-type signature struct {
-	Name  string `json:"name"`
-	KeyID string `json:"key_id"` // hex
-	Log   bool   `json:"log"`    // the log's own, verified here
-	// Witness is the policy's name for the witness whose cosignature this
-	// is, verified with its key; empty for a signature by a key the server
-	// does not know.
-	Witness string `json:"witness,omitempty"`
-}
-
-type policyWitness struct {
-	ID       string `json:"id"`
-	Key      string `json:"key"` // cosignature/v1 verifier key
-	Cosigned bool   `json:"cosigned"`
-}
 
 // logOf reads the published checkpoint and sorts its signatures.
 func (x *site) logOf() (logData, error) {
@@ -51,7 +17,7 @@ func (x *site) logOf() (logData, error) {
 	if cp == nil {
 		return out, nil
 	}
-	size, root, err := ledger.ParseCheckpoint(cp, x.s.LogVerifier)
+	opened, err := tlogtiles.OpenCheckpoint(cp, x.s.LogVerifier)
 	if err != nil {
 		return out, fmt.Errorf("the published checkpoint does not verify with the log key: %v", err)
 	}
@@ -59,7 +25,7 @@ func (x *site) logOf() (logData, error) {
 	if err != nil {
 		return out, fmt.Errorf("the published checkpoint does not open: %v", err)
 	}
-	out.Size, out.Root, out.Checkpoint = size, base64.StdEncoding.EncodeToString(root), string(cp)
+	out.Size, out.Root, out.Checkpoint = opened.Size, base64.StdEncoding.EncodeToString(opened.Root[:]), string(cp)
 	for _, s := range n.Sigs {
 		out.Signatures = append(out.Signatures, signature{Name: s.Name, KeyID: fmt.Sprintf("%08x", s.Hash), Log: true})
 	}

@@ -17,23 +17,27 @@ import (
 // inclusion proof and the signed checkpoint, which verify offline with
 // the log's public key alone.
 func (x *site) proofFor(ctx context.Context, index uint64) (*receipt.Receipt, error) {
-	cp, size := x.s.Log.Checkpoint()
-	if cp == nil || index >= size {
+	cp := x.s.Log.Published()
+	if cp == nil || index >= cp.Size {
+		var size uint64
+		if cp != nil {
+			size = cp.Size
+		}
 		return nil, fmt.Errorf("entry %d is not covered by a published checkpoint yet (size %d); retry in a second", index, size)
 	}
 	var entry []byte
-	err := x.s.Log.ReadEntries(ctx, index, index+1, size, func(_ uint64, e []byte) error {
+	err := x.s.Log.ReadEntries(ctx, index, index+1, cp.Size, func(_ uint64, e []byte) error {
 		entry = bytes.Clone(e)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading entry %d: %v", index, err)
 	}
-	proof, err := x.s.Log.InclusionProof(ctx, index, size)
+	rc, err := receipt.Build(ctx, cp, index, entry, x.s.Log.ProveRecord)
 	if err != nil {
 		return nil, fmt.Errorf("inclusion proof of entry %d: %v", index, err)
 	}
-	return &receipt.Receipt{Entry: entry, Index: index, Proof: proof, Checkpoint: cp}, nil
+	return rc, nil
 }
 
 // verifyCommand is the line that tells a reader how to check a receipt.

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"context"
 	"io"
 	"math"
 	"net"
@@ -11,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tallylog/tallylog/intake"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/registry"
 )
@@ -97,27 +94,36 @@ func (l *limiter) sweep(now time.Time) {
 	}
 }
 
+// submitHandler handles a submitted record whose body the rate limiter has
+// read; v is the record authenticated by the intake, or nil.
+type submitHandler func(w http.ResponseWriter, r *http.Request, body []byte, v *registry.Verified)
+
 // limitRecords wraps the submission handler with DefaultRateLimits.
-func (s *Server) limitRecords(h http.HandlerFunc) http.HandlerFunc {
+func (s *Server) limitRecords(h submitHandler) http.HandlerFunc {
 	return s.limitRecordsWith(DefaultRateLimits, time.Now, h)
 }
 
 // limitRecordsWith wraps the submission handler with per-key and
 // per-address token buckets. It reads the body (at most one byte more than
-// a record may have) to find the signer and hands the same bytes on.
-func (s *Server) limitRecordsWith(rl RateLimits, now func() time.Time, h http.HandlerFunc) http.HandlerFunc {
+// a record may have) to find the signer, and hands the bytes and the
+// authenticated record to h, so the signature is verified once.
+func (s *Server) limitRecordsWith(rl RateLimits, now func() time.Time, h submitHandler) http.HandlerFunc {
 	keys := newLimiter(rl.PerKey, rl.KeyBurst, now)
 	addrs := newLimiter(rl.PerAddr, rl.AddrBurst, now)
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, record.MaxEntry+1))
 		if err != nil {
-			writeError(w, &intake.Error{Status: http.StatusBadRequest, Field: "body", Rule: "could not read the request body"})
+			writeError(w, &apiErr{Status: http.StatusBadRequest, Field: "body", Rule: "could not read the request body"})
 			return
 		}
 		lim, name := addrs, clientAddr(r)
-		if op := s.verifiedSigner(body); op != nil {
-			lim, name = keys, op.env.KeyName+"+"+strconv.FormatUint(uint64(op.env.KeyHash), 16)
-			r = r.WithContext(context.WithValue(r.Context(), openedKey{}, op))
+		var v *registry.Verified
+		if len(body) <= record.MaxEntry {
+			v, _ = s.Intake.Authenticate(body)
+		}
+		if v != nil {
+			env := v.Envelope()
+			lim, name = keys, env.KeyName+"+"+strconv.FormatUint(uint64(env.KeyHash), 16)
 		}
 		if ok, wait := lim.take(name); !ok {
 			secs := max(1, int(math.Ceil(wait.Seconds())))
@@ -126,45 +132,12 @@ func (s *Server) limitRecordsWith(rl RateLimits, now func() time.Time, h http.Ha
 			if lim == keys {
 				what = "key " + name
 			}
-			writeError(w, &intake.Error{Status: http.StatusTooManyRequests, Field: "rate",
+			writeError(w, &apiErr{Status: http.StatusTooManyRequests, Field: "rate",
 				Rule: "too many records from " + what + "; retry the same record after " + strconv.Itoa(secs) + " s"})
 			return
 		}
-		r.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
-		h(w, r)
+		h(w, r, body, v)
 	}
-}
-
-// opened is a submitted record the rate limiter opened and whose
-// signature it verified with a registered key; the submission handler
-// hands it to the intake so that neither is done twice.
-type opened struct {
-	body []byte
-	env  *record.Envelope
-	vkey string
-}
-
-type openedKey struct{}
-
-// verifiedSigner opens body and verifies its signature with the registered
-// key it names, or returns nil.
-func (s *Server) verifiedSigner(body []byte) *opened {
-	if len(body) > record.MaxEntry {
-		return nil
-	}
-	env, err := record.Open(body)
-	if err != nil {
-		return nil
-	}
-	var key *registry.Key
-	s.Intake.Registry(func(r *registry.Registry) { key, _ = r.Key(env.KeyName, env.KeyHash) })
-	if key == nil || env.Verify(key.Verifier) != nil {
-		return nil
-	}
-	return &opened{body: body, env: env, vkey: key.VKey}
 }
 
 // clientAddr is the request's peer address without its port.

@@ -10,6 +10,7 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -64,6 +65,8 @@ type Server struct {
 	applied uint64 // entries the tally has applied
 	applyCh chan struct{}
 	failed  error // a tally failure: the log holds an entry replay refuses
+
+	evidence evidenceState // the evidence download's (claim.go)
 }
 
 // Open opens the election in dir: its log, the intake (replaying what the
@@ -106,9 +109,6 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
 		Witnesses: opts.Witnesses, Now: opts.Now, logger: opts.Logger, receiptWait: opts.ReceiptWait,
 		done: make(chan struct{}), applyCh: make(chan struct{})}
 	in.SetExtension(s.checkAudit)
-	// The tally follows this intake's appends: it need not verify again the
-	// signatures the intake just verified (tallylog verify always does).
-	s.Tally.TrustVerified(in.TakeVerified)
 	fctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	go s.follow(fctx)
@@ -137,7 +137,14 @@ func (s *Server) follow(ctx context.Context) {
 		s.mu.Unlock()
 		if size > from {
 			err := s.Log.ReadEntries(ctx, from, size, size, func(i uint64, e []byte) error {
-				if err := s.Tally.Apply(i, e); err != nil {
+				// The tally follows this intake's appends: it need not
+				// verify again the signatures the intake just verified
+				// (tallylog verify always does).
+				apply := func() error { return s.Tally.Apply(i, e) }
+				if v := s.Intake.Verified(sha256.Sum256(e)); v != nil {
+					apply = func() error { return s.Tally.ApplyVerified(i, v) }
+				}
+				if err := apply(); err != nil {
 					return fmt.Errorf("index %d: %w", i, err)
 				}
 				s.mu.Lock()
@@ -208,6 +215,7 @@ func (s *Server) Handler() http.Handler {
 	s.routeStatus(mux)
 	s.routeSite(mux)
 	s.routeClaims(mux)
+	s.routeApp(mux)
 	cop := http.NewCrossOriginProtection()
 	return securityHeaders(cop.Handler(mux))
 }

@@ -28,6 +28,7 @@ import (
 //	GET /forensics/contest/{id}        a contest's forensic screening
 //	GET /forensics/{scope}/{id}/{chart}.svg   fingerprint, turnout, leader-share
 //	GET /log                           checkpoint, cosignatures, how to verify
+//	GET /claim, POST /claim            the claim checker: is this sheet real? (claim.go)
 //	GET /static/{file}                 the stylesheet and the optional script
 //
 //	GET /api/v1/...                    the read API (api.go)
@@ -47,6 +48,9 @@ func (s *Server) routeSite(mux *http.ServeMux) {
 	x.htmlPage(mux, "GET /forensics/{scope}/{id}", x.forensicsPage)
 	x.page(mux, "GET /forensics/{scope}/{id}/{chart}", x.forensicsChart)
 	x.htmlPage(mux, "GET /log", x.logPage)
+	x.htmlPage(mux, "GET /claim", x.claimGet)
+	mux.HandleFunc("POST /claim", x.claimPost)
+	mux.HandleFunc("POST /ur/claim", x.claimPost)
 	x.htmlPage(mux, "GET /search", x.searchPage)
 	x.routeAudits(mux)
 	x.routeReceipt(mux)
@@ -185,9 +189,10 @@ func jsonResponse(status int, v any) *response {
 		header: map[string]string{"Access-Control-Allow-Origin": "*"}}
 }
 
-// apiError is the read API's error body.
+// apiError is a read API error answer, in the one error shape (errors.go):
+// msg is the rule, concerning the request as a whole.
 func apiError(status int, msg string) *response {
-	return jsonResponse(status, map[string]string{"error": msg})
+	return jsonResponse(status, (&apiErr{Status: status, Rule: msg}).body())
 }
 
 func textResponse(status int, msg string) *response {

@@ -1,12 +1,9 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,8 +13,8 @@ import (
 	"strconv"
 
 	"github.com/tallylog/tallylog/datadir"
-	"github.com/tallylog/tallylog/intake"
 	"github.com/tallylog/tallylog/record"
+	"github.com/tallylog/tallylog/registry"
 )
 
 // MaxImage bounds an uploaded scan of a form.
@@ -29,7 +26,7 @@ var hexHash = regexp.MustCompile(`^[0-9a-f]{64}$`)
 //
 //	POST /api/v1/records       body: one signed record (text/plain)
 //	                           200: the receipt (c2sp.org/tlog-proof@v1)
-//	                           4xx: JSON {"field","rule"}; nothing was logged
+//	                           4xx: the JSON error (errors.go); nothing was logged
 //	                           503 with X-Log-Index: the record is durable at
 //	                           that index but no checkpoint covers it yet (the
 //	                           witnesses have not cosigned); submit it again
@@ -43,20 +40,18 @@ func (s *Server) routeSubmit(mux *http.ServeMux) {
 	mux.HandleFunc("GET /images/{hash}", s.handleImageGet)
 }
 
-func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, record.MaxEntry))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			writeError(w, &intake.Error{Status: http.StatusRequestEntityTooLarge, Field: "body", Rule: "a record is at most 65535 bytes"})
-			return
-		}
-		writeError(w, &intake.Error{Status: http.StatusBadRequest, Field: "body", Rule: "could not read the request body"})
+// handleRecord logs a submitted record. The rate limiter has read its
+// body (at most one byte more than a record may have) and, when the
+// signature verified with a registered key, authenticated it as v.
+func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request, body []byte, v *registry.Verified) {
+	if len(body) > record.MaxEntry {
+		writeError(w, &apiErr{Status: http.StatusRequestEntityTooLarge, Field: "body", Rule: "a record is at most 65535 bytes"})
 		return
 	}
 	var index uint64
-	if op, _ := r.Context().Value(openedKey{}).(*opened); op != nil && bytes.Equal(op.body, body) {
-		index, err = s.Intake.AppendOpened(r.Context(), body, op.env, op.vkey)
+	var err error
+	if v != nil {
+		index, err = s.Intake.AppendVerified(r.Context(), v)
 	} else {
 		index, err = s.Intake.Append(r.Context(), body)
 	}
@@ -74,7 +69,7 @@ func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) {
 		if why := s.publicationProblem(); why != "" {
 			rule += " (" + why + ")"
 		}
-		writeError(w, &intake.Error{Status: http.StatusServiceUnavailable, Field: "checkpoint", Rule: rule + "; submit the same record again to get its receipt"})
+		writeError(w, &apiErr{Status: http.StatusServiceUnavailable, Field: "checkpoint", Rule: rule + "; submit the same record again to get its receipt"})
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -85,27 +80,27 @@ func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleImagePut(w http.ResponseWriter, r *http.Request) {
 	hash := r.PathValue("hash")
 	if !hexHash.MatchString(hash) {
-		writeError(w, &intake.Error{Status: http.StatusBadRequest, Field: "hash", Rule: "must be a SHA-256 in 64 lower-case hex digits"})
+		writeError(w, &apiErr{Status: http.StatusBadRequest, Field: "hash", Rule: "must be a SHA-256 in 64 lower-case hex digits"})
 		return
 	}
 	if !s.Intake.ImageNamed(hash) {
-		writeError(w, &intake.Error{Status: http.StatusForbidden, Field: "hash", Rule: "no logged record names this image: submit the sheet first"})
+		writeError(w, &apiErr{Status: http.StatusForbidden, Field: "hash", Rule: "no logged record names this image: submit the sheet first"})
 		return
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxImage))
 	if err != nil {
-		writeError(w, &intake.Error{Status: http.StatusRequestEntityTooLarge, Field: "body", Rule: "an image is at most 10 MiB"})
+		writeError(w, &apiErr{Status: http.StatusRequestEntityTooLarge, Field: "body", Rule: "an image is at most 10 MiB"})
 		return
 	}
 	sum := sha256.Sum256(data)
 	if hex.EncodeToString(sum[:]) != hash {
-		writeError(w, &intake.Error{Status: http.StatusBadRequest, Field: "body", Rule: "the image's SHA-256 is " + hex.EncodeToString(sum[:]) + ", not the hash in the URL"})
+		writeError(w, &apiErr{Status: http.StatusBadRequest, Field: "body", Rule: "the image's SHA-256 is " + hex.EncodeToString(sum[:]) + ", not the hash in the URL"})
 		return
 	}
 	path := filepath.Join(s.Dir.ImagesDir(), hash)
 	if _, err := os.Stat(path); err != nil {
 		if err := datadir.WriteFileAtomic(path, data, 0o644); err != nil {
-			writeError(w, &intake.Error{Status: http.StatusInternalServerError, Field: "image", Rule: "could not store the image; retry"})
+			writeError(w, &apiErr{Status: http.StatusInternalServerError, Field: "image", Rule: "could not store the image; retry"})
 			return
 		}
 	}
@@ -127,16 +122,4 @@ func (s *Server) handleImageGet(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	w.Write(data)
-}
-
-// writeError answers with the error's status and a JSON body naming the
-// field and the rule.
-func writeError(w http.ResponseWriter, err error) {
-	var ie *intake.Error
-	if !errors.As(err, &ie) {
-		ie = &intake.Error{Status: http.StatusServiceUnavailable, Field: "server", Rule: err.Error() + "; retry"}
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(ie.Status)
-	json.NewEncoder(w).Encode(map[string]string{"field": ie.Field, "rule": ie.Rule, "error": ie.Error()})
 }

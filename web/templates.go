@@ -24,7 +24,7 @@ var pages = parsePages("en")
 func parsePages(lang string) map[string]*template.Template {
 	base := template.Must(template.New("layout.html").Funcs(funcs).Funcs(langFuncs(lang)).ParseFS(templateFS, "templates/layout.html"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"assembly", "contest", "station", "entry", "flags", "forensics", "log", "notfound", "search", "audits", "receipt"} {
+	for _, name := range []string{"assembly", "contest", "station", "entry", "flags", "forensics", "log", "notfound", "claim", "search", "audits", "receipt"} {
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
 	}
 	return out
@@ -158,14 +158,6 @@ func (x *site) common(r *http.Request, v *tally.View, title string) pageCommon {
 	}
 	c.Overdue = !v.Deadline().IsZero() && x.asOf().After(v.Deadline())
 	return c
-}
-
-// partyInfo is what pages show for a party (or an independent).
-type partyInfo struct {
-	ID, Name, LocalName, Color string
-	// Symbol is a short mark told apart without colour: the party's
-	// initials (see partySymbol).
-	Symbol string `json:"-"`
 }
 
 // partySymbol abbreviates a party for its badge: the capitals and digits

@@ -22,10 +22,10 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/internal/testelection"
-	"github.com/tallylog/tallylog/ledger"
 	"github.com/tallylog/tallylog/receipt"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/registry"
+	"github.com/tallylog/tallylog/tlogtiles"
 	"github.com/tallylog/tallylog/verify"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -216,34 +216,14 @@ func readLog(t *testing.T, ctx context.Context, dir string, logKey note.Verifier
 		t.Fatalf("the log does not verify: %v", err)
 	}
 	var entries [][]byte
-	for b := uint64(0); b*256 < res.TreeSize; b++ {
-		w := min(256, res.TreeSize-b*256)
-		p := fmt.Sprintf("tile/entries/%s", tileIndex(b))
-		data, err := src.ReadFile(ctx, p+fmt.Sprintf(".p/%d", w))
-		if err != nil || w == 256 {
-			data, err = src.ReadFile(ctx, p)
-		}
+	for b := int64(0); b*256 < int64(res.TreeSize); b++ {
+		es, err := tlogtiles.ReadBundle(ctx, src, b, res.TreeSize)
 		if err != nil {
 			t.Fatalf("entry bundle %d: %v", b, err)
 		}
-		es, err := ledger.SplitBundle(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		entries = append(entries, es[:w]...)
+		entries = append(entries, es...)
 	}
 	return entries
-}
-
-// tileIndex formats a tile index as tlog-tiles does: x-prefixed groups of
-// three digits.
-func tileIndex(n uint64) string {
-	s := fmt.Sprintf("%03d", n%1000)
-	for n >= 1000 {
-		n /= 1000
-		s = fmt.Sprintf("x%03d/", n%1000) + s
-	}
-	return s
 }
 
 // checkLog checks the durability contract after a crash: the log verifies,

@@ -39,6 +39,7 @@ type command struct {
 
 // commands is the table of subcommands. Keep it sorted by name.
 var commands = []command{
+	{"app", "write the officers' web app as static files for hosting or devices", runApp},
 	{"audit", "plan and run risk-limiting audits of polling stations", runAudit},
 	{"bench", "measure ingest, verification and re-tabulation on a simulated election", runBench},
 	{"demo", "play a simulated Pakistani election night on a local site", runDemo},

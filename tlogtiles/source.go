@@ -1,4 +1,4 @@
-package verify
+package tlogtiles
 
 import (
 	"context"
@@ -12,11 +12,24 @@ import (
 	"time"
 )
 
-// Source reads a log's public files by their tlog-tiles path ("checkpoint",
-// "tile/0/x001/234", "tile/entries/005.p/17").
+// A Source reads a log's public files by their tlog-tiles path
+// ("checkpoint", "tile/0/x001/234", "tile/entries/005.p/17").
+//
+// Nothing a Source returns is trusted: it may be stale, truncated, altered
+// or served by someone else. The functions of this package that read from a
+// Source check what they read against a verified checkpoint, or say in
+// their documentation that the caller must.
+//
+// A file that does not exist is reported with an error wrapping
+// os.ErrNotExist, so readers can fall back from a partial tile to the full
+// one. ReadFile must be safe for concurrent use.
 type Source interface {
 	ReadFile(ctx context.Context, path string) ([]byte, error)
 }
+
+// MaxFile bounds what an HTTP source reads for one file: a full entry
+// bundle of 256 maximal entries is a little over 16 MiB.
+const MaxFile = 1 << 24
 
 // NewSource returns a Source for a URL (http:// or https://) or a
 // directory (the log/ directory of a server, or its parent).
@@ -30,15 +43,18 @@ func NewSource(loc string) (Source, error) {
 	}
 	for _, d := range []string{loc, filepath.Join(loc, "log")} {
 		if _, err := os.Stat(filepath.Join(d, "checkpoint")); err == nil {
-			return dirSource(d), nil
+			return DirSource(d), nil
 		}
 	}
 	return nil, fmt.Errorf("%s is neither a URL nor a directory holding a log checkpoint", loc)
 }
 
-type dirSource string
+// DirSource is a Source reading a log's files from a directory laid out as
+// tlog-tiles (the directory holding "checkpoint" and "tile/").
+type DirSource string
 
-func (d dirSource) ReadFile(_ context.Context, path string) ([]byte, error) {
+// ReadFile reads path below the directory.
+func (d DirSource) ReadFile(_ context.Context, path string) ([]byte, error) {
 	return os.ReadFile(filepath.Join(string(d), filepath.FromSlash(path)))
 }
 
@@ -60,7 +76,7 @@ func (h *httpSource) ReadFile(ctx context.Context, path string) ([]byte, error) 
 			last = err
 			continue
 		}
-		data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<24))
+		data, err := io.ReadAll(io.LimitReader(resp.Body, MaxFile))
 		resp.Body.Close()
 		switch {
 		case err != nil:
