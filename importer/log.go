@@ -127,10 +127,10 @@ func Records2024(def *election.Definition, d DSMSeat) (sheet *record.Sheet, decl
 		castD += c.Declared
 		castC += c.Claimed
 	}
-	sheet = &record.Sheet{Election: def.ID, Contest: d.Contest, Station: st.ID, Revision: 1, Registered: st.Registered,
+	sheet = &record.Sheet{Election: def.ID, Log: def.Origin, Contest: d.Contest, Station: st.ID, Revision: 1, Registered: st.Registered,
 		Cast: castD, Votes: counts(declared), Captured: at}
-	decl = &record.Declaration{Election: def.ID, Contest: d.Contest, Form: 47, Votes: counts(declared), Declared: at}
-	copy = &record.Attestation{Election: def.ID, Contest: d.Contest, Station: st.ID, Kind: "copy",
+	decl = &record.Declaration{Election: def.ID, Log: def.Origin, Contest: d.Contest, Form: 47, Votes: counts(declared), Declared: at}
+	copy = &record.Attestation{Election: def.ID, Log: def.Origin, Contest: d.Contest, Station: st.ID, Kind: "copy",
 		Registered: st.Registered, Cast: castC, Votes: counts(claimed), Captured: at}
 	return sheet, decl, copy, true
 }
@@ -230,12 +230,12 @@ func Records2018(def *election.Definition, s Seat) (*record.Sheet, *record.Decla
 		return nil, nil, false
 	}
 	at := record.FormatTime(def.Deadline())
-	sheet := &record.Sheet{Election: def.ID, Contest: s.Contest, Station: st.ID, Revision: 1, Registered: st.Registered,
+	sheet := &record.Sheet{Election: def.ID, Log: def.Origin, Contest: s.Contest, Station: st.ID, Revision: 1, Registered: st.Registered,
 		Rejected: s.Rejected, Votes: counts(s.Candidates), Captured: at}
 	sheet.Cast = sheet.Rejected
 	for _, c := range s.Candidates {
 		sheet.Cast += c.Votes
 	}
-	decl := &record.Declaration{Election: def.ID, Contest: s.Contest, Form: 47, Votes: counts(s.Candidates), Rejected: s.Rejected, Declared: at}
+	decl := &record.Declaration{Election: def.ID, Log: def.Origin, Contest: s.Contest, Form: 47, Votes: counts(s.Candidates), Rejected: s.Rejected, Declared: at}
 	return sheet, decl, true
 }

@@ -110,7 +110,7 @@ func RunAudit(ctx context.Context, base string, el *sim.Election, t *tally.Tally
 		return nil, err
 	}
 	board, _ := note.NewSigner(skey)
-	if err := a.log(el.CommissionSigner, &record.Keys{Election: el.Def.ID, Grants: []record.Grant{{Role: "auditor", Scope: "*", Key: vkey}}}); err != nil {
+	if err := a.log(el.CommissionSigner, &record.Keys{Election: el.Def.ID, Log: el.Def.Origin, Grants: []record.Grant{{Role: "auditor", Scope: "*", Key: vkey}}}); err != nil {
 		return nil, fmt.Errorf("granting the audit board's key: %w", err)
 	}
 	switched := map[string][]string{} // contest -> switched stations
@@ -253,11 +253,11 @@ func (a *auditor) contest(el *sim.Election, c candidateContest, alpha *big.Rat, 
 	id := el.Def.ID
 	seed := seedFor(opt.Seed, c.id)
 	out := &AuditedContest{Contest: c.id, Margin: c.margin, Stations: m.Stations(), Switched: switched}
-	if err := a.log(el.CommissionSigner, &record.AuditCommit{Election: id, Contest: c.id, RiskLimit: opt.RiskLimit, LogSize: int64(size),
+	if err := a.log(el.CommissionSigner, &record.AuditCommit{Election: id, Log: el.Def.Origin, Contest: c.id, RiskLimit: opt.RiskLimit, LogSize: int64(size),
 		FrameSHA256: fr.SHA256, Stations: int64(m.Stations()), SeedCommitment: record.SeedCommitment(id, c.id, seed), Draws: int64(n), Committed: now()}); err != nil {
 		return nil, err
 	}
-	if err := a.log(el.CommissionSigner, &record.AuditReveal{Election: id, Contest: c.id, Seed: seed, Revealed: now()}); err != nil {
+	if err := a.log(el.CommissionSigner, &record.AuditReveal{Election: id, Log: el.Def.Origin, Contest: c.id, Seed: seed, Revealed: now()}); err != nil {
 		return nil, err
 	}
 	reported := map[string][]int64{}
@@ -295,7 +295,7 @@ func (a *auditor) contest(el *sim.Election, c candidateContest, alpha *big.Rat, 
 			for i, v := range p.Votes {
 				votes[i] = record.Count{Candidate: fr.Contest.Candidates[i], Votes: v}
 			}
-			if err := a.log(board, &record.AuditCount{Election: id, Contest: c.id, Station: st, Round: round, Votes: votes, Ballots: p.Ballots, Captured: now()}); err != nil {
+			if err := a.log(board, &record.AuditCount{Election: id, Log: el.Def.Origin, Contest: c.id, Station: st, Round: round, Votes: votes, Ballots: p.Ballots, Captured: now()}); err != nil {
 				return nil, err
 			}
 			counts = append(counts, audit.HandCount{Station: st, Votes: p.Votes, Ballots: p.Ballots})
@@ -316,7 +316,7 @@ func (a *auditor) contest(el *sim.Election, c candidateContest, alpha *big.Rat, 
 		if err != nil {
 			return nil, err
 		}
-		rec := &record.AuditRound{Election: id, Contest: c.id, Round: round, Draws: int64(n), Counted: int64(len(counted)),
+		rec := &record.AuditRound{Election: id, Log: el.Def.Origin, Contest: c.id, Round: round, Draws: int64(n), Counted: int64(len(counted)),
 			Risk: auditlog.RiskString(r.P), Ended: now()}
 		decision, next := auditlog.Decide(r)
 		rec.Decision, rec.NextDraws = decision, int64(next)

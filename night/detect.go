@@ -48,9 +48,11 @@ type Detector struct {
 
 // watched are the kinds the tally flags from a single record.
 var watched = map[string]bool{
-	sim.KindDeclarationTampering: true,
-	sim.KindConflictingSheet:     true,
-	sim.KindCopyDiffers:          true,
+	sim.KindDeclarationTampering:   true,
+	sim.KindConflictingSheet:       true,
+	sim.KindCopyDiffers:            true,
+	sim.KindUnauthorisedCorrection: true,
+	sim.KindRekeyReplace:           true,
 }
 
 // NewDetector returns a detector for el's ground truth.
@@ -126,6 +128,8 @@ func (d *Detector) falseAlarms(t *tally.Tally, flagged, screened map[string]bool
 		tally.KindDeclarationMismatch: d.records["declaration"] - perKind[sim.KindDeclarationTampering],
 		tally.KindConflictingSheets:   d.records["sheet"] - perKind[sim.KindConflictingSheet],
 		tally.KindCopyDiffers:         d.records["attestation"] - perKind[sim.KindCopyDiffers],
+		tally.KindUnorderedCorrection: d.records["sheet"] - perKind[sim.KindUnauthorisedCorrection] - perKind[sim.KindRekeyReplace],
+		tally.KindRekeyReplace:        d.records["sheet"] - perKind[sim.KindUnauthorisedCorrection] - perKind[sim.KindRekeyReplace],
 	}
 	t.Read(func(v *tally.View) {
 		for kind, n := range honestOf {

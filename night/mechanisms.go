@@ -40,6 +40,8 @@ var Mechanisms = []Mechanism{
 	{Kind: sim.KindNonReporting, By: "tally rule", Flags: []string{"missing-station"}},
 	{Kind: sim.KindBallotStuffing, By: "station screen", Flags: []string{"station-screen"}, Also: []string{"forensics", "audit"}, Bands: shareBands},
 	{Kind: sim.KindVoteSwitching, By: "audit", Flags: []string{"audit"}, Also: []string{"station-screen", "forensics"}, Bands: shareBands},
+	{Kind: sim.KindUnauthorisedCorrection, By: "tally rule", Flags: []string{"unordered-correction"}},
+	{Kind: sim.KindRekeyReplace, By: "tally rule", Flags: []string{"rekey-replace"}, Also: []string{"unordered-correction"}},
 }
 
 // MechanismRow is one line of the demo's detection table: one kind of fraud

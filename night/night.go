@@ -16,7 +16,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/sim"
 )
 
@@ -93,7 +92,9 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 	}
 	// A record that names another (a countersignature, a correction) is sent
 	// only once the record it names is acknowledged, as a device would: the
-	// log refuses references to records it does not hold.
+	// log refuses references to records it does not hold (see dependencies
+	// for the rest).
+	deps := dependencies(events)
 	acked := make(map[string]chan struct{}, len(events))
 	for i := range events {
 		acked[events[i].HashHex()] = make(chan struct{})
@@ -111,7 +112,7 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 	for range opts.Workers {
 		wg.Go(func() {
 			for ev := range work {
-				for _, ref := range references(ev.Entry) {
+				for _, ref := range deps[ev.HashHex()] {
 					if ch, ok := acked[ref]; ok {
 						select {
 						case <-ch:
@@ -222,28 +223,4 @@ func submit(ctx context.Context, client *http.Client, base string, ev *sim.Event
 		}
 	}
 	return errors.Join(errors.New("giving up after 8 attempts"), last)
-}
-
-// references returns the hashes of the records an entry names.
-func references(entry []byte) []string {
-	env, err := record.Open(entry)
-	if err != nil {
-		return nil
-	}
-	switch r := env.Record.(type) {
-	case *record.Sheet:
-		return nonEmpty(r.Supersedes)
-	case *record.Declaration:
-		return nonEmpty(r.Supersedes)
-	case *record.Attestation:
-		return nonEmpty(r.Sheet)
-	}
-	return nil
-}
-
-func nonEmpty(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return []string{s}
 }

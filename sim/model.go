@@ -26,6 +26,7 @@ type stationModel struct {
 	contests   []int   // contest indexes: the NA contest, then the PA contest if any
 	counts     []count // the true count in each of contests
 	key        int     // presiding officer's key
+	newKey     int     // the key granted to it on election night (fate rekeyed only)
 }
 
 // populate fills in the definition's contest names, candidates and stations

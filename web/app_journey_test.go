@@ -38,6 +38,24 @@ func appPhone(t *testing.T, ctx context.Context) {
 	}))
 }
 
+// deviceClock sets the clock the app's pages read (Date) to at, running on
+// from the moment the page loads.
+func deviceClock(t *testing.T, ctx context.Context, at time.Time) {
+	t.Helper()
+	src := fmt.Sprintf(`(() => {
+  const RealDate = Date, offset = %d - RealDate.now();
+  class DeviceDate extends RealDate {
+    constructor(...a) { if (a.length === 0) super(RealDate.now() + offset); else super(...a); }
+    static now() { return RealDate.now() + offset; }
+  }
+  globalThis.Date = DeviceDate;
+})();`, at.UnixMilli())
+	run(t, ctx, "device clock", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src})
+		return err
+	}))
+}
+
 // waitFor polls a JavaScript predicate until it is true, for up to 45 s.
 func waitFor(t *testing.T, ctx context.Context, what, expr string) {
 	t.Helper()
@@ -152,7 +170,7 @@ func enrol(t *testing.T, ctx context.Context, ts *testSite, role, scope, name st
 		screenshot(t, ctx, shot)
 		axe(t, ctx, "enrolment")
 	}
-	ts.submit(t, "ecp", &record.Keys{Election: ts.E.Def.ID, Grants: []record.Grant{{Role: role, Scope: scope, Key: vkey}}})
+	ts.submit(t, "ecp", &record.Keys{Election: ts.E.Def.ID, Log: ts.E.Def.Origin, Grants: []record.Grant{{Role: role, Scope: scope, Key: vkey}}})
 	return vkey
 }
 
@@ -300,8 +318,12 @@ func outboxCount(t *testing.T, ctx context.Context) int {
 func TestAppJourney(t *testing.T) {
 	ctx := browser(t)
 	ts := newTestSite(t)
-	// The device's clock is the real one; so is the server's here.
-	ts.setNow(time.Now().UTC())
+	// The test election's polling day is 2024-02-08, and the log refuses
+	// records timed outside the election's window: the device's clock and
+	// the server's read that evening, and run on from there.
+	pollingEvening := time.Date(2024, 2, 8, 18, 0, 0, 0, time.UTC)
+	ts.setNow(pollingEvening)
+	deviceClock(t, ctx, pollingEvening)
 	appPhone(t, ctx)
 
 	openApp(t, ctx, ts, "")
@@ -352,7 +374,7 @@ func TestAppJourney(t *testing.T) {
 	axe(t, ctx, "Form-45")
 	toReview(t, ctx, "#count-review")
 	body := run(t, ctx, "record", chromedp.TextContent(chromedp.CSS("#review-body")))
-	for _, want := range []string{"tallylog/v1 sheet\nelection pk-test\ncontest NA-57\nstation NA-57/PS-1\nrevision 1\nregistered 1000\ncast 560\nrejected 10\nvotes 1 300\nvotes 2 200\nvotes 3 50\n",
+	for _, want := range []string{"tallylog/v1 sheet\nelection pk-test\nlog results.example.pk/test\ncontest NA-57\nstation NA-57/PS-1\nrevision 1\nregistered 1000\ncast 560\nrejected 10\nvotes 1 300\nvotes 2 200\nvotes 3 50\n",
 		"image " + imageSHA256(photoBytes) + "\ncaptured "} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the record to sign lacks %q:\n%s", want, body)

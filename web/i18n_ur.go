@@ -354,4 +354,11 @@ var urdu = map[string]string{
 	"different":       "مختلف",
 	"cannot compare":  "موازنہ ممکن نہیں",
 	"no sheet logged": "کوئی فارم درج نہیں",
+	"This server has stopped accepting results.": "اس سرور نے نتائج قبول کرنا بند کر دیا ہے۔",
+	"rekey-replace":             "کلید بدل کر تبدیلی",
+	"station-rekeyed":           "اسٹیشن کی کلید تبدیل",
+	"unordered-correction":      "بغیر حکم درستی",
+	"flag:rekey-replace":        "اسٹیشن کے نتیجے کے بعد جاری کی گئی کلید نے کسی دوبارہ گنتی یا درستی کے حکم کے بغیر اسٹیشن کا فارم بدل دیا۔",
+	"flag:station-rekeyed":      "نتیجہ آنے کے بعد اس اسٹیشن کے لیے نئی کلید جاری کی گئی؛ نشان پرانی اور نئی کلیدوں کا نام لیتا ہے۔",
+	"flag:unordered-correction": "پریزائیڈنگ افسر نے کسی حکم کے بغیر اپنا فارم درست کیا (جو صرف حلقے کے پہلے اعلان سے پہلے جائز ہے)۔",
 }

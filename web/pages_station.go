@@ -139,6 +139,7 @@ func (x *site) stationPage(r *http.Request) (*response, state) {
 			canonical, _ = resolveStation(v.Definition(), id)
 			return
 		}
+		pageAttestations(&sr, attestationPage(r), x.s.limits.cfg.StationAttestations)
 		common = x.common(r, v, "Station "+sr.ID)
 		for _, sc := range sr.Contests {
 			view := stationContestView{StationContest: sc}
@@ -183,5 +184,5 @@ func (x *site) stationPage(r *http.Request) (*response, state) {
 		S        tally.StationResult
 		Contests []stationContestView
 		Verify   string
-	}{common, sr, views, x.verifyCommand("receipt.txt")}), st
+	}{common, sr, views, x.verifyCommand("receipt.tlog-proof")}), st
 }

@@ -77,5 +77,5 @@ func (x *site) entryPage(r *http.Request) (*response, state) {
 		Receipt string
 		Verify  string
 		E       entrySummary
-	}{common, index, string(rc.Entry), string(rc.Marshal()), x.verifyCommand("receipt.txt"), summarizeEntry(def, rc.Entry)}), st
+	}{common, index, string(rc.Entry), string(rc.Marshal()), x.verifyCommand("receipt.tlog-proof"), summarizeEntry(def, rc.Entry)}), st
 }

@@ -22,8 +22,8 @@ import (
 // maxSearchResults bounds each kind of result on the search page.
 const maxSearchResults = 50
 
-// maxQuery bounds the query, in bytes.
-const maxQuery = 200
+// maxQuery bounds the query, in bytes (the cache keeps no more of it).
+const maxQuery = maxParamBytes
 
 // normID reduces an identifier to its letters and digits, upper case:
 // "na-54", "NA 54" and "Na54" all become "NA54".

@@ -121,6 +121,7 @@ type pageCommon struct {
 	Assemblies []navItem
 	Applied    uint64 // entries applied
 	Overdue    bool
+	Stopped    string // why the server refuses submissions (guard.go), or ""
 	// Description is the page's summary for share cards (og:description).
 	Description string
 	// Lang is the page's language ("en" or "ur"); Path is the page's
@@ -140,7 +141,7 @@ type navItem struct{ ID, Name string }
 
 // common fills the layout's data from a view.
 func (x *site) common(r *http.Request, v *tally.View, title string) pageCommon {
-	c := pageCommon{Title: title, Origin: x.s.Meta.Origin, ElectionID: x.s.Meta.Election, Applied: v.Size(),
+	c := pageCommon{Title: title, Origin: x.s.Meta.Origin, ElectionID: x.s.Meta.Election, Applied: v.Size(), Stopped: x.s.Stopped(),
 		Lang: langOf(r), Path: strings.TrimPrefix(r.URL.RequestURI(), langPrefix(r))}
 	if x.snap != nil {
 		c.Snapshot, c.Live = x.snapSize, x.s.Tally.Size()

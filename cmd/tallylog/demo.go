@@ -212,11 +212,21 @@ func clearDemoDir(dir string) error {
 // createDemo creates the election directory and logs the simulated
 // election's genesis: the election record, the definition, the keys.
 func createDemo(ctx context.Context, d datadir.Dir, el *sim.Election, cfg demoConfig) error {
+	return createDemoOn(ctx, d, el, cfg, "")
+}
+
+// createDemoOn is createDemo with the log in the MySQL/MariaDB database dsn
+// names (empty: in the directory).
+func createDemoOn(ctx context.Context, d datadir.Dir, el *sim.Election, cfg demoConfig, dsn string) error {
 	logKey, ok := el.Key(el.Def.Origin)
 	if !ok {
 		return errors.New("the simulation has no log key")
 	}
-	if err := d.Create(&datadir.Meta{Origin: el.Def.Origin, LogKey: el.LogVKey, Election: el.Def.ID}, logKey.SKey); err != nil {
+	meta := &datadir.Meta{Origin: el.Def.Origin, LogKey: el.LogVKey, Election: el.Def.ID}
+	if dsn != "" {
+		meta.Storage = "mysql"
+	}
+	if err := d.Create(meta, logKey.SKey); err != nil {
 		return err
 	}
 	if err := writeJSON(filepath.Join(d.Root, "demo.json"), cfg); err != nil {
@@ -230,7 +240,7 @@ func createDemo(ctx context.Context, d datadir.Dir, el *sim.Election, cfg demoCo
 			genesis = append(genesis, ev.Entry)
 		}
 	}
-	_, err := openLog(ctx, d, genesis, grants)
+	_, err := openLog(ctx, d, dsn, genesis, grants)
 	return err
 }
 
@@ -298,7 +308,7 @@ func printDemoResult(st *State, r *DemoResult, base string) {
 	w := st.Stdout
 	fmt.Fprintf(w, "\nthe night is over: %d records (%d station sheets) logged in %.0fs\n\n", r.Records, r.Sheets, r.Seconds)
 	fmt.Fprintln(w, "injected fraud, against the simulator's ground truth (per kind and size: the mechanism meant to catch it):")
-	fmt.Fprintf(w, "  %-22s %-9s %-15s %9s %7s %13s %9s  %s\n", "kind", "size", "mechanism", "detected", "recall", "false alarms", "slowest", "caught by")
+	fmt.Fprintf(w, "  %-23s %-9s %-15s %9s %7s %13s %9s  %s\n", "kind", "size", "mechanism", "detected", "recall", "false alarms", "slowest", "caught by")
 	for _, row := range r.Detection {
 		size := "all"
 		if row.MaxShare > 0 {
@@ -312,7 +322,7 @@ func printDemoResult(st *State, r *DemoResult, base string) {
 		for _, k := range slices.Sorted(maps.Keys(row.CaughtBy)) {
 			by = append(by, fmt.Sprintf("%s %d", k, row.CaughtBy[k]))
 		}
-		fmt.Fprintf(w, "  %-22s %-9s %-15s %4d/%-4d %6.0f%% %13s %8.1fs  %s\n", row.Kind, size, row.Mechanism, row.Detected, row.Injected, 100*row.Recall, fa, row.SlowestSeconds, strings.Join(by, ", "))
+		fmt.Fprintf(w, "  %-23s %-9s %-15s %4d/%-4d %6.0f%% %13s %8.1fs  %s\n", row.Kind, size, row.Mechanism, row.Detected, row.Injected, 100*row.Recall, fa, row.SlowestSeconds, strings.Join(by, ", "))
 	}
 	fmt.Fprintln(w, "  (size: stuffing as a share of registered voters, switching of the runner-up's votes; false alarms on honest records or stations)")
 	if a := r.Audit; a != nil && len(a.Contests) > 0 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/sim"
+	"github.com/tallylog/tallylog/tally"
 )
 
 // TestDemoHeadless plays a small election night as fast as possible and
@@ -42,6 +43,11 @@ func TestDemoHeadless(t *testing.T) {
 		case sim.KindConflictingSheet, sim.KindCopyDiffers, sim.KindNonReporting:
 			if !x.Detected {
 				t.Errorf("%s at %s not detected", x.Kind, x.Station)
+			}
+		case sim.KindUnauthorisedCorrection, sim.KindRekeyReplace:
+			want := map[string]string{sim.KindUnauthorisedCorrection: tally.KindUnorderedCorrection, sim.KindRekeyReplace: tally.KindRekeyReplace}[x.Kind]
+			if !x.Detected || x.By != want || x.SecondsToFlag > 60 {
+				t.Errorf("%s at %s: detected %v by %q after %.1fs, want by %s", x.Kind, x.Station, x.Detected, x.By, x.SecondsToFlag, want)
 			}
 		}
 	}

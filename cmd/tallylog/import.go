@@ -369,11 +369,11 @@ func writeTranscribedLog(st *State, dir string, def *election.Definition, signer
 	if err != nil {
 		return err
 	}
-	grantEntries, err := registry.GrantRecords(def.ID, grant(vkeys), commission)
+	grantEntries, err := registry.GrantRecords(def.ID, def.Origin, grant(vkeys), commission)
 	if err != nil {
 		return err
 	}
-	if _, err := openLog(st.Ctx, d, genesis, grantEntries); err != nil {
+	if _, err := openLog(st.Ctx, d, "", genesis, grantEntries); err != nil {
 		os.RemoveAll(dir)
 		return err
 	}
@@ -398,6 +398,11 @@ func appendAll(ctx context.Context, d datadir.Dir, entries [][]byte) (uint64, er
 	if err != nil {
 		return 0, err
 	}
+	lock, err := d.Lock("import")
+	if err != nil {
+		return 0, err
+	}
+	defer lock.Unlock()
 	signer, err := d.LogSigner()
 	if err != nil {
 		return 0, err

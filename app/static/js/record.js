@@ -9,7 +9,7 @@
 // when true, every body except the election record's carries it right after
 // the `election` line. It follows record.Encode; flip it together with the
 // vectors in record/testdata/vectors.
-export const LOG_LINE = false;
+export const LOG_LINE = true;
 
 export const VERSION = "tallylog/v1";
 export const MAX_COUNT = 1000000000;
@@ -30,7 +30,8 @@ export const TYPES = {
   keys: { fields: [F("grant", "grants", "grants"), F("revoke", "list")] },
   sheet: { fields: [F("contest", "str"), F("station", "str"), F("revision", "int"), F("registered", "int"),
     F("cast", "int"), F("rejected", "int"), F("votes", "counts"), F("image", "opt"), F("captured", "str"),
-    F("supersedes", "opt"), F("ordered-by", "opt"), F("reason", "opt")] },
+    F("supersedes", "opt"), F("order", "opt"), F("reason", "opt")] },
+  order: { fields: [F("contest", "str"), F("kind", "str"), F("station", "list", "stations"), F("reason", "str"), F("ordered", "str")] },
   declaration: { fields: [F("contest", "str"), F("form", "int"), F("votes", "counts"), F("rejected", "int"),
     F("postal", "counts"), F("readmitted", "counts"), F("missing", "list"), F("declared", "str"), F("supersedes", "opt")] },
   attestation: { fields: [F("contest", "str"), F("station", "str"), F("kind", "str"),
