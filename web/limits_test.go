@@ -39,7 +39,7 @@ func TestLimitRefusals(t *testing.T) {
 		ImageBytesPerKey: 64, Uploads: 2, UploadsPerAddr: 1})
 	e := ts.E
 	copyAt := func(contest, station string) *record.Attestation {
-		return &record.Attestation{Election: e.Def.ID, Contest: contest, Station: station, Kind: "copy",
+		return &record.Attestation{Election: e.Def.ID, Log: e.Def.Origin, Contest: contest, Station: station, Kind: "copy",
 			Registered: 1000, Cast: 520, Votes: []record.Count{{Candidate: "1", Votes: 230}, {Candidate: "2", Votes: 260}, {Candidate: "3", Votes: 30}}, Captured: "2024-02-08T18:45:00Z"}
 	}
 	imgA, hashA := imageOf("scan of the sheet of NA-57/PS-2")
@@ -230,7 +230,7 @@ func TestQuotaBurst(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			a := &record.Attestation{Election: ts.E.Def.ID, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
+			a := &record.Attestation{Election: ts.E.Def.ID, Log: ts.E.Def.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
 				Registered: 1000, Cast: 100, Votes: []record.Count{{Candidate: "1", Votes: 50}, {Candidate: "2", Votes: 30}, {Candidate: "3", Votes: 20}},
 				Captured: fmt.Sprintf("2024-02-08T18:%02d:00Z", i)}
 			resp, err := ts.HTTP.Client().Post(ts.HTTP.URL+"/api/v1/records", "text/plain", bytes.NewReader(ts.E.Sign(t, "observer", a)))
@@ -361,7 +361,7 @@ func TestCacheBytes(t *testing.T) {
 func TestStationAnswerPaged(t *testing.T) {
 	ts := newTestSiteWith(t, Limits{StationAttestations: 2})
 	for i, key := range []string{"observer", "agent.NA-57", "observer"} {
-		ts.submit(t, key, &record.Attestation{Election: ts.E.Def.ID, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
+		ts.submit(t, key, &record.Attestation{Election: ts.E.Def.ID, Log: ts.E.Def.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
 			Registered: 1000, Cast: 100, Votes: []record.Count{{Candidate: "1", Votes: 50}, {Candidate: "2", Votes: 30}, {Candidate: "3", Votes: 20}},
 			Captured: fmt.Sprintf("2024-02-08T18:4%d:00Z", i)})
 	}
