@@ -130,7 +130,7 @@ func appendCopies(t *testing.T, dir string, e *testelection.Election, from, n in
 	}
 	var wg sync.WaitGroup
 	for i := range n {
-		entry := e.Sign(t, "observer", &record.Attestation{Election: e.Def.ID, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
+		entry := e.Sign(t, "observer", &record.Attestation{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
 			Registered: 1000, Cast: 550, Votes: testelection.Counts(300, 200, 50),
 			Captured: time.Date(2024, 2, 8, 18, 0, 0, 0, time.UTC).Add(time.Duration(from+i) * time.Second).Format(time.RFC3339)})
 		wg.Go(func() {
