@@ -52,7 +52,7 @@ func (st state) before(o state) bool {
 // knownParams are the query parameters some page or API answer reads; a
 // cache key holds these and no others, each once and at most
 // maxParamBytes long (longer values are refused by the parsers anyway).
-var knownParams = []string{"assembly", "contest", "kind", "page", "region", "resolved", "severity", "station"}
+var knownParams = []string{"all", "assembly", "contest", "kind", "page", "q", "region", "resolved", "severity", "station"}
 
 const maxParamBytes = 128
 
