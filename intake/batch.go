@@ -2,9 +2,9 @@ package intake
 
 import (
 	"context"
-	"runtime"
 	"sync"
 
+	"github.com/tallylog/tallylog/internal/parallel"
 	"github.com/tallylog/tallylog/receipt"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/registry"
@@ -18,38 +18,8 @@ import (
 func (in *Intake) AuthenticateAll(entries [][]byte) (out []*registry.Verified, errs []error) {
 	out = make([]*registry.Verified, len(entries))
 	errs = make([]error, len(entries))
-	parallel(len(entries), func(i int) { out[i], errs[i] = in.Authenticate(entries[i]) })
+	parallel.For(len(entries), func(i int) { out[i], errs[i] = in.Authenticate(entries[i]) })
 	return out, errs
-}
-
-// parallel calls f(0) ... f(n-1) on every core and returns when all have
-// returned.
-func parallel(n int, f func(i int)) {
-	workers := min(n, runtime.GOMAXPROCS(0))
-	if workers <= 1 {
-		for i := range n {
-			f(i)
-		}
-		return
-	}
-	var next sync.Mutex
-	k := 0
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				next.Lock()
-				i := k
-				k++
-				next.Unlock()
-				if i >= n {
-					return
-				}
-				f(i)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // AppendAll appends a batch of entries as one client's ordered submission
@@ -178,7 +148,7 @@ func (in *Intake) Receipts(ctx context.Context, entries [][]byte, indexes []uint
 		return nil, nil, &Error{Kind: ErrUnavailable, Field: "checkpoint",
 			Rule: "the records are durable but no checkpoint covers them yet (" + err.Error() + "); retry to get the receipts"}
 	}
-	parallel(len(entries), func(i int) {
+	parallel.For(len(entries), func(i int) {
 		if indexes[i] == NoIndex {
 			return
 		}

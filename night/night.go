@@ -8,6 +8,7 @@ package night
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -64,6 +65,11 @@ type Options struct {
 	// Sending, if set, is called when a worker starts submitting a record
 	// (after the records it names are acknowledged), with the wall time.
 	Sending func(ev *sim.Event, at time.Time)
+	// Batch, if above 1, sends records through the batch endpoint
+	// (POST /api/v1/records/batch) up to this many at a time, as a
+	// store-and-forward gateway does: each worker sends the records due
+	// together in one request.
+	Batch int
 }
 
 // Progress is how far a night has played.
@@ -98,7 +104,7 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 	for i := range events {
 		acked[events[i].HashHex()] = make(chan struct{})
 	}
-	work := make(chan *sim.Event, opts.Workers)
+	work := make(chan []*sim.Event, opts.Workers)
 	var sent atomic.Int64
 	var firstErr error
 	var errOnce sync.Once
@@ -110,27 +116,43 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 	var wg sync.WaitGroup
 	for range opts.Workers {
 		wg.Go(func() {
-			for ev := range work {
-				for _, ref := range references(ev.Entry) {
-					if ch, ok := acked[ref]; ok {
-						select {
-						case <-ch:
-						case <-ctx.Done():
+			for evs := range work {
+				inBatch := make(map[string]bool, len(evs))
+				for _, ev := range evs {
+					for _, ref := range references(ev.Entry) {
+						if ch, ok := acked[ref]; ok && !inBatch[ref] {
+							select {
+							case <-ch:
+							case <-ctx.Done():
+							}
 						}
 					}
+					inBatch[ev.HashHex()] = true
 				}
 				if opts.Sending != nil {
-					opts.Sending(ev, time.Now())
+					now := time.Now()
+					for _, ev := range evs {
+						opts.Sending(ev, now)
+					}
 				}
-				if err := submit(ctx, client, base, ev); err != nil {
+				var err error
+				if opts.Batch > 1 {
+					err = submitBatch(ctx, client, base, evs)
+				} else {
+					err = submit(ctx, client, base, evs[0])
+				}
+				if err != nil {
 					fail(err)
 					continue
 				}
-				close(acked[ev.HashHex()])
-				if opts.Acked != nil {
-					opts.Acked(ev, time.Now())
+				now := time.Now()
+				for _, ev := range evs {
+					close(acked[ev.HashHex()])
+					if opts.Acked != nil {
+						opts.Acked(ev, now)
+					}
 				}
-				sent.Add(1)
+				sent.Add(int64(len(evs)))
 			}
 		})
 	}
@@ -149,6 +171,20 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 			}
 		}()
 	}
+	maxBatch := max(1, opts.Batch)
+	var pending []*sim.Event
+	flush := func() bool {
+		if len(pending) == 0 {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case work <- pending:
+			pending = nil
+			return true
+		}
+	}
 dispatch:
 	for i := range events {
 		ev := &events[i]
@@ -160,6 +196,9 @@ dispatch:
 		if opts.Speed > 0 {
 			due := start.Add(time.Duration(float64(ev.Arrival-first) / opts.Speed))
 			if d := time.Until(due); d > 0 {
+				if !flush() {
+					break dispatch
+				}
 				select {
 				case <-ctx.Done():
 					break dispatch
@@ -169,12 +208,12 @@ dispatch:
 		} else {
 			clock.Set(el.PollsClose.Add(ev.Arrival), 0)
 		}
-		select {
-		case <-ctx.Done():
+		pending = append(pending, ev)
+		if len(pending) >= maxBatch && !flush() {
 			break dispatch
-		case work <- ev:
 		}
 	}
+	flush()
 	close(work)
 	wg.Wait()
 	close(stopProgress)
@@ -222,6 +261,72 @@ func submit(ctx context.Context, client *http.Client, base string, ev *sim.Event
 		}
 	}
 	return errors.Join(errors.New("giving up after 8 attempts"), last)
+}
+
+// submitBatch posts records to the batch endpoint, sending again those
+// refused for now (rate limits, no checkpoint yet) until every one is
+// acknowledged.
+func submitBatch(ctx context.Context, client *http.Client, base string, evs []*sim.Event) error {
+	var last error
+	for attempt := 0; attempt < 8 && len(evs) > 0; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+			}
+		}
+		var req struct {
+			Records []string `json:"records"`
+		}
+		for _, ev := range evs {
+			req.Records = append(req.Records, string(ev.Entry))
+		}
+		body, _ := json.Marshal(req)
+		hreq, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/records/batch", bytes.NewReader(body))
+		hreq.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(hreq)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			last = err
+			continue
+		}
+		var ans struct {
+			Results []struct {
+				Status int    `json:"status"`
+				Error  string `json:"error"`
+			} `json:"results"`
+		}
+		err = json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&ans)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || err != nil || len(ans.Results) != len(evs) {
+			if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
+				last = fmt.Errorf("batch: %s", resp.Status)
+				continue
+			}
+			return fmt.Errorf("the server refused a batch of %d simulated records: %s (%v)", len(evs), resp.Status, err)
+		}
+		var again []*sim.Event
+		for i, res := range ans.Results {
+			switch {
+			case res.Status == http.StatusOK:
+			case res.Status >= 500 || res.Status == http.StatusTooManyRequests || len(again) > 0:
+				// A refusal after a record that must be sent again may
+				// name that record: send it again after it.
+				again = append(again, evs[i])
+				last = errors.New(res.Error)
+			default:
+				return fmt.Errorf("the server refused simulated record %s: %s", evs[i].HashHex()[:12], res.Error)
+			}
+		}
+		evs = again
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	return errors.Join(fmt.Errorf("giving up after 8 attempts with %d records of a batch not logged", len(evs)), last)
 }
 
 // references returns the hashes of the records an entry names.

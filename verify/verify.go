@@ -16,6 +16,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tallylog/tallylog/internal/parallel"
+	"github.com/tallylog/tallylog/record"
+	"github.com/tallylog/tallylog/registry"
 	"github.com/tallylog/tallylog/tally"
 	"github.com/tallylog/tallylog/tlogtiles"
 	"golang.org/x/mod/sumdb/note"
@@ -123,8 +126,15 @@ func Log(ctx context.Context, src Source, logKey note.Verifier, opts Options) (*
 				return nil, err
 			}
 		}
+		vs := authenticate(t.Registry(), entries[:width])
 		for i := int64(0); i < width; i++ {
-			if err := t.Apply(uint64(b*256+i), entries[i]); err != nil {
+			var err error
+			if vs[i] != nil {
+				err = t.ApplyVerified(uint64(b*256+i), vs[i])
+			} else {
+				err = t.Apply(uint64(b*256+i), entries[i])
+			}
+			if err != nil {
 				return nil, &Failure{b*256 + i, describe(entries[i]), err.Error()}
 			}
 		}
@@ -141,6 +151,30 @@ func Log(ctx context.Context, src Source, logKey note.Verifier, opts Options) (*
 	}
 	res.Tally = t
 	return res, nil
+}
+
+// authenticate opens a bundle's entries and verifies their signatures on
+// every core, each with the key reg (the replay's state before the bundle)
+// has registered for its signer. vs[i] is nil where that fails (a record
+// that does not parse, a bad signature, a signer registered by an earlier
+// entry of the same bundle): Apply then replays that entry alone and
+// reports its failure exactly as a sequential replay would. Where a key
+// changed within the bundle, ApplyVerified verifies again with the key
+// registered at the entry's own index. So every signature is verified, in
+// index order the results are those of one entry at a time, and the
+// output does not depend on the number of cores.
+func authenticate(reg *registry.Registry, entries [][]byte) []*registry.Verified {
+	vs := make([]*registry.Verified, len(entries))
+	parallel.For(len(entries), func(i int) {
+		env, err := record.Open(entries[i])
+		if err != nil {
+			return
+		}
+		if v, err := reg.Authenticate(env); err == nil {
+			vs[i] = v
+		}
+	})
+	return vs
 }
 
 // checkTiles compares the published hash tiles that entry bundle b
