@@ -113,46 +113,67 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 	fail := func(err error) {
 		errOnce.Do(func() { firstErr = err; cancel() })
 	}
+	// send submits records (one, or a batch) once the records they name
+	// outside the batch are acknowledged, and acknowledges them.
+	send := func(evs []*sim.Event) error {
+		inBatch := make(map[string]bool, len(evs))
+		for _, ev := range evs {
+			for _, ref := range references(ev.Entry) {
+				if ch, ok := acked[ref]; ok && !inBatch[ref] {
+					select {
+					case <-ch:
+					case <-ctx.Done():
+					}
+				}
+			}
+			inBatch[ev.HashHex()] = true
+		}
+		if opts.Sending != nil {
+			now := time.Now()
+			for _, ev := range evs {
+				opts.Sending(ev, now)
+			}
+		}
+		var err error
+		if opts.Batch > 1 {
+			err = submitBatch(ctx, client, base, evs)
+		} else {
+			err = submit(ctx, client, base, evs[0])
+		}
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		for _, ev := range evs {
+			close(acked[ev.HashHex()])
+			if opts.Acked != nil {
+				opts.Acked(ev, now)
+			}
+		}
+		sent.Add(int64(len(evs)))
+		return nil
+	}
 	var wg sync.WaitGroup
 	for range opts.Workers {
 		wg.Go(func() {
 			for evs := range work {
-				inBatch := make(map[string]bool, len(evs))
-				for _, ev := range evs {
-					for _, ref := range references(ev.Entry) {
-						if ch, ok := acked[ref]; ok && !inBatch[ref] {
-							select {
-							case <-ch:
-							case <-ctx.Done():
-							}
-						}
+				// Records whose references are all acknowledged (or come
+				// before them in the batch) go at once; the others, which
+				// wait for records another worker is sending, follow in a
+				// second request once those are acknowledged.
+				now, later := evs, []*sim.Event(nil)
+				if len(evs) > 1 {
+					now, later = splitReady(evs, acked)
+				}
+				for _, part := range [][]*sim.Event{now, later} {
+					if len(part) == 0 {
+						continue
 					}
-					inBatch[ev.HashHex()] = true
-				}
-				if opts.Sending != nil {
-					now := time.Now()
-					for _, ev := range evs {
-						opts.Sending(ev, now)
-					}
-				}
-				var err error
-				if opts.Batch > 1 {
-					err = submitBatch(ctx, client, base, evs)
-				} else {
-					err = submit(ctx, client, base, evs[0])
-				}
-				if err != nil {
-					fail(err)
-					continue
-				}
-				now := time.Now()
-				for _, ev := range evs {
-					close(acked[ev.HashHex()])
-					if opts.Acked != nil {
-						opts.Acked(ev, now)
+					if err := send(part); err != nil {
+						fail(err)
+						break
 					}
 				}
-				sent.Add(int64(len(evs)))
 			}
 		})
 	}
@@ -327,6 +348,38 @@ func submitBatch(ctx context.Context, client *http.Client, base string, evs []*s
 		return nil
 	}
 	return errors.Join(fmt.Errorf("giving up after 8 attempts with %d records of a batch not logged", len(evs)), last)
+}
+
+// splitReady splits a batch into the records whose references are all
+// acknowledged now or come earlier in the ready part, and the others (with
+// every record after one of them that names it), keeping their order.
+func splitReady(evs []*sim.Event, acked map[string]chan struct{}) (ready, later []*sim.Event) {
+	inReady := map[string]bool{}
+	deferred := map[string]bool{}
+	for _, ev := range evs {
+		ok := true
+		for _, ref := range references(ev.Entry) {
+			if deferred[ref] {
+				ok = false
+				break
+			}
+			if ch, known := acked[ref]; known && !inReady[ref] {
+				select {
+				case <-ch:
+				default:
+					ok = false
+				}
+			}
+		}
+		if ok {
+			ready = append(ready, ev)
+			inReady[ev.HashHex()] = true
+		} else {
+			later = append(later, ev)
+			deferred[ev.HashHex()] = true
+		}
+	}
+	return ready, later
 }
 
 // references returns the hashes of the records an entry names.

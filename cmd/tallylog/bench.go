@@ -61,6 +61,8 @@ func runBench(st *State, args []string) error {
 	workers := fs.Int("workers", 1024, "concurrent submitters of single records")
 	batch := fs.Int("batch", 500, "records per batch request in the batched ingest")
 	batchWorkers := fs.Int("batch-workers", 16, "concurrent submitters of batches")
+	logBatch := fs.Uint("log-batch-size", 0, "Tessera: entries sequenced in one durable write (0: the server's default)")
+	logAge := fs.Duration("log-batch-age", 0, "Tessera: longest wait of a batch's first entry (0: the server's default)")
 	single := fs.Bool("single", true, "also measure ingest through the single-record endpoint")
 	jsonOut := fs.Bool("json", false, "print the rows as JSON")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the batched ingest and the verification to `FILE` (go tool pprof FILE)")
@@ -70,6 +72,7 @@ func runBench(st *State, args []string) error {
 	if *batch < 1 || *batch > web.MaxBatchRecords {
 		return usageError{fmt.Sprintf("--batch must be 1 to %d", web.MaxBatchRecords)}
 	}
+	lopts := ledger.Options{CheckpointInterval: 100 * time.Millisecond, BatchSize: *logBatch, BatchAge: *logAge}
 	ctx := st.Ctx
 	logf := func(format string, a ...any) { fmt.Fprintf(st.Stderr, format+"\n", a...) }
 	var rows []benchRow
@@ -139,7 +142,7 @@ func runBench(st *State, args []string) error {
 		logf("ingesting %d records one per request, %d submitters", len(el.Records), *workers)
 		var in *ingestResult
 		ref, err := measure(func() (err error) {
-			in, err = benchIngest(ctx, filepath.Join(work, "single"), el, night.Options{Workers: *workers})
+			in, err = benchIngest(ctx, filepath.Join(work, "single"), el, lopts, night.Options{Workers: *workers})
 			return err
 		})
 		if err != nil {
@@ -163,7 +166,7 @@ func runBench(st *State, args []string) error {
 	}
 	var in *ingestResult
 	ref, err := measure(func() (err error) {
-		in, err = benchIngest(ctx, filepath.Join(work, "batch"), el, night.Options{Workers: *batchWorkers, Batch: *batch})
+		in, err = benchIngest(ctx, filepath.Join(work, "batch"), el, lopts, night.Options{Workers: *batchWorkers, Batch: *batch})
 		return err
 	})
 	if err != nil {
@@ -260,12 +263,12 @@ func (r *ingestResult) p(q int) float64 {
 // benchIngest opens a server for el in dir (genesis logged), plays el's
 // records through HTTP with opts and measures until every record is
 // acknowledged and applied.
-func benchIngest(ctx context.Context, root string, el *sim.Election, opts night.Options) (*ingestResult, error) {
+func benchIngest(ctx context.Context, root string, el *sim.Election, lopts ledger.Options, opts night.Options) (*ingestResult, error) {
 	d := datadir.Dir{Root: root}
 	if err := createDemo(ctx, d, el, demoConfig{Seed: 1, Stations: len(el.Def.Stations)}); err != nil {
 		return nil, err
 	}
-	srv, err := web.Open(ctx, d, web.Options{Log: ledger.Options{CheckpointInterval: 100 * time.Millisecond}})
+	srv, err := web.Open(ctx, d, web.Options{Log: lopts})
 	if err != nil {
 		return nil, err
 	}
