@@ -17,7 +17,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/sim"
 )
 
@@ -382,26 +381,19 @@ func splitReady(evs []*sim.Event, acked map[string]chan struct{}) (ready, later 
 	return ready, later
 }
 
-// references returns the hashes of the records an entry names.
+// references returns the hashes of the records an entry names: the values
+// of its "supersedes" line (sheets, declarations) and "sheet" line
+// (countersignatures), read from the body without parsing the record
+// (the server checks it; a wrong guess here only delays a send).
 func references(entry []byte) []string {
-	env, err := record.Open(entry)
-	if err != nil {
-		return nil
+	body, _, _ := bytes.Cut(entry, []byte("\n\n"))
+	var refs []string
+	for line := range bytes.Lines(body) {
+		for _, key := range []string{"supersedes ", "sheet "} {
+			if v, ok := bytes.CutPrefix(line, []byte(key)); ok {
+				refs = append(refs, string(bytes.TrimSuffix(v, []byte("\n"))))
+			}
+		}
 	}
-	switch r := env.Record.(type) {
-	case *record.Sheet:
-		return nonEmpty(r.Supersedes)
-	case *record.Declaration:
-		return nonEmpty(r.Supersedes)
-	case *record.Attestation:
-		return nonEmpty(r.Sheet)
-	}
-	return nil
-}
-
-func nonEmpty(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return []string{s}
+	return refs
 }
