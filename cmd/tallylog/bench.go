@@ -148,6 +148,7 @@ func runBench(st *State, args []string) error {
 		if err != nil {
 			return err
 		}
+		ref.cpu = in.cpu
 		add(versus(benchRow{Name: "ingest through HTTP, one record per request, signature checked, receipt with inclusion proof", Value: nRec / in.ingest.Seconds(), Unit: "records/s"}, ref, nRec, 0))
 		add(benchRow{Name: "  one record per request: submit to receipt, p99", Value: in.p(99), Unit: "ms"})
 	}
@@ -172,6 +173,7 @@ func runBench(st *State, args []string) error {
 	if err != nil {
 		return err
 	}
+	ref.cpu = in.cpu // the server, the submitters and the live tally; not the set-up
 	ingestRate := nRec / in.ingest.Seconds()
 	add(versus(benchRow{Name: fmt.Sprintf("ingest through HTTP in batches of %d, every signature checked, every record durable with its receipt", *batch), Value: ingestRate, Unit: "records/s"}, ref, nRec, 0.75))
 	add(benchRow{Name: "  the same, relative to the bare Tessera append loop", Value: ingestRate, Unit: "records/s", Reference: "bare Tessera", Ratio: ingestRate / tesseraRate})
@@ -250,6 +252,7 @@ type ingestResult struct {
 	ingest  time.Duration // first record sent to last acknowledged
 	applied time.Duration // first record sent to last applied by the tally
 	lat     []time.Duration
+	cpu     float64 // CPU-seconds of this process from the first record sent to the last applied
 }
 
 // p returns the q-th percentile of the submit-to-receipt latencies, in ms.
@@ -291,6 +294,7 @@ func benchIngest(ctx context.Context, root string, el *sim.Election, lopts ledge
 		sent[ev.Hash] = at
 		mu.Unlock()
 	}
+	c0 := cpuSeconds()
 	t0 := time.Now()
 	err = night.Play(ctx, "http://"+ln.Addr().String(), el, night.NewClock(el.PollsClose), opts)
 	out.ingest = time.Since(t0)
@@ -298,6 +302,7 @@ func benchIngest(ctx context.Context, root string, el *sim.Election, lopts ledge
 		err = srv.WaitApplied(ctx, uint64(len(el.Genesis)+len(el.Records)))
 	}
 	out.applied = time.Since(t0)
+	out.cpu = cpuSeconds() - c0
 	shutdown(hs, srv)
 	slices.Sort(out.lat)
 	return out, err
