@@ -197,3 +197,44 @@ func TestBatchRateLimits(t *testing.T) {
 		}
 	}
 }
+
+// FuzzBatchBody posts arbitrary bodies to the batch endpoint: the answer
+// is a batch answer with one result per record, each 200 or in the error
+// shape, or the whole request refused in the error shape; bytes that hold
+// no signed record of this log never grow it.
+func FuzzBatchBody(f *testing.F) {
+	ts := newTestSite(f)
+	h := ts.Srv.handleBatch(newRecordLimits(RateLimits{}, time.Now))
+	f.Add([]byte(`{"records": ["hello"]}`))
+	f.Add([]byte(`{"records": []}`))
+	f.Add([]byte(`{"records": ["tallylog/v1 sheet\nelection pk-test\n\n— x AAAA\n", 1]}`))
+	f.Add([]byte(`[]`))
+	before, _ := ts.Srv.Log.IntegratedSize(context.Background())
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rec := httptest.NewRecorder()
+		h(rec, httptest.NewRequest("POST", "/api/v1/records/batch", bytes.NewReader(body)))
+		if rec.Code != 200 {
+			var eb errorBody
+			if err := json.Unmarshal(rec.Body.Bytes(), &eb); err != nil || eb.Code == "" || eb.Error == "" {
+				t.Fatalf("status %d with %q: not the error shape", rec.Code, rec.Body.Bytes())
+			}
+			return
+		}
+		var req BatchRequest
+		if err := json.Unmarshal(body, &req); err != nil {
+			t.Fatalf("a body that is not a batch was answered 200: %q", body)
+		}
+		var ans BatchAnswer
+		if err := json.Unmarshal(rec.Body.Bytes(), &ans); err != nil || len(ans.Results) != len(req.Records) {
+			t.Fatalf("answer %q to %d records", rec.Body.Bytes(), len(req.Records))
+		}
+		for _, res := range ans.Results {
+			if res.Status != 200 && (res.Code == "" || res.Error == "") {
+				t.Fatalf("result %+v is not in the error shape", res)
+			}
+		}
+		if after, _ := ts.Srv.Log.IntegratedSize(context.Background()); after != before {
+			t.Fatalf("fuzzed bytes grew the log from %d to %d", before, after)
+		}
+	})
+}

@@ -225,8 +225,12 @@ func (c *submitter) submitMany(ctx context.Context, entries [][]byte) ([]*receip
 	errs := make([]error, len(entries))
 	for start := 0; start < len(entries); {
 		end, size := start, 64
-		for end < len(entries) && end-start < web.MaxBatchRecords && size+2*len(entries[end])+8 <= web.MaxBatchBytes {
-			size += 2*len(entries[end]) + 8 // escaped newlines at most double a record
+		for end < len(entries) && end-start < web.MaxBatchRecords {
+			quoted, _ := json.Marshal(string(entries[end]))
+			if size+len(quoted)+1 > web.MaxBatchBytes {
+				break
+			}
+			size += len(quoted) + 1
 			end++
 		}
 		end = max(end, start+1)
