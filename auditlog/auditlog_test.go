@@ -56,7 +56,7 @@ func partialSeed(t *testing.T, f *fixture, contest string, n int) (seed string, 
 }
 
 func (f *fixture) round(contest string, round, draws, counted int64, risk, decision string, next int64) error {
-	_, err := f.log("ecp", &record.AuditRound{Election: f.e.Def.ID, Contest: contest, Round: round, Draws: draws,
+	_, err := f.log("ecp", &record.AuditRound{Election: f.e.Def.ID, Log: f.e.Def.Origin, Contest: contest, Round: round, Draws: draws,
 		Counted: counted, Risk: risk, Decision: decision, NextDraws: next, Ended: when})
 	return err
 }
@@ -183,7 +183,7 @@ func TestBadInput(t *testing.T) {
 		{"reveal not matching the commitment", func() error { return f.reveal("NA-57", other) },
 			"seed", "does not match the commitment logged at index"},
 		{"reveal by a returning officer", func() error {
-			_, err := f.log("ro.NA-57", &record.AuditReveal{Election: f.e.Def.ID, Contest: "NA-57", Seed: seed, Revealed: when})
+			_, err := f.log("ro.NA-57", &record.AuditReveal{Election: f.e.Def.ID, Log: f.e.Def.Origin, Contest: "NA-57", Seed: seed, Revealed: when})
 			return err
 		}, "signature", "the commission signs audit seeds"},
 		{"second commitment", func() error { _, err := f.commit("NA-57", "0.2", seed, 3); return err },
@@ -268,7 +268,7 @@ func (f *fixture) validCommit(contest, seed string) *record.AuditCommit {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return &record.AuditCommit{Election: f.e.Def.ID, Contest: contest, RiskLimit: "0.2", LogSize: int64(f.reg.Size()),
+	return &record.AuditCommit{Election: f.e.Def.ID, Log: f.e.Def.Origin, Contest: contest, RiskLimit: "0.2", LogSize: int64(f.reg.Size()),
 		FrameSHA256: frame.SHA256, Stations: 3, SeedCommitment: record.SeedCommitment(f.e.Def.ID, contest, seed), Draws: 3, Committed: when}
 }
 

@@ -47,7 +47,7 @@ func newFixture(t *testing.T) *fixture {
 		e.Signers[g.name], e.VKeys[g.name] = testelection.Key(g.name)
 		grants = append(grants, record.Grant{Role: "auditor", Scope: g.scope, Key: e.VKeys[g.name]})
 	}
-	f.mustLog("ecp", &record.Keys{Election: e.Def.ID, Grants: grants})
+	f.mustLog("ecp", &record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Grants: grants})
 	return f
 }
 
@@ -67,7 +67,7 @@ func (f *fixture) results(contest string, votes map[string][]int64) {
 			total[i] += v[i]
 		}
 	}
-	decl := &record.Declaration{Election: f.e.Def.ID, Contest: contest, Form: 47, Votes: testelection.Counts(total...), Declared: "2024-02-09T02:00:00Z"}
+	decl := &record.Declaration{Election: f.e.Def.ID, Log: f.e.Def.Origin, Contest: contest, Form: 47, Votes: testelection.Counts(total...), Declared: "2024-02-09T02:00:00Z"}
 	index := f.mustLog("ro."+contest, decl)
 	f.sheets.decls[contest] = Declaration{Index: index, Form: 47, Votes: total}
 }
@@ -120,7 +120,7 @@ func (f *fixture) commit(contest, riskLimit, seed string, draws int64) (*record.
 	if err != nil {
 		return nil, err
 	}
-	rec := &record.AuditCommit{Election: f.e.Def.ID, Contest: contest, RiskLimit: riskLimit, LogSize: int64(size),
+	rec := &record.AuditCommit{Election: f.e.Def.ID, Log: f.e.Def.Origin, Contest: contest, RiskLimit: riskLimit, LogSize: int64(size),
 		FrameSHA256: frame.SHA256, Stations: int64(len(frame.Contest.Stations)),
 		SeedCommitment: record.SeedCommitment(f.e.Def.ID, contest, seed), Draws: draws, Committed: when}
 	_, err = f.log("ecp", rec)
@@ -128,12 +128,12 @@ func (f *fixture) commit(contest, riskLimit, seed string, draws int64) (*record.
 }
 
 func (f *fixture) reveal(contest, seed string) error {
-	_, err := f.log("ecp", &record.AuditReveal{Election: f.e.Def.ID, Contest: contest, Seed: seed, Revealed: when})
+	_, err := f.log("ecp", &record.AuditReveal{Election: f.e.Def.ID, Log: f.e.Def.Origin, Contest: contest, Seed: seed, Revealed: when})
 	return err
 }
 
 func (f *fixture) count(key, contest, station string, round int64, ballots int64, votes ...int64) error {
-	_, err := f.log(key, &record.AuditCount{Election: f.e.Def.ID, Contest: contest, Station: station, Round: round,
+	_, err := f.log(key, &record.AuditCount{Election: f.e.Def.ID, Log: f.e.Def.Origin, Contest: contest, Station: station, Round: round,
 		Votes: testelection.Counts(votes...), Ballots: ballots, Captured: when})
 	return err
 }

@@ -211,17 +211,22 @@ func (ca *contestAudit) outcome() (outcome, error) {
 		return outcome{}, err
 	}
 	o := outcome{risk: RiskString(r.P), p: r.P}
+	o.decision, o.next = Decide(r)
+	return o, nil
+}
+
+// Decide is the decision an audit-round record must carry for a measured
+// risk, and the least next-draws with "continue" (0 otherwise).
+func Decide(r *audit.Risk) (decision string, next int) {
 	switch {
 	case r.Stop && r.Confirmed:
-		o.decision = record.DecisionConfirmed
+		return record.DecisionConfirmed, 0
 	case r.Stop:
-		o.decision = record.DecisionNotConfirmed
+		return record.DecisionNotConfirmed, 0
 	case r.FullHandCount:
-		o.decision = record.DecisionEscalate
-	default:
-		o.decision, o.next = record.DecisionContinue, r.NextSize
+		return record.DecisionEscalate, 0
 	}
-	return o, nil
+	return record.DecisionContinue, r.NextSize
 }
 
 // RiskString formats a P-value as an audit-round record carries it: rounded

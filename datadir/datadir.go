@@ -4,6 +4,8 @@
 //	DIR/log/            the Tessera log: checkpoint, tile/, tile/entries/ (public)
 //	DIR/images/         scanned forms, content-addressed by SHA-256 (public)
 //	DIR/keys/log.key    the log's checkpoint signing key (secret, mode 0600)
+//	DIR/packs/          evidence packs, built once per checkpoint (a cache)
+//	DIR/tallylog.lock   the lock of the process serving the directory
 //
 // Everything under log/ and images/ may be served as static files or
 // mirrored; nothing under keys/ may leave the machine.
@@ -28,6 +30,12 @@ type Meta struct {
 	Origin   string `json:"origin"`
 	LogKey   string `json:"log_key"` // note verifier key of the checkpoint signer
 	Election string `json:"election"`
+	// Storage is where the log is kept: "" for log/ (Tessera's POSIX
+	// driver), "mysql" for a MySQL or MariaDB database named at run time.
+	Storage string `json:"storage,omitempty"`
+	// Mirror is the URL of the log this directory is a verified copy of
+	// (tallylog mirror); such a directory has no keys/.
+	Mirror string `json:"mirror,omitempty"`
 }
 
 func (d Dir) LogDir() string    { return filepath.Join(d.Root, "log") }
@@ -141,7 +149,13 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	return RenameDurable(tmp.Name(), path)
+}
+
+// RenameDurable renames a synced file to path and syncs the directory, so
+// that after a crash path holds the whole file or is as it was.
+func RenameDurable(from, path string) error {
+	if err := os.Rename(from, path); err != nil {
 		return err
 	}
 	dir, err := os.Open(filepath.Dir(path))

@@ -85,6 +85,10 @@ func TestParseRefuses(t *testing.T) {
 		{`{"id":"2","name":"B"}`, `{"id":"1","name":"B"}`, `candidates[1].id: duplicate identifier "1"`},
 		{`"origin":"results.example.pk/ge2024"`, `"origin":"a b"`, `$.origin: must be a key name`},
 		{`"polling_day":"2024-02-08"`, `"polling_day":"8 Feb"`, `$.polling_day: must be a date`},
+		// Bidirectional controls in names, escaped or not (issue 13).
+		{`{"id":"2","name":"B"}`, `{"id":"2","name":"B\u202e"}`, `candidates[1].name: must be UTF-8 text without control or bidirectional control characters`},
+		{`{"id":"2","name":"B"}`, "{\"id\":\"2\",\"name\":\"\u2067B\"}", `candidates[1].name: must be UTF-8 text without control or bidirectional`},
+		{`"origin":"results.example.pk/ge2024"`, `"origin":"results.example.pk/\u200fge2024"`, `$.origin: must be a key name`},
 	}
 	for _, c := range cases {
 		in := strings.Replace(base, c.old, c.new, 1)

@@ -23,17 +23,28 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$`)
 func ValidID(s string) bool { return idPattern.MatchString(s) }
 
 // ValidText reports whether s is acceptable human text: UTF-8 without
-// control characters, at most 200 bytes.
+// control characters or bidirectional controls (see Bidi), at most 200
+// bytes.
 func ValidText(s string) bool {
 	if len(s) > 200 || !utf8.ValidString(s) {
 		return false
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || Bidi(r) {
 			return false
 		}
 	}
 	return true
+}
+
+// Bidi reports whether r is a bidirectional control character: the
+// embeddings and overrides U+202A–U+202E, the isolates U+2066–U+2069, the
+// marks U+200E, U+200F and U+061C. They make text display in another order
+// than it is stored ("Trojan Source"), so a name or reason could read one
+// way on a page and mean another; no text tallylog accepts holds them.
+// Urdu and other right-to-left scripts display correctly without them.
+func Bidi(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
 }
 
 // Parse reads a definition from strict JSON and validates it.
@@ -224,7 +235,7 @@ func (v *validator) text(path, s string, required bool) {
 	if required && s == "" {
 		v.fail(path, "is required")
 	} else if !ValidText(s) {
-		v.fail(path, "must be UTF-8 text without control characters, at most 200 bytes")
+		v.fail(path, "must be UTF-8 text without control or bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C), at most 200 bytes")
 	}
 }
 

@@ -107,7 +107,9 @@ func Build(ctx context.Context, w io.Writer, in Input, contest string) error {
 
 // selectContest returns the log indexes of the records that bear on the
 // contest directly, below size: entry 0, the definition parts, and every
-// sheet, attestation, declaration and affiliation of the contest.
+// sheet, attestation, declaration and affiliation of the contest, the
+// orders its corrections carry out, and the records its stations' flags
+// cite (a keys record that re-keyed a station).
 func selectContest(t *tally.Tally, contest string, size uint64) ([]uint64, error) {
 	idx := []uint64{0}
 	var found bool
@@ -135,6 +137,14 @@ func selectContest(t *tally.Tally, contest string, size uint64) ([]uint64, error
 				}
 				for _, h := range sc.History {
 					idx = append(idx, h.Index)
+					if h.Order != nil {
+						idx = append(idx, h.Order.Index) // the authority for the correction
+					}
+				}
+				for _, f := range sc.Flags {
+					for _, e := range f.Evidence {
+						idx = append(idx, e.Index) // a re-keying's keys record
+					}
 				}
 				for _, a := range sc.Attestations {
 					idx = append(idx, a.Index)

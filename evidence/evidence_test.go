@@ -132,7 +132,7 @@ func buildFixture() (*fixture, error) {
 		for _, cand := range c.Candidates {
 			votes = append(votes, record.Count{Candidate: cand.ID, Votes: 10})
 		}
-		a := &record.Attestation{Election: el.Def.ID, Contest: "NA-57", Station: st, Kind: "copy", Registered: 1000,
+		a := &record.Attestation{Election: el.Def.ID, Log: el.Def.Origin, Contest: "NA-57", Station: st, Kind: "copy", Registered: 1000,
 			Cast: int64(10*len(votes) + 1), Rejected: 1, Votes: votes, Image: hex.EncodeToString(sum[:]), Captured: "2024-02-08T18:40:00Z"}
 		entry, err := record.Sign(a, obs)
 		if err != nil {

@@ -113,12 +113,7 @@ func stationStatements(r *replayed, station string, sc tally.StationContest, nam
 	for _, v := range sc.History {
 		idx := r.index(v.Index)
 		if v.Supersedes != "" {
-			ev := []uint64{idx}
-			if old, ok := findVersion(sc.History, v.Supersedes); ok {
-				ev = append(ev, r.index(old.Index))
-			}
-			out = append(out, Statement{"info", fmt.Sprintf("At %s, revision %d of the sheet (logged at index %d, signed by %s) corrects an earlier one, on the order of %s: %s.",
-				station, v.Revision, idx, v.Signer, v.OrderedBy, v.Reason), ev})
+			out = append(out, correctionStatement(r, station, sc, v))
 		}
 		if v.Conflicting && sc.Current != nil {
 			cur := r.index(sc.Current.Index)
@@ -233,3 +228,49 @@ func commas(n int64) string {
 // noClock is the asOf the report judges by: none. The log has no clock,
 // and a report must be the same whenever it is recomputed.
 var noClock time.Time
+
+// correctionStatement says who signed a correction and on whose order, as
+// the pack's records prove it: the signer's key and the entry that granted
+// it, and the order record only if the sheet names one (the pack replays
+// it through the log's rules, so it exists, is of the contest and station,
+// and was signed by a key entitled to order it). A correction without an
+// order is stated as the signer's own act, never as ordered.
+func correctionStatement(r *replayed, station string, sc tally.StationContest, v tally.SheetVersion) Statement {
+	idx := r.index(v.Index)
+	ev := []uint64{idx}
+	text := fmt.Sprintf("At %s, revision %d of the sheet (logged at index %d) replaces", station, v.Revision, idx)
+	if old, ok := findVersion(sc.History, v.Supersedes); ok {
+		ev = append(ev, r.index(old.Index))
+		text += fmt.Sprintf(" revision %d (index %d)", old.Revision, r.index(old.Index))
+	} else {
+		text += " an earlier sheet"
+	}
+	text += fmt.Sprintf(". It is signed by key %s, granted to the %s at entry %d", v.SignerKey, roleName(v.Role, station, sc.Contest), r.index(v.Granted))
+	ev = append(ev, r.index(v.Granted))
+	sev := "info"
+	if o := v.Order; o != nil {
+		oi := r.index(o.Index)
+		ev = append(ev, oi, r.index(o.Granted))
+		text += fmt.Sprintf(", and carries out the %s order logged at index %d, signed by key %s, granted to the %s at entry %d, which gives as its reason: %q",
+			o.Kind, oi, o.Key, roleName(o.Role, station, sc.Contest), r.index(o.Granted), o.Reason)
+	} else {
+		sev = "medium"
+		text += ", and names no recount or correction order: the signer made this change on their own"
+	}
+	return Statement{sev, text + fmt.Sprintf(". The sheet gives as its reason: %q.", v.Reason), ev}
+}
+
+// roleName describes a role as granted.
+func roleName(role, station, contest string) string {
+	switch role {
+	case "presiding":
+		return "presiding officer of " + station
+	case "returning":
+		return "returning officer of " + contest
+	case "commission":
+		return "commission"
+	case "tribunal":
+		return "tribunal"
+	}
+	return "holder of no role for " + station
+}

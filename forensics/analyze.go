@@ -66,6 +66,7 @@ type dataset struct {
 	orig   []int     // index of each usable station in the caller's slice
 	leader int
 	ncand  int
+	names  []string // the candidates, as the caller names them
 	groups []string
 	gidx   []int32 // group of each usable station
 }
@@ -107,6 +108,8 @@ func Analyze(stations []Station, candidates []string, opt Options) (*Report, err
 	opt.stage("klimek")
 	rep.Klimek = runKlimek(d, &opt)
 	opt.stage("rules and scores")
+	rep.Screen = screenSummary(d, opt.MaxFlagged)
+	rep.FullTurnout = fullTurnout(d)
 	flags := stationSignals(d, &opt, kobakPer)
 	for i := range stations { // sheets excluded for arithmetic are flagged too
 		if checkStation(&stations[i], len(candidates)) == ExcludeVotesAboveValid {
@@ -130,7 +133,7 @@ func prepare(stations []Station, candidates []string, opt *Options) (*dataset, *
 		Candidates: slices.Clone(candidates),
 		Stations:   len(stations),
 	}
-	d := &dataset{ncand: len(candidates)}
+	d := &dataset{ncand: len(candidates), names: candidates}
 	var ex exclusions
 	totals := make([]int64, len(candidates))
 	groupIndex := map[string]int32{}

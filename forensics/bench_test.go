@@ -84,3 +84,16 @@ func BenchmarkReferenceSHA256(b *testing.B) {
 		sha256.Sum256(buf)
 	}
 }
+
+// BenchmarkScreen1M is the station screen alone over 1,000,000 generated
+// stations (50 groups): it sorts each group twice and all stations twice,
+// so it should stay a small fraction of BenchmarkAnalyze1M.
+func BenchmarkScreen1M(b *testing.B) {
+	st, _ := Generate(GenConfig{Stations: 1_000_000, Seed: 1})
+	b.ResetTimer()
+	cpu := cpuSeconds()
+	for b.Loop() {
+		Screen(st, 0, 0)
+	}
+	b.ReportMetric((cpuSeconds()-cpu)/float64(b.N), "cpu-s/op")
+}

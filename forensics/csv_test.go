@@ -167,3 +167,22 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+// TestRussia2020Turnout: the 2020 vote's turnout is taken from the ballots
+// in the boxes (Kobak et al.), other years' from the ballots issued.
+func TestRussia2020Turnout(t *testing.T) {
+	h2020 := []string{"name", "region", "tik", "uik", "Число участников голосования, включенных в список участников голосования на момент окончания голосования",
+		"Число бюллетеней, выданных участникам голосования", "Число бюллетеней, содержащихся в ящиках для голосования", "Число недействительных бюллетеней", "ДА", "НЕТ", "url"}
+	m, err := russiaMapping(h2020)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Ballots) != 1 || m.Ballots[0] != h2020[6] || strings.Join(m.Candidates, ",") != "ДА,НЕТ" {
+		t.Errorf("2020: ballots %q, candidates %q", m.Ballots, m.Candidates)
+	}
+	h2012 := []string{"region", "tik", "uik", "Число избирателей, внесенных в список избирателей", "Число бюллетеней, выданных избирателям, проголосовавшим досрочно",
+		"Число бюллетеней, выданных в помещении", "Число бюллетеней, выданных вне помещения", "Число бюллетеней, содержащихся в ящиках", "Число недействительных бюллетеней", "Число действительных бюллетеней", "Путин"}
+	if m, err := russiaMapping(h2012); err != nil || len(m.Ballots) != 3 {
+		t.Errorf("2012: ballots %q, %v", m.Ballots, err)
+	}
+}

@@ -205,6 +205,17 @@ func TestRules(t *testing.T) {
 	if _, ok := got["clean"]; ok {
 		t.Errorf("clean station flagged: %v", got["clean"])
 	}
+	// Explanations name candidates as the caller does, never by number.
+	for _, f := range rep.Flagged {
+		for _, sg := range f.Signals {
+			if sg.Code == SigFullTurnout && !strings.Contains(sg.Explanation, " A received ") || strings.Contains(sg.Explanation, "#") {
+				t.Errorf("%s: %q does not name the candidate", f.ID, sg.Explanation)
+			}
+		}
+	}
+	if rep.FullTurnout.Stations == 0 || rep.FullTurnout.Landslide == 0 {
+		t.Errorf("full turnout %+v: the full station has ballots equal to registered", rep.FullTurnout)
+	}
 	counts := map[string]int{}
 	for _, c := range rep.RuleCounts {
 		counts[c.Code] = c.Count

@@ -18,7 +18,8 @@ type Preset struct {
 // each read as it is published (see their PROVENANCE.md).
 var Presets = []Preset{
 	{"russia-kobak", "Russia 2004–2024, CEC protocols scraped by Shpilkin (dkobak/elections): " +
-		"ballots = the three 'issued' columns, in box = valid + invalid, group = region",
+		"ballots = the three 'issued' columns (2020 referendum: the ballots in the boxes, as Kobak et al. take its turnout), " +
+		"in box = valid + invalid, group = region",
 		Mapping{FromHeader: russiaMapping}},
 	{"uganda-uedp", "Uganda 2006–2021 uedp_YYYY_stations files (bt-IRI/UEDP): ballots = T.Votes, " +
 		"rows with NON_REP ≠ 0 excluded, group = district",
@@ -48,6 +49,7 @@ func PresetByName(name string) (Preset, error) {
 func russiaMapping(h []string) (Mapping, error) {
 	m := Mapping{ID: []string{"region", "tik", "uik"}, Group: []string{"region"}}
 	last := -1
+	inBox := ""
 	for i, c := range h {
 		switch {
 		case m.Registered == "" && (strings.HasPrefix(c, "Число избирателей, внесенных") ||
@@ -56,6 +58,8 @@ func russiaMapping(h []string) (Mapping, error) {
 			m.Registered = c
 		case strings.Contains(c, "бюллетеней, выданных"):
 			m.Ballots = append(m.Ballots, c)
+		case strings.HasPrefix(c, "Число бюллетеней, содержащихся в ящиках"):
+			inBox = c
 		case strings.HasPrefix(c, "Число действительных"):
 			m.Valid = append(m.Valid, c)
 		case strings.HasPrefix(c, "Число недействительных"):
@@ -68,6 +72,12 @@ func russiaMapping(h []string) (Mapping, error) {
 	if m.Registered == "" || len(m.Ballots) == 0 || len(m.Invalid) == 0 || last < 0 {
 		return m, fmt.Errorf("preset russia-kobak: this header does not look like a dkobak/elections CEC file " +
 			"(expected 'Число избирателей…', '…бюллетеней, выданных…' and 'Число недействительных…' columns)")
+	}
+	// The 2020 "all-Russian vote" has one issued column and no valid one;
+	// Kobak, Shpilkin & Pshenichnikov (Significance 17(5), 2020) take its
+	// turnout from the ballots found in the boxes.
+	if strings.HasPrefix(m.Registered, "Число участников голосования") && inBox != "" {
+		m.Ballots = []string{inBox}
 	}
 	for _, c := range h[last+1:] {
 		if c != "url" {

@@ -29,10 +29,49 @@ type Report struct {
 	Distributions      Distributions      `json:"distributions"`
 	FingerprintSummary FingerprintSummary `json:"fingerprint_summary"`
 
+	// Screen summarises the station screen (see Screen): its threshold, how
+	// many stations it flags and the highest-scoring of them. It is kept
+	// apart from the rule flags (Flagged), which need no statistics and
+	// flag far fewer honest stations. FullTurnout is the stations that
+	// report exactly 100% turnout.
+	Screen      ScreenSummary `json:"station_screen"`
+	FullTurnout FullTurnout   `json:"full_turnout"`
+
 	RuleCounts   []RuleCount   `json:"rule_counts"`
 	Groups       []GroupReport `json:"groups"`
 	FlaggedTotal int           `json:"flagged_total"`
 	Flagged      []StationFlag `json:"flagged"`
+}
+
+// ScreenSummary is the station screen over the analysed stations.
+type ScreenSummary struct {
+	Threshold float64 `json:"threshold"`
+	Scored    int     `json:"scored"`
+	Flagged   int     `json:"flagged"`
+	Rate      float64 `json:"flag_rate"`
+	// Top are the flagged stations, highest score first (at most
+	// Options.MaxFlagged), each with its explanation; Index is into the
+	// caller's slice.
+	Top []ScreenFlag `json:"top,omitempty"`
+}
+
+// ScreenFlag is one station the screen flags.
+type ScreenFlag struct {
+	ScreenScore
+	Explanation string `json:"explanation"`
+}
+
+// FullTurnout counts the stations whose ballots issued equal their
+// registered voters (exactly 100% turnout), the leader's votes there, and
+// how many of them gave the leader 90% or more of the valid votes: the
+// figures journalists publish (Uganda 2021, for one).
+type FullTurnout struct {
+	Stations    int     `json:"stations"`
+	Registered  int64   `json:"registered"`
+	LeaderVotes int64   `json:"leader_votes"`
+	Valid       int64   `json:"valid"`
+	LeaderShare float64 `json:"leader_share"` // of valid votes there
+	Landslide   int     `json:"landslide_90"` // of them, leader ≥ 90% of valid
 }
 
 // Totals are sums over the analysed stations.

@@ -39,6 +39,7 @@ func signal(code, format string, args ...any) Signal {
 // stationSignals applies the rules and the per-station statistical signals.
 func stationSignals(d *dataset, opt *Options, kobak []kobakStation) []StationFlag {
 	sigs := make([][]Signal, len(d.st))
+
 	identical := identicalSheets(d)
 	tailT, tailS := groupTails(d, opt)
 	for i := range d.st {
@@ -60,7 +61,7 @@ func stationSignals(d *dataset, opt *Options, kobak []kobakStation) []StationFla
 			j := slices.Index(s.Votes, slices.Max(s.Votes))
 			if 10*s.Votes[j] >= 9*s.Valid {
 				sigs[i] = append(sigs[i], signal(SigFullTurnout,
-					"turnout is %.1f%% and candidate #%d received %.1f%% of the valid votes", 100*ratio(B, N), j+1, 100*ratio(s.Votes[j], s.Valid)))
+					"turnout is %.1f%% and %s received %.1f%% of the valid votes", 100*ratio(B, N), d.names[j], 100*ratio(s.Votes[j], s.Valid)))
 			}
 		}
 		if others := identical[i]; len(others) > 0 {
@@ -187,15 +188,7 @@ func rankFlags(flags []StationFlag, max int) (int, []StationFlag) {
 			out = append(out, f)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b StationFlag) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		}
-		return a.Index - b.Index
-	})
+	slices.SortStableFunc(out, func(a, b StationFlag) int { return byScore(a.Score, b.Score, a.Index, b.Index) })
 	n := len(out)
 	if len(out) > max {
 		out = out[:max]
@@ -218,4 +211,56 @@ func countRules(flags []StationFlag) []RuleCount {
 		out[i] = RuleCount{Code: c, Count: counts[c]}
 	}
 	return out
+}
+
+// fullTurnout counts the stations with ballots issued equal to registered.
+func fullTurnout(d *dataset) FullTurnout {
+	var f FullTurnout
+	for i := range d.st {
+		s := &d.st[i]
+		if s.Registered <= 0 || s.Ballots != s.Registered {
+			continue
+		}
+		f.Stations++
+		f.Registered += s.Registered
+		f.LeaderVotes += s.Votes[d.leader]
+		f.Valid += s.Valid
+		if s.Valid > 0 && 10*s.Votes[d.leader] >= 9*s.Valid {
+			f.Landslide++
+		}
+	}
+	f.LeaderShare = ratio(f.LeaderVotes, f.Valid)
+	return f
+}
+
+// screenSummary runs the station screen over the analysed stations.
+func screenSummary(d *dataset, maxTop int) ScreenSummary {
+	r := Screen(d.st, d.leader, 0)
+	out := ScreenSummary{Threshold: r.Threshold, Scored: r.Scored, Flagged: r.Flagged, Rate: r.FlagRate()}
+	var top []ScreenScore
+	for _, s := range r.Scores {
+		if s.Flagged {
+			s.Index = d.orig[s.Index]
+			top = append(top, s)
+		}
+	}
+	slices.SortStableFunc(top, func(a, b ScreenScore) int { return byScore(a.Score, b.Score, a.Index, b.Index) })
+	if len(top) > maxTop {
+		top = top[:maxTop]
+	}
+	for _, s := range top {
+		out.Top = append(out.Top, ScreenFlag{s, s.Explain(d.names[d.leader]) + "; " + Caveat + "."})
+	}
+	return out
+}
+
+// byScore orders highest score first, ties by index.
+func byScore(sa, sb float64, ia, ib int) int {
+	switch {
+	case sa > sb:
+		return -1
+	case sa < sb:
+		return 1
+	}
+	return ia - ib
 }

@@ -47,6 +47,19 @@ func (r *Report) WriteText(w io.Writer, maxGroups int) error {
 		fmt.Fprintf(b, "\n%s\n\n", wrap(f.Explanation, 96, "    "))
 	}
 
+	fmt.Fprintf(b, "EXACTLY 100%% TURNOUT\n  %d stations report ballots equal to registered voters (%d voters); %s received %d of their %d valid votes (%.1f%%); %d of them gave %s 90%% or more.\n\n",
+		r.FullTurnout.Stations, r.FullTurnout.Registered, r.Leader, r.FullTurnout.LeaderVotes, r.FullTurnout.Valid, 100*r.FullTurnout.LeaderShare, r.FullTurnout.Landslide, r.Leader)
+	fmt.Fprintf(b, "STATION SCREEN\n  %s's votes per registered voter against each constituency: %d of %d stations above the calibrated threshold %.2f (%.2f%%; calibrated to flag about 1%% of honest stations, so a higher rate means more stations stand out than honest variation explains).\n",
+		r.Leader, r.Screen.Flagged, r.Screen.Scored, r.Screen.Threshold, 100*r.Screen.Rate)
+	for i, f := range r.Screen.Top {
+		if i == 10 {
+			fmt.Fprintf(b, "  … %d more in the JSON report\n", len(r.Screen.Top)-10)
+			break
+		}
+		fmt.Fprintf(b, "  %s [%s] — score %.1f\n%s\n", f.ID, f.Group, f.Score, wrap("- "+strings.TrimSuffix(f.Explanation, "; "+Caveat+"."), 96, "      "))
+	}
+	b.WriteString("\n")
+
 	b.WriteString("SIGNALS PER STATION\n")
 	for _, c := range r.RuleCounts {
 		fmt.Fprintf(b, "  %-24s %d\n", c.Code, c.Count)

@@ -20,13 +20,25 @@ var NoList2024 = []string{"sic"}
 // gazette2024 dates the joins JoinGroup makes; see JoinGroup.
 const gazette2024 = "2024-02-08"
 
-// Report2024 is the 2024 National Assembly under both sources.
+// Report2024 is the 2024 National Assembly under each source.
 type Report2024 struct {
-	Source     *Source2024 `json:"sources"`
-	Comparison Comparison  `json:"comparison"`
-	JoinParty  string      `json:"join_party,omitempty"`
-	Declared   Outcome     `json:"declared"`
-	Claimed    Outcome     `json:"claimed"`
+	Source *Source2024 `json:"sources"`
+	// Headline is the claim against the declaration from the same source
+	// (the DSM table's actualVotes beside its declaredVotes).
+	Headline ClaimComparison `json:"headline"`
+	// Transcriptions sets the DSM table's declared figures beside
+	// Aiwan-e-Jamhoor's: disagreements of transcription or later results,
+	// not of the claim.
+	Transcriptions Transcriptions `json:"transcriptions"`
+	// LaterChanges are the seats whose winner changed after election day.
+	LaterChanges []LaterChange `json:"later_changes"`
+	JoinParty    string        `json:"join_party,omitempty"`
+	// Declared is Aiwan-e-Jamhoor's results (later results included);
+	// DeclaredForm47 the DSM table's election-day figures; Claimed the DSM
+	// table's claimed Form-45 totals.
+	Declared       Outcome `json:"declared"`
+	DeclaredForm47 Outcome `json:"declared_form47"`
+	Claimed        Outcome `json:"claimed"`
 }
 
 // Outcome is what one source's results give: general seats and the house.
@@ -36,35 +48,35 @@ type Outcome struct {
 	Allocation *Allocation  `json:"allocation"`
 }
 
-// Analyze2024 compares the claim with the declared results and computes the
-// seats each implies. Under the claim, a seat goes to the claimed candidate
-// with the most claimed votes; a seat whose claim has an unmatched name keeps
-// its declared result (Comparison says which).
+// Analyze2024 compares the claim with the declaration of the same source,
+// the transcriptions of the declaration with each other, and computes the
+// seats each source implies. Under the DSM table's figures a seat goes to
+// the one of its two candidates with the most votes; a postponed seat is
+// postponed under every source that says so.
 func Analyze2024(src *Source2024, opt Options2024) (*Report2024, error) {
-	rep := &Report2024{Source: src, Comparison: Compare(src.Declared, src.Claims), JoinParty: opt.JoinParty}
-	claims := map[string]Claim{}
-	for _, c := range src.Claims {
-		claims[c.Contest] = c
-	}
-	claimed := make([]Seat, len(src.Declared))
-	for i, s := range src.Declared {
-		claimed[i] = s
-		if c, ok := claims[s.Contest]; ok {
-			if cands, ok := Claimed(s, c); ok {
-				claimed[i].Candidates = cands
-			}
+	rep := &Report2024{Source: src, Headline: CompareClaims(src.DSM),
+		Transcriptions: CompareTranscriptions(src.DSM, src.Declared, src.Form47),
+		LaterChanges:   LaterChanges2024, JoinParty: opt.JoinParty}
+	labels := map[string]Claim{} // the DSM table's party labels, PTI-IND kept
+	dsmDeclared, dsmClaimed := make([]Seat, len(src.DSM)), make([]Seat, len(src.DSM))
+	for i, d := range src.DSM {
+		dsmDeclared[i], dsmClaimed[i] = d.Seat(false), d.Seat(true)
+		c := Claim{Contest: d.Contest}
+		for _, cd := range d.Candidates {
+			c.Candidates = append(c.Candidates, Candidate{Name: cd.Name, Party: cd.Party})
 		}
+		labels[d.Contest] = c
 	}
 	for _, o := range []struct {
 		seats []Seat
 		out   *Outcome
 		name  string
-	}{{src.Declared, &rep.Declared, "declared"}, {claimed, &rep.Claimed, "claimed"}} {
+	}{{src.Declared, &rep.Declared, "declared"}, {dsmDeclared, &rep.DeclaredForm47, "declared (DSM Form 47)"}, {dsmClaimed, &rep.Claimed, "claimed"}} {
 		c, err := CountSeats(o.seats, Region2024(), PartyID)
 		if err != nil {
 			return nil, fmt.Errorf("%s results: %w", o.name, err)
 		}
-		labelGroups(&c, src.Declared, claims)
+		labelGroups(&c, o.seats, labels)
 		o.out.Count, o.out.Totals = c, c.Totals()
 		var joins = JoinGroup(c, PTIBacked, opt.JoinParty, gazette2024)
 		if opt.JoinParty == "" {
@@ -78,22 +90,22 @@ func Analyze2024(src *Source2024, opt Options2024) (*Report2024, error) {
 }
 
 // labelGroups sets each returned independent's Group to the party label the
-// claim gives the same candidate.
-func labelGroups(c *Count, declared []Seat, claims map[string]Claim) {
+// DSM table gives the same candidate (matched by name).
+func labelGroups(c *Count, seats []Seat, labels map[string]Claim) {
+	by := map[string]Seat{}
+	for _, s := range seats {
+		by[s.Contest] = s
+	}
 	for i := range c.Returned {
 		r := &c.Returned[i]
-		cl, ok := claims[r.Contest]
+		cl, ok := labels[r.Contest]
 		if !ok {
 			continue
 		}
-		for _, s := range declared {
-			if s.Contest != r.Contest {
-				continue
-			}
-			for _, cc := range cl.Candidates {
-				if j := Match(s.Candidates, cc.Name); j >= 0 && s.Candidates[j].Name == r.Name {
-					r.Group = cc.Party
-				}
+		s := by[r.Contest]
+		for _, cc := range cl.Candidates {
+			if j := Match(s.Candidates, cc.Name); j >= 0 && s.Candidates[j].Name == r.Name {
+				r.Group = cc.Party
 			}
 		}
 	}
@@ -126,9 +138,6 @@ func Analyze2018(src *Source2018) (*Report2018, error) {
 		for _, s := range src.Seats {
 			if strings.HasPrefix(s.Contest, t.Prefix+"-") {
 				ss = append(ss, s)
-				if s.Status == Postponed {
-					a.Postponed = append(a.Postponed, s.Contest)
-				}
 			}
 		}
 		a.Seats = len(ss)
@@ -136,7 +145,7 @@ func Analyze2018(src *Source2018) (*Report2018, error) {
 		if err != nil {
 			return nil, err
 		}
-		a.Count, a.Totals = c, c.Totals()
+		a.Count, a.Totals, a.Postponed = c, c.Totals(), c.Postponed
 		if a.Allocation, err = Allocate(t.Table, c, nil, "", nil); err != nil {
 			return nil, err
 		}

@@ -13,6 +13,11 @@ type Row struct {
 	DeclaredVotes int64 `json:"declared_votes"`
 	ClaimedVotes  int64 `json:"claimed_votes"`
 	Diff          int64 `json:"diff"`
+	// Nearest is, for an unmatched name, the declared candidate whose name
+	// is nearest (see Nearest), and Distance the edit distance between
+	// their consonant skeletons: a reader judges the pair.
+	Nearest  string `json:"nearest,omitempty"`
+	Distance int    `json:"distance,omitempty"`
 }
 
 // SeatComparison compares one seat's declared result with a claim.
@@ -104,7 +109,7 @@ func compareSeat(s Seat, c Claim) SeatComparison {
 	used := map[int]bool{}
 	for _, cc := range c.Candidates {
 		row := Row{Name: cc.Name, Label: cc.Party, ClaimedVotes: cc.Votes}
-		if j := Match(s.Candidates, cc.Name); j >= 0 && !used[j] {
+		if j := MatchParty(s.Candidates, cc.Name, orIndependent(cc.Party), len(c.Candidates), used); j >= 0 {
 			used[j] = true
 			d := s.Candidates[j]
 			row.Matched, row.Declared, row.Party, row.DeclaredVotes = true, d.Name, d.Party, d.Votes
@@ -114,6 +119,9 @@ func compareSeat(s Seat, c Claim) SeatComparison {
 			sc.AbsDiff += abs(row.Diff)
 		} else {
 			sc.Unmatched = true
+			if j, d := Nearest(s.Candidates, cc.Name, used); j >= 0 {
+				row.Nearest, row.Distance = s.Candidates[j].Name, d
+			}
 		}
 		sc.Rows = append(sc.Rows, row)
 	}
@@ -129,24 +137,67 @@ func compareSeat(s Seat, c Claim) SeatComparison {
 
 // Match returns the index of the one candidate whose name is the given
 // spelling, or -1. It tries the levels of nameLevels in turn; the first
-// level at which some candidate matches decides, and it must match exactly
-// one (several is ambiguous: -1).
-func Match(cands []Candidate, name string) int {
+// level at which exactly one candidate matches decides; several matching is
+// ambiguous (-1).
+func Match(cands []Candidate, name string) int { return MatchParty(cands, name, "", 0, nil) }
+
+// MatchParty is Match where namesakes are told apart. Namesakes are common:
+// the ECP adds "S/O ..." to tell them apart, and other transcriptions drop
+// it. When a level matches several candidates, the one whose party label
+// means the same party as party (sameParty; independents, "IND" and
+// "PTI-IND" alike) is taken if it is the only one; else, when top > 0, the
+// only one among the first top candidates (a source that names only the
+// top two is matched against the other's top two); else the next level is
+// tried. Candidates in skip (already matched to another name) are passed
+// over. party "" with top 0 and no skip is Match.
+func MatchParty(cands []Candidate, name, party string, top int, skip map[int]bool) int {
 	for _, same := range nameLevels {
-		found, n := -1, 0
+		var all, byParty, inTop []int
 		for i, c := range cands {
-			if same(c.Name, name) {
-				found, n = i, n+1
+			if skip[i] || !same(c.Name, name) {
+				continue
+			}
+			all = append(all, i)
+			if party != "" && sameParty(c.Party, party) {
+				byParty = append(byParty, i)
+			}
+			if i < top {
+				inTop = append(inTop, i)
 			}
 		}
-		if n == 1 {
-			return found
-		}
-		if n > 1 {
+		switch {
+		case len(all) == 1:
+			return all[0]
+		case len(all) == 0:
+			continue
+		case len(byParty) == 1:
+			return byParty[0]
+		case len(inTop) == 1:
+			return inTop[0]
+		case party == "" && top == 0:
 			return -1
 		}
 	}
 	return -1
+}
+
+// orIndependent is a party label, "IND" for an independent's empty one.
+func orIndependent(label string) string {
+	if label == "" {
+		return "IND"
+	}
+	return label
+}
+
+// sameParty reports whether two sources' party labels name the same party.
+func sameParty(a, b string) bool {
+	id := func(l string) string {
+		if l == "IND" || l == PTIBacked || l == "Independent" {
+			return ""
+		}
+		return PartyID(l)
+	}
+	return id(a) == id(b)
 }
 
 // Claimed returns the seat as the claim gives it: the declared candidates

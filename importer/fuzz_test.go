@@ -10,7 +10,7 @@ import (
 // whatever parses must respect the contracts (counts in range, codes valid,
 // candidates named).
 func FuzzParsers(f *testing.F) {
-	for _, name := range []string{"candidates.csv", "form47.csv", "form45.json", "cookman.csv"} {
+	for _, name := range []string{"candidates.csv", "form47.csv", "form45.json", "cookman.csv", "dsm.json"} {
 		b, err := os.ReadFile("testdata/" + name)
 		if err != nil {
 			f.Fatal(err)
@@ -38,6 +38,12 @@ func FuzzParsers(f *testing.F) {
 			check(s)
 		}
 		ParseAiwanForm47(strings.NewReader(string(data)), "f")
+		if ds, err := ParseDSMSeats(data, "f"); err == nil {
+			for _, d := range ds {
+				check([]Seat{d.Seat(false), d.Seat(true)})
+			}
+			CompareClaims(ds)
+		}
 		if cl, err := ParseDSMClaims(data, "f"); err == nil {
 			for _, c := range cl {
 				check([]Seat{{Contest: c.Contest, Candidates: c.Candidates}})

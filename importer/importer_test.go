@@ -1,10 +1,16 @@
 package importer
 
 import (
+	"encoding/json"
+	"flag"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/tallylog/tallylog/election"
 )
+
+var update = flag.Bool("update", false, "rewrite golden files")
 
 func parseFixture(t *testing.T) ([]Seat, []Claim) {
 	t.Helper()
@@ -117,32 +123,165 @@ func TestMatch(t *testing.T) {
 			t.Errorf("Match(%q) = %d, want %d", name, got, want)
 		}
 	}
+	// Relatives' names, namesakes told apart by party, then by rank.
+	ecp := []Candidate{{Name: "Saif Ur Rehman S/O Taj Alam Khan"}, {Name: "Mufti Misbha Uddin S/O Ahmad Uddin", Party: "JUI-F"},
+		{Name: "Misbah Uddin S/O Noor Ul Islam"}, {Name: "Misbah Uddin D/O Islam Gul"}, {Name: "Noor Ahmad Adil Baloch", Party: "BNP-A"},
+		{Name: "Muhammad Noor", Party: "BNP-A"}, {Name: "Saif Ur Rehman W/O Khan"}}
+	for _, c := range []struct {
+		name, party string
+		top, want   int
+	}{
+		{"Saif Ur Rahman", "PTI-IND", 0, -1},            // two namesakes, both independent
+		{"Saif Ur Rahman", "PTI-IND", 2, 0},             // the one in the top two
+		{"Misbah Uddin", "JUI-F", 0, 1},                 // the party tells them apart
+		{"Misbah Uddin", "", 0, -1},                     // it does not
+		{"Noor Ahmed Adil", "BNP-A", 0, 4},              // not the one-word "Noor"
+		{"Noor Ahmad Adil son of Karim", "BNP-A", 0, 4}, // "son of" is a relation too
+	} {
+		if got := MatchParty(ecp, c.name, c.party, c.top, nil); got != c.want {
+			t.Errorf("MatchParty(%q, %q, top %d) = %d, want %d", c.name, c.party, c.top, got, c.want)
+		}
+	}
+}
+
+func dsmFixture(t *testing.T) []DSMSeat {
+	t.Helper()
+	data, err := os.ReadFile("testdata/dsm.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := ParseDSMSeats(data, "dsm.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
 }
 
 func TestAnalyzeFixture(t *testing.T) {
-	seats, claims := parseFixture(t)
-	// The fixture's NA-1..3 are Khyber Pakhtunkhwa seats of pk-na-2024.
-	rep, err := Analyze2024(&Source2024{Declared: seats, Claims: claims}, Options2024{})
+	seats, _ := parseFixture(t)
+	ds := dsmFixture(t)
+	// The fixture's NA-1..3 and NA-8 are Khyber Pakhtunkhwa seats of pk-na-2024.
+	rep, err := Analyze2024(&Source2024{Declared: seats, DSM: ds}, Options2024{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := totalsString(rep.Declared.Totals); got != "Independent 2, mwm 1" {
 		t.Errorf("declared totals %s", got)
 	}
-	if got := totalsString(rep.Claimed.Totals); got != "Independent 1, mwm 1, pmln 1" {
-		t.Errorf("claimed totals %s", got)
+	if got := totalsString(rep.Claimed.Totals); got != "Independent 2, pmln 1" || len(rep.Claimed.Count.Postponed) != 1 {
+		t.Errorf("claimed totals %s, postponed %v", got, rep.Claimed.Count.Postponed)
 	}
-	// Under the claim pmln and mwm share KP's 10 women's seats 5–5; the
-	// declared count gives mwm all 10 (independents are out of the count).
 	if w := rep.Declared.Allocation.House.Members[0]; w.Party != "mwm" || w.Women != 10 {
 		t.Errorf("declared house %+v", rep.Declared.Allocation.House.Members)
 	}
-	rep, err = Analyze2024(&Source2024{Declared: seats, Claims: claims}, Options2024{JoinParty: "pti"})
+	rep, err = Analyze2024(&Source2024{Declared: seats, DSM: ds}, Options2024{JoinParty: "pti"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if j := rep.Declared.Allocation.Joins; len(j) != 1 || j[0].Party != "pti" || j[0].Seats != 2 {
 		t.Errorf("joins %+v, want the 2 PTI-IND independents of KP joining pti", j)
+	}
+}
+
+// TestComparisonGolden pins the comparison summary of the fixture: the
+// claim against the same source's declaration, the transcriptions against
+// each other. go test ./importer -run Golden -update rewrites it.
+func TestComparisonGolden(t *testing.T) {
+	seats, forms := parseFixtureForms(t)
+	ds := dsmFixture(t)
+	got := struct {
+		Headline       ClaimComparison `json:"headline"`
+		Transcriptions Transcriptions  `json:"transcriptions"`
+	}{CompareClaims(ds), CompareTranscriptions(ds, seats, forms)}
+	b, err := json.MarshalIndent(got, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = append(b, '\n')
+	const golden = "testdata/compare2024.golden.json"
+	if *update {
+		if err := os.WriteFile(golden, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != string(want) {
+		t.Errorf("comparison differs from %s (run with -update if the change is meant):\n%s", golden, b)
+	}
+	h := got.Headline
+	if h.Compared != 3 || h.Differs != 2 || h.Flips != 2 || len(h.Postponed) != 1 || h.Postponed[0] != "NA-8" {
+		t.Errorf("headline compared %d, differs %d, flips %d, postponed %v; want 3, 2, 2, [NA-8]", h.Compared, h.Differs, h.Flips, h.Postponed)
+	}
+	tr := got.Transcriptions
+	if tr.Agree != 1 || tr.Candidates.Unmatched != 1 || tr.Candidates.Seats[2].Rows[1].Nearest != "Bilal Ahmad" {
+		t.Errorf("transcriptions agree %d, unmatched %d, NA-3 rows %+v", tr.Agree, tr.Candidates.Unmatched, tr.Candidates.Seats[2].Rows)
+	}
+}
+
+func parseFixtureForms(t *testing.T) ([]Seat, []Form47) {
+	t.Helper()
+	seats, _ := parseFixture(t)
+	f, err := os.Open("testdata/form47.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	forms, err := ParseAiwanForm47(f, "form47.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seats, forms
+}
+
+// TestRecords2024 checks that the log's records say what the comparison
+// says: the sheet and declaration carry the declared figures, the copy the
+// claimed ones, and a postponed seat has none.
+func TestRecords2024(t *testing.T) {
+	_, forms := parseFixtureForms(t)
+	ds := dsmFixture(t)
+	all := election.Pakistan2024()
+	var full []DSMSeat
+	for _, c := range all.Contests {
+		if c.Assembly != "NA" {
+			continue
+		}
+		d := DSMSeat{Contest: c.ID, Candidates: []DSMCandidate{{Name: "A", Party: "PPP", Declared: 1, Claimed: 1}, {Name: "B", Party: "IND", Declared: 2, Claimed: 2}}}
+		for _, f := range ds {
+			if f.Contest == c.ID {
+				d = f
+			}
+		}
+		full = append(full, d)
+	}
+	def, err := Definition2024(full, forms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc := CompareClaims(full)
+	for i, d := range full {
+		sheet, decl, cp, ok := Records2024(def, d)
+		if ok == d.Postponed {
+			t.Fatalf("%s: records %v, postponed %v", d.Contest, ok, d.Postponed)
+		}
+		if !ok {
+			continue
+		}
+		differs := cp.Cast != sheet.Cast
+		for j := range sheet.Votes {
+			if sheet.Votes[j] != decl.Votes[j] {
+				t.Errorf("%s: sheet and declaration differ", d.Contest)
+			}
+			differs = differs || cp.Votes[j] != sheet.Votes[j]
+		}
+		if differs != cc.Seats[i].Differs {
+			t.Errorf("%s: copy differs %v, comparison says %v", d.Contest, differs, cc.Seats[i].Differs)
+		}
+		if sheet.Registered < sheet.Cast || cp.Registered < cp.Cast {
+			t.Errorf("%s: registered %d below cast %d/%d", d.Contest, sheet.Registered, sheet.Cast, cp.Cast)
+		}
 	}
 }
 
@@ -180,8 +319,8 @@ func TestParseCookman(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := totalsString(c.Totals()); got != "Independent 1, mma 1, ppp 1" || len(c.Vacant) != 1 {
-		t.Errorf("totals %s, vacant %v", got, c.Vacant)
+	if got := totalsString(c.Totals()); got != "Independent 1, mma 1, ppp 1" || len(c.Postponed) != 1 || len(c.Vacant) != 0 {
+		t.Errorf("totals %s, postponed %v, vacant %v", got, c.Postponed, c.Vacant)
 	}
 }
 

@@ -41,12 +41,23 @@ func provenance(dir, key, publisher string, files ...string) (Provenance, error)
 
 // Source2024 is the 2024 National Assembly: the declared results and the
 // claimed Form-45 totals, with where each came from.
+//
+// Two sources transcribe the declared results: Aiwan-e-Jamhoor (every
+// candidate, the later result where a recount or tribunal changed it; and
+// its reading of the election-day Form-47 scans) and the DSM table (the top
+// two candidates' election-day Form-47 figures beside the Form-45 totals
+// PTI claimed for them). The claim is compared with the DSM table's own
+// declared figures; the two transcriptions of the declaration are compared
+// with each other.
 type Source2024 struct {
-	Declared     []Seat     `json:"-"`
-	Form47       []Form47   `json:"-"`
-	Claims       []Claim    `json:"-"`
-	DeclaredFrom Provenance `json:"declared_from"`
-	ClaimedFrom  Provenance `json:"claimed_from"`
+	Declared []Seat    `json:"-"` // Aiwan-e-Jamhoor's candidate results
+	Form47   []Form47  `json:"-"` // Aiwan-e-Jamhoor's Form-47 readings
+	DSM      []DSMSeat `json:"-"` // the DSM table: declared and claimed
+	// DeclaredFrom is Aiwan-e-Jamhoor; DSMDeclaredFrom and ClaimedFrom the
+	// DSM table's two columns (one file, two transcriptions, two keys).
+	DeclaredFrom    Provenance `json:"declared_from"`
+	DSMDeclaredFrom Provenance `json:"dsm_declared_from"`
+	ClaimedFrom     Provenance `json:"claimed_from"`
 }
 
 // Load2024 reads the 2024 sources from the data directory (the folder that
@@ -60,9 +71,14 @@ func Load2024(data string) (*Source2024, error) {
 		AiwanCandidatesFile, AiwanForm47File); err != nil {
 		return nil, err
 	}
+	if s.DSMDeclaredFrom, err = provenance(dsm, "dsm-form47",
+		"Danial Sadiq Masood: the ECP's election-day Form-47 figures (declaredVotes), top two candidates per seat",
+		DSMSeatsFile); err != nil {
+		return nil, err
+	}
 	if s.ClaimedFrom, err = provenance(dsm, "dsm-form45",
-		"Danial Sadiq Masood: the Form-45 totals PTI claimed from its agents' copies, top two candidates per seat",
-		DSMForm45File); err != nil {
+		"Danial Sadiq Masood: the Form-45 totals PTI claimed from its agents' copies (actualVotes), top two candidates per seat",
+		DSMSeatsFile); err != nil {
 		return nil, err
 	}
 	if err := parseFile(filepath.Join(aiwan, AiwanCandidatesFile), func(r io.Reader, name string) (err error) {
@@ -78,10 +94,10 @@ func Load2024(data string) (*Source2024, error) {
 		return nil, err
 	}
 	s.Declared = WithForm47(s.Declared, s.Form47)
-	if err := parseFile(filepath.Join(dsm, DSMForm45File), func(r io.Reader, name string) error {
+	if err := parseFile(filepath.Join(dsm, DSMSeatsFile), func(r io.Reader, name string) error {
 		b, err := io.ReadAll(r)
 		if err == nil {
-			s.Claims, err = ParseDSMClaims(b, name)
+			s.DSM, err = ParseDSMSeats(b, name)
 		}
 		return err
 	}); err != nil {

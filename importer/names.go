@@ -17,15 +17,31 @@ var honorifics = map[string]bool{
 	"dr": true, "mr": true, "mrs": true, "ms": true, "syed": true, "syeda": true,
 	"sardar": true, "mian": true, "makhdoom": true, "pir": true, "haji": true, "hafiz": true,
 	"maulana": true, "moulana": true, "molana": true, "muhammad": true, "mohammad": true, "muhammed": true, "m": true,
-	"chaudhry": true, "ch": true, "malik": true, "khawaja": true, "engineer": true, "engr": true,
-	"sahibzada": true, "nawabzada": true, "retired": true, "retd": true, "advocate": true,
+	"mohammed": true, "md": true, "chaudhry": true, "chaudry": true, "chaudhary": true, "choudhry": true, "ch": true,
+	"malik": true, "khawaja": true, "khwaja": true, "engineer": true, "engr": true, "sayed": true, "sayyed": true,
+	"sahibzada": true, "nawabzada": true, "retired": true, "retd": true, "r": true, "advocate": true,
+	"major": true, "col": true, "colonel": true, "general": true, "gen": true, "capt": true, "captain": true,
+	"prof": true, "professor": true, "mufti": true, "mir": true, "nawab": true, "begum": true,
+}
+
+// relation matches the part of a name that names a relative: "S/O Taj Alam
+// Khan" (son of), "D/O", "W/O", "son of", "daughter of", "wife of". ECP
+// lists add it to tell namesakes apart; other transcriptions drop it.
+var relation = regexp.MustCompile(`(?i)(^|[\s,(])((s|d|w)\s*/\s*o|(son|daughter|wife)\s+of)([\s.:]|$).*$`)
+
+// withoutRelation drops the relative's name from a candidate's name.
+func withoutRelation(name string) string {
+	if loc := relation.FindStringIndex(name); loc != nil && loc[0] > 0 {
+		return strings.TrimSpace(name[:loc[0]])
+	}
+	return name
 }
 
 // nameKey reduces a candidate's name to the words that identify it: lower
 // case letters and digits only, honorifics dropped, "ur"/"ul"/"ud" joined
 // to the word they precede ("Asad Ur Rehman" and "Asad-ur-Rehman" agree).
 func nameKey(name string) []string {
-	f := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
+	f := strings.FieldsFunc(strings.ToLower(withoutRelation(name)), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
 	var out []string
@@ -75,11 +91,15 @@ func nameSkeletons(name string) []string {
 }
 
 // subset reports whether every word of the shorter list is in the longer.
-func subset(a, b []string) bool {
+// A candidate's one-word name within the name looked up (candidate "Noor"
+// for "Noor Ahmed Adil") is too weak to match on; the other way round
+// ("Fareen" for "Said Fareen") is how transcriptions shorten names.
+func subset(cand, name []string) bool {
+	a, b := cand, name
 	if len(a) > len(b) {
 		a, b = b, a
 	}
-	if len(a) == 0 {
+	if len(a) == 0 || len(cand) == 1 && len(name) > 1 {
 		return false
 	}
 	in := map[string]bool{}
@@ -133,4 +153,24 @@ var nameLevels = []func(a, b string) bool{
 		n := min(len(sa), len(sb))
 		return n >= 4 && sa[0] == sb[0] && editDistance(sa, sb) <= n/4
 	},
+}
+
+// Nearest returns the candidate whose name is nearest the given spelling
+// when Match finds none: the smallest edit distance between the joined
+// consonant skeletons (see skeleton), ties to the first, candidates in skip
+// (matched to another name) passed over. It is -1 only for no candidate. A report lists it beside every non-match, so that a reader
+// can judge whether the two name one person.
+func Nearest(cands []Candidate, name string, skip map[int]bool) (index, distance int) {
+	index, distance = -1, 0
+	want := strings.Join(nameSkeletons(name), "")
+	for i, c := range cands {
+		if skip[i] {
+			continue
+		}
+		d := editDistance(want, strings.Join(nameSkeletons(c.Name), ""))
+		if index < 0 || d < distance {
+			index, distance = i, d
+		}
+	}
+	return index, distance
 }

@@ -13,6 +13,8 @@ var partyIDs = map[string]string{
 	// aiwan-2024 abbreviations (Form-47 readings write PPPP)
 	"PML-N": "pmln", "PPP": "ppp", "PPPP": "ppp", "MQM": "mqmp", "MQM-P": "mqmp", "JUI-F": "juif",
 	"IPP": "ipp", "PML-Q": "pmlq", "BAP": "bap", "SIC": "sic", "JIP": "ji", "ANP": "anp",
+	// dsm-2024 labels that differ from aiwan-2024's (PTI-IND and IND are independents)
+	"JUI": "juif", "PML": "pmlq", "JI": "ji",
 	// cookman-2018 full names
 	"Pakistan Tehreek-e-Insaf":                "pti",
 	"Pakistan Muslim League (N)":              "pmln",

@@ -24,8 +24,10 @@ type Returned struct {
 type Count struct {
 	Returned []Returned  `json:"returned"`
 	Won      []seats.Won `json:"won"`
-	// Vacant lists seats with no poll (postponed) or a tie at the top.
-	Vacant []string `json:"vacant,omitempty"`
+	// Postponed lists seats with no poll; Vacant seats with a tie at the
+	// top (or no candidate).
+	Postponed []string `json:"postponed,omitempty"`
+	Vacant    []string `json:"vacant,omitempty"`
 }
 
 // CountSeats returns, for each seat, its winner: the candidate with the most
@@ -39,8 +41,12 @@ func CountSeats(ss []Seat, region func(contest string) (string, bool), partyID f
 		if !ok {
 			return Count{}, fmt.Errorf("%s: no region in the seat table for this constituency", s.Contest)
 		}
+		if s.Status == Postponed {
+			c.Postponed = append(c.Postponed, s.Contest)
+			continue
+		}
 		w := winner(votesOf(s.Candidates))
-		if s.Status == Postponed || w < 0 {
+		if w < 0 {
 			c.Vacant = append(c.Vacant, s.Contest)
 			continue
 		}

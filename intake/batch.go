@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/tallylog/tallylog/internal/parallel"
@@ -32,9 +33,11 @@ func (in *Intake) AuthenticateAll(entries [][]byte) (out []*registry.Verified, e
 //     AppendAll returns as entry i's error without looking at the entry.
 //   - Order is that of the batch where it matters: a record that names
 //     another record of the batch (a countersignature of a sheet, a
-//     correction) is appended after it; a record that changes who may sign
-//     (registry.AppendsAlone) after every record before it in the batch,
-//     and every record after it waits for it. Other records are appended
+//     correction, a recount sheet its order) is appended after it; a
+//     record that changes who may sign (registry.AppendsAlone), and a
+//     recount or correction order (judged by the sheets logged for its
+//     stations), after every record before it in the batch; every record
+//     after one appended alone waits for it. Other records are appended
 //     concurrently, so the batch costs a few durable writes, not one each.
 //   - A record that depends on a refused one is admitted or refused on its
 //     own against the log, as if sent alone.
@@ -76,10 +79,15 @@ func (in *Intake) AppendAll(ctx context.Context, entries [][]byte, vs []*registr
 			deps = append(deps, lastAlone)
 		}
 		alone := registry.AppendsAlone(envs[i])
-		if alone {
+		if _, order := envs[i].Record.(*record.Order); alone || order {
+			// An order is judged by the sheets the log holds for its
+			// stations, which it does not name by hash: it waits for
+			// every earlier record of the batch, as one appended alone.
 			for j := lastAlone + 1; j < i; j++ {
 				deps = append(deps, j)
 			}
+		}
+		if alone {
 			lastAlone = i
 		}
 		for _, ref := range references(envs[i].Record) {
@@ -114,16 +122,13 @@ func references(r record.Record) []string {
 	var refs []string
 	switch r := r.(type) {
 	case *record.Sheet:
-		refs = []string{r.Supersedes}
+		refs = []string{r.Supersedes, r.Order}
 	case *record.Declaration:
 		refs = []string{r.Supersedes}
 	case *record.Attestation:
 		refs = []string{r.Sheet}
 	}
-	if len(refs) == 1 && refs[0] == "" {
-		return nil
-	}
-	return refs
+	return slices.DeleteFunc(refs, func(h string) bool { return h == "" })
 }
 
 // Receipts waits for a published checkpoint covering every index given

@@ -22,7 +22,7 @@ func TestAppendAllOnce(t *testing.T) {
 	ctx := context.Background()
 	var entries [][]byte
 	for i := range 20 {
-		entries = append(entries, e.Sign(t, "observer", &record.Attestation{Election: e.Def.ID, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
+		entries = append(entries, e.Sign(t, "observer", &record.Attestation{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
 			Registered: 1000, Cast: 550, Votes: testelection.Counts(300, 200, 50), Captured: fmt.Sprintf("2024-02-08T18:%02d:00Z", i)}))
 	}
 	entries = append(entries, []byte("not a record"))

@@ -103,7 +103,7 @@ func TestRefusedChangesNothing(t *testing.T) {
 	}{
 		{"garbage", []byte("hello\n"), intake.ErrMalformed, "signature"},
 		{"wrong officer", e.Sign(t, "po.NA-57.PS-2", bad), intake.ErrForbidden, "signature"},
-		{"unknown station", e.Sign(t, "po.NA-57.PS-1", &record.Sheet{Election: "pk-test", Contest: "NA-57", Station: "NA-57/PS-9", Revision: 1, Votes: testelection.Counts(1, 2, 3), Captured: "2024-02-08T18:00:00Z"}), intake.ErrRefused, "station"},
+		{"unknown station", e.Sign(t, "po.NA-57.PS-1", &record.Sheet{Election: "pk-test", Log: testelection.Origin, Contest: "NA-57", Station: "NA-57/PS-9", Revision: 1, Votes: testelection.Counts(1, 2, 3), Captured: "2024-02-08T18:00:00Z"}), intake.ErrRefused, "station"},
 	}
 	for _, c := range cases {
 		_, err := in.Submit(ctx, c.entry)
@@ -113,8 +113,8 @@ func TestRefusedChangesNothing(t *testing.T) {
 		}
 	}
 	// A batch with one bad entry appends nothing.
-	good := e.Sign(t, "ecp", &record.Keys{Election: "pk-test", Grants: []record.Grant{{Role: "observer", Scope: "*", Key: e.VKeys["agent.NA-58"]}}})
-	wrong := e.Sign(t, "ro.NA-57", &record.Keys{Election: "pk-test", Grants: []record.Grant{{Role: "observer", Scope: "*", Key: e.VKeys["agent.NA-57"]}}})
+	good := e.Sign(t, "ecp", &record.Keys{Election: "pk-test", Log: testelection.Origin, Grants: []record.Grant{{Role: "observer", Scope: "*", Key: e.VKeys["agent.NA-58"]}}})
+	wrong := e.Sign(t, "ro.NA-57", &record.Keys{Election: "pk-test", Log: testelection.Origin, Grants: []record.Grant{{Role: "observer", Scope: "*", Key: e.VKeys["agent.NA-57"]}}})
 	if _, err := in.AppendUnordered(ctx, [][]byte{good, wrong}); err == nil {
 		t.Error("a batch with a keys record signed by a returning officer was accepted")
 	}

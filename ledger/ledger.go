@@ -20,8 +20,10 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
+	"github.com/tallylog/tallylog/internal/fsprobe"
 	"github.com/tallylog/tallylog/tlogtiles"
 	"github.com/transparency-dev/tessera"
 	"github.com/transparency-dev/tessera/storage/posix"
@@ -43,6 +45,10 @@ type Options struct {
 	Witnesses *tessera.WitnessGroup
 	// WitnessTimeout bounds each witness request (default 5 s).
 	WitnessTimeout time.Duration
+	// MySQLDSN, when set, keeps the log in that MySQL or MariaDB database
+	// (Tessera's MySQL driver) instead of the directory; the checkpoint
+	// interval is then at least MySQLMinInterval (see mysql.go).
+	MySQLDSN string
 	// RepublishInterval is how often a checkpoint is signed (and, with
 	// witnesses, cosigned) again when the log has not grown, so readers and
 	// witnesses see that the log is alive. Default 10 minutes, or 30 s with
@@ -58,8 +64,9 @@ type Log struct {
 	app      *tessera.Appender
 	shutdown func(context.Context) error
 	reader   tessera.LogReader
-	tiles    tlogtiles.Source // the log's directory, read as tlog-tiles
+	tiles    tlogtiles.Source // the log read as tlog-tiles (the Log itself: through its driver)
 	cancel   context.CancelFunc
+	closeDB  func() error // the MySQL connection, or nil
 
 	mu        sync.Mutex
 	changed   chan struct{}         // closed and replaced when a new checkpoint is seen
@@ -72,6 +79,7 @@ type Log struct {
 	hashes       map[int64]tlog.Hash // stored hash index -> hash, for proofs
 
 	witnesses *witnessRecorder // nil without witnesses
+	writeErr  error            // the latest Writable failure, under mu
 }
 
 // Open opens (or creates) the log in dir, signing checkpoints with signer,
@@ -86,6 +94,16 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
+	}
+	// Tessera's driver panics when it cannot open its lock file: find out
+	// first, and say what to do.
+	if err := fsprobe.Dir(dir); err != nil {
+		return nil, fmt.Errorf("%s cannot be written (%w): %s", dir, err, writeAdvice)
+	}
+	if isDir(filepath.Join(dir, ".state")) {
+		if err := fsprobe.Dir(filepath.Join(dir, ".state")); err != nil {
+			return nil, fmt.Errorf("%s cannot be written (%w): %s", filepath.Join(dir, ".state"), err, writeAdvice)
+		}
 	}
 	if opts.CheckpointInterval == 0 {
 		opts.CheckpointInterval = 200 * time.Millisecond
@@ -109,14 +127,30 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 	var rec *witnessRecorder
 	cfg := posix.Config{Path: dir}
 	if opts.Witnesses != nil {
-		rec = &witnessRecorder{next: http.DefaultTransport}
+		rec = &witnessRecorder{next: http.DefaultTransport, keys: opts.Witnesses.Endpoints()}
 		cfg.HTTPClient = &http.Client{Transport: rec, Timeout: opts.WitnessTimeout}
 	}
 	lctx, cancel := context.WithCancel(context.Background())
-	driver, err := posix.New(lctx, cfg)
-	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("open log storage in %s: %w", dir, err)
+	var driver tessera.Driver
+	var closeDB func() error
+	if opts.MySQLDSN != "" {
+		// Tessera's MySQL driver asks witnesses through http.DefaultClient:
+		// their answers are not recorded for /api/v1/status.
+		opts.CheckpointInterval = max(opts.CheckpointInterval, MySQLMinInterval)
+		opts.RepublishInterval = max(opts.RepublishInterval, opts.CheckpointInterval)
+		st, db, err := openMySQL(ctx, opts.MySQLDSN)
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		driver, closeDB, rec = st, db.Close, nil
+	} else {
+		d, err := posix.New(lctx, cfg)
+		if err != nil {
+			cancel()
+			return nil, fmt.Errorf("open log storage in %s: %w", dir, err)
+		}
+		driver = d
 	}
 	ao := tessera.NewAppendOptions().
 		WithCheckpointSigner(signer).
@@ -129,6 +163,9 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 	app, shutdown, reader, err := tessera.NewAppender(lctx, driver, ao)
 	if err != nil {
 		cancel()
+		if closeDB != nil {
+			closeDB()
+		}
 		if rec != nil {
 			for _, r := range rec.reports {
 				if !r.OK {
@@ -138,13 +175,60 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 		}
 		return nil, fmt.Errorf("open log in %s: %w", dir, err)
 	}
-	l := &Log{dir: dir, origin: signer.Name(), verifier: v, app: app, shutdown: shutdown, reader: reader, tiles: tlogtiles.DirSource(dir), cancel: cancel, changed: make(chan struct{}), witnesses: rec, hashes: map[int64]tlog.Hash{}}
+	l := &Log{dir: dir, origin: signer.Name(), verifier: v, app: app, shutdown: shutdown, reader: reader, cancel: cancel, closeDB: closeDB, changed: make(chan struct{}), witnesses: rec, hashes: map[int64]tlog.Hash{}}
+	l.tiles = l // read through the driver: on MySQL the directory holds no tiles
 	if err := l.poll(ctx); err != nil && !errors.Is(err, os.ErrNotExist) {
 		l.Close(ctx)
-		return nil, err
+		return nil, fmt.Errorf("%s: %w; the checkpoint file is damaged, but the entries and tiles it commits to may be whole: "+
+			"move it aside (mv %s %s.damaged) and start again, and the log signs a new checkpoint from its tree state (log/.state/treeState); "+
+			"then run tallylog verify on the log, and compare the new checkpoint with one a witness or mirror holds", filepath.Join(dir, "checkpoint"), err, filepath.Join(dir, "checkpoint"), filepath.Join(dir, "checkpoint"))
 	}
 	go l.watch(lctx)
 	return l, nil
+}
+
+// Writable checks that the log's state directory can be opened for writing
+// now. Tessera's POSIX driver panics, taking the whole server down, when it
+// cannot open its lock file (log/.state/treeState.lock) for a batch: on a
+// file system remounted read-only, or with no file descriptor left. Append
+// checks first and refuses the entry instead, so the failure reaches one
+// submitter as an error and the read side stays up. The check narrows the
+// window rather than closing it: a file system that turns read-only between
+// the check and the batch (within BatchAge) still stops the process, and
+// only the server's own connection and upload limits keep descriptors from
+// running out (see docs/limits.md).
+func (l *Log) Writable() error {
+	if l.closeDB != nil {
+		return nil // the MySQL driver keeps no lock file on this machine
+	}
+	f, err := os.OpenFile(filepath.Join(l.dir, ".state", "tallylog-probe"), os.O_RDWR|os.O_CREATE|syscall.O_CLOEXEC, 0o644)
+	if err == nil {
+		err = f.Close()
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err != nil {
+		l.writeErr = fmt.Errorf("the log's directory cannot be written (%w); nothing was appended: %s", fsprobe.Bare(err), writeAdvice)
+		return l.writeErr
+	}
+	l.writeErr = nil
+	return nil
+}
+
+// writeAdvice is what an operator does about a log that cannot be written.
+const writeAdvice = "if the file system is read-only, check the disk, remount it read-write and restart the server; if descriptors ran out, lower --max-conns"
+
+// WriteProblem returns why the latest write check failed, or nil when it
+// passed (or none has run).
+func (l *Log) WriteProblem() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.writeErr
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }
 
 // Origin returns the log's origin.
@@ -153,8 +237,16 @@ func (l *Log) Origin() string { return l.origin }
 // Dir returns the directory holding the log's tiles, entries and checkpoint.
 func (l *Log) Dir() string { return l.dir }
 
-// Append adds entry and returns its index once it is durable.
+// Append adds entry and returns its index once it is durable. It refuses
+// the entry, appending nothing, when the log's directory cannot be written
+// at that moment (see Writable).
 func (l *Log) Append(ctx context.Context, entry []byte) (uint64, error) {
+	if l.app == nil {
+		return 0, ErrReadOnly
+	}
+	if err := l.Writable(); err != nil {
+		return 0, err
+	}
 	idx, err := l.app.Add(ctx, tessera.NewEntry(entry))()
 	if err != nil {
 		return 0, fmt.Errorf("append to the log: %w", err)
@@ -166,6 +258,11 @@ func (l *Log) Append(ctx context.Context, entry []byte) (uint64, error) {
 func (l *Log) Close(ctx context.Context) error {
 	err := l.shutdown(ctx)
 	l.cancel()
+	if l.closeDB != nil {
+		if cerr := l.closeDB(); err == nil {
+			err = cerr
+		}
+	}
 	return err
 }
 
@@ -173,12 +270,15 @@ func (l *Log) Close(ctx context.Context) error {
 func (l *Log) watch(ctx context.Context) {
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
-	for {
+	for i := 0; ; i++ {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 			l.poll(ctx)
+			if i%50 == 0 { // each second: the server's status shows a write problem, and its end, without a submission
+				l.Writable()
+			}
 		}
 	}
 }

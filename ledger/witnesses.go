@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 )
 
 // WitnessReport is the outcome of the latest request the log made to one
@@ -30,32 +31,47 @@ type WitnessReport struct {
 // the server can say why no checkpoint is being published.
 type witnessRecorder struct {
 	next    http.RoundTripper
+	keys    map[string]note.Verifier // add-checkpoint URL -> the witness's cosignature key
 	mu      sync.Mutex
 	reports map[string]WitnessReport
 }
 
 func (w *witnessRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	rep := WitnessReport{URL: req.URL.String(), At: time.Now()}
-	old := uint64(0)
+	var old uint64
+	var cp []byte
 	if req.Body != nil && req.GetBody != nil {
 		if body, err := req.GetBody(); err == nil {
-			old, rep.Size = parseAddCheckpoint(body)
+			old, rep.Size, cp = parseAddCheckpoint(body)
 			body.Close()
 		}
 	}
 	resp, err := w.next.RoundTrip(req)
-	switch {
-	case err != nil:
+	if err != nil {
 		rep.Problem = "unreachable: " + err.Error()
-	case resp.StatusCode == http.StatusOK:
-		rep.OK = true
-	default:
-		// Read the small body the protocol defines, and hand Tessera an
-		// identical copy.
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	} else {
+		// Whatever the witness sends, at most maxWitnessResponse bytes are
+		// read, here and by Tessera, which gets an identical copy: a
+		// cosignature is a line of about a hundred bytes.
+		body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxWitnessResponse+1))
 		resp.Body.Close()
+		over := len(body) > maxWitnessResponse
+		if over {
+			body = body[:maxWitnessResponse]
+		}
 		resp.Body = io.NopCloser(bytes.NewReader(body))
-		rep.Problem = explain(resp, body, old, rep.Size)
+		switch {
+		case rerr != nil:
+			rep.Problem = "the answer could not be read: " + rerr.Error()
+		case resp.StatusCode != http.StatusOK:
+			rep.Problem = explain(resp, body, old, rep.Size)
+		case over:
+			rep.Problem = fmt.Sprintf("answered 200 with more than %d bytes, which is not a cosignature; it does not count toward the policy", maxWitnessResponse)
+		default:
+			// 200 is only a claim: the witness is healthy when its
+			// cosignature verifies with its key, as Tessera checks it.
+			rep.OK, rep.Problem = w.cosigned(req.URL.String(), cp, body)
+		}
 	}
 	w.mu.Lock()
 	if w.reports == nil {
@@ -66,19 +82,41 @@ func (w *witnessRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// parseAddCheckpoint reads the old size and the offered checkpoint's size
-// from an add-checkpoint request body.
-func parseAddCheckpoint(body io.Reader) (old, size uint64) {
-	sc := bufio.NewScanner(io.LimitReader(body, 1<<16))
-	if sc.Scan() {
-		old, _ = strconv.ParseUint(strings.TrimPrefix(sc.Text(), "old "), 10, 64)
+// maxWitnessResponse bounds what is read of a witness's answer.
+const maxWitnessResponse = 16 << 10
+
+// cosigned checks a witness's 200 answer: its signature lines appended to
+// the checkpoint offered must verify with the key configured for url.
+func (w *witnessRecorder) cosigned(url string, cp, sigs []byte) (bool, string) {
+	v := w.keys[url]
+	if v == nil {
+		return false, "answered 200, but no key is configured for this URL, so its cosignature cannot be checked"
 	}
-	for sc.Scan() && sc.Text() != "" { // consistency proof lines
+	if len(cp) == 0 {
+		return false, "answered 200, but the checkpoint offered could not be read back to check the cosignature"
 	}
-	if sc.Scan() && sc.Scan() { // origin, then size
-		size, _ = strconv.ParseUint(sc.Text(), 10, 64)
+	signed := append(bytes.Clone(cp), sigs...)
+	if _, err := note.Open(signed, note.VerifierList(v)); err != nil {
+		return false, fmt.Sprintf("answered 200, but its cosignature does not verify with its key %s (%v); it does not count toward the policy: check the witness's key in the policy", v.Name(), err)
 	}
-	return old, size
+	return true, ""
+}
+
+// parseAddCheckpoint reads the old size, the offered checkpoint's size and
+// the checkpoint itself from an add-checkpoint request body.
+func parseAddCheckpoint(body io.Reader) (old, size uint64, cp []byte) {
+	data, _ := io.ReadAll(io.LimitReader(body, 1<<16))
+	head, rest, ok := bytes.Cut(data, []byte("\n\n"))
+	if !ok {
+		return 0, 0, nil
+	}
+	first, _, _ := bytes.Cut(head, []byte("\n"))
+	old, _ = strconv.ParseUint(strings.TrimPrefix(string(first), "old "), 10, 64)
+	lines := strings.SplitN(string(rest), "\n", 3)
+	if len(lines) >= 2 {
+		size, _ = strconv.ParseUint(lines[1], 10, 64)
+	}
+	return old, size, rest
 }
 
 // explain turns a witness's refusal into what it means for this log,

@@ -98,7 +98,9 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 	}
 	// A record that names another (a countersignature, a correction) is sent
 	// only once the record it names is acknowledged, as a device would: the
-	// log refuses references to records it does not hold.
+	// log refuses references to records it does not hold (see dependencies
+	// for the rest).
+	deps := dependencies(events)
 	acked := make(map[string]chan struct{}, len(events))
 	for i := range events {
 		acked[events[i].HashHex()] = make(chan struct{})
@@ -117,7 +119,7 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 	send := func(evs []*sim.Event) error {
 		inBatch := make(map[string]bool, len(evs))
 		for _, ev := range evs {
-			for _, ref := range references(ev.Entry) {
+			for _, ref := range deps[ev.HashHex()] {
 				if ch, ok := acked[ref]; ok && !inBatch[ref] {
 					select {
 					case <-ch:
@@ -162,7 +164,7 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 				// second request once those are acknowledged.
 				now, later := evs, []*sim.Event(nil)
 				if len(evs) > 1 {
-					now, later = splitReady(evs, acked)
+					now, later = splitReady(evs, deps, acked)
 				}
 				for _, part := range [][]*sim.Event{now, later} {
 					if len(part) == 0 {
@@ -352,12 +354,12 @@ func submitBatch(ctx context.Context, client *http.Client, base string, evs []*s
 // splitReady splits a batch into the records whose references are all
 // acknowledged now or come earlier in the ready part, and the others (with
 // every record after one of them that names it), keeping their order.
-func splitReady(evs []*sim.Event, acked map[string]chan struct{}) (ready, later []*sim.Event) {
+func splitReady(evs []*sim.Event, deps map[string][]string, acked map[string]chan struct{}) (ready, later []*sim.Event) {
 	inReady := map[string]bool{}
 	deferred := map[string]bool{}
 	for _, ev := range evs {
 		ok := true
-		for _, ref := range references(ev.Entry) {
+		for _, ref := range deps[ev.HashHex()] {
 			if deferred[ref] {
 				ok = false
 				break
@@ -379,21 +381,4 @@ func splitReady(evs []*sim.Event, acked map[string]chan struct{}) (ready, later 
 		}
 	}
 	return ready, later
-}
-
-// references returns the hashes of the records an entry names: the values
-// of its "supersedes" line (sheets, declarations) and "sheet" line
-// (countersignatures), read from the body without parsing the record
-// (the server checks it; a wrong guess here only delays a send).
-func references(entry []byte) []string {
-	body, _, _ := bytes.Cut(entry, []byte("\n\n"))
-	var refs []string
-	for line := range bytes.Lines(body) {
-		for _, key := range []string{"supersedes ", "sheet "} {
-			if v, ok := bytes.CutPrefix(line, []byte(key)); ok {
-				refs = append(refs, string(bytes.TrimSuffix(v, []byte("\n"))))
-			}
-		}
-	}
-	return refs
 }

@@ -19,6 +19,7 @@ import (
 // SeedCommitment. Signed by a commission key.
 type AuditCommit struct {
 	Election       string `json:"election"`
+	Log            string `json:"log"` // the origin of the log it is signed for
 	Contest        string `json:"contest"`
 	RiskLimit      string `json:"risk_limit"` // "0." and 1 to 9 digits, no trailing zero: "0.05"
 	LogSize        int64  `json:"log_size"`
@@ -33,6 +34,7 @@ type AuditCommit struct {
 // commitment. Signed by a commission key.
 type AuditReveal struct {
 	Election string `json:"election"`
+	Log      string `json:"log"` // the origin of the log it is signed for
 	Contest  string `json:"contest"`
 	Seed     string `json:"seed"` // 20 to 200 bytes of text, such as public dice rolls
 	Revealed string `json:"revealed"`
@@ -43,6 +45,7 @@ type AuditReveal struct {
 // an auditor key granted for the contest or "*".
 type AuditCount struct {
 	Election string  `json:"election"`
+	Log      string  `json:"log"` // the origin of the log it is signed for
 	Contest  string  `json:"contest"`
 	Station  string  `json:"station"`
 	Round    int64   `json:"round"`
@@ -58,6 +61,7 @@ type AuditCount struct {
 // Signed by a commission key.
 type AuditRound struct {
 	Election  string `json:"election"`
+	Log       string `json:"log"` // the origin of the log it is signed for
 	Contest   string `json:"contest"`
 	Round     int64  `json:"round"`
 	Draws     int64  `json:"draws"`   // draws made so far, every round included
@@ -85,6 +89,11 @@ func (r *AuditCommit) ElectionID() string { return r.Election }
 func (r *AuditReveal) ElectionID() string { return r.Election }
 func (r *AuditCount) ElectionID() string  { return r.Election }
 func (r *AuditRound) ElectionID() string  { return r.Election }
+
+func (r *AuditCommit) LogOrigin() string { return r.Log }
+func (r *AuditReveal) LogOrigin() string { return r.Log }
+func (r *AuditCount) LogOrigin() string  { return r.Log }
+func (r *AuditRound) LogOrigin() string  { return r.Log }
 
 func (r *AuditCommit) encode(w *writer) {
 	w.line("contest", r.Contest)
@@ -126,24 +135,35 @@ func (r *AuditRound) encode(w *writer) {
 }
 
 func init() {
-	parseExtension = parseAudit
-	newExtension = newAudit
+	prevParse, prevNew := parseExtension, newExtension
+	parseExtension = func(typ, el, lg string, r *reader) Record {
+		if rec := parseAudit(typ, el, lg, r); rec != nil {
+			return rec
+		}
+		return prevParse(typ, el, lg, r)
+	}
+	newExtension = func(typ string) Record {
+		if rec := newAudit(typ); rec != nil {
+			return rec
+		}
+		return prevNew(typ)
+	}
 }
 
 // parseAudit reads the fields of an audit record after its election line.
-func parseAudit(typ, el string, r *reader) Record {
+func parseAudit(typ, el, lg string, r *reader) Record {
 	switch typ {
 	case "audit-commit":
-		return &AuditCommit{Election: el, Contest: r.str("contest"), RiskLimit: r.str("risk-limit"), LogSize: r.int("log-size"),
+		return &AuditCommit{Election: el, Log: lg, Contest: r.str("contest"), RiskLimit: r.str("risk-limit"), LogSize: r.int("log-size"),
 			FrameSHA256: r.str("frame-sha256"), Stations: r.int("stations"), SeedCommitment: r.str("seed-commitment"),
 			Draws: r.int("draws"), Committed: r.str("committed")}
 	case "audit-reveal":
-		return &AuditReveal{Election: el, Contest: r.str("contest"), Seed: r.str("seed"), Revealed: r.str("revealed")}
+		return &AuditReveal{Election: el, Log: lg, Contest: r.str("contest"), Seed: r.str("seed"), Revealed: r.str("revealed")}
 	case "audit-count":
-		return &AuditCount{Election: el, Contest: r.str("contest"), Station: r.str("station"), Round: r.int("round"),
+		return &AuditCount{Election: el, Log: lg, Contest: r.str("contest"), Station: r.str("station"), Round: r.int("round"),
 			Votes: r.counts("votes"), Ballots: r.int("ballots"), Captured: r.str("captured")}
 	case "audit-round":
-		a := &AuditRound{Election: el, Contest: r.str("contest"), Round: r.int("round"), Draws: r.int("draws"),
+		a := &AuditRound{Election: el, Log: lg, Contest: r.str("contest"), Round: r.int("round"), Draws: r.int("draws"),
 			Counted: r.int("counted"), Risk: r.str("risk"), Decision: r.str("decision")}
 		if r.peek("next-draws") {
 			a.NextDraws = r.int("next-draws")
@@ -193,6 +213,9 @@ func SeedCommitment(election, contest, seed string) string {
 const MinSeedBytes = 20
 
 func (r *AuditCommit) Check() error {
+	if err := checkLog(r.Log); err != nil {
+		return err
+	}
 	err := firstErr(checkID("election", r.Election), checkID("contest", r.Contest), checkRiskLimit("risk-limit", r.RiskLimit),
 		positive("log-size", r.LogSize), checkHash("frame-sha256", r.FrameSHA256, true), positive("stations", r.Stations),
 		checkCount("stations", r.Stations), checkHash("seed-commitment", r.SeedCommitment, true),
@@ -204,6 +227,9 @@ func (r *AuditCommit) Check() error {
 }
 
 func (r *AuditReveal) Check() error {
+	if err := checkLog(r.Log); err != nil {
+		return err
+	}
 	if err := firstErr(checkID("election", r.Election), checkID("contest", r.Contest), checkText("seed", r.Seed, true)); err != nil {
 		return err
 	}
@@ -214,12 +240,18 @@ func (r *AuditReveal) Check() error {
 }
 
 func (r *AuditCount) Check() error {
+	if err := checkLog(r.Log); err != nil {
+		return err
+	}
 	return firstErr(checkID("election", r.Election), checkID("contest", r.Contest), checkID("station", r.Station),
 		positive("round", r.Round), checkCounts("votes", r.Votes, true), checkCount("ballots", r.Ballots),
 		checkTime("captured", r.Captured))
 }
 
 func (r *AuditRound) Check() error {
+	if err := checkLog(r.Log); err != nil {
+		return err
+	}
 	err := firstErr(checkID("election", r.Election), checkID("contest", r.Contest), positive("round", r.Round),
 		checkCount("draws", r.Draws), positive("counted", r.Counted), checkCount("counted", r.Counted),
 		checkRisk("risk", r.Risk), checkCount("next-draws", r.NextDraws), checkTime("ended", r.Ended))

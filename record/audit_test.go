@@ -13,6 +13,7 @@ import (
 var auditBodies = map[string]string{
 	"audit-commit": `tallylog/v1 audit-commit
 election pk-ge2024
+log results.example.pk/ge2024
 contest NA-57
 risk-limit 0.05
 log-size 90812
@@ -24,12 +25,14 @@ committed 2024-02-20T10:00:00Z
 `,
 	"audit-reveal": `tallylog/v1 audit-reveal
 election pk-ge2024
+log results.example.pk/ge2024
 contest NA-57
 seed 31415926535897932384
 revealed 2024-02-20T11:00:00Z
 `,
 	"audit-count": `tallylog/v1 audit-count
 election pk-ge2024
+log results.example.pk/ge2024
 contest NA-57
 station NA-57/PS-112
 round 1
@@ -40,6 +43,7 @@ captured 2024-02-21T15:00:00Z
 `,
 	"audit-round": `tallylog/v1 audit-round
 election pk-ge2024
+log results.example.pk/ge2024
 contest NA-57
 round 1
 draws 31

@@ -83,6 +83,9 @@ func newReader(body []byte) (*reader, string, error) {
 			if unicode.IsControl(c) {
 				return nil, "", fieldErr(fmt.Sprintf("line %d", i+1), "control character %U is not allowed", c)
 			}
+			if election.Bidi(c) {
+				return nil, "", fieldErr(lineKey(l, i), "bidirectional control character %U is not allowed: it makes text display in another order than it reads; remove it", c)
+			}
 		}
 		k, v, ok := strings.Cut(l, " ")
 		if !ok || k == "" || v == "" || strings.HasSuffix(v, " ") || strings.HasPrefix(v, " ") {
@@ -95,6 +98,14 @@ func newReader(body []byte) (*reader, string, error) {
 	}
 	r.pos = 1
 	return r, r.lines[0].value, nil
+}
+
+// lineKey names a line for an error: its key if it has one.
+func lineKey(l string, i int) string {
+	if k, _, ok := strings.Cut(l, " "); ok && k != "" && election.ValidID(k) {
+		return k
+	}
+	return fmt.Sprintf("line %d", i+1)
 }
 
 func (r *reader) fail(field, format string, args ...any) {
@@ -197,7 +208,7 @@ func checkText(field, s string, required bool) error {
 		return fieldErr(field, "is required")
 	}
 	if !election.ValidText(s) || strings.TrimSpace(s) != s || strings.Contains(s, "  ") {
-		return fieldErr(field, "must be text without control characters, leading, trailing or double spaces, at most 200 bytes")
+		return fieldErr(field, "must be text without control or bidirectional control characters, leading, trailing or double spaces, at most 200 bytes")
 	}
 	return nil
 }
@@ -226,6 +237,21 @@ func checkHash(field, s string, required bool) error {
 	b, err := hex.DecodeString(s)
 	if err != nil || len(b) != 32 || strings.ToLower(s) != s {
 		return fieldErr(field, "%q is not a SHA-256 in 64 lower-case hex digits", s)
+	}
+	return nil
+}
+
+// checkStations checks a list of station identifiers, each listed once.
+func checkStations(field string, stations []string) error {
+	seen := map[string]bool{}
+	for _, s := range stations {
+		if err := checkID(field, s); err != nil {
+			return err
+		}
+		if seen[s] {
+			return fieldErr(field, "station %s is listed twice", s)
+		}
+		seen[s] = true
 	}
 	return nil
 }
@@ -262,6 +288,19 @@ func firstErr(errs ...error) error {
 		if e != nil {
 			return e
 		}
+	}
+	return nil
+}
+
+// checkLog checks a record's log line: the origin of a log, a key name such
+// as results.example.pk/ge2024 (no spaces, no '+', at most 128 bytes).
+// Which log it must name is the registry's rule.
+func checkLog(s string) error {
+	if s == "" {
+		return fieldErr("log", "is required: the origin of the log the record is for, such as results.example.pk/ge2024")
+	}
+	if err := checkText("log", s, true); err != nil || len(s) > 128 || strings.ContainsAny(s, " +") {
+		return fieldErr("log", "%q is not a log origin: a key name such as results.example.pk/ge2024, no spaces, no '+', at most 128 bytes", s)
 	}
 	return nil
 }

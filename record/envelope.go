@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tallylog/tallylog/election"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -51,6 +52,9 @@ func Open(entry []byte) (*Envelope, error) {
 	name, b64, ok2 := strings.Cut(rest, " ")
 	if !ok || !ok2 || name == "" || strings.ContainsAny(name, " +") {
 		return nil, fieldErr("signature", "the signature line must be '— <key name> <base64 signature>'")
+	}
+	if strings.ContainsFunc(name, election.Bidi) {
+		return nil, fieldErr("signature", "the key name holds a bidirectional control character, which makes it display as another name")
 	}
 	raw, err := base64.StdEncoding.Strict().DecodeString(b64)
 	if err != nil || len(raw) != 4+64 || base64.StdEncoding.EncodeToString(raw) != b64 {
@@ -108,6 +112,9 @@ func checkVerifierKey(field, vkey string) error {
 	}
 	if _, err := note.NewVerifier(vkey); err != nil {
 		return fieldErr(field, "%q is not a verifier key of the form name+hash+key (from tallylog keygen): %v", vkey, err)
+	}
+	if strings.ContainsFunc(vkey, election.Bidi) {
+		return fieldErr(field, "the key's name holds a bidirectional control character, which makes it display as another name: make a new key")
 	}
 	return nil
 }

@@ -83,6 +83,7 @@ func TestVectors(t *testing.T) {
 func sheetBody() string {
 	return `tallylog/v1 sheet
 election pk-ge2024
+log results.example.pk/ge2024
 contest NA-57
 station NA-57/PS-112
 revision 1
@@ -111,12 +112,21 @@ func TestParseBodyRefuses(t *testing.T) {
 		{"revision 1", "revision 2", `supersedes: revision 1 supersedes nothing`},
 		{"tallylog/v1 sheet", "tallylog/v1 shet", `unknown record type "shet"`},
 		{"tallylog/v1 sheet", "tallylog/v2 sheet", `line 1: must be "tallylog/v1 <type>"`},
-		{"station NA-57/PS-112", "station NA-57/PS-112 ", `line 4: must be 'key value' with single spaces`},
+		{"station NA-57/PS-112", "station NA-57/PS-112 ", `line 5: must be 'key value' with single spaces`},
 		{"station NA-57/PS-112", "station NA-57/PS\t112", `control character`},
 		{"station NA-57/PS-112", "station NA 57", `station: "NA 57" is not an identifier`},
 		{"election pk-ge2024", "election ", `line 2`},
 		{"captured 2024-02-08T18:31:00Z\n", "captured 2024-02-08T18:31:00Z\nnote hello\n", `note: unexpected field here`},
 		{"votes 1 300\nvotes 2 500\n", "", `votes: at least one candidate`},
+		// One log: the log line follows the election line, always.
+		{"log results.example.pk/ge2024\n", "", `log: required here; found "contest"`},
+		{"log results.example.pk/ge2024\n", "log \n", `line 3: must be 'key value'`},
+		{"log results.example.pk/ge2024", "log results.example.pk/ge2024 rehearsal", `log: "results.example.pk/ge2024 rehearsal" is not a log origin`},
+		{"election pk-ge2024\nlog results.example.pk/ge2024\n", "log results.example.pk/ge2024\nelection pk-ge2024\n", `election: required here; found "log"`},
+		// Bidirectional controls, anywhere, even in an identifier's line.
+		{"station NA-57/PS-112", "station NA-57/PS-112\u202e", `station: bidirectional control character U+202E`},
+		{"log results.example.pk/ge2024", "log results.example.pk/\u2066ge2024", `log: bidirectional control character U+2066`},
+		{"contest NA-57", "contest \u200fNA-57", `contest: bidirectional control character U+200F`},
 	}
 	for _, c := range cases {
 		body := strings.Replace(sheetBody(), c.old, c.new, 1)
@@ -173,14 +183,26 @@ func TestOpenRefuses(t *testing.T) {
 
 func TestFromJSONRefuses(t *testing.T) {
 	cases := []struct{ in, want string }{
-		{`{"type":"sheet","election":"e","contest":"c","station":"s","revision":1,"registered":1,"cast":1,"rejected":0,"votes":[{"candidate":"1","votes":-1}],"captured":"2024-02-08T18:31:00Z"}`, `votes: -1 is out of range`},
+		{`{"type":"sheet","election":"e","log":"l","contest":"c","station":"s","revision":1,"registered":1,"cast":1,"rejected":0,"votes":[{"candidate":"1","votes":-1}],"captured":"2024-02-08T18:31:00Z"}`, `votes: -1 is out of range`},
 		{`{"type":"sheet","election":"e","election":"f"}`, `$.election: duplicate key`},
 		{`{"type":"sheet","elction":"e"}`, `$.elction: unknown field`},
 		{`{"type":"ballot"}`, `$.type: unknown record type "ballot"`},
-		{`{"type":"sheet","election":"e","contest":"c","station":"s","revision":1,"registered":1,"cast":1,"rejected":0,"votes":[{"candidate":"1","votes":1}],"captured":"yesterday"}`, `captured: "yesterday" is not a UTC time`},
-		{`{"type":"declaration","election":"e","contest":"c","form":48,"votes":[{"candidate":"1","votes":1}],"rejected":0,"declared":"2024-02-08T18:31:00Z"}`, `form: 48 is not a declaration form`},
-		{`{"type":"keys","election":"e","grants":[{"role":"king","scope":"*","key":"x"}]}`, `unknown role "king"`},
-		{`{"type":"attestation","election":"e","contest":"c","station":"s","kind":"countersign","captured":"2024-02-08T18:31:00Z"}`, `sheet: "" is not a SHA-256`},
+		{`{"type":"sheet","election":"e","log":"l","contest":"c","station":"s","revision":1,"registered":1,"cast":1,"rejected":0,"votes":[{"candidate":"1","votes":1}],"captured":"yesterday"}`, `captured: "yesterday" is not a UTC time`},
+		{`{"type":"declaration","election":"e","log":"l","contest":"c","form":48,"votes":[{"candidate":"1","votes":1}],"rejected":0,"declared":"2024-02-08T18:31:00Z"}`, `form: 48 is not a declaration form`},
+		{`{"type":"keys","election":"e","log":"l","grants":[{"role":"king","scope":"*","key":"x"}]}`, `unknown role "king"`},
+		{`{"type":"attestation","election":"e","log":"l","contest":"c","station":"s","kind":"countersign","captured":"2024-02-08T18:31:00Z"}`, `sheet: "" is not a SHA-256`},
+		{`{"type":"gazette","election":"e","assembly":"NA","notified":"2024-02-16"}`, `log: is required`},
+		// Orders: the authority for corrections.
+		{`{"type":"order","election":"e","log":"l","contest":"c","kind":"annulment","stations":["s"],"reason":"r","ordered":"2024-02-09T08:30:00Z"}`, `kind: "annulment" is not an order kind`},
+		{`{"type":"order","election":"e","log":"l","contest":"c","kind":"recount","stations":[],"reason":"r","ordered":"2024-02-09T08:30:00Z"}`, `station: an order names 1 to 1000 stations, not 0`},
+		{`{"type":"order","election":"e","log":"l","contest":"c","kind":"recount","stations":["s","s"],"reason":"r","ordered":"2024-02-09T08:30:00Z"}`, `station: station s is listed twice`},
+		{`{"type":"order","election":"e","log":"l","contest":"c","kind":"recount","stations":["s"],"reason":"","ordered":"2024-02-09T08:30:00Z"}`, `reason: is required`},
+		{`{"type":"order","election":"e","log":"l","contest":"c","kind":"recount","stations":["s"],"reason":"\u2066x","ordered":"2024-02-09T08:30:00Z"}`, `reason: must be text without control or bidirectional`},
+		{`{"type":"sheet","election":"e","log":"l","contest":"c","station":"s","revision":1,"registered":1,"cast":1,"rejected":0,"votes":[{"candidate":"1","votes":1}],"captured":"2024-02-08T18:31:00Z","order":"` + strings.Repeat("ab", 32) + `"}`, `reason: order and reason belong to corrections`},
+		{`{"type":"sheet","election":"e","log":"l","contest":"c","station":"s","revision":2,"registered":1,"cast":1,"rejected":0,"votes":[{"candidate":"1","votes":1}],"captured":"2024-02-08T18:31:00Z","supersedes":"` + strings.Repeat("ab", 32) + `","order":"AB","reason":"recount"}`, `order: "AB" is not a SHA-256`},
+		{`{"type":"sheet","election":"e","log":"l","contest":"c","station":"s","revision":2,"registered":1,"cast":1,"rejected":0,"votes":[{"candidate":"1","votes":1}],"captured":"2024-02-08T18:31:00Z","supersedes":"` + strings.Repeat("ab", 32) + `","ordered_by":"Returning Officer","reason":"recount"}`, `$.ordered_by: unknown field`},
+		{`{"type":"gazette","election":"e","log":"a+b","assembly":"NA","notified":"2024-02-16"}`, `log: "a+b" is not a log origin`},
+		{`{"type":"sheet","election":"e","log":"l","contest":"c","station":"s","revision":2,"registered":1,"cast":1,"rejected":0,"votes":[{"candidate":"1","votes":1}],"captured":"2024-02-08T18:31:00Z","supersedes":"` + strings.Repeat("ab", 32) + `","reason":"re\u202ecount"}`, `reason: must be text without control or bidirectional control characters`},
 	}
 	for _, c := range cases {
 		_, err := FromJSON([]byte(c.in))
@@ -195,6 +217,20 @@ func FuzzOpen(f *testing.F) {
 	for _, file := range files {
 		b, _ := os.ReadFile(file)
 		f.Add(b)
+		// The hostile shapes of issue 13: no log line, another log, bidi
+		// controls, times far outside any election.
+		for _, edit := range [][2]string{
+			{"log results.example.pk/ge2024\n", ""},
+			{"log results.example.pk/ge2024", "log results.example.pk/rehearsal"},
+			{"station NA-57/PS-112", "station NA-57/PS-112\u202e"},
+			{"reason ", "reason \u2067"},
+			{"captured 2024", "captured 9999"},
+			{"captured 2024", "captured 0000"},
+		} {
+			if bytes.Contains(b, []byte(edit[0])) {
+				f.Add(bytes.Replace(b, []byte(edit[0]), []byte(edit[1]), 1))
+			}
+		}
 	}
 	f.Fuzz(func(t *testing.T, entry []byte) {
 		env, err := Open(entry)
@@ -216,6 +252,10 @@ func FuzzFromJSON(f *testing.F) {
 	for _, file := range files {
 		b, _ := os.ReadFile(file)
 		f.Add(b)
+		// No log, another log, bidi controls escaped and raw.
+		f.Add(bytes.Replace(b, []byte(`"log":"results.example.pk/ge2024",`), nil, 1))
+		f.Add(bytes.Replace(b, []byte(`"log":"results.example.pk/ge2024"`), []byte(`"log":"results.example.pk/\u202ege2024"`), 1))
+		f.Add(bytes.Replace(b, []byte(`"reason":"`), []byte("\"reason\":\"\u2066"), 1))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rec, err := FromJSON(data)

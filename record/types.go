@@ -8,12 +8,17 @@ import (
 	"time"
 )
 
-// Record is one of the record types below. Every record names its election.
+// Record is one of the record types below. Every record names its election
+// and the log it is signed for.
 type Record interface {
 	// Type is the word after "tallylog/v1" on the first line.
 	Type() string
 	// ElectionID is the election the record belongs to.
 	ElectionID() string
+	// LogOrigin is the origin of the log the record is signed for: the
+	// log line of every record but the election record, whose origin line
+	// it is. A registry refuses a record of another log.
+	LogOrigin() string
 	// Check enforces the rules a record must meet on its own, without the
 	// election's definition or the log (those are the tally's rules).
 	Check() error
@@ -43,6 +48,7 @@ type Election struct {
 // numbered from 1; their concatenation hashes to Election.DefinitionSHA256.
 type DefinitionPart struct {
 	Election string `json:"election"`
+	Log      string `json:"log"` // the origin of the log it is signed for
 	Part     int64  `json:"part"`
 	Data     string `json:"data"`
 }
@@ -51,6 +57,7 @@ type DefinitionPart struct {
 // signs it.
 type Keys struct {
 	Election string   `json:"election"`
+	Log      string   `json:"log"` // the origin of the log it is signed for
 	Grants   []Grant  `json:"grants,omitempty"`
 	Revoke   []string `json:"revoke,omitempty"` // note verifier keys
 }
@@ -72,12 +79,14 @@ var Roles = map[string]string{
 	"agent":      "contest", // a candidate's polling agent: attestations in one contest
 	"observer":   "*",       // accredited observer: attestations
 	"auditor":    "*",       // audit board: hand counts
+	"tribunal":   "*",       // an election tribunal (its contest, or "*") the commission registers: recount and correction orders
 }
 
 // Sheet is a polling station's result of the count (Form-45), or a
 // correction or recount of an earlier one, which it names in Supersedes.
 type Sheet struct {
 	Election   string  `json:"election"`
+	Log        string  `json:"log"` // the origin of the log it is signed for
 	Contest    string  `json:"contest"`
 	Station    string  `json:"station"`
 	Revision   int64   `json:"revision"`
@@ -88,8 +97,12 @@ type Sheet struct {
 	Image      string  `json:"image,omitempty"` // SHA-256 of the scanned form, hex
 	Captured   string  `json:"captured"`
 	Supersedes string  `json:"supersedes,omitempty"` // hash of the record replaced
-	OrderedBy  string  `json:"ordered_by,omitempty"` // who ordered the correction or recount
-	Reason     string  `json:"reason,omitempty"`
+	// Order is the hash of the order record (a recount or correction
+	// ordered by an entitled key) this sheet carries out. Only a presiding
+	// officer's own correction before the contest's first declaration goes
+	// without one (docs/tally.md).
+	Order  string `json:"order,omitempty"`
+	Reason string `json:"reason,omitempty"` // why the sheet changed: required with supersedes
 }
 
 // Declaration is a returning officer's consolidated result of a contest:
@@ -98,6 +111,7 @@ type Sheet struct {
 // re-admitted ballots, itemised per candidate).
 type Declaration struct {
 	Election   string   `json:"election"`
+	Log        string   `json:"log"` // the origin of the log it is signed for
 	Contest    string   `json:"contest"`
 	Form       int64    `json:"form"`
 	Votes      []Count  `json:"votes"`
@@ -114,6 +128,7 @@ type Declaration struct {
 // Sheet) or their own copy of the numbers (Kind "copy").
 type Attestation struct {
 	Election   string  `json:"election"`
+	Log        string  `json:"log"` // the origin of the log it is signed for
 	Contest    string  `json:"contest"`
 	Station    string  `json:"station"`
 	Kind       string  `json:"kind"`
@@ -129,6 +144,7 @@ type Attestation struct {
 // Affiliation records an independent candidate joining a party.
 type Affiliation struct {
 	Election  string `json:"election"`
+	Log       string `json:"log"` // the origin of the log it is signed for
 	Contest   string `json:"contest"`
 	Candidate string `json:"candidate"`
 	Party     string `json:"party"`
@@ -139,6 +155,7 @@ type Affiliation struct {
 // candidates, from which the affiliation window runs.
 type Gazette struct {
 	Election string `json:"election"`
+	Log      string `json:"log"` // the origin of the log it is signed for
 	Assembly string `json:"assembly"`
 	Notified string `json:"notified"` // date
 }
@@ -161,12 +178,24 @@ func (r *Attestation) ElectionID() string    { return r.Election }
 func (r *Affiliation) ElectionID() string    { return r.Election }
 func (r *Gazette) ElectionID() string        { return r.Election }
 
+func (r *Election) LogOrigin() string       { return r.Origin }
+func (r *DefinitionPart) LogOrigin() string { return r.Log }
+func (r *Keys) LogOrigin() string           { return r.Log }
+func (r *Sheet) LogOrigin() string          { return r.Log }
+func (r *Declaration) LogOrigin() string    { return r.Log }
+func (r *Attestation) LogOrigin() string    { return r.Log }
+func (r *Affiliation) LogOrigin() string    { return r.Log }
+func (r *Gazette) LogOrigin() string        { return r.Log }
+
 // Encode returns a record's canonical body. It does not check the record;
 // call Check first for records built from untrusted input.
 func Encode(r Record) []byte {
 	var w writer
 	w.line(Version, r.Type())
 	w.line("election", r.ElectionID())
+	if _, isHeader := r.(*Election); !isHeader {
+		w.line("log", r.LogOrigin())
+	}
 	r.encode(&w)
 	return w.b.Bytes()
 }
@@ -204,7 +233,7 @@ func (r *Sheet) encode(w *writer) {
 	w.opt("image", r.Image)
 	w.line("captured", r.Captured)
 	w.opt("supersedes", r.Supersedes)
-	w.opt("ordered-by", r.OrderedBy)
+	w.opt("order", r.Order)
 	w.opt("reason", r.Reason)
 }
 
@@ -258,15 +287,19 @@ func ParseBody(body []byte) (Record, error) {
 		return nil, err
 	}
 	el := r.str("election")
+	lg := ""
+	if typ != "election" {
+		lg = r.str("log")
+	}
 	var rec Record
 	switch typ {
 	case "election":
 		rec = &Election{Election: el, Origin: r.str("origin"), Commission: r.str("commission"),
 			DefinitionSHA256: r.str("definition-sha256"), DefinitionParts: r.int("definition-parts"), Created: r.str("created")}
 	case "definition":
-		rec = &DefinitionPart{Election: el, Part: r.int("part"), Data: r.str("data")}
+		rec = &DefinitionPart{Election: el, Log: lg, Part: r.int("part"), Data: r.str("data")}
 	case "keys":
-		k := &Keys{Election: el}
+		k := &Keys{Election: el, Log: lg}
 		for _, g := range r.list("grant") {
 			f := bytes.Fields([]byte(g))
 			if len(f) != 3 {
@@ -278,16 +311,16 @@ func ParseBody(body []byte) (Record, error) {
 		k.Revoke = r.list("revoke")
 		rec = k
 	case "sheet":
-		rec = &Sheet{Election: el, Contest: r.str("contest"), Station: r.str("station"), Revision: r.int("revision"),
+		rec = &Sheet{Election: el, Log: lg, Contest: r.str("contest"), Station: r.str("station"), Revision: r.int("revision"),
 			Registered: r.int("registered"), Cast: r.int("cast"), Rejected: r.int("rejected"), Votes: r.counts("votes"),
 			Image: r.opt("image"), Captured: r.str("captured"), Supersedes: r.opt("supersedes"),
-			OrderedBy: r.opt("ordered-by"), Reason: r.opt("reason")}
+			Order: r.opt("order"), Reason: r.opt("reason")}
 	case "declaration":
-		rec = &Declaration{Election: el, Contest: r.str("contest"), Form: r.int("form"), Votes: r.counts("votes"),
+		rec = &Declaration{Election: el, Log: lg, Contest: r.str("contest"), Form: r.int("form"), Votes: r.counts("votes"),
 			Rejected: r.int("rejected"), Postal: r.counts("postal"), Readmitted: r.counts("readmitted"),
 			Missing: r.list("missing"), Declared: r.str("declared"), Supersedes: r.opt("supersedes")}
 	case "attestation":
-		a := &Attestation{Election: el, Contest: r.str("contest"), Station: r.str("station"), Kind: r.str("kind")}
+		a := &Attestation{Election: el, Log: lg, Contest: r.str("contest"), Station: r.str("station"), Kind: r.str("kind")}
 		if a.Kind == "countersign" {
 			a.Sheet = r.str("sheet")
 		} else {
@@ -297,11 +330,11 @@ func ParseBody(body []byte) (Record, error) {
 		a.Captured = r.str("captured")
 		rec = a
 	case "affiliation":
-		rec = &Affiliation{Election: el, Contest: r.str("contest"), Candidate: r.str("candidate"), Party: r.str("party"), Joined: r.str("joined")}
+		rec = &Affiliation{Election: el, Log: lg, Contest: r.str("contest"), Candidate: r.str("candidate"), Party: r.str("party"), Joined: r.str("joined")}
 	case "gazette":
-		rec = &Gazette{Election: el, Assembly: r.str("assembly"), Notified: r.str("notified")}
+		rec = &Gazette{Election: el, Log: lg, Assembly: r.str("assembly"), Notified: r.str("notified")}
 	default:
-		if rec = parseExtension(typ, el, r); rec == nil {
+		if rec = parseExtension(typ, el, lg, r); rec == nil {
 			return nil, fieldErr("line 1", "unknown record type %q", typ)
 		}
 	}
@@ -319,7 +352,7 @@ func ParseBody(body []byte) (Record, error) {
 
 // parseExtension parses the record types defined in other files of this
 // package (audit records). It returns nil for an unknown type.
-var parseExtension = func(typ, election string, r *reader) Record { return nil }
+var parseExtension = func(typ, election, log string, r *reader) Record { return nil }
 
 // Check implementations: the rules each record meets on its own.
 
@@ -334,6 +367,9 @@ func (r *Election) Check() error {
 const MaxPartData = 60000
 
 func (r *DefinitionPart) Check() error {
+	if err := checkLog(r.Log); err != nil {
+		return err
+	}
 	if len(r.Data) > MaxPartData {
 		return fieldErr("data", "%d bytes is over the %d-byte limit of one part", len(r.Data), MaxPartData)
 	}
@@ -344,6 +380,9 @@ func (r *DefinitionPart) Check() error {
 }
 
 func (r *Keys) Check() error {
+	if err := checkLog(r.Log); err != nil {
+		return err
+	}
 	if err := checkID("election", r.Election); err != nil {
 		return err
 	}
@@ -354,7 +393,7 @@ func (r *Keys) Check() error {
 		f := fmt.Sprintf("grant[%d]", i)
 		scope, ok := Roles[g.Role]
 		if !ok {
-			return fieldErr(f, "unknown role %q: use commission, presiding, returning, agent, observer or auditor", g.Role)
+			return fieldErr(f, "unknown role %q: use commission, presiding, returning, agent, observer, auditor or tribunal", g.Role)
 		}
 		switch {
 		case scope == "*" && g.Role == "commission" && g.Scope != "*":
@@ -379,26 +418,32 @@ func (r *Keys) Check() error {
 }
 
 func (r *Sheet) Check() error {
+	if err := checkLog(r.Log); err != nil {
+		return err
+	}
 	err := firstErr(checkID("election", r.Election), checkID("contest", r.Contest), checkID("station", r.Station),
 		positive("revision", r.Revision), checkCount("registered", r.Registered), checkCount("cast", r.Cast),
 		checkCount("rejected", r.Rejected), checkCounts("votes", r.Votes, true), checkHash("image", r.Image, false),
-		checkTime("captured", r.Captured), checkHash("supersedes", r.Supersedes, false))
+		checkTime("captured", r.Captured), checkHash("supersedes", r.Supersedes, false), checkHash("order", r.Order, false))
 	if err != nil {
 		return err
 	}
 	if (r.Supersedes == "") != (r.Revision == 1) {
 		return fieldErr("supersedes", "revision 1 supersedes nothing; every later revision names the record it supersedes")
 	}
-	if r.Supersedes == "" && (r.OrderedBy != "" || r.Reason != "") {
-		return fieldErr("reason", "ordered-by and reason belong to corrections and recounts only")
+	if r.Supersedes == "" && (r.Order != "" || r.Reason != "") {
+		return fieldErr("reason", "order and reason belong to corrections and recounts only")
 	}
 	if r.Supersedes != "" {
-		return firstErr(checkText("ordered-by", r.OrderedBy, true), checkText("reason", r.Reason, true))
+		return checkText("reason", r.Reason, true)
 	}
 	return nil
 }
 
 func (r *Declaration) Check() error {
+	if err := checkLog(r.Log); err != nil {
+		return err
+	}
 	err := firstErr(checkID("election", r.Election), checkID("contest", r.Contest), checkCounts("votes", r.Votes, true),
 		checkCount("rejected", r.Rejected), checkCounts("postal", r.Postal, false), checkCounts("readmitted", r.Readmitted, false),
 		checkTime("declared", r.Declared), checkHash("supersedes", r.Supersedes, false))
@@ -425,20 +470,13 @@ func (r *Declaration) Check() error {
 	default:
 		return fieldErr("form", "%d is not a declaration form: use 47 (provisional) or 49 (final)", r.Form)
 	}
-	seen := map[string]bool{}
-	for _, s := range r.Missing {
-		if err := checkID("missing", s); err != nil {
-			return err
-		}
-		if seen[s] {
-			return fieldErr("missing", "station %s is listed twice", s)
-		}
-		seen[s] = true
-	}
-	return nil
+	return checkStations("missing", r.Missing)
 }
 
 func (r *Attestation) Check() error {
+	if err := checkLog(r.Log); err != nil {
+		return err
+	}
 	err := firstErr(checkID("election", r.Election), checkID("contest", r.Contest), checkID("station", r.Station),
 		checkTime("captured", r.Captured))
 	if err != nil {
@@ -461,11 +499,17 @@ func (r *Attestation) Check() error {
 }
 
 func (r *Affiliation) Check() error {
+	if err := checkLog(r.Log); err != nil {
+		return err
+	}
 	return firstErr(checkID("election", r.Election), checkID("contest", r.Contest), checkID("candidate", r.Candidate),
 		checkID("party", r.Party), checkDate("joined", r.Joined))
 }
 
 func (r *Gazette) Check() error {
+	if err := checkLog(r.Log); err != nil {
+		return err
+	}
 	return firstErr(checkID("election", r.Election), checkID("assembly", r.Assembly), checkDate("notified", r.Notified))
 }
 

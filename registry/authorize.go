@@ -24,6 +24,8 @@ func (r *Registry) authorize(key *Key, env *record.Envelope) error {
 		return r.authorizeAttestation(key, rec)
 	case *record.Affiliation:
 		return r.authorizeAffiliation(key, rec)
+	case *record.Order:
+		return r.authorizeOrder(key, rec)
 	case *record.Gazette:
 		if !key.may("commission", "*") {
 			return notAllowed(key, "the commission signs gazette notifications")
@@ -99,18 +101,43 @@ func (r *Registry) authorizeKeys(key *Key, k *record.Keys) error {
 			}
 		}
 		v, _ := note.NewVerifier(g.Key)
-		if old, ok := r.keys[KeyID{v.Name(), v.KeyHash()}]; ok && old.Revoked {
+		h, _ := FullKeyHash(g.Key)
+		if old, ok := r.keys[h]; ok && old.Revoked {
 			return reject(field, "grant %d: key %s was revoked and cannot be granted again; make a new key", i+1, v.Name())
+		}
+		if err := r.uniqueNoteID(field, i, g.Key, v, h, k.Grants[:i]); err != nil {
+			return err
 		}
 	}
 	for i, vk := range k.Revoke {
 		v, _ := note.NewVerifier(vk)
-		old, ok := r.keys[KeyID{v.Name(), v.KeyHash()}]
+		h, _ := FullKeyHash(vk)
+		old, ok := r.keys[h]
 		if !ok {
-			return reject("revoke", "revoke %d: key %s is not registered", i+1, v.Name())
+			return reject("revoke", "revoke %d: key %s (full key hash %s) is not registered: a key is revoked by its full verifier key, as it was granted", i+1, v.Name(), h)
 		}
-		if old.VKey == r.header.Commission {
+		if ch, _ := FullKeyHash(r.header.Commission); old.Hash == ch {
 			return reject("revoke", "the key that signed the election record cannot be revoked")
+		}
+	}
+	return nil
+}
+
+// uniqueNoteID refuses a grant of a key whose name and 4-byte key ID
+// (all a signature line carries) are those of another key, registered or
+// granted earlier in the same record: a signature could not say which of
+// the two signed, and a revocation of one must not reach the other.
+func (r *Registry) uniqueNoteID(field string, i int, vkey string, v note.Verifier, h KeyHash, earlier []record.Grant) error {
+	id := KeyID{v.Name(), v.KeyHash()}
+	if old, ok := r.byNote[id]; ok && old.Hash != h {
+		return reject(field, "grant %d: key %s+%08x has the name and key ID of another registered key (%s) but is a different key: a signature could not tell them apart; make a new key", i+1, id.Name, id.Hash, old.VKey)
+	}
+	for _, g := range earlier {
+		if g.Key == vkey {
+			continue
+		}
+		if w, err := note.NewVerifier(g.Key); err == nil && w.Name() == id.Name && w.KeyHash() == id.Hash {
+			return reject(field, "grant %d: key %s+%08x has the name and key ID of another key granted in this record: a signature could not tell them apart; make a new key", i+1, id.Name, id.Hash)
 		}
 	}
 	return nil
@@ -166,9 +193,7 @@ func (r *Registry) authorizeSheet(key *Key, s *record.Sheet) error {
 		if old.Type != "sheet" || old.Station != s.Station || old.Contest != s.Contest {
 			return reject("supersedes", "record %s is not a sheet of station %s in contest %s", s.Supersedes, s.Station, s.Contest)
 		}
-		if s.Revision <= old.Revision {
-			return reject("revision", "revision %d does not follow the superseded revision %d", s.Revision, old.Revision)
-		}
+		return r.authorizeCorrection(key, s, old)
 	}
 	return nil
 }

@@ -30,7 +30,7 @@ func Genesis(def *election.Definition, commission note.Signer, commissionVKey st
 	}
 	entries := [][]byte{entry}
 	for i, p := range parts {
-		e, err := record.Sign(&record.DefinitionPart{Election: def.ID, Part: int64(i + 1), Data: p}, commission)
+		e, err := record.Sign(&record.DefinitionPart{Election: def.ID, Log: def.Origin, Part: int64(i + 1), Data: p}, commission)
 		if err != nil {
 			return nil, err
 		}
@@ -58,14 +58,15 @@ func splitParts(s string) []string {
 	return append(parts, s)
 }
 
-// GrantRecords signs keys records granting the given keys, as many grants to
+// GrantRecords signs keys records of the election's log (its ID and
+// origin) granting the given keys, as many grants to
 // a record as fit comfortably in one log entry.
-func GrantRecords(electionID string, grants []record.Grant, commission note.Signer) ([][]byte, error) {
+func GrantRecords(electionID, origin string, grants []record.Grant, commission note.Signer) ([][]byte, error) {
 	const perRecord = 300
 	var entries [][]byte
 	for len(grants) > 0 {
 		n := min(perRecord, len(grants))
-		e, err := record.Sign(&record.Keys{Election: electionID, Grants: grants[:n]}, commission)
+		e, err := record.Sign(&record.Keys{Election: electionID, Log: origin, Grants: grants[:n]}, commission)
 		if err != nil {
 			return nil, err
 		}

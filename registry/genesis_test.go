@@ -33,7 +33,7 @@ func TestSplitPartsEveryCut(t *testing.T) {
 			t.Fatalf("shift %d: parts do not rejoin to the input", shift)
 		}
 		for i, p := range parts {
-			r := &record.DefinitionPart{Election: "pk-test", Part: int64(i + 1), Data: p}
+			r := &record.DefinitionPart{Election: "pk-test", Log: "results.example.pk/test", Part: int64(i + 1), Data: p}
 			if err := r.Check(); err != nil {
 				t.Fatalf("shift %d part %d: %v", shift, i+1, err)
 			}

@@ -29,9 +29,11 @@ type Registry struct {
 	header  *record.Election
 	parts   map[int64]string
 	def     *election.Definition
-	keys    map[KeyID]*Key
+	keys    map[KeyHash]*Key // by full key hash: the key's identity
+	byNote  map[KeyID]*Key   // by the name and 4-byte ID a signature line carries; unique (authorizeKeys)
 	records map[[32]byte]Ref
-	size    uint64 // entries recorded
+	auth    authority // orders and corrections: see order.go
+	size    uint64    // entries recorded
 	// checked is the definition checkDefinition parsed, by the SHA-256 of
 	// its bytes, so that Record does not parse it a second time.
 	checkedMu  sync.Mutex
@@ -49,7 +51,10 @@ func (r *Registry) SetExtension(check func(env *record.Envelope, key *Key) error
 	r.extension = check
 }
 
-// KeyID identifies a signer's key as a signed note names it.
+// KeyID names a signer's key as a signed note's signature line does: by
+// name and a 4-byte key ID. It is how a signature is matched to a key,
+// never a key's identity (see KeyHash); the registry refuses to register a
+// second key with the KeyID of another, so that the match is unambiguous.
 type KeyID struct {
 	Name string
 	Hash uint32
@@ -58,9 +63,14 @@ type KeyID struct {
 // Key is a registered signing key and what it may sign.
 type Key struct {
 	VKey     string
+	Hash     KeyHash // the key's full identity
 	Verifier note.Verifier
 	Grants   []record.Grant
-	Revoked  bool
+	// GrantedAt holds, for each of Grants, the index of the keys record
+	// that granted it (0 for the commission key the election record names).
+	GrantedAt []uint64
+	Revoked   bool
+	RevokedAt uint64 // index of the keys record that revoked it, if Revoked
 }
 
 // Ref is what later records may need to know of a logged record.
@@ -75,7 +85,7 @@ type Ref struct {
 
 // New returns an empty registry for a log with the given origin.
 func New(origin string) *Registry {
-	return &Registry{origin: origin, parts: map[int64]string{}, keys: map[KeyID]*Key{}, records: map[[32]byte]Ref{}}
+	return &Registry{origin: origin, parts: map[int64]string{}, keys: map[KeyHash]*Key{}, byNote: map[KeyID]*Key{}, records: map[[32]byte]Ref{}, auth: newAuthority()}
 }
 
 // Origin returns the log's origin.
@@ -108,10 +118,27 @@ func (r *Registry) LookupHex(h string) (Ref, bool) {
 	return r.Lookup(hash)
 }
 
-// Key returns the registered key a record's signature names.
+// Key returns the registered key a record's signature line names (by name
+// and 4-byte key ID, unique among registered keys); the signature, checked
+// with the key, proves it is that key.
 func (r *Registry) Key(name string, hash uint32) (*Key, bool) {
-	k, ok := r.keys[KeyID{name, hash}]
+	k, ok := r.byNote[KeyID{name, hash}]
 	return k, ok
+}
+
+// KeyByHash returns a registered key by its full identity.
+func (r *Registry) KeyByHash(h KeyHash) (*Key, bool) {
+	k, ok := r.keys[h]
+	return k, ok
+}
+
+// KeyOf returns the registered key with the verifier key text vkey.
+func (r *Registry) KeyOf(vkey string) (*Key, bool) {
+	h, ok := FullKeyHash(vkey)
+	if !ok {
+		return nil, false
+	}
+	return r.KeyByHash(h)
 }
 
 // ErrDuplicate is returned by Admit for an entry already in the log.
@@ -151,7 +178,10 @@ func (r *Registry) Signer(env *record.Envelope) (*Key, error) {
 	if env.Record.ElectionID() != r.header.Election {
 		return nil, reject("election", "the record is for election %q but this log is for %q", env.Record.ElectionID(), r.header.Election)
 	}
-	key, ok := r.keys[KeyID{env.KeyName, env.KeyHash}]
+	if lg := env.Record.LogOrigin(); lg != r.origin {
+		return nil, reject("log", "the record is signed for log %q but this log is %q: a record belongs to the one log it names (a rehearsal's records are not the election's); sign it again for this log", lg, r.origin)
+	}
+	key, ok := r.byNote[KeyID{env.KeyName, env.KeyHash}]
 	if !ok {
 		return nil, reject("signature", "key %s+%08x is not registered in this log: ask the commission to register it", env.KeyName, env.KeyHash)
 	}
@@ -174,6 +204,11 @@ func (r *Registry) Check(env *record.Envelope, key *Key) error {
 	if _, isPart := env.Record.(*record.DefinitionPart); !isPart && r.def == nil {
 		return reject("type", "the election's definition is not complete yet (%d of %d parts logged): log its parts first", len(r.parts), r.header.DefinitionParts)
 	}
+	if r.def != nil {
+		if err := r.checkStamps(env.Record); err != nil {
+			return err
+		}
+	}
 	return r.authorize(key, env)
 }
 
@@ -194,7 +229,8 @@ func (r *Registry) headerKey(env *record.Envelope) (*Key, error) {
 	if v.Name() != env.KeyName || v.KeyHash() != env.KeyHash {
 		return nil, reject("signature", "the election record must be signed by the commission key it names, %s", h.Commission)
 	}
-	return &Key{VKey: h.Commission, Verifier: v, Grants: []record.Grant{{Role: "commission", Scope: "*", Key: h.Commission}}}, nil
+	kh, _ := FullKeyHash(h.Commission)
+	return &Key{VKey: h.Commission, Hash: kh, Verifier: v, Grants: []record.Grant{{Role: "commission", Scope: "*", Key: h.Commission}}, GrantedAt: []uint64{0}}, nil
 }
 
 // Record learns an entry appended at index. The entry must have been
@@ -208,7 +244,8 @@ func (r *Registry) Record(index uint64, env *record.Envelope) {
 	case *record.Election:
 		r.header = rec
 		k, _ := r.headerKey(env)
-		r.keys[KeyID{k.Verifier.Name(), k.Verifier.KeyHash()}] = k
+		r.keys[k.Hash] = k
+		r.byNote[KeyID{k.Verifier.Name(), k.Verifier.KeyHash()}] = k
 	case *record.DefinitionPart:
 		r.parts[rec.Part] = rec.Data
 		if int64(len(r.parts)) == r.header.DefinitionParts {
@@ -217,24 +254,28 @@ func (r *Registry) Record(index uint64, env *record.Envelope) {
 		}
 	case *record.Keys:
 		for _, g := range rec.Grants {
-			v, _ := note.NewVerifier(g.Key)
-			id := KeyID{v.Name(), v.KeyHash()}
-			k := r.keys[id]
+			h, _ := FullKeyHash(g.Key)
+			k := r.keys[h]
 			if k == nil {
-				k = &Key{VKey: g.Key, Verifier: v}
-				r.keys[id] = k
+				v, _ := note.NewVerifier(g.Key)
+				k = &Key{VKey: g.Key, Hash: h, Verifier: v}
+				r.keys[h] = k
+				r.byNote[KeyID{v.Name(), v.KeyHash()}] = k
 			}
 			k.Grants = append(k.Grants, g)
+			k.GrantedAt = append(k.GrantedAt, index)
 		}
 		for _, vk := range rec.Revoke {
-			v, _ := note.NewVerifier(vk)
-			if k := r.keys[KeyID{v.Name(), v.KeyHash()}]; k != nil {
-				k.Revoked = true
+			h, _ := FullKeyHash(vk)
+			if k := r.keys[h]; k != nil && !k.Revoked {
+				k.Revoked, k.RevokedAt = true, index
 			}
 		}
 	case *record.Sheet:
 		ref.Contest, ref.Station, ref.Revision = rec.Contest, rec.Station, rec.Revision
 	case *record.Declaration:
+		ref.Contest = rec.Contest
+	case *record.Order:
 		ref.Contest = rec.Contest
 	case *record.Attestation:
 		ref.Contest, ref.Station = rec.Contest, rec.Station
@@ -242,6 +283,7 @@ func (r *Registry) Record(index uint64, env *record.Envelope) {
 		ref.Contest = rec.Contest
 	}
 	r.records[env.Hash] = ref
+	r.recordAuthority(index, env)
 }
 
 // assembleDefinition joins the parts; authorize has checked that they hash

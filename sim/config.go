@@ -31,6 +31,11 @@ type Config struct {
 	// Fraud, when not nil, replaces the scenario's fraud settings; Scenario
 	// then only labels the run.
 	Fraud *Fraud `json:"fraud,omitempty"`
+	// Noise scales the station-to-station variation within a constituency:
+	// the spread of turnout (sd 0.06 at 1) and of every bloc's local swing
+	// (log-sd 0.18 at 1). 0 means 1; 0.25 to 4 otherwise. A second setting
+	// shows that a detector does not merely learn the simulator's noise.
+	Noise float64 `json:"noise,omitempty"`
 }
 
 // Fraud is what a scenario injects and at what size. Station shares are
@@ -65,6 +70,16 @@ type Fraud struct {
 	CopyDiffersSize float64 `json:"copy_differs_size,omitempty"`
 	// NonReporting is the share of stations that never send a sheet.
 	NonReporting float64 `json:"non_reporting,omitempty"`
+	// UnauthorisedCorrection is the share of stations whose presiding
+	// officer replaces their own National Assembly sheet, before the
+	// declaration and without an order, moving 30% of the runner-up's
+	// votes to the leader.
+	UnauthorisedCorrection float64 `json:"unauthorised_correction,omitempty"`
+	// RekeyReplace is the share of stations for which the commission grants
+	// a new presiding key after the station has reported, and the new key
+	// replaces the National Assembly sheet without an order, moving 30% of
+	// the runner-up's votes to the leader.
+	RekeyReplace float64 `json:"rekey_replace,omitempty"`
 }
 
 // rawalpindiDivision are the 13 National Assembly seats of the Rawalpindi
@@ -82,7 +97,8 @@ var rawalpindiDivision = []string{
 //     +30% of registered), vote switching at 1% (10% to 50% of the second's
 //     votes), conflicting second sheets at 0.1%, differing agents' copies at
 //     0.2% (40% of the agent's candidate's votes), non-reporting stations at
-//     0.1%.
+//     0.1%, presiding officers' unauthorised corrections at 0.1% and re-keyed
+//     replacements at 0.1% (30% of the runner-up's votes each).
 //   - "clean": no fraud at all (honest corrections and attestations remain).
 var Scenarios = map[string]Fraud{
 	"rawalpindi": {
@@ -96,6 +112,9 @@ var Scenarios = map[string]Fraud{
 		CopyDiffers:     0.002,
 		CopyDiffersSize: 0.40,
 		NonReporting:    0.001,
+		// The officials who know the rules (issue 13).
+		UnauthorisedCorrection: 0.001,
+		RekeyReplace:           0.001,
 	},
 	"clean": {},
 }
@@ -123,6 +142,9 @@ func (c Config) resolve() (Config, Fraud, error) {
 		return c, Fraud{}, fmt.Errorf("stations: %d is out of range: every constituency needs a station, so use %d to %d", c.Stations, MinStations, MaxStations)
 	}
 	f, ok := Scenarios[c.Scenario]
+	if c.Noise != 0 && (c.Noise < 0.25 || c.Noise > 4) {
+		return c, Fraud{}, fmt.Errorf("noise: %g is out of range: use 0 (the default, 1) or 0.25 to 4", c.Noise)
+	}
 	if c.Fraud != nil {
 		f = *c.Fraud
 	} else if !ok {
@@ -136,7 +158,8 @@ func (f *Fraud) check() error {
 		name string
 		v    float64
 	}{{"stuffing", f.Stuffing}, {"switching", f.Switching}, {"conflicting", f.Conflicting},
-		{"copy_differs", f.CopyDiffers}, {"non_reporting", f.NonReporting}}
+		{"copy_differs", f.CopyDiffers}, {"non_reporting", f.NonReporting},
+		{"unauthorised_correction", f.UnauthorisedCorrection}, {"rekey_replace", f.RekeyReplace}}
 	total := 0.0
 	for _, s := range shares {
 		if !(s.v >= 0 && s.v <= 1) {

@@ -36,11 +36,12 @@ func countVotes(registered int64, turnout float64, cands []candidate, swing *[11
 	return count{cast: cast, rejected: rejected, votes: apportion(cast-rejected, weights, make([]int64, len(cands)))}
 }
 
-// stationSwing draws a station's local swing for every bloc.
-func stationSwing(r *rand.Rand) [11]float64 {
+// stationSwing draws a station's local swing for every bloc, its spread
+// scaled by noise.
+func stationSwing(r *rand.Rand, noise float64) [11]float64 {
 	var s [11]float64
 	for i := range s {
-		s[i] = lognormal(r, 0.18)
+		s[i] = lognormal(r, 0.18*noise)
 	}
 	return s
 }

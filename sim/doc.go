@@ -31,8 +31,8 @@
 // WriteDir writes, and ReadDir reads back:
 //
 //	definition.json    the definition's canonical JSON (hashes to the election record's definition-sha256)
-//	keys/commission.key, keys/commission.pub
-//	keys/log.key, keys/log.pub
+//	keys/commission.key, keys/commission.key.pub
+//	keys/log.key, keys/log.key.pub
 //	                   note signer and verifier keys, one line each; the log key is named after the origin
 //	officer-keys.txt   "<key name> <signer key>" lines for every other key (observer, officers, agents)
 //	genesis.notes      the entries that open the log: election record, definition parts, keys records

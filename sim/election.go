@@ -40,7 +40,28 @@ type Election struct {
 	Records []Event
 	Truth   GroundTruth
 
+	// paper holds, per station and contest ("station|contest"), the paper
+	// ballots in the station's bag: what a hand count finds (Paper).
+	paper map[string]PaperCount
+
 	keyByName map[string]int
+}
+
+// PaperCount is what a hand count of a station's bag finds for one
+// contest: the ballots in it and the votes per candidate in ballot order.
+// It is the true count, except that stuffed ballots are in the bag (a hand
+// count finds them) and an honest recount's figures are the bag's.
+type PaperCount struct {
+	Ballots int64
+	Votes   []int64
+}
+
+// Paper returns the hand count of a station's bag for a contest; ok is
+// false for a station that never reported (or a wrong pair). Elections read
+// back by ReadDir have none: regenerate them with Generate.
+func (e *Election) Paper(station, contest string) (PaperCount, bool) {
+	c, ok := e.paper[station+"|"+contest]
+	return c, ok
 }
 
 // Event is one log entry and when it reaches the log.
@@ -109,28 +130,34 @@ func Generate(cfg Config) (*Election, error) {
 			return nil, fmt.Errorf("fraud.declarations[%d]: unknown contest %q: name a contest of the definition, such as NA-57", i, id)
 		}
 	}
-	cs, st := populate(def, cfg.Stations, cfg.Seed)
+	cs, st := populate(def, cfg.Stations, cfg.Seed, cfg.Noise)
 	if err := def.Validate(); err != nil {
 		return nil, fmt.Errorf("sim: the generated definition is invalid: %w", err)
 	}
 	e := &Election{Config: cfg, Def: def, PollsClose: PollsClose(def)}
-	e.makeKeys(cs, st)
+	fates := assignFates(st, cs, fraud, stream(cfg.Seed, "fraud"))
+	e.makeKeys(cs, st, fates)
 	if err := e.makeGenesis(cs, st); err != nil {
 		return nil, err
 	}
-	p := &planner{def: def, cs: cs, st: st, fraud: fraud, close: e.PollsClose,
+	p := &planner{def: def, cs: cs, st: st, fraud: fraud, close: e.PollsClose, keys: e.Keys,
 		clock: clock{stream(cfg.Seed, "schedule")}, r: stream(cfg.Seed, "records")}
-	p.fates = assignFates(st, cs, fraud, stream(cfg.Seed, "fraud"))
+	p.fates = fates
 	p.run()
 	if err := signItems(p.items, e.Keys); err != nil {
 		return nil, err
 	}
 	e.Records = arrivalOrder(p.items)
+	e.paper = map[string]PaperCount{}
+	for k, c := range p.paper {
+		s := &st[k[0]]
+		e.paper[s.id+"|"+cs[s.contests[k[1]]].id] = PaperCount{Ballots: c.cast, Votes: slices.Clone(c.votes)}
+	}
 	e.Truth = GroundTruth{Election: def.ID, Seed: cfg.Seed, Stations: cfg.Stations, Scenario: cfg.Scenario, Fraud: fraud}
 	for _, pd := range p.truth {
 		in, it := pd.Injection, &p.items[pd.item]
 		in.RecordHash, in.Arrival = hex.EncodeToString(it.hash[:]), it.at
-		if in.Kind == KindCopyDiffers {
+		if in.Kind == KindCopyDiffers || in.Kind == KindRekeyReplace {
 			in.Witness = hex.EncodeToString(p.items[pd.witness].hash[:])
 		}
 		e.Truth.Injected = append(e.Truth.Injected, in)
@@ -138,8 +165,11 @@ func Generate(cfg Config) (*Election, error) {
 	return e, nil
 }
 
-// makeKeys derives every key and notes each officer's in the models.
-func (e *Election) makeKeys(cs []contestModel, st []stationModel) {
+// makeKeys derives every key and notes each officer's in the models. The
+// keys the commission grants on election night to stations that have
+// already reported (fate rekeyed) come last, so that every other key keeps
+// its place whatever the fraud.
+func (e *Election) makeKeys(cs []contestModel, st []stationModel, fates []fate) {
 	names := []string{CommissionKeyName, e.Def.Origin, ObserverKeyName} // see observerKey
 	for i := range st {
 		st[i].key = len(names)
@@ -148,6 +178,12 @@ func (e *Election) makeKeys(cs []contestModel, st []stationModel) {
 	for i := range cs {
 		cs[i].roKey, cs[i].agentKey = len(names), len(names)+1
 		names = append(names, ReturningKeyName(cs[i].id), AgentKeyName(cs[i].id, blocs[cs[i].cands[cs[i].agent].bloc].id))
+	}
+	for i := range st {
+		if fates[i] == rekeyed {
+			st[i].newKey = len(names)
+			names = append(names, ReplacementKeyName(st[i].id))
+		}
 	}
 	e.setKeys(newKeys(e.Config.Seed, names))
 	e.CommissionSigner, _ = e.Keys[0].Signer()
@@ -172,7 +208,7 @@ func (e *Election) makeGenesis(cs []contestModel, st []stationModel) error {
 			record.Grant{Role: "agent", Scope: cs[i].id, Key: e.Keys[cs[i].agentKey].VKey})
 	}
 	grants = append(grants, record.Grant{Role: "observer", Scope: "*", Key: e.Keys[observerKey].VKey})
-	keys, err := registry.GrantRecords(e.Def.ID, grants, e.CommissionSigner)
+	keys, err := registry.GrantRecords(e.Def.ID, e.Def.Origin, grants, e.CommissionSigner)
 	if err != nil {
 		return err
 	}
@@ -188,13 +224,16 @@ func (e *Election) makeGenesis(cs []contestModel, st []stationModel) error {
 func signItems(items []item, keys []Key) error {
 	errs := make([]error, len(items))
 	for _, level := range []func(it *item) bool{
-		func(it *item) bool { return it.dep < 0 },
-		func(it *item) bool { return it.dep >= 0 },
+		func(it *item) bool { return it.dep < 0 && it.order < 0 },
+		func(it *item) bool { return it.dep >= 0 || it.order >= 0 },
 	} {
 		parallel(len(items), func(i int) {
 			it := &items[i]
 			if !level(it) {
 				return
+			}
+			if it.order >= 0 {
+				it.rec.(*record.Sheet).Order = hex.EncodeToString(items[it.order].hash[:])
 			}
 			if it.dep >= 0 {
 				h := hex.EncodeToString(items[it.dep].hash[:])

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -46,9 +47,9 @@ func (e *Election) WriteDir(dir string) error {
 	}{
 		{DefinitionFile, bytesTo(e.Def.Canonical()), 0o644},
 		{filepath.Join(KeysDir, "commission.key"), bytesTo([]byte(e.Keys[0].SKey + "\n")), 0o600},
-		{filepath.Join(KeysDir, "commission.pub"), bytesTo([]byte(e.CommissionVKey + "\n")), 0o644},
+		{filepath.Join(KeysDir, "commission.key.pub"), bytesTo([]byte(e.CommissionVKey + "\n")), 0o644},
 		{filepath.Join(KeysDir, "log.key"), bytesTo([]byte(e.Keys[1].SKey + "\n")), 0o600},
-		{filepath.Join(KeysDir, "log.pub"), bytesTo([]byte(e.LogVKey + "\n")), 0o644},
+		{filepath.Join(KeysDir, "log.key.pub"), bytesTo([]byte(e.LogVKey + "\n")), 0o644},
 		{OfficerKeysFile, e.writeOfficerKeys, 0o600},
 		{GenesisFile, func(w io.Writer) error { return writeNotes(w, e.Genesis) }, 0o644},
 		{RecordsFile, func(w io.Writer) error { return writeNotes(w, e.Records) }, 0o644},
@@ -150,7 +151,12 @@ func (e *Election) readKeys(dir string) error {
 		if err != nil {
 			return err
 		}
-		vkey, err := os.ReadFile(filepath.Join(dir, KeysDir, name+".pub"))
+		// FILE.pub beside FILE, as tallylog keygen writes it and init
+		// reads it; directories written before were NAME.pub.
+		vkey, err := os.ReadFile(filepath.Join(dir, KeysDir, name+".key.pub"))
+		if errors.Is(err, os.ErrNotExist) {
+			vkey, err = os.ReadFile(filepath.Join(dir, KeysDir, name+".pub"))
+		}
 		if err != nil {
 			return err
 		}
@@ -160,7 +166,7 @@ func (e *Election) readKeys(dir string) error {
 			return fmt.Errorf("%s/%s.key: %v", KeysDir, name, err)
 		}
 		if v, err := note.NewVerifier(k.VKey); err != nil || v.Name() != s.Name() || v.KeyHash() != s.KeyHash() {
-			return fmt.Errorf("%s/%s.pub: not the verifier key of %s.key", KeysDir, name, name)
+			return fmt.Errorf("%s/%s.key.pub: not the verifier key of %s.key", KeysDir, name, name)
 		}
 		k.Name = s.Name()
 		e.Keys = append(e.Keys, k)

@@ -103,7 +103,7 @@ func TestReadDir(t *testing.T) {
 	}
 	want, _ := e.Key(name)
 	v, _ := note.NewVerifier(want.VKey)
-	entry, err := record.Sign(&record.Sheet{Election: e.Def.ID, Contest: e.Def.Stations[0].Contests[0], Station: station,
+	entry, err := record.Sign(&record.Sheet{Election: e.Def.ID, Log: e.Def.Origin, Contest: e.Def.Stations[0].Contests[0], Station: station,
 		Revision: 1, Votes: []record.Count{{Candidate: "1", Votes: 0}}, Captured: "2024-02-08T13:00:00Z"}, s)
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,13 @@ const (
 	conflicting       // a second, different revision-1 NA sheet
 	copyDiffers       // the NA sheet differs from the agent's true copy
 	neverReports      // no sheet at all
+	unauthorised      // the presiding officer replaces the NA sheet with no order, moving votes
+	rekeyed           // a new key granted after the NA sheet is logged replaces it, moving votes, with no order
 )
+
+// replacedShare is the share of the runner-up's votes an unauthorised
+// correction or a re-keyed replacement moves to the station's leader.
+const replacedShare = 0.30
 
 // correctionShare is the share of stations whose National Assembly sheet is
 // honestly corrected after a recount. Corrections are not fraud: a tally
@@ -85,6 +91,13 @@ func assignFates(st []stationModel, cs []contestModel, f Fraud, r *rand.Rand) []
 		return false
 	})
 	pick(correctionShare, corrected, func(s *stationModel) bool { return s.counts[0].cast-s.counts[0].rejected >= minMoved })
+	canMove := func(s *stationModel) bool {
+		v := s.counts[0].votes
+		_, b := top2(v)
+		return b >= 0 && v[b] >= minMoved
+	}
+	pick(f.UnauthorisedCorrection, unauthorised, canMove)
+	pick(f.RekeyReplace, rekeyed, canMove)
 	return fates
 }
 

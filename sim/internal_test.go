@@ -115,7 +115,7 @@ func TestGenesisEverySeed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			populate(def, stations, seed)
+			populate(def, stations, seed, 0)
 			entries, err := registry.Genesis(def, signer, commission.VKey, genesisTime)
 			if err != nil {
 				t.Fatalf("seed %d, %d stations: %v", seed, stations, err)

@@ -39,6 +39,11 @@ const observerKey = 2
 // "po." and the station ID with '/' replaced by '.'.
 func PresidingKeyName(station string) string { return "po." + strings.ReplaceAll(station, "/", ".") }
 
+// ReplacementKeyName is the key name of the key the commission grants on
+// election night for a station that has already reported (the re-key and
+// replace fraud): the presiding officer's key name and ".2".
+func ReplacementKeyName(station string) string { return PresidingKeyName(station) + ".2" }
+
 // ReturningKeyName is the key name of a contest's returning officer.
 func ReturningKeyName(contest string) string { return "ro." + contest }
 

@@ -26,11 +26,15 @@ type stationModel struct {
 	contests   []int   // contest indexes: the NA contest, then the PA contest if any
 	counts     []count // the true count in each of contests
 	key        int     // presiding officer's key
+	newKey     int     // the key granted to it on election night (fate rekeyed only)
 }
 
 // populate fills in the definition's contest names, candidates and stations
 // and returns the simulation's view of them with every station's true count.
-func populate(def *election.Definition, stations int, seed uint64) ([]contestModel, []stationModel) {
+func populate(def *election.Definition, stations int, seed uint64, noise float64) ([]contestModel, []stationModel) {
+	if noise == 0 {
+		noise = 1
+	}
 	seats := layOut(def, stations, stream(seed, "layout"))
 	cs := make([]contestModel, len(def.Contests))
 	rp, rn := stream(seed, "parties"), stream(seed, "names")
@@ -66,8 +70,8 @@ func populate(def *election.Definition, stations int, seed uint64) ([]contestMod
 					registered: registeredVoters(rt),
 					contests:   contests,
 				}
-				turnout := clamp(seatTurnout+0.06*rt.NormFloat64(), 0.12, 0.9)
-				swing := stationSwing(rc)
+				turnout := clamp(seatTurnout+0.06*noise*rt.NormFloat64(), 0.12, 0.9)
+				swing := stationSwing(rc, noise)
 				for b, ci := range contests {
 					t := turnout
 					if b > 0 {

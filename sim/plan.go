@@ -10,14 +10,15 @@ import (
 	"github.com/tallylog/tallylog/record"
 )
 
-// item is one record to sign: who signs it, when it arrives, and the item
+// item is one record to sign: who signs it, when it arrives, the item
 // whose hash it names (a correction's superseded sheet, a countersigned
-// sheet), or -1.
+// sheet), or -1, and the order a correction carries out, or -1.
 type item struct {
 	at    int64 // seconds after polls close
 	key   int
 	rec   record.Record
 	dep   int
+	order int
 	entry []byte
 	hash  [32]byte
 }
@@ -42,14 +43,16 @@ type planner struct {
 	r      *rand.Rand // attestations, fraud sizes, recounts
 	items  []item
 	truth  []pending
-	sums   []count    // per contest: the sum of the current sheets
-	last   []int64    // per contest: the last sheet's arrival
-	missed [][]int    // per contest: injections waiting for the declaration's hash
-	miss   [][]string // per contest: stations that never reported
+	sums   []count          // per contest: the sum of the current sheets
+	last   []int64          // per contest: the last sheet's arrival
+	missed [][]int          // per contest: injections waiting for the declaration's hash
+	miss   [][]string       // per contest: stations that never reported
+	paper  map[[2]int]count // per (station, contest slot): the ballots in the bag
+	keys   []Key            // every key, for the verifier keys a keys record grants
 }
 
 func (p *planner) add(at int64, key int, rec record.Record, dep int) int {
-	p.items = append(p.items, item{at: at, key: key, rec: rec, dep: dep})
+	p.items = append(p.items, item{at: at, key: key, rec: rec, dep: dep, order: -1})
 	return len(p.items) - 1
 }
 
@@ -76,13 +79,13 @@ func (p *planner) counts(ci int, votes []int64) []record.Count {
 }
 
 func (p *planner) sheet(si, ci int, c count, captured int64) *record.Sheet {
-	return &record.Sheet{Election: p.def.ID, Contest: p.cs[ci].id, Station: p.st[si].id, Revision: 1,
+	return &record.Sheet{Election: p.def.ID, Log: p.def.Origin, Contest: p.cs[ci].id, Station: p.st[si].id, Revision: 1,
 		Registered: p.st[si].registered, Cast: c.cast, Rejected: c.rejected, Votes: p.counts(ci, c.votes),
 		Captured: p.time(captured)}
 }
 
 func (p *planner) copyOf(si, ci int, c count, captured int64) *record.Attestation {
-	return &record.Attestation{Election: p.def.ID, Contest: p.cs[ci].id, Station: p.st[si].id, Kind: "copy",
+	return &record.Attestation{Election: p.def.ID, Log: p.def.Origin, Contest: p.cs[ci].id, Station: p.st[si].id, Kind: "copy",
 		Registered: p.st[si].registered, Cast: c.cast, Rejected: c.rejected, Votes: p.counts(ci, c.votes),
 		Captured: p.time(captured)}
 }
@@ -102,6 +105,7 @@ func (p *planner) who(ci, cand int) string {
 func (p *planner) run() {
 	n := len(p.cs)
 	p.sums, p.last, p.missed, p.miss = make([]count, n), make([]int64, n), make([][]int, n), make([][]string, n)
+	p.paper = map[[2]int]count{}
 	for ci := range p.cs {
 		p.sums[ci] = count{votes: make([]int64, len(p.cs[ci].cands))}
 	}
@@ -166,6 +170,16 @@ func (p *planner) station(si, b int, at, captured int64, size float64) {
 		in.item = sheet
 	}
 	current, last, in := p.follow(si, b, sheet, signed, at, captured, in)
+	// The paper in the bag: the true count, but stuffed ballots are in the
+	// box, and an honest recount's figures are what the bag holds.
+	paper := p.st[si].counts[b]
+	switch f := p.fates[si]; {
+	case f == stuffed && in != nil && in.Kind == KindBallotStuffing:
+		paper = signed
+	case f == corrected:
+		paper = current
+	}
+	p.paper[[2]int{si, b}] = paper.clone()
 	if in != nil {
 		in.Contest, in.Station = p.cs[ci].id, p.st[si].id
 		p.inject(*in)
@@ -227,10 +241,16 @@ func (p *planner) follow(si, b, sheet int, signed count, at, captured int64, in 
 		fixed := signed.clone()
 		recount(&fixed, p.r)
 		t := p.clock.after(at, 600, 3600, lastSheet)
+		// The returning officer orders the recount, then signs its sheet.
+		to := at + (t-at)/2
+		order := p.add(to, p.cs[ci].roKey, &record.Order{Election: p.def.ID, Log: p.def.Origin, Contest: p.cs[ci].id,
+			Kind: record.OrderRecount, Stations: []string{p.st[si].id}, Reason: "recount under section 95(5) at a candidate's request", Ordered: p.time(to)}, -1)
 		rev := p.sheet(si, ci, fixed, t)
-		rev.Revision, rev.OrderedBy, rev.Reason = 2, "Returning Officer "+p.cs[ci].id, "recount"
-		p.add(t, p.cs[ci].roKey, rev, sheet)
+		rev.Revision, rev.Reason = 2, "recount"
+		p.items[p.add(t, p.cs[ci].roKey, rev, sheet)].order = order
 		return fixed, t, in
+	case (f == unauthorised || f == rekeyed) && b == 0:
+		return p.replace(si, ci, sheet, signed, at, in)
 	case f == copyDiffers && b == 0:
 		in.witness = p.add(p.clock.after(at, 300, 7200, 1<<40), p.cs[ci].agentKey, p.copyOf(si, ci, p.st[si].counts[b], captured), -1)
 	case f == honest:
@@ -239,11 +259,44 @@ func (p *planner) follow(si, b, sheet int, signed count, at, captured int64, in 
 	return signed, at, in
 }
 
+// replace plans the replacement of a station's reported National Assembly
+// sheet without any order: by its own presiding officer (unauthorised), or
+// by a key the commission grants for the station after it reported
+// (rekeyed). The revision 2 moves replacedShare of the runner-up's votes
+// to the leader and arrives before the contest's declaration, which sums
+// it. It returns what the declaration sums, the last arrival and the
+// injection.
+func (p *planner) replace(si, ci, sheet int, signed count, at int64, in *pending) (count, int64, *pending) {
+	s := &p.st[si]
+	fixed := signed.clone()
+	first, second := top2(fixed.votes)
+	k := move(&fixed, second, first, replacedShare)
+	key, kind, how := s.key, KindUnauthorisedCorrection, "its presiding officer"
+	var grant int
+	t := p.clock.after(at, 300, 3600, lastSheet)
+	if p.fates[si] == rekeyed {
+		kind, how, key = KindRekeyReplace, "a key the commission granted after the station reported", s.newKey
+		tk := at + (t-at)/2
+		grant = p.add(tk, 0, &record.Keys{Election: p.def.ID, Log: p.def.Origin,
+			Grants: []record.Grant{{Role: "presiding", Scope: s.id, Key: p.keys[s.newKey].VKey}}}, -1)
+	}
+	rev := p.sheet(si, ci, fixed, t)
+	rev.Revision, rev.Reason = 2, "arithmetic error corrected"
+	item := p.add(t, key, rev, sheet)
+	out := &pending{item: item, Injection: Injection{Kind: kind, Size: k, Share: float64(k) / float64(signed.votes[second]),
+		Description: fmt.Sprintf("%s: the reported sheet is replaced, with no recount or correction order, by %s: %d votes moved from %s to %s",
+			s.id, how, k, p.who(ci, second), p.who(ci, first))}}
+	if kind == KindRekeyReplace {
+		out.witness = grant
+	}
+	return fixed, t, out
+}
+
 // attest plans the honest attestations of an honest sheet.
 func (p *planner) attest(si, ci, sheet int, c count, at, captured int64) {
 	if p.r.Float64() < countersignShare {
 		t := p.clock.after(at, 60, 1800, 1<<40)
-		p.add(t, p.cs[ci].agentKey, &record.Attestation{Election: p.def.ID, Contest: p.cs[ci].id, Station: p.st[si].id,
+		p.add(t, p.cs[ci].agentKey, &record.Attestation{Election: p.def.ID, Log: p.def.Origin, Contest: p.cs[ci].id, Station: p.st[si].id,
 			Kind: "countersign", Captured: p.time(t)}, sheet)
 	}
 	if p.r.Float64() < agentCopyShare {
@@ -273,7 +326,7 @@ func (p *planner) declare(ci int) {
 	}
 	start := int64(window[p.def.Contests[ci].Region][0] * 60)
 	t := p.clock.after(max(p.last[ci], start), 120, 900, lastDeclaration)
-	item := p.add(t, p.cs[ci].roKey, &record.Declaration{Election: p.def.ID, Contest: c.id, Form: 47,
+	item := p.add(t, p.cs[ci].roKey, &record.Declaration{Election: p.def.ID, Log: p.def.Origin, Contest: c.id, Form: 47,
 		Votes: p.counts(ci, votes), Rejected: sum.rejected, Missing: p.miss[ci], Declared: p.time(t)}, -1)
 	if in != nil {
 		in.item = item

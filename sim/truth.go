@@ -27,6 +27,20 @@ const (
 	// KindNonReporting: a station that never sends a sheet. RecordHash is the
 	// contest's declaration, which lists the station as missing.
 	KindNonReporting = "non-reporting"
+	// KindUnauthorisedCorrection: the presiding officer replaces their own
+	// National Assembly sheet with a revision 2 that names no recount or
+	// correction order, before the contest's declaration (after it the log
+	// refuses), moving votes from the runner-up to the leader; the
+	// returning officer declares to match. Size is the votes moved; Share is
+	// Size over the runner-up's votes; RecordHash is the revision 2.
+	KindUnauthorisedCorrection = "unauthorised-correction"
+	// KindRekeyReplace: after the station's sheet is logged, the commission
+	// grants a new presiding key for it (Witness is that keys record), and
+	// the new key signs a revision 2 with no order, moving votes from the
+	// runner-up to the leader; the returning officer declares to match.
+	// Size and Share as for KindUnauthorisedCorrection; RecordHash is the
+	// revision 2.
+	KindRekeyReplace = "rekey-replace"
 )
 
 // GroundTruth is what a run injected: the run's settings and every fraud.
@@ -53,7 +67,8 @@ type Injection struct {
 	// close.
 	Arrival int64 `json:"arrival"`
 	// Witness is the hash of the honest record that contradicts it, if any
-	// (the agent's copy of a copy-differs sheet).
+	// (the agent's copy of a copy-differs sheet), or, for rekey-replace, the
+	// keys record that granted the replacing key.
 	Witness     string `json:"witness,omitempty"`
 	Description string `json:"description"`
 }

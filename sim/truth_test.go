@@ -160,6 +160,20 @@ func TestGroundTruth(t *testing.T) {
 			if !ok || cp.Kind != "copy" || slices.Equal(cp.Votes, sheet.Votes) || r.arrival[in.Witness] <= r.arrival[in.RecordHash] {
 				t.Fatalf("copy-differs %+v: the witness is not a later, different copy", in)
 			}
+		case sim.KindUnauthorisedCorrection, sim.KindRekeyReplace:
+			s, ok := env.Record.(*record.Sheet)
+			signer := sim.PresidingKeyName(in.Station)
+			if in.Kind == sim.KindRekeyReplace {
+				signer = sim.ReplacementKeyName(in.Station)
+				g, ok := r.byHash[in.Witness].Record.(*record.Keys)
+				if !ok || len(g.Grants) != 1 || g.Grants[0].Scope != in.Station || r.arrival[in.Witness] > r.arrival[in.RecordHash] {
+					t.Fatalf("rekey-replace %+v: the witness is not the earlier grant of the replacing key", in)
+				}
+			}
+			if !ok || s.Revision != 2 || s.Order != "" || env.KeyName != signer || r.current[key] != s ||
+				r.arrival[in.RecordHash] >= r.arrival[r.declHash[in.Contest]] {
+				t.Fatalf("%s %+v: not an unordered revision 2 by %s before the declaration", in.Kind, in, signer)
+			}
 		case sim.KindNonReporting:
 			d, ok := env.Record.(*record.Declaration)
 			if !ok || r.sheets[key] != 0 || !slices.Contains(d.Missing, in.Station) {
@@ -174,7 +188,7 @@ func TestGroundTruth(t *testing.T) {
 			t.Errorf("%d %s injections for %d stations at a share of %v (one per contest of each station)", counts[kind], kind, stations, share)
 		}
 	}
-	for _, kind := range []string{sim.KindConflictingSheet, sim.KindCopyDiffers, sim.KindNonReporting} {
+	for _, kind := range []string{sim.KindConflictingSheet, sim.KindCopyDiffers, sim.KindNonReporting, sim.KindUnauthorisedCorrection, sim.KindRekeyReplace} {
 		if counts[kind] == 0 {
 			t.Errorf("no %s injected", kind)
 		}
@@ -186,8 +200,13 @@ func TestGroundTruth(t *testing.T) {
 // tally's cross-checks and forensics can find them.
 func TestSheetsAreConsistent(t *testing.T) {
 	e := smallElection(t)
-	corrections := 0
-	for _, env := range replay(t, e).byHash {
+	corrections, frauds := 0, 0
+	injected := map[string]sim.Injection{}
+	for _, in := range e.Truth.Injected {
+		injected[in.RecordHash] = in
+	}
+	rp := replay(t, e)
+	for _, env := range rp.byHash {
 		s, ok := env.Record.(*record.Sheet)
 		if !ok {
 			continue
@@ -200,15 +219,25 @@ func TestSheetsAreConsistent(t *testing.T) {
 		if valid+s.Rejected != s.Cast || s.Cast > s.Registered || s.Registered != st.Registered {
 			t.Fatalf("sheet %s/%s: registered %d (definition %d), cast %d, rejected %d, votes %d", s.Contest, s.Station, s.Registered, st.Registered, s.Cast, s.Rejected, valid)
 		}
-		if s.Revision == 2 {
+		if s.Revision == 2 && s.Order != "" {
+			// An honest recount: ordered by the returning officer, who signs
+			// the order and the recount's sheet.
 			corrections++
-			if s.Reason != "recount" || env.KeyName != sim.ReturningKeyName(s.Contest) {
-				t.Fatalf("correction %s/%s: reason %q signed by %s", s.Contest, s.Station, s.Reason, env.KeyName)
+			o, ok := rp.byHash[s.Order]
+			if s.Reason != "recount" || env.KeyName != sim.ReturningKeyName(s.Contest) || !ok || o.KeyName != sim.ReturningKeyName(s.Contest) {
+				t.Fatalf("correction %s/%s: reason %q signed by %s, order %s", s.Contest, s.Station, s.Reason, env.KeyName, s.Order)
 			}
+		} else if s.Revision == 2 {
+			// A replacement without an order is fraud, in the ground truth.
+			in, ok := injected[env.HashHex()]
+			if !ok || (in.Kind != sim.KindUnauthorisedCorrection && in.Kind != sim.KindRekeyReplace) {
+				t.Fatalf("unordered correction %s/%s signed by %s is not in the ground truth", s.Contest, s.Station, env.KeyName)
+			}
+			frauds++
 		}
 	}
-	if corrections == 0 {
-		t.Fatal("no honest corrections")
+	if corrections == 0 || frauds == 0 {
+		t.Fatalf("%d honest corrections, %d unordered replacements", corrections, frauds)
 	}
 }
 

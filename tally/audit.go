@@ -82,3 +82,14 @@ func (a auditSheets) CurrentDeclaration(contest string) (auditlog.Declaration, b
 	d := &c.decls[di]
 	return auditlog.Declaration{Index: d.index, Form: d.form, Votes: d.votes, Missing: len(d.missing)}, true
 }
+
+// AuditFrame returns the audit frame of a contest at the tally's present
+// size: what an audit-commit logged next must bind (auditlog.BuildFrame),
+// or the reason the contest cannot be audited now.
+func (v *View) AuditFrame(contest string) (*auditlog.Frame, error) {
+	c, ok := v.t.def.Contest(contest)
+	if !ok {
+		return nil, &registry.Rejection{Field: "contest", Rule: "unknown contest " + contest}
+	}
+	return auditlog.BuildFrame(v.t.def.ID, c, v.t.size, auditSheets{v.t})
+}

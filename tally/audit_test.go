@@ -28,7 +28,7 @@ func TestAuditInReplay(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	decl := &record.Declaration{Election: "pk-test", Contest: "NA-57", Form: 47, Votes: testelection.Counts(950, 560, 35), Declared: "2024-02-08T20:00:00Z"}
+	decl := &record.Declaration{Election: "pk-test", Log: testelection.Origin, Contest: "NA-57", Form: 47, Votes: testelection.Counts(950, 560, 35), Declared: "2024-02-08T20:00:00Z"}
 	if err := apply(e.Sign(t, "ro.NA-57", decl)); err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestAuditInReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	commit := &record.AuditCommit{Election: e.Def.ID, Contest: "NA-57", RiskLimit: "0.1", LogSize: int64(tl.Size()),
+	commit := &record.AuditCommit{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-57", RiskLimit: "0.1", LogSize: int64(tl.Size()),
 		FrameSHA256: frame.SHA256, Stations: 3, SeedCommitment: record.SeedCommitment(e.Def.ID, "NA-57", "public dice: 3 1 4 1 5 9 2 6 5 3 5 8"),
 		Draws: 3, Committed: "2024-02-10T09:00:00Z"}
 

@@ -269,7 +269,7 @@ func TestDeclarationAsDeclared(t *testing.T) {
 			f.sheet(t, "NA-57", "NA-57/PS-2", init.ps2...)
 			f.sheet(t, "NA-57", "NA-57/PS-3", init.ps3...)
 			_, dh := f.add(t, "ro.NA-57", declare("NA-57", 47, onTime, tc.declared...))
-			f.add(t, "ro.NA-57", f.correction("NA-57", "NA-57/PS-1", 2, h1, tc.recount...))
+			f.add(t, "ro.NA-57", f.recount(t, "NA-57", "NA-57/PS-1", 2, h1, tc.recount...))
 			if tc.form49 != nil {
 				d := declare("NA-57", 49, onTime, tc.form49...)
 				d.Postal, d.Readmitted = testelection.Counts(0, 0, 0), testelection.Counts(0, 0, 0)

@@ -14,7 +14,8 @@
 //     current sheet is, among the sheets no later sheet supersedes, the one
 //     with the highest revision (the earliest logged on a tie). A
 //     correction or recount is a new sheet that names the one it replaces,
-//     the authority that ordered it and why; nothing is overwritten.
+//     the order record that authorised it (see authority.go) and why;
+//     nothing is overwritten.
 //   - Per contest, running sums of the current sheets, the stations in and
 //     missing, every declaration (the latest of each form is current), and
 //     independents' affiliations.

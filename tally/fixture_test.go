@@ -60,16 +60,27 @@ func (f *fixture) sheet(tb testing.TB, contest, station string, votes ...int64) 
 	return f.add(tb, testelection.StationKey(station), f.e.Sheet(contest, station, votes...))
 }
 
-// correction returns a revision of a sheet that supersedes hash.
+// correction returns a revision of a sheet that supersedes hash, carrying
+// out no order.
 func (f *fixture) correction(contest, station string, rev int64, supersedes string, votes ...int64) *record.Sheet {
 	s := f.e.Sheet(contest, station, votes...)
-	s.Revision, s.Supersedes, s.OrderedBy, s.Reason = rev, supersedes, "Returning Officer "+contest, "recount ordered under section 95(5)"
+	s.Revision, s.Supersedes, s.Reason = rev, supersedes, "recount ordered under section 95(5)"
 	s.Captured = "2024-02-09T10:00:00Z"
 	return s
 }
 
+// recount logs the returning officer's recount order for the station and
+// returns the recount's sheet, which carries it out.
+func (f *fixture) recount(tb testing.TB, contest, station string, rev int64, supersedes string, votes ...int64) *record.Sheet {
+	tb.Helper()
+	_, order := f.add(tb, "ro."+contest, f.e.Order(contest, record.OrderRecount, "recount under section 95(5)", station))
+	s := f.correction(contest, station, rev, supersedes, votes...)
+	s.Order = order
+	return s
+}
+
 func declare(contest string, form int64, declared string, votes ...int64) *record.Declaration {
-	return &record.Declaration{Election: "pk-test", Contest: contest, Form: form, Votes: testelection.Counts(votes...), Declared: declared}
+	return &record.Declaration{Election: "pk-test", Log: testelection.Origin, Contest: contest, Form: form, Votes: testelection.Counts(votes...), Declared: declared}
 }
 
 // flags returns the standing flags of kind (all kinds if empty).

@@ -123,7 +123,7 @@ func TestCorrectionChain(t *testing.T) {
 	if k := kinds(f.flags("")); k != KindArithmetic {
 		t.Fatalf("flags %q", k)
 	}
-	i2, h2 := f.add(t, "ro.NA-57", f.correction("NA-57", "NA-57/PS-1", 2, h1, 290, 210, 10))
+	i2, h2 := f.add(t, "ro.NA-57", f.recount(t, "NA-57", "NA-57/PS-1", 2, h1, 290, 210, 10))
 	if k := kinds(f.flags("")); k != "" {
 		t.Fatalf("flags after correction %q", k)
 	}
@@ -132,7 +132,7 @@ func TestCorrectionChain(t *testing.T) {
 		t.Fatalf("history %+v", st)
 	}
 	old := st.History[0]
-	if old.Current || old.SupersededBy == nil || old.SupersededBy.Index != i2 || old.SupersededBy.OrderedBy != "Returning Officer NA-57" ||
+	if old.Current || old.SupersededBy == nil || old.SupersededBy.Index != i2 || old.SupersededBy.Order == nil || old.SupersededBy.Order.Signer != "ro.NA-57" || old.SupersededBy.Order.Role != "returning" ||
 		!strings.Contains(old.SupersededBy.Reason, "recount") || st.Current.Supersedes != h1 || st.Current.Signer != "ro.NA-57" {
 		t.Fatalf("supersession not recorded: %+v / %+v", old, st.Current)
 	}
@@ -176,7 +176,7 @@ func TestConflictingVersions(t *testing.T) {
 		t.Fatalf("%d conflict flags, want 1", n)
 	}
 	// A correction of the second version settles it.
-	i3, _ := f.add(t, "ro.NA-57", f.correction("NA-57", "NA-57/PS-1", 2, h2, 250, 250, 10))
+	i3, _ := f.add(t, "ro.NA-57", f.recount(t, "NA-57", "NA-57/PS-1", 2, h2, 250, 250, 10))
 	if n := len(f.flags(KindConflictingSheets)); n != 0 {
 		t.Fatalf("conflict not settled by the correction")
 	}
@@ -192,14 +192,14 @@ func TestCopyReconciliation(t *testing.T) {
 	f := newFixture(t)
 	_, h := f.sheet(t, "NA-57", "NA-57/PS-1", 300, 200, 10)
 	copyOf := func(votes ...int64) *record.Attestation {
-		a := &record.Attestation{Election: "pk-test", Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy", Registered: 1000,
+		a := &record.Attestation{Election: "pk-test", Log: testelection.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy", Registered: 1000,
 			Votes: testelection.Counts(votes...), Captured: "2024-02-08T18:30:00Z"}
 		for _, v := range votes {
 			a.Cast += v
 		}
 		return a
 	}
-	f.add(t, "agent.NA-57", &record.Attestation{Election: "pk-test", Contest: "NA-57", Station: "NA-57/PS-1", Kind: "countersign", Sheet: h, Captured: "2024-02-08T18:10:00Z"})
+	f.add(t, "agent.NA-57", &record.Attestation{Election: "pk-test", Log: testelection.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "countersign", Sheet: h, Captured: "2024-02-08T18:10:00Z"})
 	f.add(t, "observer", copyOf(300, 200, 10))
 	if k := kinds(f.flags("")); k != "" {
 		t.Fatalf("agreeing attestations flagged: %q", k)
@@ -217,7 +217,7 @@ func TestCopyReconciliation(t *testing.T) {
 		t.Fatalf("attestations %+v", st.Attestations)
 	}
 	// A recount that finds the agent right resolves the flag.
-	f.add(t, "ro.NA-57", f.correction("NA-57", "NA-57/PS-1", 2, h, 200, 300, 10))
+	f.add(t, "ro.NA-57", f.recount(t, "NA-57", "NA-57/PS-1", 2, h, 200, 300, 10))
 	if got := f.flags(KindCopyDiffers); len(got) != 1 || got[0].Evidence[0].Note != "copy by observer" {
 		t.Fatalf("after recount the observer's copy differs instead: %+v", got)
 	}

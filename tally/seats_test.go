@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/seats"
 )
@@ -23,8 +24,8 @@ func TestAffiliationWindow(t *testing.T) {
 			f := newFixture(t)
 			f.sheet(t, "NA-57", "NA-57/PS-1", 100, 200, 300)
 			f.sheet(t, "NA-58", "NA-58/PS-1", 300, 200, 100)
-			f.add(t, "ecp", &record.Gazette{Election: "pk-test", Assembly: "NA", Notified: "2024-02-15"})
-			f.add(t, "ecp", &record.Affiliation{Election: "pk-test", Contest: "NA-57", Candidate: "3", Party: "pti", Joined: c.joined})
+			f.add(t, "ecp", &record.Gazette{Election: "pk-test", Log: testelection.Origin, Assembly: "NA", Notified: "2024-02-15"})
+			f.add(t, "ecp", &record.Affiliation{Election: "pk-test", Log: testelection.Origin, Contest: "NA-57", Candidate: "3", Party: "pti", Joined: c.joined})
 			var na AssemblySeats
 			f.t.Read(func(v *View) { na = v.Seats()[0] })
 			if na.Error != "" || na.House == nil {
@@ -75,9 +76,9 @@ func story(t testing.TB) *fixture {
 	_, h1 := f.sheet(t, "NA-57", "NA-57/PS-1", 210, 640, 20)
 	f.sheet(t, "NA-57", "NA-57/PS-2", 180, 700, 15)
 	f.sheet(t, "PP-12", "NA-57/PS-1", 100, 200, 560)
-	f.add(t, "agent.NA-57", &record.Attestation{Election: "pk-test", Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy", Registered: 1000, Cast: 870,
+	f.add(t, "agent.NA-57", &record.Attestation{Election: "pk-test", Log: testelection.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy", Registered: 1000, Cast: 870,
 		Votes: []record.Count{{Candidate: "1", Votes: 200}, {Candidate: "2", Votes: 650}, {Candidate: "3", Votes: 20}}, Captured: "2024-02-08T18:20:00Z"})
-	f.add(t, "ro.NA-57", f.correction("NA-57", "NA-57/PS-1", 2, h1, 200, 650, 20))
+	f.add(t, "ro.NA-57", f.recount(t, "NA-57", "NA-57/PS-1", 2, h1, 200, 650, 20))
 	f.sheet(t, "NA-57", "NA-57/PS-3", 250, 610, 30)
 	f.sheet(t, "NA-58", "NA-58/PS-1", 300, 290, 10)
 	bad := f.e.Sheet("NA-58", "NA-58/PS-1", 310, 280, 10)
@@ -85,8 +86,8 @@ func story(t testing.TB) *fixture {
 	f.add(t, "po.NA-58.PS-1", bad)
 	f.add(t, "ro.NA-57", declare("NA-57", 47, onTime, 52000, 2000, 65))
 	f.add(t, "ro.NA-58", declare("NA-58", 47, late, 300, 290, 10))
-	f.add(t, "ecp", &record.Gazette{Election: "pk-test", Assembly: "PP", Notified: "2024-02-15"})
-	f.add(t, "ecp", &record.Affiliation{Election: "pk-test", Contest: "PP-12", Candidate: "3", Party: "ipp", Joined: "2024-02-16"})
+	f.add(t, "ecp", &record.Gazette{Election: "pk-test", Log: testelection.Origin, Assembly: "PP", Notified: "2024-02-15"})
+	f.add(t, "ecp", &record.Affiliation{Election: "pk-test", Log: testelection.Origin, Contest: "PP-12", Candidate: "3", Party: "ipp", Joined: "2024-02-16"})
 	return f
 }
 

@@ -18,9 +18,9 @@ func (t *Tally) learnSheet(index uint64, env *record.Envelope, rec *record.Sheet
 	v := version{
 		index: index, hash: env.Hash, signer: env.KeyName, revision: rec.Revision,
 		registered: rec.Registered, cast: rec.Cast, rejected: rec.Rejected, votes: counts(rec.Votes),
-		image: rec.Image, captured: rec.Captured, supersedes: -1, supersededBy: -1,
-		orderedBy: rec.OrderedBy, reason: rec.Reason,
+		image: rec.Image, captured: rec.Captured, supersedes: -1, supersededBy: -1, reason: rec.Reason,
 	}
+	t.sheetAuthority(s, &v, rec)
 	if rec.Supersedes != "" {
 		h := decodeHash(rec.Supersedes)
 		for i := range s.versions {
@@ -167,6 +167,7 @@ func (t *Tally) slotFlags(s *slot) []Flag {
 				evidence(v.index, v.hash, "sheet", "counted version"), evidence(o.index, o.hash, "sheet", "conflicting version"))
 		}
 	}
+	next = append(next, t.authorityFlags(s)...)
 	for i := range s.attest {
 		a := &s.attest[i]
 		if !a.copy {

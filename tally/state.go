@@ -23,8 +23,13 @@ type version struct {
 	captured     string
 	supersedes   int32 // position in slot.versions of the sheet it names, or -1
 	supersededBy int32 // first later version that names it, or -1
-	orderedBy    string
 	reason       string
+	// Who stands behind it (authority.go).
+	order   int32  // position in Tally.orders of the order it carries out, or -1
+	key     string // the signer's verifier key
+	granted uint64 // index of the keys record that granted the signer its role here
+	role    string // that role: presiding or returning
+	rekeyed bool   // the key was granted for the station after the station reported
 }
 
 // sameNumbers reports whether two sheets carry the same count.
@@ -62,7 +67,8 @@ type slot struct {
 	versions []version
 	current  int32 // position in versions, or -1 before the first sheet
 	attest   []attestation
-	flags    []Flag // standing flags of this slot
+	rekeys   []rekey // keys granted for the station after it reported
+	flags    []Flag  // standing flags of this slot
 }
 
 // declaration is one logged declaration of a contest.

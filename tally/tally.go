@@ -34,6 +34,12 @@ type Tally struct {
 	resolved     []Flag             // flags whose condition no longer holds, in resolution order
 	flagged      map[int32]bool     // slots with standing flags
 	audit        *auditlog.State    // risk-limiting audits, nil until the definition is logged
+	// Authority (authority.go): the orders logged, the keys records by
+	// index, and the key that signed the entry being learned.
+	orders      []orderInfo
+	orderIdx    map[[32]byte]int32
+	keysRecords map[uint64][32]byte
+	signer      *registry.Key
 }
 
 // gazette is an assembly's gazette notification.
@@ -111,13 +117,16 @@ func (t *Tally) apply(index uint64, env *record.Envelope, admit func(*record.Env
 	if index != t.size {
 		return fmt.Errorf("entries are applied in log order: got index %d, expected %d", index, t.size)
 	}
-	if _, err := admit(env); err != nil {
+	key, err := admit(env)
+	if err != nil {
 		return fmt.Errorf("%s refused: %w", env.Record.Type(), err)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.reg.Record(index, env)
+	t.signer = key
 	t.learn(index, env)
+	t.signer = nil
 	t.size, t.last, t.lastTyp = index+1, env.Hash, env.Record.Type()
 	return nil
 }
@@ -142,6 +151,10 @@ func (t *Tally) learn(index uint64, env *record.Envelope) {
 		t.learnAttestation(index, env, rec)
 	case *record.Affiliation:
 		t.learnAffiliation(index, env, rec)
+	case *record.Order:
+		t.learnOrder(index, env, rec)
+	case *record.Keys:
+		t.learnKeys(index, env, rec)
 	case *record.Gazette:
 		if _, ok := t.gazettes[rec.Assembly]; !ok {
 			t.gazettes[rec.Assembly] = gazette{index: index, hash: env.Hash, notified: rec.Notified}

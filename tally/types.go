@@ -112,7 +112,8 @@ const (
 // Kinds lists every flag kind, gravest first; summaries count flags in this
 // order.
 var Kinds = []string{
-	KindWinnerChanged, KindDeclarationMismatch, KindDeclarationOutdated, KindConflictingSheets, KindMissingStations,
+	KindWinnerChanged, KindDeclarationMismatch, KindDeclarationOutdated, KindConflictingSheets, KindRekeyReplace, KindMissingStations,
+	KindStationRekeyed, KindUnorderedCorrection,
 	KindCopyDiffers, KindArithmetic, KindOverRegistered, KindRegisteredMismatch,
 	KindRejectedAboveMargin, KindLateDeclaration, KindMissingDeclaration, KindRecountEligible,
 }

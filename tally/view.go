@@ -286,10 +286,19 @@ type SheetVersion struct {
 	Votes      []record.Count `json:"votes"`
 	Image      string         `json:"image,omitempty"` // SHA-256 of the scanned form
 	Captured   string         `json:"captured"`
-	// Supersedes, OrderedBy and Reason are set on corrections and recounts.
-	Supersedes string `json:"supersedes,omitempty"`
-	OrderedBy  string `json:"ordered_by,omitempty"`
-	Reason     string `json:"reason,omitempty"`
+	// SignerKey is the signer's full verifier key and Granted the log index
+	// of the keys record that granted it the right to sign this sheet.
+	// Role is the role it signs as: presiding (for the station) or
+	// returning (for the contest).
+	SignerKey string `json:"signer_key"`
+	Granted   uint64 `json:"granted"`
+	Role      string `json:"role"`
+	// Supersedes and Reason are set on corrections and recounts; Order is
+	// the order record it carries out, nil for a presiding officer's own
+	// correction (flagged unordered-correction or rekey-replace).
+	Supersedes string    `json:"supersedes,omitempty"`
+	Order      *OrderRef `json:"order,omitempty"`
+	Reason     string    `json:"reason,omitempty"`
 	// SupersededBy is the first later sheet that names this one, if any:
 	// what replaced it, on whose order and why.
 	SupersededBy *Supersession `json:"superseded_by,omitempty"`
@@ -301,11 +310,12 @@ type SheetVersion struct {
 
 // Supersession is the correction or recount that replaced a sheet.
 type Supersession struct {
-	Index     uint64 `json:"index"`
-	Hash      string `json:"hash"`
-	Revision  int64  `json:"revision"`
-	OrderedBy string `json:"ordered_by"`
-	Reason    string `json:"reason"`
+	Index    uint64    `json:"index"`
+	Hash     string    `json:"hash"`
+	Revision int64     `json:"revision"`
+	Signer   string    `json:"signer"`          // key name
+	Order    *OrderRef `json:"order,omitempty"` // nil: no order
+	Reason   string    `json:"reason"`
 }
 
 // AttestationResult is a polling agent's or observer's attestation.
@@ -354,14 +364,14 @@ func (t *Tally) stationContest(s *slot) StationContest {
 		x := &s.versions[i]
 		sv := SheetVersion{Index: x.index, Hash: hexHash(x.hash), Signer: x.signer, Revision: x.revision,
 			Registered: x.registered, Cast: x.cast, Rejected: x.rejected, Votes: t.countList(c, x.votes),
-			Image: x.image, Captured: x.captured, OrderedBy: x.orderedBy, Reason: x.reason,
+			Image: x.image, Captured: x.captured, SignerKey: x.key, Granted: x.granted, Role: x.role, Order: t.orderRef(x), Reason: x.reason,
 			Current: int32(i) == s.current, Conflicting: s.current >= 0 && conflicting(s.versions, s.current, int32(i))}
 		if x.supersedes >= 0 {
 			sv.Supersedes = hexHash(s.versions[x.supersedes].hash)
 		}
 		if b := x.supersededBy; b >= 0 {
 			y := &s.versions[b]
-			sv.SupersededBy = &Supersession{Index: y.index, Hash: hexHash(y.hash), Revision: y.revision, OrderedBy: y.orderedBy, Reason: y.reason}
+			sv.SupersededBy = &Supersession{Index: y.index, Hash: hexHash(y.hash), Revision: y.revision, Signer: y.signer, Order: t.orderRef(y), Reason: y.reason}
 		}
 		sc.History = append(sc.History, sv)
 	}

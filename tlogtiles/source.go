@@ -2,6 +2,7 @@ package tlogtiles
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -49,13 +50,24 @@ func NewSource(loc string) (Source, error) {
 	return nil, fmt.Errorf("%s is neither a URL nor a directory holding a log checkpoint", loc)
 }
 
+// ErrUnavailable marks a read that failed for a reason of the reader's or
+// the network's (a refused connection, a timeout, a server error, a
+// failing disk), not because the log lacks the resource: a verification
+// that meets it has no answer, rather than a negative one.
+var ErrUnavailable = errors.New("unavailable")
+
 // DirSource is a Source reading a log's files from a directory laid out as
-// tlog-tiles (the directory holding "checkpoint" and "tile/").
+// tlog-tiles (the directory holding "checkpoint" and "tile/"). A read that
+// fails for another reason than a missing file wraps ErrUnavailable.
 type DirSource string
 
 // ReadFile reads path below the directory.
 func (d DirSource) ReadFile(_ context.Context, path string) ([]byte, error) {
-	return os.ReadFile(filepath.Join(string(d), filepath.FromSlash(path)))
+	data, err := os.ReadFile(filepath.Join(string(d), filepath.FromSlash(path)))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return data, err
 }
 
 type httpSource struct {
@@ -73,20 +85,23 @@ func (h *httpSource) ReadFile(ctx context.Context, path string) ([]byte, error) 
 		req, _ := http.NewRequestWithContext(ctx, "GET", u.String(), nil)
 		resp, err := h.client.Do(req)
 		if err != nil {
-			last = err
+			last = fmt.Errorf("%w: %w", ErrUnavailable, err)
+			if ctx.Err() != nil {
+				return nil, last
+			}
 			continue
 		}
 		data, err := io.ReadAll(io.LimitReader(resp.Body, MaxFile))
 		resp.Body.Close()
 		switch {
 		case err != nil:
-			last = err
+			last = fmt.Errorf("%w: GET %s: %w", ErrUnavailable, u, err)
 		case resp.StatusCode == http.StatusOK:
 			return data, nil
 		case resp.StatusCode == http.StatusNotFound:
 			return nil, fmt.Errorf("GET %s: %w", u, os.ErrNotExist)
 		case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
-			last = fmt.Errorf("GET %s: %s", u, resp.Status)
+			last = fmt.Errorf("%w: GET %s: %s", ErrUnavailable, u, resp.Status)
 		default:
 			return nil, fmt.Errorf("GET %s: %s", u, resp.Status)
 		}

@@ -74,12 +74,12 @@ func forgedLog(t *testing.T, e *testelection.Election) (string, int) {
 		t.Fatal(err)
 	}
 	copyOf := func(i int) *record.Attestation {
-		return &record.Attestation{Election: e.Def.ID, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
+		return &record.Attestation{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
 			Registered: 1000, Cast: 550, Votes: testelection.Counts(300, 200, 50),
 			Captured: time.Date(2024, 2, 8, 18, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second).Format(time.RFC3339)}
 	}
 	newSigner, newVKey := testelection.Key("observer2")
-	grant, err := record.Sign(&record.Keys{Election: e.Def.ID, Grants: []record.Grant{{Role: "observer", Scope: "*", Key: newVKey}}}, e.Signers["ecp"])
+	grant, err := record.Sign(&record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Grants: []record.Grant{{Role: "observer", Scope: "*", Key: newVKey}}}, e.Signers["ecp"])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -146,7 +146,7 @@ func buildLog(t *testing.T, dir string, e *testelection.Election) error {
 	errs := make(chan error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		entry := e.Sign(t, "observer", &record.Attestation{Election: e.Def.ID, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
+		entry := e.Sign(t, "observer", &record.Attestation{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
 			Registered: 1000, Cast: 550, Votes: testelection.Counts(300, 200, 50),
 			Captured: time.Date(2024, 2, 8, 18, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second).Format(time.RFC3339)})
 		wg.Go(func() {

@@ -73,94 +73,79 @@ func (f *Failure) Error() string {
 	return fmt.Sprintf("index %d (%s): %s", f.Index, f.Where, f.Reason)
 }
 
-// Log verifies the whole log at src against the log key.
+// ErrUnavailable marks a read that failed for a reason of the reader's or
+// the network's, not the log's (see tlogtiles.ErrUnavailable).
+var ErrUnavailable = tlogtiles.ErrUnavailable
+
+// Unreachable is a verification that could not reach an answer: a
+// resource could not be read (see ErrUnavailable), or the checkpoint could
+// not be found at all. It says nothing about whether the log is good.
+type Unreachable struct {
+	Where string
+	Err   error
+}
+
+func (u *Unreachable) Error() string { return "cannot read " + u.Where + ": " + u.Err.Error() }
+func (u *Unreachable) Unwrap() error { return u.Err }
+
+// readFailure is the error for a failed read of path: Unreachable when the
+// reader or the network failed, else a Failure of the log at index.
+func readFailure(index int64, path, what string, err error) error {
+	if errors.Is(err, ErrUnavailable) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &Unreachable{path, err}
+	}
+	return &Failure{index, path, what + err.Error()}
+}
+
+// Log verifies the whole log at src against the log key: a Follower's
+// first Advance, replaying every entry into a new tally. Its error is a
+// *Failure when the log is bad and an *Unreachable when it could not be
+// read.
 func Log(ctx context.Context, src Source, logKey note.Verifier, opts Options) (*Result, error) {
-	raw, err := src.ReadFile(ctx, "checkpoint")
+	f := &Follower{LogKey: logKey, Witnesses: opts.Witnesses, Tally: tally.New(logKey.Name()), Progress: opts.Progress}
+	return f.Advance(ctx, src)
+}
+
+// compareTile compares one published tile with the tile computed from the
+// entries and returns it (exactly tile.W hashes); a mismatch names the
+// first leaf index the differing hash covers.
+func compareTile(ctx context.Context, src Source, tile tlog.Tile, hr tlog.HashReader) ([]byte, error) {
+	span := int64(1) << (tileHeight * tile.L) // leaves under each hash
+	first := tile.N * 256 * span
+	want, err := tlog.ReadTileData(tile, hr)
+	if err != nil {
+		return nil, &Failure{first, tlogtiles.Path(tile), err.Error()}
+	}
+	got, err := tlogtiles.ReadTile(ctx, src, tile)
+	if err != nil {
+		return nil, readFailure(first, tlogtiles.Path(tile), "cannot read tile: ", err)
+	}
+	for j := 0; j < len(want); j += 32 {
+		if string(got[j:j+32]) != string(want[j:j+32]) {
+			return nil, &Failure{first + int64(j/32)*span, tlogtiles.Path(tile), "published tile hash differs from the hash of the logged entries: the tile or the entry bundle was altered"}
+		}
+	}
+	return got, nil
+}
+
+// checkCheckpoint opens the checkpoint with the log key and the witnesses'
+// keys (tlogtiles.OpenCheckpoint); a failure names the checkpoint.
+func checkCheckpoint(raw []byte, logKey note.Verifier, witnesses []note.Verifier) (*Result, error) {
+	cp, err := tlogtiles.OpenCheckpoint(raw, logKey, witnesses...)
 	if err != nil {
 		return nil, &Failure{-1, "checkpoint", err.Error()}
 	}
-	res, err := checkCheckpoint(raw, logKey, opts.Witnesses)
-	if err != nil {
-		return nil, err
-	}
-	n := int64(res.TreeSize)
+	return &Result{Origin: cp.Origin, TreeSize: cp.Size, Root: cp.Root, Checkpoint: raw, Cosigners: cp.Cosigners}, nil
+}
 
-	// Stored hashes of the whole tree, computed from the entries alone.
-	hashes := make([]tlog.Hash, 0, 2*n+64)
-	hr := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
-		out := make([]tlog.Hash, len(idx))
-		for i, x := range idx {
-			if x >= int64(len(hashes)) {
-				return nil, fmt.Errorf("hash %d not computed yet", x)
-			}
-			out[i] = hashes[x]
-		}
-		return out, nil
-	})
-	t := tally.New(res.Origin)
-	// Bundles are read, and their signatures checked on every core, one
-	// bundle ahead of the replay (readAhead), so that the replay, which
-	// is sequential, overlaps with the signature checks of the next bundle.
-	keys := &keyTable{m: map[registry.KeyID]*registry.Key{}}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	bundles := readAhead(ctx, src, res.TreeSize, keys)
-	for b := int64(0); b*256 < n; b++ {
-		width := min(256, n-b*256)
-		path := tlogtiles.Path(tlogtiles.BundleTile(b, res.TreeSize))
-		rb := <-bundles
-		entries, vs, err := rb.entries, rb.vs, rb.err
-		if err != nil {
-			var short *tlogtiles.ShortBundleError
-			if errors.As(err, &short) {
-				return nil, &Failure{b*256 + int64(short.Have), path, err.Error()}
-			}
-			return nil, &Failure{b * 256, path, err.Error()}
-		}
-		for i := int64(0); i < width; i++ {
-			idx := b*256 + i
-			hs, err := tlog.StoredHashes(idx, entries[i], hr)
-			if err != nil {
-				return nil, &Failure{idx, path, err.Error()}
-			}
-			hashes = append(hashes, hs...)
-		}
-		if err := checkTiles(ctx, src, b, width, n, hr); err != nil {
-			return nil, err
-		}
-		if b*256+width == n {
-			// Every entry is hashed: check the tree's partial tiles before
-			// replaying the last entries, so an altered entry is reported
-			// as altered rather than as a record that breaks a rule.
-			if err := checkPartialTiles(ctx, src, n, hr); err != nil {
-				return nil, err
-			}
-		}
-		for i := int64(0); i < width; i++ {
-			var err error
-			if vs[i] != nil {
-				err = t.ApplyVerified(uint64(b*256+i), vs[i])
-			} else {
-				err = t.Apply(uint64(b*256+i), entries[i])
-			}
-			if err != nil {
-				return nil, &Failure{b*256 + i, describe(entries[i]), err.Error()}
-			}
-			keys.learn(t.Registry(), entries[i])
-		}
-		if opts.Progress != nil {
-			opts.Progress(uint64(b*256+width), uint64(n))
-		}
+// describe names an entry for a failure message: its record type, if the
+// first line says.
+func describe(entry []byte) string {
+	line, _, _ := strings.Cut(string(entry), "\n")
+	if t, ok := strings.CutPrefix(line, "tallylog/v1 "); ok && len(t) < 32 {
+		return t + " record"
 	}
-	root, err := tlog.TreeHash(n, hr)
-	if err != nil {
-		return nil, &Failure{-1, "tree", err.Error()}
-	}
-	if root != res.Root {
-		return nil, &Failure{-1, "checkpoint", fmt.Sprintf("the entries hash to root %s, but the checkpoint says %s: an entry bundle was altered, removed or reordered", root, res.Root)}
-	}
-	res.Tally = t
-	return res, nil
+	return "entry"
 }
 
 // readBundle is an entry bundle read ahead of the replay, with its
@@ -172,18 +157,19 @@ type readBundle struct {
 	err     error
 }
 
-// readAhead reads the bundles of a tree of size treeSize in order, each
-// one's signatures checked on every core (authenticate), into a channel
+// readAhead reads the bundles of a tree of size treeSize in order from
+// bundle from, each one's signatures checked on every core (authenticate,
+// unless keys is nil: nothing is replayed), into a channel
 // that holds one bundle ahead of the replay. It stops at the first bundle
 // that cannot be read, or when ctx ends.
-func readAhead(ctx context.Context, src Source, treeSize uint64, keys *keyTable) <-chan readBundle {
+func readAhead(ctx context.Context, src Source, from int64, treeSize uint64, keys *keyTable) <-chan readBundle {
 	out := make(chan readBundle, 1)
 	go func() {
 		defer close(out)
-		for b := int64(0); uint64(b)*256 < treeSize; b++ {
+		for b := from; uint64(b)*256 < treeSize; b++ {
 			var rb readBundle
 			rb.entries, rb.err = tlogtiles.ReadBundle(ctx, src, b, treeSize)
-			if rb.err == nil {
+			if rb.err == nil && keys != nil {
 				rb.vs = authenticate(keys, rb.entries)
 			}
 			select {
@@ -281,78 +267,4 @@ func authenticate(keys *keyTable, entries [][]byte) []*registry.Verified {
 		}
 	})
 	return vs
-}
-
-// checkTiles compares the published hash tiles that entry bundle b
-// completes (and, at the end of the tree, the partial ones) with the tiles
-// computed from the entries. A mismatch names the first leaf index the
-// differing hash covers.
-func checkTiles(ctx context.Context, src Source, b, width, treeSize int64, hr tlog.HashReader) error {
-	end := b*256 + width
-	for _, tile := range tlog.NewTiles(tileHeight, b*256, end) {
-		if tile.W < 256 {
-			continue // partial tiles are checked once, for the final tree (checkPartialTiles)
-		}
-		if err := compareTile(ctx, src, tile, hr); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// compareTile compares one published tile with the tile computed from the
-// entries; a mismatch names the first leaf index the differing hash covers.
-func compareTile(ctx context.Context, src Source, tile tlog.Tile, hr tlog.HashReader) error {
-	span := int64(1) << (tileHeight * tile.L) // leaves under each hash
-	first := tile.N * 256 * span
-	want, err := tlog.ReadTileData(tile, hr)
-	if err != nil {
-		return &Failure{first, tlogtiles.Path(tile), err.Error()}
-	}
-	got, err := tlogtiles.ReadTile(ctx, src, tile)
-	if err != nil {
-		return &Failure{first, tlogtiles.Path(tile), "cannot read tile: " + err.Error()}
-	}
-	for j := 0; j < len(want); j += 32 {
-		if string(got[j:j+32]) != string(want[j:j+32]) {
-			return &Failure{first + int64(j/32)*span, tlogtiles.Path(tile), "published tile hash differs from the hash of the logged entries: the tile or the entry bundle was altered"}
-		}
-	}
-	return nil
-}
-
-// checkPartialTiles compares every partial tile of the checkpoint's tree,
-// at every level, with the tile computed from the entries. Partial tiles
-// at upper levels may have been completed by an early bundle's hashes, so
-// they are checked here, after all entries are hashed, not bundle by bundle.
-func checkPartialTiles(ctx context.Context, src Source, n int64, hr tlog.HashReader) error {
-	for _, tile := range tlog.NewTiles(tileHeight, 0, n) {
-		if tile.W == 256 {
-			continue
-		}
-		if err := compareTile(ctx, src, tile, hr); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// checkCheckpoint opens the checkpoint with the log key and the witnesses'
-// keys (tlogtiles.OpenCheckpoint); a failure names the checkpoint.
-func checkCheckpoint(raw []byte, logKey note.Verifier, witnesses []note.Verifier) (*Result, error) {
-	cp, err := tlogtiles.OpenCheckpoint(raw, logKey, witnesses...)
-	if err != nil {
-		return nil, &Failure{-1, "checkpoint", err.Error()}
-	}
-	return &Result{Origin: cp.Origin, TreeSize: cp.Size, Root: cp.Root, Checkpoint: raw, Cosigners: cp.Cosigners}, nil
-}
-
-// describe names an entry for a failure message: its record type, if the
-// first line says.
-func describe(entry []byte) string {
-	line, _, _ := strings.Cut(string(entry), "\n")
-	if t, ok := strings.CutPrefix(line, "tallylog/v1 "); ok && len(t) < 32 {
-		return t + " record"
-	}
-	return "entry"
 }

@@ -115,7 +115,8 @@ func (x *site) apiStation(r *http.Request) (*response, state) {
 	if !ok {
 		return apiError(http.StatusNotFound, "no station "+r.PathValue("id")+": GET /api/v1/contests/{id} lists a contest's stations"), st
 	}
-	return jsonResponse(http.StatusOK, sr), st
+	total := pageAttestations(&sr, attestationPage(r), x.s.limits.cfg.StationAttestations)
+	return jsonResponse(http.StatusOK, stationAnswer{sr, total}), st
 }
 
 func (x *site) apiFlags(r *http.Request) (*response, state) {
@@ -167,5 +168,5 @@ func (x *site) apiProof(r *http.Request) (*response, state) {
 	}
 	return &response{status: http.StatusOK, ctype: "text/plain; charset=utf-8", body: rc.Marshal(),
 		header: map[string]string{"Access-Control-Allow-Origin": "*",
-			"Content-Disposition": `attachment; filename="receipt-` + r.PathValue("index") + `.txt"`}}, st
+			"Content-Disposition": `attachment; filename="receipt-` + r.PathValue("index") + `.tlog-proof"`}}, st
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tallylog/tallylog/intake"
 	"github.com/tallylog/tallylog/record"
+	"github.com/tallylog/tallylog/registry"
 )
 
 // Bounds of one batch: a store-and-forward gateway splits a larger backlog
@@ -31,6 +32,9 @@ const (
 // (400, 413) only when it cannot be read.
 func (s *Server) handleBatch(lim *recordLimits) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if s.refuseStopped(w) {
+			return
+		}
 		var req BatchRequest
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBatchBytes))
 		if err := dec.Decode(&req); err != nil {
@@ -88,8 +92,38 @@ func (s *Server) submitBatch(r *http.Request, lim *recordLimits, entries [][]byt
 			results[i].RetryAfter = secs
 		}
 	}
+	// The attestation quotas, as for a record sent alone (limits.go).
+	charged := make([]func(ok, applied bool), n)
+	for i, e := range entries {
+		if skip[i] != nil {
+			continue
+		}
+		env := (*record.Envelope)(nil)
+		if vs[i] != nil {
+			env = vs[i].Envelope()
+		} else if opened, err := record.Open(e); err == nil {
+			env = opened
+		}
+		if env == nil {
+			continue
+		}
+		logged := func() (in bool) {
+			s.Intake.Registry(func(reg *registry.Registry) { _, in = reg.Lookup(env.Hash) })
+			return in
+		}
+		done, err := s.limits.admitAttestation(env, len(e), logged)
+		if err != nil {
+			skip[i] = err
+			continue
+		}
+		charged[i] = done
+	}
 	idx, errs := s.Intake.AppendAll(r.Context(), entries, vs, skip)
+	applied, _ := s.Applied()
 	for i := range idx {
+		if charged[i] != nil {
+			charged[i](errs[i] == nil, errs[i] == nil && idx[i] < applied)
+		}
 		if errs[i] != nil {
 			idx[i] = intake.NoIndex
 		}

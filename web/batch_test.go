@@ -51,15 +51,15 @@ func TestBatch(t *testing.T) {
 	ctx := context.Background()
 	sheet := e.Sign(t, testelection.StationKey("NA-57/PS-1"), e.Sheet("NA-57", "NA-57/PS-1", 300, 200, 50))
 	env, _ := record.Open(sheet)
-	counter := e.Sign(t, "agent.NA-57", &record.Attestation{Election: e.Def.ID, Contest: "NA-57", Station: "NA-57/PS-1",
+	counter := e.Sign(t, "agent.NA-57", &record.Attestation{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-57", Station: "NA-57/PS-1",
 		Kind: "countersign", Sheet: env.HashHex(), Captured: "2024-02-08T18:40:00Z"})
 	copyOf := func(votes int64) *record.Attestation {
-		return &record.Attestation{Election: e.Def.ID, Contest: "NA-58", Station: "NA-58/PS-1", Kind: "copy",
+		return &record.Attestation{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-58", Station: "NA-58/PS-1", Kind: "copy",
 			Registered: 800, Cast: 300 + votes, Votes: testelection.Counts(300, votes, 0), Captured: "2024-02-08T18:41:00Z"}
 	}
 	forgery := bytes.Replace(e.Sign(t, "observer", copyOf(1)), []byte("votes 2 1"), []byte("votes 2 2"), 1)
 	newSigner, newVKey := testelection.Key("observer2")
-	grant, err := record.Sign(&record.Keys{Election: e.Def.ID, Grants: []record.Grant{{Role: "observer", Scope: "*", Key: newVKey}}}, e.Signers["ecp"])
+	grant, err := record.Sign(&record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Grants: []record.Grant{{Role: "observer", Scope: "*", Key: newVKey}}}, e.Signers["ecp"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestBatchRateLimits(t *testing.T) {
 	hs := httptest.NewServer(ts.Srv.handleBatch(newRecordLimits(RateLimits{PerKey: 1, KeyBurst: 2, PerAddr: 1, AddrBurst: 1}, clock)))
 	defer hs.Close()
 	copyBy := func(key string, minute int) []byte {
-		return e.Sign(t, key, &record.Attestation{Election: e.Def.ID, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
+		return e.Sign(t, key, &record.Attestation{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
 			Registered: 1000, Cast: 550, Votes: testelection.Counts(300, 200, 50), Captured: fmt.Sprintf("2024-02-08T18:%02d:00Z", minute)})
 	}
 	batch := [][]byte{copyBy("observer", 1), copyBy("observer", 2), copyBy("observer", 3), copyBy("agent.NA-57", 4), []byte("x"), []byte("y")}

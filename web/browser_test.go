@@ -227,7 +227,7 @@ func TestBrowserStationProof(t *testing.T) {
 		t.Errorf("the receipt is for entry %d, want the current sheet (the recount, entry %d)", v.Index, sc.Correction)
 	}
 	howto := run(t, ctx, "how to verify", chromedp.Text(chromedp.CSS("#contest-NA-57 .howto")))
-	if !strings.Contains(howto, "tallylog verify-receipt --log-key "+ts.Srv.Meta.LogKey+" receipt.txt") {
+	if !strings.Contains(howto, "tallylog verify-receipt --log-key "+ts.Srv.Meta.LogKey+" receipt.tlog-proof") {
 		t.Errorf("the page does not say how to check the receipt:\n%s", howto)
 	}
 	history := run(t, ctx, "versions", chromedp.Text(chromedp.CSS("#contest-NA-57 ol.history")))

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +22,7 @@ type state struct {
 	applied    uint64 // entries the tally had applied
 	checkpoint uint64 // size of the published checkpoint
 	overdue    bool   // the provisional-results deadline has passed (by the server's clock)
+	stopped    bool   // the server refuses submissions (guard.go): every page says so
 }
 
 // etag returns the strong entity tag of the state: "a<applied>-c<size>[-late]".
@@ -29,13 +31,44 @@ func (st state) etag() string {
 	if st.overdue {
 		late = "-late"
 	}
+	if st.stopped {
+		late += "-stopped"
+	}
 	return fmt.Sprintf(`"a%d-c%d%s"`, st.applied, st.checkpoint, late)
 }
 
 // before reports whether st is older than o: a response rendered at st must
 // not replace the cache of o.
 func (st state) before(o state) bool {
-	return st.applied < o.applied || st.checkpoint < o.checkpoint || (!st.overdue && o.overdue)
+	return st.applied < o.applied || st.checkpoint < o.checkpoint || (!st.overdue && o.overdue) || st.stopped != o.stopped
+}
+
+// knownParams are the query parameters some page or API answer reads; a
+// cache key holds these and no others, each once and at most
+// maxParamBytes long (longer values are refused by the parsers anyway).
+var knownParams = []string{"assembly", "contest", "kind", "page", "region", "resolved", "severity", "station"}
+
+const maxParamBytes = 128
+
+// cacheKey is the cache key of a request, built from its path and its
+// known query parameters only, and the canonical query the render must
+// see (so that a response shared by several requests depends on nothing
+// else). The /log page shows commands with the URL the site was reached
+// by, so its key holds the Host too.
+func cacheKey(r *http.Request) (key, query string) {
+	q := r.URL.Query()
+	kept := url.Values{}
+	for _, name := range knownParams {
+		if v, ok := q[name]; ok && len(v) > 0 {
+			kept.Set(name, v[0][:min(len(v[0]), maxParamBytes)])
+		}
+	}
+	query = kept.Encode()
+	key = r.URL.Path + "?" + query
+	if r.URL.Path == "/log" {
+		key = r.Host + key
+	}
+	return key, query
 }
 
 // response is one rendered answer. ready is closed once it is filled in.
@@ -52,8 +85,12 @@ type response struct {
 	noStore bool
 }
 
-// maxCached bounds the responses kept for one state: query strings are
-// chosen by clients, so the number of keys must not be.
+// maxCached bounds the responses kept for one state, and CacheBytes (a
+// server limit, DefaultLimits.CacheBytes unless set) the bytes they hold:
+// paths are chosen by clients, so neither the number of keys nor their
+// size may be. Keys are built by cacheKey from the path and the query
+// parameters the site knows, never the raw query string. A response that
+// would take the cache past its bytes is served but not kept.
 const maxCached = 8192
 
 // minRerender is how long the responses of a state keep being served
@@ -69,10 +106,23 @@ var minRerender = 250 * time.Millisecond
 
 // respCache holds the responses rendered for the latest state.
 type respCache struct {
-	mu sync.Mutex
-	st state
-	at time.Time // when st became the cached state
-	m  map[string]*response
+	maxBytes int64 // 0: DefaultLimits.CacheBytes
+
+	mu    sync.Mutex
+	st    state
+	at    time.Time // when st became the cached state
+	m     map[string]*response
+	bytes int64 // held by the responses of m
+}
+
+// size is what a cached response costs: its key, body and headers, and a
+// fixed overhead for the structures around them.
+func (r *response) size(key string) int64 {
+	n := int64(len(key)+len(r.body)+len(r.etag)+len(r.ctype)) + 256
+	for k, v := range r.header {
+		n += int64(len(k) + len(v))
+	}
+	return n
 }
 
 // get returns the response for key at st (or at an earlier state, for at
@@ -83,10 +133,11 @@ type respCache struct {
 func (c *respCache) get(key string, st state, render func() (*response, state)) *response {
 	c.mu.Lock()
 	if c.m == nil || c.st.before(st) && time.Since(c.at) >= minRerender {
-		c.st, c.at, c.m = st, time.Now(), make(map[string]*response)
+		c.st, c.at, c.m, c.bytes = st, time.Now(), make(map[string]*response), 0
 	}
 	if r, ok := c.m[key]; ok {
 		c.mu.Unlock()
+		cacheHits.Add(1)
 		<-r.ready
 		return r
 	}
@@ -98,6 +149,7 @@ func (c *respCache) get(key string, st state, render func() (*response, state)) 
 	}
 	c.mu.Unlock()
 
+	cacheRenders.Add(1)
 	got, seen := render()
 	got.etag = seen.etag()
 	if !shared {
@@ -105,13 +157,23 @@ func (c *respCache) get(key string, st state, render func() (*response, state)) 
 	}
 	r.status, r.ctype, r.body, r.etag, r.header, r.noStore = got.status, got.ctype, got.body, got.etag, got.header, got.noStore
 	close(r.ready)
-	if got.noStore {
-		c.mu.Lock()
-		if c.m[key] == r {
-			delete(c.m, key)
-		}
-		c.mu.Unlock()
+	size := r.size(key)
+	limit := c.maxBytes
+	if limit <= 0 {
+		limit = DefaultLimits.CacheBytes
 	}
+	c.mu.Lock()
+	if c.m[key] == r {
+		// Errors are not kept (any path can make one), nor what was made
+		// from lagging data, nor what would pass the bytes bound; the
+		// requests already waiting for r still get it.
+		if got.noStore || got.status != http.StatusOK || c.bytes+size > limit {
+			delete(c.m, key)
+		} else {
+			c.bytes += size
+		}
+	}
+	c.mu.Unlock()
 	return r
 }
 

@@ -15,7 +15,6 @@ package web
 // with an observer key and submitted like any record.
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -25,14 +24,17 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tallylog/tallylog/evidence"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/tally"
-	"github.com/tallylog/tallylog/verify"
 )
 
 // MaxClaimUpload bounds a claim's upload: the photograph plus the form.
@@ -96,7 +98,7 @@ type claimError struct {
 func (e *claimError) Error() string { return e.Msg }
 
 func (s *Server) handleClaimAPI(w http.ResponseWriter, r *http.Request) {
-	c, err := readClaim(w, r)
+	c, err := s.readClaim(w, r)
 	var ans *ClaimAnswer
 	if err == nil {
 		ans, err = s.checkClaim(c)
@@ -121,8 +123,16 @@ func asClaimError(err error) *claimError {
 
 // readClaim reads a claim from JSON, a urlencoded form or a multipart
 // form with an optional "image" file, refusing oversized and non-image
-// uploads. The photograph is hashed and dropped.
-func readClaim(w http.ResponseWriter, r *http.Request) (*Claim, error) {
+// uploads. The photograph is hashed as it streams in and never held: a
+// claim costs a buffer whatever its size, and at most Limits.Uploads are
+// read at once (Limits.UploadsPerAddr from one address).
+func (s *Server) readClaim(w http.ResponseWriter, r *http.Request) (*Claim, error) {
+	done, err := s.limits.startUpload(clientAddr(r))
+	if err != nil {
+		w.Header().Set("Retry-After", "5")
+		return nil, &claimError{http.StatusTooManyRequests, err.(*apiErr).Rule}
+	}
+	defer done()
 	r.Body = http.MaxBytesReader(w, r.Body, MaxClaimUpload)
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "application/json" {
@@ -137,18 +147,48 @@ func readClaim(w http.ResponseWriter, r *http.Request) (*Claim, error) {
 		}
 		return &c, nil
 	}
-	if err := r.ParseMultipartForm(MaxClaimUpload); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		return nil, tooLarge(err, &claimError{http.StatusBadRequest, "the form could not be read: " + err.Error()})
-	} else if err != nil {
+	form := url.Values{}
+	var image *hashed
+	if ct == "multipart/form-data" {
+		mr, err := r.MultipartReader()
+		if err != nil {
+			return nil, &claimError{http.StatusBadRequest, "the form could not be read: " + err.Error()}
+		}
+		fields := int64(0)
+		for {
+			p, err := mr.NextPart()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, tooLarge(err, &claimError{http.StatusBadRequest, "the form could not be read: " + err.Error()})
+			}
+			if p.FormName() == "image" && p.FileName() != "" {
+				if image != nil {
+					return nil, &claimError{http.StatusBadRequest, "send one photograph per claim"}
+				}
+				if image, err = hashStream(p, MaxImage); err != nil {
+					return nil, tooLarge(err, &claimError{http.StatusBadRequest, "the photograph could not be read: " + err.Error()})
+				}
+				continue
+			}
+			v, err := io.ReadAll(io.LimitReader(p, maxClaimFields-fields+1))
+			if err != nil {
+				return nil, tooLarge(err, &claimError{http.StatusBadRequest, "the form could not be read: " + err.Error()})
+			}
+			if fields += int64(len(v)); fields > maxClaimFields {
+				return nil, &claimError{http.StatusRequestEntityTooLarge, "the form's fields are larger than 64 KiB"}
+			}
+			form.Add(p.FormName(), string(v))
+		}
+	} else {
 		if err := r.ParseForm(); err != nil {
 			return nil, tooLarge(err, &claimError{http.StatusBadRequest, "the form could not be read: " + err.Error()})
 		}
+		form = r.Form
 	}
-	if r.MultipartForm != nil {
-		defer r.MultipartForm.RemoveAll()
-	}
-	c := &Claim{Station: strings.TrimSpace(r.FormValue("station")), Contest: strings.TrimSpace(r.FormValue("contest")), Votes: map[string]int64{}}
-	for k, vs := range r.Form {
+	c := &Claim{Station: strings.TrimSpace(form.Get("station")), Contest: strings.TrimSpace(form.Get("contest")), Votes: map[string]int64{}}
+	for k, vs := range form {
 		id, ok := strings.CutPrefix(k, "votes.")
 		if !ok || len(vs) == 0 || strings.TrimSpace(vs[0]) == "" {
 			continue
@@ -162,28 +202,43 @@ func readClaim(w http.ResponseWriter, r *http.Request) (*Claim, error) {
 	if len(c.Votes) == 0 {
 		c.Votes = nil
 	}
-	file, _, err := r.FormFile("image")
-	if err == nil {
-		defer file.Close()
-		data, err := io.ReadAll(io.LimitReader(file, MaxImage+1))
-		if err != nil {
-			return nil, &claimError{http.StatusBadRequest, "the photograph could not be read: " + err.Error()}
-		}
-		if err := checkUpload(data); err != nil {
+	if image != nil {
+		if err := checkUpload(image.head, image.size); err != nil {
 			return nil, err
 		}
-		sum := sha256.Sum256(data)
-		c.ImageSHA256 = hex.EncodeToString(sum[:])
+		c.ImageSHA256 = image.sum
 	}
 	return c, nil
 }
 
-// checkUpload refuses an empty, oversized or non-image upload.
-func checkUpload(data []byte) error {
-	switch typ := http.DetectContentType(data); {
-	case len(data) > MaxImage:
+// maxClaimFields bounds the claim form's fields other than the photograph.
+const maxClaimFields = 64 << 10
+
+// hashed is an upload read through SHA-256 and dropped.
+type hashed struct {
+	sum  string
+	size int64
+	head []byte // the first 512 bytes, for content sniffing
+}
+
+// hashStream hashes r, keeping its first 512 bytes; more than max bytes is
+// too large (size max+1 is returned, for checkUpload to refuse).
+func hashStream(r io.Reader, max int64) (*hashed, error) {
+	hw := &headWriter{h: sha256.New()}
+	n, err := io.Copy(hw, io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	return &hashed{sum: hex.EncodeToString(hw.h.Sum(nil)), size: n, head: hw.head}, nil
+}
+
+// checkUpload refuses an empty, oversized or non-image upload, from its
+// size and its first bytes.
+func checkUpload(head []byte, size int64) error {
+	switch typ := http.DetectContentType(head); {
+	case size > MaxImage:
 		return &claimError{http.StatusRequestEntityTooLarge, "the photograph is larger than 10 MiB: send a smaller scan or photo"}
-	case len(data) == 0:
+	case size == 0:
 		return &claimError{http.StatusBadRequest, "the photograph is empty"}
 	case !claimImageTypes[typ]:
 		return &claimError{http.StatusUnsupportedMediaType, fmt.Sprintf("the upload is %s, not a photograph: send a JPEG, PNG or WebP image, or a PDF scan", typ)}
@@ -332,6 +387,11 @@ type evidenceState struct {
 	keys *evidence.KeyIndex // nil until the first pack
 }
 
+// handleEvidence serves a contest's evidence pack. A pack is built once per
+// published checkpoint into DIR/packs/, streamed to disk and capped at
+// Limits.PackBytes, and served from the file: however many clients
+// download it, however slowly, the server holds a file descriptor each,
+// not the pack.
 func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 	contest := r.PathValue("contest")
 	var known bool
@@ -344,20 +404,39 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiErr{Status: http.StatusNotFound, Rule: fmt.Sprintf("there is no contest %q in this election", contest)})
 		return
 	}
-	pack, size, err := s.buildEvidence(r.Context(), contest)
+	path, size, err := s.buildEvidence(r.Context(), contest)
 	if err != nil {
-		writeError(w, &apiErr{Status: http.StatusServiceUnavailable, Rule: "the evidence pack could not be built: " + err.Error() + "; retry"})
+		status, field := http.StatusServiceUnavailable, "server"
+		if errors.Is(err, errPackTooLarge) {
+			status, field = http.StatusInsufficientStorage, "pack"
+		}
+		writeError(w, &apiErr{Status: status, Field: field, Rule: "the evidence pack could not be built: " + err.Error()})
 		return
 	}
+	f, err := os.Open(path)
+	if err != nil { // replaced by a newer checkpoint's pack meanwhile
+		writeError(w, &apiErr{Status: http.StatusServiceUnavailable, Field: "server", Rule: "the evidence pack moved on to a newer checkpoint; retry"})
+		return
+	}
+	defer f.Close()
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="evidence-%s-%d.zip"`, strings.ReplaceAll(contest, "/", "_"), size))
-	w.Header().Set("Content-Length", strconv.Itoa(len(pack)))
-	w.Write(pack)
+	http.ServeContent(w, r, "", time.Time{}, f)
 }
 
-// buildEvidence builds a contest's pack against the latest published
-// checkpoint, once the tally has applied it.
-func (s *Server) buildEvidence(ctx context.Context, contest string) ([]byte, uint64, error) {
+// errPackTooLarge refuses a pack over Limits.PackBytes.
+var errPackTooLarge = errors.New("the pack is larger than the server's cap (--max-pack-bytes); download the log and build it with tallylog evidence")
+
+// packPath is where the pack of contest at checkpoint size is kept.
+func (s *Server) packPath(contest string, size uint64) string {
+	return filepath.Join(s.Dir.Root, "packs", fmt.Sprintf("%s-%d.zip", hex.EncodeToString([]byte(contest)), size))
+}
+
+// buildEvidence returns the file holding a contest's pack against the
+// latest published checkpoint (once the tally has applied it), building it
+// if no pack for that checkpoint exists. Older packs of the contest are
+// removed.
+func (s *Server) buildEvidence(ctx context.Context, contest string) (string, uint64, error) {
 	es := &s.evidence
 	es.mu.Lock()
 	defer es.mu.Unlock()
@@ -366,23 +445,66 @@ func (s *Server) buildEvidence(ctx context.Context, contest string) ([]byte, uin
 	}
 	cp, size := s.Log.Checkpoint()
 	if cp == nil {
-		return nil, 0, errors.New("the log has no checkpoint yet")
+		return "", 0, errors.New("the log has no checkpoint yet")
+	}
+	path := s.packPath(contest, size)
+	if _, err := os.Stat(path); err == nil {
+		return path, size, nil
 	}
 	if err := s.WaitApplied(ctx, size); err != nil {
-		return nil, 0, err
+		return "", 0, err
 	}
 	if from := es.keys.Scanned(); from < size {
 		err := s.Log.ReadEntries(ctx, from, size, size, func(i uint64, e []byte) error { es.keys.Add(i, e); return nil })
 		if err != nil {
-			return nil, 0, err
+			return "", 0, err
 		}
 	}
-	src, err := verify.NewSource(s.Dir.LogDir())
-	if err != nil {
-		return nil, 0, err
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", 0, err
 	}
-	var buf bytes.Buffer
-	err = evidence.Build(ctx, &buf, evidence.Input{Checkpoint: cp, LogKey: s.LogVerifier, Log: src, Tally: s.Tally,
+	f, err := os.CreateTemp(dir, ".tmp-pack-*")
+	if err != nil {
+		return "", 0, err
+	}
+	defer os.Remove(f.Name()) // after the rename, removes nothing
+	cw := &cappedWriter{w: f, left: s.limits.cfg.PackBytes}
+	err = evidence.Build(ctx, cw, evidence.Input{Checkpoint: cp, LogKey: s.LogVerifier, Log: s.Log, Tally: s.Tally,
 		Keys: es.keys, Images: evidence.ImagesAt(s.Dir.Root)}, contest)
-	return buf.Bytes(), size, err
+	if cw.over {
+		err = errPackTooLarge
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return "", 0, err
+	}
+	old, _ := filepath.Glob(filepath.Join(dir, hex.EncodeToString([]byte(contest))+"-*.zip"))
+	for _, o := range old {
+		if o != path {
+			os.Remove(o) // a download in progress keeps reading its open file
+		}
+	}
+	return path, size, nil
+}
+
+// cappedWriter fails a write past its cap.
+type cappedWriter struct {
+	w    io.Writer
+	left int64
+	over bool
+}
+
+func (c *cappedWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > c.left {
+		c.over = true
+		return 0, errPackTooLarge
+	}
+	c.left -= int64(len(p))
+	return c.w.Write(p)
 }

@@ -147,4 +147,25 @@ func TestEvidenceDownload(t *testing.T) {
 	if code, _ := cs.do(t, httptest.NewRequest("GET", "/api/v1/evidence/NA-999", nil)); code != 404 {
 		t.Errorf("unknown contest: %d", code)
 	}
+	// The pack is built once per checkpoint, on disk, and served from there.
+	packs, _ := filepath.Glob(filepath.Join(cs.Srv.Dir.Root, "packs", "*"))
+	if len(packs) != 1 {
+		t.Fatalf("packs on disk: %q, want one", packs)
+	}
+	info, _ := os.Stat(packs[0])
+	if _, again := cs.do(t, httptest.NewRequest("GET", "/api/v1/evidence/NA-57", nil)); !bytes.Equal(again, body) {
+		t.Error("a second download differs from the first")
+	}
+	if info2, _ := os.Stat(packs[0]); !info2.ModTime().Equal(info.ModTime()) {
+		t.Error("the pack was built again for the same checkpoint")
+	}
+	// A pack over the cap is refused, naming the flag.
+	os.Remove(packs[0])
+	cs.Srv.limits.cfg.PackBytes = 1000
+	if code, msg := cs.do(t, httptest.NewRequest("GET", "/api/v1/evidence/NA-57", nil)); code != 507 || !strings.Contains(string(msg), "--max-pack-bytes") {
+		t.Errorf("pack over the cap: %d %s", code, msg)
+	}
+	if left, _ := filepath.Glob(filepath.Join(cs.Srv.Dir.Root, "packs", "*")); len(left) != 0 {
+		t.Errorf("a refused pack left %q", left)
+	}
 }

@@ -51,6 +51,7 @@ var statusCodes = map[int]string{
 	http.StatusBadRequest:            "bad_request",
 	http.StatusForbidden:             "forbidden",
 	http.StatusNotFound:              "not_found",
+	http.StatusMethodNotAllowed:      "method_not_allowed",
 	http.StatusConflict:              "conflict",
 	http.StatusRequestEntityTooLarge: "too_large",
 	http.StatusUnsupportedMediaType:  "unsupported_media_type",

@@ -102,17 +102,32 @@ func cell(s string) string {
 
 func i64(n int64) string { return strconv.FormatInt(n, 10) }
 
-func writeCSV(rows [][]string) []byte {
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	w.WriteAll(rows) // a bytes.Buffer does not fail
-	return buf.Bytes()
+// csvOut writes rows as they are made, so that a download of every
+// station costs its bytes, not a table of strings besides (a bytes.Buffer
+// does not fail).
+type csvOut struct {
+	buf bytes.Buffer
+	w   *csv.Writer
+}
+
+func newCSV(header ...string) *csvOut {
+	o := &csvOut{}
+	o.w = csv.NewWriter(&o.buf)
+	o.w.Write(header)
+	return o
+}
+
+func (o *csvOut) row(cells ...string) { o.w.Write(cells) }
+
+func (o *csvOut) bytes() []byte {
+	o.w.Flush()
+	return o.buf.Bytes()
 }
 
 // contestsCSV has one row per contest and candidate.
 func contestsCSV(sn *snapshot) []byte {
-	rows := [][]string{{"assembly", "region", "contest", "contest_name", "candidate", "candidate_name", "party",
-		"sheets", "postal", "readmitted", "votes", "leading", "stations", "stations_in", "log_size"}}
+	out := newCSV("assembly", "region", "contest", "contest_name", "candidate", "candidate_name", "party",
+		"sheets", "postal", "readmitted", "votes", "leading", "stations", "stations_in", "log_size")
 	for _, c := range sn.contests {
 		for _, cand := range c.Candidates {
 			leading := "no"
@@ -121,20 +136,20 @@ func contestsCSV(sn *snapshot) []byte {
 			} else if c.Tie && contains(c.Winners, cand.ID) {
 				leading = "tie"
 			}
-			rows = append(rows, []string{sn.assembly.ID, c.Region, c.ID, cell(c.Name), cand.ID, cell(cand.Name), cand.Party,
+			out.row(sn.assembly.ID, c.Region, c.ID, cell(c.Name), cand.ID, cell(cand.Name), cand.Party,
 				i64(cand.Sheets), i64(cand.Postal), i64(cand.Readmitted), i64(cand.Votes), leading,
-				strconv.Itoa(c.Stations), strconv.Itoa(c.StationsIn), strconv.FormatUint(sn.applied, 10)})
+				strconv.Itoa(c.Stations), strconv.Itoa(c.StationsIn), strconv.FormatUint(sn.applied, 10))
 		}
 	}
-	return writeCSV(rows)
+	return out.bytes()
 }
 
 // stationsCSV has one row per station, contest and candidate, from the
 // current sheet; a station without a sheet has one row with status
 // "missing".
 func stationsCSV(sn *snapshot) []byte {
-	rows := [][]string{{"assembly", "region", "contest", "station", "registered", "status", "revision", "cast", "rejected",
-		"candidate", "candidate_name", "votes", "sheet_index", "sheet_hash", "image_sha256"}}
+	out := newCSV("assembly", "region", "contest", "station", "registered", "status", "revision", "cast", "rejected",
+		"candidate", "candidate_name", "votes", "sheet_index", "sheet_hash", "image_sha256")
 	for _, c := range sn.contests {
 		dc, _ := sn.def.Contest(c.ID)
 		for _, i := range sn.def.StationsOf(c.ID) {
@@ -152,15 +167,15 @@ func stationsCSV(sn *snapshot) []byte {
 				}
 			}
 			if cur == nil {
-				rows = append(rows, []string{sn.assembly.ID, c.Region, c.ID, ds.ID, i64(ds.Registered), status, "", "", "", "", "", "", "", "", ""})
+				out.row(sn.assembly.ID, c.Region, c.ID, ds.ID, i64(ds.Registered), status, "", "", "", "", "", "", "", "", "")
 				continue
 			}
 			for _, vc := range cur.Votes {
-				rows = append(rows, []string{sn.assembly.ID, c.Region, c.ID, ds.ID, i64(ds.Registered), status,
+				out.row(sn.assembly.ID, c.Region, c.ID, ds.ID, i64(ds.Registered), status,
 					i64(cur.Revision), i64(cur.Cast), i64(cur.Rejected), vc.Candidate, cell(candidateName(dc, vc.Candidate)),
-					i64(vc.Votes), strconv.FormatUint(cur.Index, 10), cur.Hash, cur.Image})
+					i64(vc.Votes), strconv.FormatUint(cur.Index, 10), cur.Hash, cur.Image)
 			}
 		}
 	}
-	return writeCSV(rows)
+	return out.bytes()
 }

@@ -31,7 +31,8 @@ type hostileSite struct {
 	sheet1     []byte // NA-57/PS-1, revision 1, names image1
 	sheet1Hash string
 	sheet2Hash string // NA-57/PS-2, revision 1
-	recount2   string // NA-57/PS-2, revision 2, superseding sheet2
+	order2     string // ro.NA-57's recount order for NA-57/PS-2
+	recount2   string // NA-57/PS-2, revision 2, superseding sheet2, carrying out order2
 	image1     []byte
 	image1Hash string
 }
@@ -48,11 +49,12 @@ func newHostileSite(t *testing.T) *hostileSite {
 	hs.sheet1 = hs.E.Sign(t, "po.NA-57.PS-1", s1)
 	_, hs.sheet1Hash = hs.submit(t, "po.NA-57.PS-1", s1)
 	_, hs.sheet2Hash = hs.sheet(t, "NA-57", "NA-57/PS-2", 240, 270, 40)
+	_, hs.order2 = hs.submit(t, "ro.NA-57", hs.E.Order("NA-57", record.OrderRecount, "recount under section 95(5)", "NA-57/PS-2"))
 	rc := hs.E.Sheet("NA-57", "NA-57/PS-2", 250, 260, 40)
-	rc.Revision, rc.Supersedes, rc.OrderedBy, rc.Reason = 2, hs.sheet2Hash, "Returning Officer NA-57", "recount"
+	rc.Revision, rc.Supersedes, rc.Order, rc.Reason = 2, hs.sheet2Hash, hs.order2, "recount"
 	_, hs.recount2 = hs.submit(t, "ro.NA-57", rc)
 	// The commission revokes the key of NA-58/PS-2's presiding officer.
-	hs.submit(t, "ecp", &record.Keys{Election: hs.E.Def.ID, Revoke: []string{hs.E.VKeys["po.NA-58.PS-2"]}})
+	hs.submit(t, "ecp", &record.Keys{Election: hs.E.Def.ID, Log: hs.E.Def.Origin, Revoke: []string{hs.E.VKeys["po.NA-58.PS-2"]}})
 
 	srv := hs.Srv.HTTPServer("127.0.0.1:0")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -125,28 +127,59 @@ func TestHostileInput(t *testing.T) {
 	other := sheet("NA-57", "NA-57/PS-3", 280, 210, 30)
 	other.Election = "pk-ge2018"
 	wrongStation := sheet("NA-57", "NA-57/PS-3", 280, 210, 30)
+	rehearsal := sheet("NA-57", "NA-57/PS-3", 280, 210, 30)
+	rehearsal.Log = "results.example.pk/rehearsal"
+	year0 := sheet("NA-57", "NA-57/PS-3", 280, 210, 30)
+	year0.Captured = "0000-01-01T00:00:00Z"
+	year9999 := sheet("NA-57", "NA-57/PS-3", 280, 210, 30)
+	year9999.Captured = "9999-12-31T23:59:59Z"
+	declaredEarly := &record.Declaration{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-57", Form: 47, Votes: testelection.Counts(1, 2, 3), Declared: "2024-02-01T21:00:00Z"}
 	supersedeMissing := sheet("NA-57", "NA-57/PS-1", 1, 2, 3)
-	supersedeMissing.Revision, supersedeMissing.Supersedes, supersedeMissing.OrderedBy, supersedeMissing.Reason = 2, strings.Repeat("ab", 32), "RO", "recount"
+	supersedeMissing.Revision, supersedeMissing.Supersedes, supersedeMissing.Reason = 2, strings.Repeat("ab", 32), "recount"
 	noIncrease := sheet("NA-57", "NA-57/PS-2", 1, 2, 3)
-	noIncrease.Revision, noIncrease.Supersedes, noIncrease.OrderedBy, noIncrease.Reason = 2, hs.recount2, "RO", "second recount"
+	noIncrease.Revision, noIncrease.Supersedes, noIncrease.Reason = 2, hs.recount2, "second recount"
 	crossStation := sheet("NA-57", "NA-57/PS-3", 1, 2, 3)
-	crossStation.Revision, crossStation.Supersedes, crossStation.OrderedBy, crossStation.Reason = 2, hs.sheet1Hash, "RO", "recount"
+	crossStation.Revision, crossStation.Supersedes, crossStation.Reason = 2, hs.sheet1Hash, "recount"
+	jump := sheet("NA-57", "NA-57/PS-2", 1, 2, 3)
+	jump.Revision, jump.Supersedes, jump.Order, jump.Reason = 1_000_000_000, hs.recount2, hs.order2, "recount"
+	unordered := sheet("NA-57", "NA-57/PS-2", 1, 2, 3)
+	unordered.Revision, unordered.Supersedes, unordered.Reason = 3, hs.recount2, "recount"
+	noSuchOrder := sheet("NA-57", "NA-57/PS-2", 1, 2, 3)
+	noSuchOrder.Revision, noSuchOrder.Supersedes, noSuchOrder.Order, noSuchOrder.Reason = 3, hs.recount2, strings.Repeat("ef", 32), "recount"
+	orderNotOrder := sheet("NA-57", "NA-57/PS-2", 1, 2, 3)
+	orderNotOrder.Revision, orderNotOrder.Supersedes, orderNotOrder.Order, orderNotOrder.Reason = 3, hs.recount2, hs.sheet1Hash, "recount"
+	usedTwice := sheet("NA-57", "NA-57/PS-2", 1, 2, 3)
+	usedTwice.Revision, usedTwice.Supersedes, usedTwice.Order, usedTwice.Reason = 3, hs.recount2, hs.order2, "second recount"
+	orderByPO := e.Order("NA-57", record.OrderRecount, "recount", "NA-57/PS-1")
+	orderByAgent := e.Order("NA-57", record.OrderCorrection, "correction", "NA-57/PS-1")
+	orderNoSheet := e.Order("NA-57", record.OrderRecount, "recount", "NA-57/PS-3")
+	orderForeign := e.Order("NA-57", record.OrderRecount, "recount", "NA-58/PS-1")
+	orderOtherRO := e.Order("NA-57", record.OrderRecount, "recount", "NA-57/PS-1")
+	tribunalOtherContest := &record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Grants: []record.Grant{{Role: "tribunal", Scope: "NA-99", Key: e.VKeys["observer"]}}}
+	correctionSigned := sign("ro.NA-57", usedTwice)
 	byAgent := sheet("NA-57", "NA-57/PS-2", 1, 2, 3)
-	byAgent.Revision, byAgent.Supersedes, byAgent.OrderedBy, byAgent.Reason = 3, hs.recount2, "RO", "recount"
+	byAgent.Revision, byAgent.Supersedes, byAgent.Reason = 3, hs.recount2, "recount"
 	short := sheet("NA-57", "NA-57/PS-3", 280, 210)
 	outOfOrder := sheet("NA-57", "NA-57/PS-3", 280, 210, 30)
 	outOfOrder.Votes[0].Candidate, outOfOrder.Votes[1].Candidate = "2", "1"
 	unknownContest := sheet("NA-57", "NA-57/PS-3", 280, 210, 30)
 	unknownContest.Contest = "NA-999"
 	notVoting := sheet("NA-58", "NA-57/PS-3", 280, 210, 30)
-	decl := &record.Declaration{Election: e.Def.ID, Contest: "NA-57", Form: 47, Votes: testelection.Counts(1, 2, 3), Declared: "2024-02-08T21:00:00Z"}
-	countersignOther := &record.Attestation{Election: e.Def.ID, Contest: "NA-57", Station: "NA-57/PS-2", Kind: "countersign", Sheet: hs.sheet1Hash, Captured: "2024-02-08T19:00:00Z"}
-	countersignMissing := &record.Attestation{Election: e.Def.ID, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "countersign", Sheet: strings.Repeat("cd", 32), Captured: "2024-02-08T19:00:00Z"}
+	decl := &record.Declaration{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-57", Form: 47, Votes: testelection.Counts(1, 2, 3), Declared: "2024-02-08T21:00:00Z"}
+	countersignOther := &record.Attestation{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-57", Station: "NA-57/PS-2", Kind: "countersign", Sheet: hs.sheet1Hash, Captured: "2024-02-08T19:00:00Z"}
+	countersignMissing := &record.Attestation{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "countersign", Sheet: strings.Repeat("cd", 32), Captured: "2024-02-08T19:00:00Z"}
 	secondElection := &record.Election{Election: e.Def.ID, Origin: testelection.Origin, Commission: e.VKeys["ecp"],
 		DefinitionSHA256: strings.Repeat("00", 32), DefinitionParts: 1, Created: "2024-02-01T00:00:00Z"}
-	revokeCommission := &record.Keys{Election: e.Def.ID, Revoke: []string{e.VKeys["ecp"]}}
-	regrant := &record.Keys{Election: e.Def.ID, Grants: []record.Grant{{Role: "presiding", Scope: "NA-58/PS-2", Key: e.VKeys["po.NA-58.PS-2"]}}}
-	grantUnknown := &record.Keys{Election: e.Def.ID, Grants: []record.Grant{{Role: "presiding", Scope: "NA-99/PS-1", Key: e.VKeys["observer"]}}}
+	revokeCommission := &record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Revoke: []string{e.VKeys["ecp"]}}
+	regrant := &record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Grants: []record.Grant{{Role: "presiding", Scope: "NA-58/PS-2", Key: e.VKeys["po.NA-58.PS-2"]}}}
+	grantUnknown := &record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Grants: []record.Grant{{Role: "presiding", Scope: "NA-99/PS-1", Key: e.VKeys["observer"]}}}
+	// Two keys of one name sharing a 4-byte key ID (a birthday search of
+	// about 2^16 tries): the commission grants the first; a grant of the
+	// second is refused, and a revocation naming it does not reach the first.
+	collideA, collideB := testelection.CollidingKeys("po.NA-57.PS-3")
+	hs.submit(t, "ecp", &record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Grants: []record.Grant{{Role: "observer", Scope: "NA-57", Key: collideA}}})
+	grantColliding := &record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Grants: []record.Grant{{Role: "presiding", Scope: "NA-57/PS-3", Key: collideB}}}
+	revokeColliding := &record.Keys{Election: e.Def.ID, Log: e.Def.Origin, Revoke: []string{collideB}}
 	forged := bytes.Replace(hs.sheet1, []byte("votes 1 300"), []byte("votes 1 900"), 1)
 	forged = bytes.Replace(forged, []byte("image "+hs.image1Hash+"\n"), nil, 1)
 	twoSigs := append(bytes.Clone(fresh), fresh[bytes.LastIndex(fresh[:len(fresh)-1], []byte("\n"))+1:]...)
@@ -170,12 +203,33 @@ func TestHostileInput(t *testing.T) {
 		post("sheet signed by an observer", sign("observer", wrongStation), 403, "signature"),
 		// Replays and identity.
 		post("record of another election", sign("po.NA-57.PS-3", other), 422, "election"),
+		post("record of a rehearsal log of the same election", sign("po.NA-57.PS-3", rehearsal), 422, "log"),
+		post("record naming no log", edit("log "+e.Def.Origin+"\n", ""), 400, "log"),
+		// Times outside the election's window.
+		post("captured in year 0000", sign("po.NA-57.PS-3", year0), 422, "captured"),
+		post("captured in year 9999", sign("po.NA-57.PS-3", year9999), 422, "captured"),
+		post("declared a week before polling day", sign("ro.NA-57", declaredEarly), 422, "declared"),
 		post("second election record", sign("ecp", secondElection), 422, "type"),
 		post("replayed genesis entry: a duplicate", e.Genesis[1], 200, ""),
-		post("definition part after the definition is complete", sign("ecp", &record.DefinitionPart{Election: e.Def.ID, Part: 2, Data: "{}"}), 422, "part"),
+		post("definition part after the definition is complete", sign("ecp", &record.DefinitionPart{Election: e.Def.ID, Log: e.Def.Origin, Part: 2, Data: "{}"}), 422, "part"),
 		// Rules of the log.
 		post("supersedes a record not in the log", sign("ro.NA-57", supersedeMissing), 422, "supersedes"),
 		post("revision does not increase", sign("ro.NA-57", noIncrease), 422, "revision"),
+		// Corrections need authority (issue 13): an order of an entitled
+		// key, named by hash, carried out once; revisions go up by one.
+		post("revision jumps to 1,000,000,000", sign("ro.NA-57", jump), 422, "revision"),
+		post("returning officer's correction without an order", sign("ro.NA-57", unordered), 422, "order"),
+		post("correction naming an order not in the log", sign("ro.NA-57", noSuchOrder), 422, "order"),
+		post("correction naming a sheet as its order", sign("ro.NA-57", orderNotOrder), 422, "order"),
+		post("order carried out twice at a station", correctionSigned, 422, "order"),
+		post("order signed by a presiding officer", sign("po.NA-57.PS-1", orderByPO), 403, "signature"),
+		post("order signed by a polling agent", sign("agent.NA-57", orderByAgent), 403, "signature"),
+		post("order signed by another contest's returning officer", sign("ro.NA-58", orderOtherRO), 403, "signature"),
+		post("order for a station with no sheet", sign("ro.NA-57", orderNoSheet), 422, "station"),
+		post("order for a station of another contest", sign("ro.NA-57", orderForeign), 422, "station"),
+		post("tribunal granted for an unknown contest", sign("ecp", tribunalOtherContest), 422, "grant"),
+		post("order of an unknown kind", bytes.Replace(sign("ro.NA-57", orderOtherRO), []byte("kind recount"), []byte("kind annulment"), 1), 400, "kind"),
+		post("right-to-left override in a correction's reason", bytes.Replace(correctionSigned, []byte("reason second"), []byte("reason \u202esecond"), 1), 400, "reason"),
 		post("supersedes a sheet of another station", sign("ro.NA-57", crossStation), 422, "supersedes"),
 		post("countersignature of another station's sheet", sign("agent.NA-57", countersignOther), 422, "sheet"),
 		post("countersignature of a sheet not in the log", sign("agent.NA-57", countersignMissing), 422, "sheet"),
@@ -186,6 +240,8 @@ func TestHostileInput(t *testing.T) {
 		post("revoking the commission's own key", sign("ecp", revokeCommission), 422, "revoke"),
 		post("re-granting a revoked key", sign("ecp", regrant), 422, "grant"),
 		post("grant for an unknown station", sign("ecp", grantUnknown), 422, "grant"),
+		post("grant of a key colliding in name and 4-byte key ID", sign("ecp", grantColliding), 422, "grant"),
+		post("revoke by name and 4-byte key ID of another key", sign("ecp", revokeColliding), 422, "revoke"),
 		// Encodings: the parser refuses before any signature check.
 		post("count over the maximum", edit("votes 1 280", "votes 1 1000000001"), 400, "votes"),
 		post("count overflowing int64", edit("votes 1 280", "votes 1 18446744073709551617"), 400, "votes"),
@@ -195,6 +251,10 @@ func TestHostileInput(t *testing.T) {
 		post("NUL byte", edit("revision 1", "revision 1\x00"), 400, ""),
 		post("CRLF line endings", bytes.ReplaceAll(fresh, []byte("\n"), []byte("\r\n")), 400, ""),
 		post("tab in a value", edit("contest NA-57", "contest\tNA-57"), 400, ""),
+		post("right-to-left override in a station", edit("station NA-57/PS-3", "station NA-57/PS-3\u202e"), 400, "station"),
+		post("first-strong isolate in the log", edit("log "+e.Def.Origin, "log \u2068"+e.Def.Origin), 400, "log"),
+		post("left-to-right mark in a contest", edit("contest NA-57", "contest NA-57\u200e"), 400, "contest"),
+		post("Arabic letter mark in a count", edit("votes 1 280", "votes 1 280\u061c"), 400, "votes"),
 		post("unknown field", edit("captured ", "colour green\ncaptured "), 400, ""),
 		post("duplicate field", edit("revision 1\n", "revision 1\nrevision 1\n"), 400, ""),
 		post("fields out of order", edit("registered 1000\ncast 520\n", "cast 520\nregistered 1000\n"), 400, ""),

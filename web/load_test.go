@@ -53,7 +53,7 @@ func TestLoad(t *testing.T) {
 			defer wg.Done()
 			for i := 0; ctx.Err() == nil; i++ {
 				at := time.Date(2024, 2, 8, 18, 0, 0, 0, time.UTC).Add(time.Duration(i*8+w) * time.Second)
-				entry := ts.E.Sign(t, "observer", &record.Attestation{Election: ts.E.Def.ID, Contest: "NA-57", Station: "NA-57/PS-1",
+				entry := ts.E.Sign(t, "observer", &record.Attestation{Election: ts.E.Def.ID, Log: ts.E.Def.Origin, Contest: "NA-57", Station: "NA-57/PS-1",
 					Kind: "copy", Registered: 1000, Cast: 550, Votes: testelection.Counts(300, 200, 50), Captured: at.Format(time.RFC3339)})
 				if _, err := ts.Srv.Intake.Submit(ctx, entry); err != nil {
 					if ctx.Err() == nil {

@@ -56,6 +56,7 @@ func (x *site) stationPage(r *http.Request) (*response, state) {
 		if !found {
 			return
 		}
+		pageAttestations(&sr, attestationPage(r), x.s.limits.cfg.StationAttestations)
 		common = x.common(v, "Station "+sr.ID)
 		for _, sc := range sr.Contests {
 			view := stationContestView{StationContest: sc}
@@ -88,5 +89,5 @@ func (x *site) stationPage(r *http.Request) (*response, state) {
 		S        tally.StationResult
 		Contests []stationContestView
 		Verify   string
-	}{common, sr, views, x.verifyCommand("receipt.txt")}), st
+	}{common, sr, views, x.verifyCommand("receipt.tlog-proof")}), st
 }

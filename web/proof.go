@@ -72,5 +72,5 @@ func (x *site) entryPage(r *http.Request) (*response, state) {
 		Record  string
 		Receipt string
 		Verify  string
-	}{common, index, string(rc.Entry), string(rc.Marshal()), x.verifyCommand("receipt.txt")}), st
+	}{common, index, string(rc.Entry), string(rc.Marshal()), x.verifyCommand("receipt.tlog-proof")}), st
 }

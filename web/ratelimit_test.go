@@ -73,7 +73,7 @@ func TestRateLimits(t *testing.T) {
 	n := 0
 	copyBy := func(key string) []byte {
 		n++
-		return ts.E.Sign(t, key, &record.Attestation{Election: ts.E.Def.ID, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
+		return ts.E.Sign(t, key, &record.Attestation{Election: ts.E.Def.ID, Log: ts.E.Def.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
 			Registered: 1000, Cast: 550, Votes: testelection.Counts(300, 200, 50), Captured: fmt.Sprintf("2024-02-08T18:%02d:00Z", n)})
 	}
 	forgery := func() []byte {

@@ -38,11 +38,19 @@ type Options struct {
 	// published; until they do, records are sequenced and durable but get
 	// no receipt.
 	Witnesses *witness.Policy
+	// Limits bound what clients may make the server hold (limits.go);
+	// zero fields take DefaultLimits.
+	Limits Limits
 	// ReceiptWait bounds how long a submission waits for a published
 	// checkpoint covering its record (default 15 s). Past it the answer is
 	// 503 with the record's index: the record is durable, and submitting
 	// it again returns its receipt once a checkpoint is published.
 	ReceiptWait time.Duration
+	// AccessLog, when set, receives one line per HTTP request.
+	AccessLog *slog.Logger
+	// Mirror, when set, opens the directory as a read-only mirror (see
+	// mirror.go): no signing key, no submissions, every signature replayed.
+	Mirror *Mirror
 }
 
 // Server serves one election's log.
@@ -57,9 +65,14 @@ type Server struct {
 	Now         func() time.Time
 	logger      *slog.Logger
 	receiptWait time.Duration
+	metrics     *serverMetrics
+	accessLog   *slog.Logger
+	mirror      *Mirror
 
 	cancel context.CancelFunc
 	done   chan struct{}
+	lock   *datadir.Lock // the directory's exclusive lock (guard.go)
+	limits *limits       // uploads, quotas, packs (limits.go)
 
 	mu      sync.Mutex
 	applied uint64 // entries the tally has applied
@@ -72,11 +85,10 @@ type Server struct {
 // Open opens the election in dir: its log, the intake (replaying what the
 // log holds) and the tally, which follows published checkpoints.
 func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
-	meta, err := dir.ReadMeta()
-	if err != nil {
-		return nil, err
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	signer, err := dir.LogSigner()
+	meta, err := dir.ReadMeta()
 	if err != nil {
 		return nil, err
 	}
@@ -84,10 +96,23 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("log key in %s/tallylog.json: %v", dir.Root, err)
 	}
+	lock, err := takeDir(dir, opts.Logger)
+	if err != nil {
+		return nil, err
+	}
+	opened := false
+	defer func() {
+		if !opened {
+			lock.Unlock()
+		}
+	}()
 	if opts.Witnesses != nil {
 		opts.Log.Witnesses = &opts.Witnesses.Group
 	}
-	lg, err := ledger.Open(ctx, dir.LogDir(), signer, meta.LogKey, opts.Log)
+	if err := checkStorage(meta, opts.Log.MySQLDSN); err != nil {
+		return nil, err
+	}
+	lg, err := openLedger(ctx, dir, meta, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -99,15 +124,15 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
 	if opts.ReceiptWait == 0 {
 		opts.ReceiptWait = 15 * time.Second
 	}
 	s := &Server{Dir: dir, Meta: meta, Log: lg, Intake: in, Tally: tally.New(meta.Origin), LogVerifier: v,
 		Witnesses: opts.Witnesses, Now: opts.Now, logger: opts.Logger, receiptWait: opts.ReceiptWait,
-		done: make(chan struct{}), applyCh: make(chan struct{})}
+		done: make(chan struct{}), applyCh: make(chan struct{}), lock: lock, limits: newLimits(opts.Limits),
+		accessLog: opts.AccessLog, mirror: opts.Mirror}
+	s.metrics = newServerMetrics(s)
+	opened = true
 	in.SetExtension(s.checkAudit)
 	fctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
@@ -123,7 +148,9 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
 func (s *Server) Close(ctx context.Context) error {
 	s.cancel()
 	<-s.done
-	return s.Log.Close(ctx)
+	err := s.Log.Close(ctx)
+	s.lock.Unlock()
+	return err
 }
 
 // follow applies every newly published entry to the tally, in index order.
@@ -147,6 +174,7 @@ func (s *Server) follow(ctx context.Context) {
 				if err := apply(); err != nil {
 					return fmt.Errorf("index %d: %w", i, err)
 				}
+				s.limits.learn(e, s.Dir.ImagesDir())
 				s.mu.Lock()
 				s.applied = i + 1
 				s.mu.Unlock()
@@ -215,8 +243,10 @@ func (s *Server) Handler() http.Handler {
 	s.routeStatus(mux)
 	s.routeSite(mux)
 	s.routeClaims(mux)
+	s.routeApp(mux)
+	s.routeMetrics(mux)
 	cop := http.NewCrossOriginProtection()
-	return securityHeaders(cop.Handler(mux))
+	return s.observe(s.mirrorGuard(securityHeaders(cop.Handler(mux))))
 }
 
 // HTTPServer returns an http.Server for addr with the timeouts an

@@ -38,6 +38,7 @@ import (
 // one page costs one render, and clients revalidate with the ETag.
 func (s *Server) routeSite(mux *http.ServeMux) {
 	x := &site{s: s, forensics: newForensicsCache()}
+	x.cache.maxBytes = s.limits.cfg.CacheBytes
 	x.page(mux, "GET /{$}", x.assemblyPage)
 	x.page(mux, "GET /assembly/{id}", x.assemblyPage)
 	x.page(mux, "GET /contest/{id}", x.contestPage)
@@ -73,14 +74,16 @@ const renderTimeout = 10 * time.Second
 // page registers a cached handler.
 func (x *site) page(mux *http.ServeMux, pattern string, f renderFunc) {
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		// The host is part of the key: pages show commands with the site's URL.
-		key := r.Host + r.URL.Path + "?" + r.URL.RawQuery
+		key, query := cacheKey(r)
 		resp := x.cache.get(key, x.current(), func() (*response, state) {
 			// The render may serve many waiting requests: it must not stop
-			// when the client that started it goes away.
+			// when the client that started it goes away, and it sees only
+			// what the key holds.
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), renderTimeout)
 			defer cancel()
-			return f(r.WithContext(ctx))
+			rr := r.Clone(ctx)
+			rr.URL.RawQuery = query
+			return f(rr)
 		})
 		resp.write(w, r)
 	})
@@ -92,7 +95,7 @@ func (x *site) page(mux *http.ServeMux, pattern string, f renderFunc) {
 func (x *site) current() state {
 	_, size := x.s.Log.Checkpoint()
 	applied, _ := x.s.Applied()
-	return state{applied: applied, checkpoint: size, overdue: x.overdue()}
+	return state{applied: applied, checkpoint: size, overdue: x.overdue(), stopped: x.s.Stopped() != ""}
 }
 
 // overdue reports whether the provisional deadline has passed by the
@@ -119,7 +122,7 @@ func (x *site) overdue() bool {
 // f must only copy data out; rendering happens after read returns.
 func (x *site) read(f func(v *tally.View)) state {
 	_, size := x.s.Log.Checkpoint()
-	st := state{checkpoint: size, overdue: x.overdue()}
+	st := state{checkpoint: size, overdue: x.overdue(), stopped: x.s.Stopped() != ""}
 	x.s.Tally.Read(func(v *tally.View) {
 		st.applied = v.Size()
 		f(v)

@@ -25,6 +25,10 @@ type status struct {
 	Witnesses []witnessStatus `json:"witnesses"`
 	// Problem says why publication is stalled, if it is.
 	Problem string `json:"problem,omitempty"`
+	// Accepting is false while the server refuses submissions; Stopped
+	// then says why and what the operator must do (guard.go).
+	Accepting bool   `json:"accepting"`
+	Stopped   string `json:"stopped,omitempty"`
 }
 
 type witnessStatus struct {
@@ -49,7 +53,8 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	applied, _ := s.Applied()
 	out := status{Origin: s.Meta.Origin, PublishedSize: published, IntegratedSize: integrated, Applied: applied,
-		Witnesses: s.witnessStatuses(cp), Problem: s.publicationProblem()}
+		Witnesses: s.witnessStatuses(cp), Problem: s.publicationProblem(), Stopped: s.Stopped()}
+	out.Accepting = out.Stopped == ""
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(out)

@@ -2,10 +2,8 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -39,9 +37,9 @@ var hexHash = regexp.MustCompile(`^[0-9a-f]{64}$`)
 //	GET  /images/{hash}        the stored scan
 func (s *Server) routeSubmit(mux *http.ServeMux) {
 	lim := newRecordLimits(DefaultRateLimits, time.Now)
-	mux.HandleFunc("POST /api/v1/records", s.limitRecordsBy(lim, s.handleRecord))
+	mux.HandleFunc("POST /api/v1/records", s.measureRecords(s.limitRecordsBy(lim, s.handleRecord)))
 	mux.HandleFunc("POST /api/v1/records/batch", s.handleBatch(lim))
-	mux.HandleFunc("PUT /api/v1/images/{hash}", s.handleImagePut)
+	mux.HandleFunc("PUT /api/v1/images/{hash}", s.measureUploads(s.handleImagePut))
 	mux.HandleFunc("GET /images/{hash}", s.handleImageGet)
 }
 
@@ -49,9 +47,30 @@ func (s *Server) routeSubmit(mux *http.ServeMux) {
 // body (at most one byte more than a record may have) and, when the
 // signature verified with a registered key, authenticated it as v.
 func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request, body []byte, v *registry.Verified) {
+	if s.refuseStopped(w) {
+		return
+	}
 	if len(body) > record.MaxEntry {
 		writeError(w, &apiErr{Status: http.StatusRequestEntityTooLarge, Field: "body", Rule: "a record is at most 65535 bytes"})
 		return
+	}
+	var env *record.Envelope
+	if v != nil {
+		env = v.Envelope()
+	} else if e, err := record.Open(body); err == nil {
+		env = e
+	}
+	charged := func(bool, bool) {}
+	if env != nil {
+		logged := func() (in bool) {
+			s.Intake.Registry(func(reg *registry.Registry) { _, in = reg.Lookup(env.Hash) })
+			return in
+		}
+		var err error
+		if charged, err = s.limits.admitAttestation(env, len(body), logged); err != nil {
+			writeError(w, err)
+			return
+		}
 	}
 	var index uint64
 	var err error
@@ -60,6 +79,8 @@ func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request, body []byt
 	} else {
 		index, err = s.Intake.Append(r.Context(), body)
 	}
+	applied, _ := s.Applied()
+	charged(err == nil, err == nil && index < applied)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -83,6 +104,9 @@ func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request, body []byt
 }
 
 func (s *Server) handleImagePut(w http.ResponseWriter, r *http.Request) {
+	if s.refuseStopped(w) {
+		return
+	}
 	hash := r.PathValue("hash")
 	if !hexHash.MatchString(hash) {
 		writeError(w, &apiErr{Status: http.StatusBadRequest, Field: "hash", Rule: "must be a SHA-256 in 64 lower-case hex digits"})
@@ -92,24 +116,48 @@ func (s *Server) handleImagePut(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiErr{Status: http.StatusForbidden, Field: "hash", Rule: "no logged record names this image: submit the sheet first"})
 		return
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxImage))
-	if err != nil {
-		writeError(w, &apiErr{Status: http.StatusRequestEntityTooLarge, Field: "body", Rule: "an image is at most 10 MiB"})
-		return
-	}
-	sum := sha256.Sum256(data)
-	if hex.EncodeToString(sum[:]) != hash {
-		writeError(w, &apiErr{Status: http.StatusBadRequest, Field: "body", Rule: "the image's SHA-256 is " + hex.EncodeToString(sum[:]) + ", not the hash in the URL"})
-		return
-	}
 	path := filepath.Join(s.Dir.ImagesDir(), hash)
-	if _, err := os.Stat(path); err != nil {
-		if err := datadir.WriteFileAtomic(path, data, 0o644); err != nil {
-			writeError(w, &apiErr{Status: http.StatusInternalServerError, Field: "image", Rule: "could not store the image; retry"})
-			return
-		}
+	if _, err := os.Stat(path); err == nil {
+		w.WriteHeader(http.StatusNoContent) // already stored: nothing to read
+		return
+	}
+	if err := s.storeImage(w, r, hash, path); err != nil {
+		writeError(w, err)
+		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// storeImage streams an upload to a temporary file while hashing it, and
+// keeps it under its hash if the hash matches and the quotas of the record
+// naming it allow.
+func (s *Server) storeImage(w http.ResponseWriter, r *http.Request, hash, path string) error {
+	done, err := s.limits.startUpload(clientAddr(r))
+	if err != nil {
+		w.Header().Set("Retry-After", "5")
+		return err
+	}
+	defer done()
+	st, err := stage(s.Dir.ImagesDir(), http.MaxBytesReader(w, r.Body, MaxImage), MaxImage)
+	if errors.Is(err, errTooLarge) {
+		return &apiErr{Status: http.StatusRequestEntityTooLarge, Field: "body", Rule: "an image is at most 10 MiB"}
+	} else if err != nil {
+		return &apiErr{Status: http.StatusServiceUnavailable, Field: "image", Rule: "could not store the image (" + err.Error() + "); retry"}
+	}
+	defer os.Remove(st.path) // after a rename, removes nothing
+	if st.sum != hash {
+		return &apiErr{Status: http.StatusBadRequest, Field: "body", Rule: "the image's SHA-256 is " + st.sum + ", not the hash in the URL"}
+	}
+	if err := s.limits.admitImage(hash, st.size); err != nil {
+		if err == errNotApplied {
+			w.Header().Set("Retry-After", "1")
+		}
+		return err
+	}
+	if err := datadir.RenameDurable(st.path, path); err != nil {
+		return &apiErr{Status: http.StatusServiceUnavailable, Field: "image", Rule: "could not store the image (" + err.Error() + "); retry"}
+	}
+	return nil
 }
 
 func (s *Server) handleImageGet(w http.ResponseWriter, r *http.Request) {

@@ -104,13 +104,14 @@ type pageCommon struct {
 	Assemblies []navItem
 	Applied    uint64 // entries applied
 	Overdue    bool
+	Stopped    string // why the server refuses submissions (guard.go), or ""
 }
 
 type navItem struct{ ID, Name string }
 
 // common fills the layout's data from a view.
 func (x *site) common(v *tally.View, title string) pageCommon {
-	c := pageCommon{Title: title, Origin: x.s.Meta.Origin, ElectionID: x.s.Meta.Election, Applied: v.Size()}
+	c := pageCommon{Title: title, Origin: x.s.Meta.Origin, ElectionID: x.s.Meta.Election, Applied: v.Size(), Stopped: x.s.Stopped()}
 	d := v.Definition()
 	if d == nil {
 		c.Election = x.s.Meta.Election

@@ -31,7 +31,7 @@ func (x *site) claimGet(r *http.Request) (*response, state) {
 func (x *site) claimPost(w http.ResponseWriter, r *http.Request) {
 	p := &claimPage{}
 	status := http.StatusOK
-	c, err := readClaim(w, r)
+	c, err := x.s.readClaim(w, r)
 	if err == nil {
 		p.Answer, err = x.s.checkClaim(c)
 	}

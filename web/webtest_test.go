@@ -35,6 +35,13 @@ func (ts *testSite) setNow(t time.Time) { ts.now.Store(t.UnixNano()) }
 // and waits until the tally has applied it.
 func newTestSite(t testing.TB) *testSite {
 	t.Helper()
+	return newTestSiteWith(t, Limits{})
+}
+
+// newTestSiteWith is newTestSite with the given limits (zero fields take
+// the defaults).
+func newTestSiteWith(t testing.TB, limits Limits) *testSite {
+	t.Helper()
 	e := testelection.New(t)
 	skey, vkey, err := note.GenerateKey(rand.Reader, testelection.Origin)
 	if err != nil {
@@ -48,7 +55,7 @@ func newTestSite(t testing.TB) *testSite {
 	ts.setNow(time.Date(2024, 2, 8, 19, 0, 0, 0, time.UTC)) // polling day, before the deadline
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	srv, err := Open(ctx, dir, Options{Log: ledger.Options{CheckpointInterval: 100 * time.Millisecond},
+	srv, err := Open(ctx, dir, Options{Log: ledger.Options{CheckpointInterval: 100 * time.Millisecond}, Limits: limits,
 		Now: func() time.Time { return time.Unix(0, ts.now.Load()).UTC() }})
 	if err != nil {
 		t.Fatal(err)
@@ -163,15 +170,16 @@ func (ts *testSite) electionNight(t testing.TB) *scenario {
 	add("NA-57/PS-2", 240, 270, 40)
 	add("NA-57/PS-3", 280, 210, 30)
 	// A recount of PS-2, ordered by the returning officer.
+	_, order := ts.submit(t, "ro.NA-57", ts.E.Order("NA-57", record.OrderRecount, "recount under section 95(5)", "NA-57/PS-2"))
 	rc := ts.E.Sheet("NA-57", "NA-57/PS-2", 250, 260, 40)
-	rc.Revision, rc.Supersedes, rc.OrderedBy, rc.Reason = 2, sc.SheetHash["NA-57/PS-2"], "Returning Officer NA-57", "recount ordered under section 95(5)"
+	rc.Revision, rc.Supersedes, rc.Order, rc.Reason = 2, sc.SheetHash["NA-57/PS-2"], order, "recount ordered under section 95(5)"
 	rc.Captured = "2024-02-08T20:10:00Z"
 	sc.Correction, _ = ts.submit(t, "ro.NA-57", rc)
-	ts.submit(t, "agent.NA-57", &record.Attestation{Election: ts.E.Def.ID, Contest: "NA-57", Station: "NA-57/PS-1",
+	ts.submit(t, "agent.NA-57", &record.Attestation{Election: ts.E.Def.ID, Log: ts.E.Def.Origin, Contest: "NA-57", Station: "NA-57/PS-1",
 		Kind: "countersign", Sheet: sc.SheetHash["NA-57/PS-1"], Captured: "2024-02-08T18:40:00Z"})
-	ts.submit(t, "observer", &record.Attestation{Election: ts.E.Def.ID, Contest: "NA-57", Station: "NA-57/PS-3",
+	ts.submit(t, "observer", &record.Attestation{Election: ts.E.Def.ID, Log: ts.E.Def.Origin, Contest: "NA-57", Station: "NA-57/PS-3",
 		Kind: "copy", Registered: 1000, Cast: 520, Rejected: 0, Votes: testelection.Counts(230, 260, 30), Captured: "2024-02-08T18:45:00Z"})
-	sc.Tampered, _ = ts.submit(t, "ro.NA-57", &record.Declaration{Election: ts.E.Def.ID, Contest: "NA-57", Form: 47,
+	sc.Tampered, _ = ts.submit(t, "ro.NA-57", &record.Declaration{Election: ts.E.Def.ID, Log: ts.E.Def.Origin, Contest: "NA-57", Form: 47,
 		Votes: testelection.Counts(600, 900, 120), Rejected: 0, Declared: "2024-02-08T20:30:00Z"})
 	ts.sheet(t, "NA-58", "NA-58/PS-1", 400, 100, 20)
 	ts.sheet(t, "PP-12", "NA-57/PS-1", 310, 190, 45)

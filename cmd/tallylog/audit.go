@@ -57,6 +57,7 @@ func auditPlan(st *State, args []string) error {
 	margin := fs.Int64("margin", 0, "winner's lead over the runner-up, in votes")
 	ballots := fs.Int64("ballots", 0, "ballots cast in the contest")
 	stations := fs.Int64("stations", 0, "polling stations in the contest")
+	jsonOut := fs.Bool("json", false, "print the plan as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -84,6 +85,28 @@ func auditPlan(st *State, args []string) error {
 		return err
 	}
 	n, _ := a.Plan(alpha)
+	if *jsonOut {
+		type margin struct {
+			Winner string `json:"winner"`
+			Loser  string `json:"loser"`
+			Votes  int64  `json:"votes"`
+		}
+		out := struct {
+			Stations       int64    `json:"stations"`
+			FullHandCount  bool     `json:"full_hand_count"`
+			Margins        []margin `json:"margins"`
+			ErrorBound     float64  `json:"error_bound_u"`
+			RiskLimit      string   `json:"risk_limit"`
+			FirstRoundSize int64    `json:"first_round_draws"`
+		}{Stations: int64(a.Stations()), FullHandCount: a.FullHandCountRequired(), Margins: []margin{}, RiskLimit: alpha.FloatString(9), FirstRoundSize: int64(n)}
+		for _, m := range a.Margins() {
+			out.Margins = append(out.Margins, margin{m.Winner, m.Loser, m.V})
+		}
+		if !out.FullHandCount {
+			out.ErrorBound, _ = a.U().Float64()
+		}
+		return printJSON(st.Stdout, out)
+	}
 	if a.FullHandCountRequired() {
 		fmt.Fprintf(st.Stdout, "stations: %d\nthe margin is zero or negative: only a full hand count of all %d stations can settle the outcome\n", a.Stations(), n)
 		return nil
@@ -176,13 +199,16 @@ func readPlanCSV(st *State, name string) (audit.Contest, error) {
 
 // auditFlags are the flags every signing subcommand shares.
 type auditFlags struct {
-	key, election, contest, at *string
+	key, election, log, contest, at *string
+	json                            *bool
 }
 
 func addAuditFlags(fs *flag.FlagSet) auditFlags {
 	return auditFlags{
+		json:     fs.Bool("json", false, "print {type, key, hash, record} as JSON instead of the signed record alone"),
 		key:      fs.String("key", "", "private key `FILE` from tallylog keygen"),
 		election: fs.String("election", "", "election `ID`, as in the log's election record"),
+		log:      fs.String("log", "", "the log's `ORIGIN`, as in the log's election record (results.example.pk/ge2024)"),
 		contest:  fs.String("contest", "", "contest `ID`"),
 		at:       fs.String("time", "", "the record's time, "+record.TimeLayout+" (default now)"),
 	}
@@ -190,8 +216,8 @@ func addAuditFlags(fs *flag.FlagSet) auditFlags {
 
 // sign checks the shared flags, completes rec's time and signs it to stdout.
 func (f auditFlags) sign(st *State, rec record.Record, setTime func(string)) error {
-	if *f.key == "" || *f.election == "" || *f.contest == "" {
-		return usageError{"--key, --election and --contest are required"}
+	if *f.key == "" || *f.election == "" || *f.log == "" || *f.contest == "" {
+		return usageError{"--key, --election, --log and --contest are required"}
 	}
 	at := *f.at
 	if at == "" {
@@ -206,8 +232,7 @@ func (f auditFlags) sign(st *State, rec record.Record, setTime func(string)) err
 	if err != nil {
 		return fmt.Errorf("the %s record is not valid: %v", rec.Type(), err)
 	}
-	_, err = st.Stdout.Write(entry)
-	return err
+	return writeSigned(st.Stdout, entry, *f.json)
 }
 
 // readSeed returns the seed from --seed or --seed-file (one line).
@@ -228,7 +253,7 @@ func readSeed(seed, file string) (string, error) {
 }
 
 func auditCommit(st *State, args []string) error {
-	fs := newFlagSet(st, "audit commit", "--key K --election E --contest C --risk-limit 0.05 --log-size L --frame-sha256 H --stations N --draws N --seed-file F > commit.note")
+	fs := newFlagSet(st, "audit commit", "--key K --election E --log O --contest C --risk-limit 0.05 --log-size L --frame-sha256 H --stations N --draws N --seed-file F > commit.note")
 	f := addAuditFlags(fs)
 	limit := fs.String("risk-limit", "", "risk limit: \"0.\" and 1 to 9 digits (0.05)")
 	logSize := fs.Int64("log-size", 0, "log size L the frame is taken at")
@@ -245,17 +270,17 @@ func auditCommit(st *State, args []string) error {
 		return err
 	}
 	// Refuse now a seed whose reveal would be refused later.
-	reveal := &record.AuditReveal{Election: *f.election, Contest: *f.contest, Seed: s, Revealed: record.FormatTime(time.Now())}
+	reveal := &record.AuditReveal{Election: *f.election, Log: *f.log, Contest: *f.contest, Seed: s, Revealed: record.FormatTime(time.Now())}
 	if err := reveal.Check(); err != nil && strings.HasPrefix(err.Error(), "seed") {
 		return fmt.Errorf("the seed cannot be revealed later: %v", err)
 	}
-	rec := &record.AuditCommit{Election: *f.election, Contest: *f.contest, RiskLimit: *limit, LogSize: *logSize,
+	rec := &record.AuditCommit{Election: *f.election, Log: *f.log, Contest: *f.contest, RiskLimit: *limit, LogSize: *logSize,
 		FrameSHA256: *frame, Stations: *stations, SeedCommitment: record.SeedCommitment(*f.election, *f.contest, s), Draws: *draws}
 	return f.sign(st, rec, func(t string) { rec.Committed = t })
 }
 
 func auditReveal(st *State, args []string) error {
-	fs := newFlagSet(st, "audit reveal", "--key K --election E --contest C --seed-file F > reveal.note")
+	fs := newFlagSet(st, "audit reveal", "--key K --election E --log O --contest C --seed-file F > reveal.note")
 	f := addAuditFlags(fs)
 	seed := fs.String("seed", "", "the committed seed")
 	seedFile := fs.String("seed-file", "", "`FILE` holding the seed on one line")
@@ -266,12 +291,12 @@ func auditReveal(st *State, args []string) error {
 	if err != nil {
 		return err
 	}
-	rec := &record.AuditReveal{Election: *f.election, Contest: *f.contest, Seed: s}
+	rec := &record.AuditReveal{Election: *f.election, Log: *f.log, Contest: *f.contest, Seed: s}
 	return f.sign(st, rec, func(t string) { rec.Revealed = t })
 }
 
 func auditCount(st *State, args []string) error {
-	fs := newFlagSet(st, "audit count", "--key K --election E --contest C --station S --round R --ballots N --votes 1=298,2=501,3=0 > count.note")
+	fs := newFlagSet(st, "audit count", "--key K --election E --log O --contest C --station S --round R --ballots N --votes 1=298,2=501,3=0 > count.note")
 	f := addAuditFlags(fs)
 	station := fs.String("station", "", "station `ID`")
 	round := fs.Int64("round", 0, "the open round of the contest's audit")
@@ -287,7 +312,7 @@ func auditCount(st *State, args []string) error {
 	if err != nil {
 		return err
 	}
-	rec := &record.AuditCount{Election: *f.election, Contest: *f.contest, Station: *station, Round: *round, Votes: counts, Ballots: *ballots}
+	rec := &record.AuditCount{Election: *f.election, Log: *f.log, Contest: *f.contest, Station: *station, Round: *round, Votes: counts, Ballots: *ballots}
 	return f.sign(st, rec, func(t string) { rec.Captured = t })
 }
 

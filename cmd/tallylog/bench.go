@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -55,7 +56,7 @@ type benchRow struct {
 // runBench measures tallylog end to end on a simulated election and prints
 // the table kept in BENCHMARKS.md.
 func runBench(st *State, args []string) error {
-	fs := newFlagSet(st, "bench", "[--stations N] [--batch N] [--json]")
+	fs := newFlagSet(st, "bench", "[--stations N] [--batch N] [--mysql-dsn DSN] [--json]")
 	stations := fs.Int("stations", sim.DefaultStations, "polling stations to simulate (90675 is Pakistan; 1000000 India-sized)")
 	seed := fs.Uint64("seed", 1, "simulation seed")
 	workers := fs.Int("workers", 1024, "concurrent submitters of single records")
@@ -66,6 +67,7 @@ func runBench(st *State, args []string) error {
 	single := fs.Bool("single", true, "also measure ingest through the single-record endpoint")
 	jsonOut := fs.Bool("json", false, "print the rows as JSON")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the batched ingest and the verification to `FILE` (go tool pprof FILE)")
+	mysqlDSN := fs.String("mysql-dsn", "", "also measure the log on Tessera's MySQL driver, on this MySQL/MariaDB server (`DSN` without a database; the bench creates and drops its own)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -76,6 +78,7 @@ func runBench(st *State, args []string) error {
 	ctx := st.Ctx
 	logf := func(format string, a ...any) { fmt.Fprintf(st.Stderr, format+"\n", a...) }
 	var rows []benchRow
+	var mysqlIngest float64
 	add := func(r benchRow) { rows = append(rows, r); logf("  %s: %.0f %s", r.Name, r.Value, r.Unit) }
 	// measure runs f between two measurements of the reference: the ratio
 	// of f's figure is to the machine's speed while f ran.
@@ -116,11 +119,31 @@ func runBench(st *State, args []string) error {
 	defer os.RemoveAll(work)
 
 	logf("reference: bare Tessera POSIX append loop")
-	tesseraRate, err := tesseraAppendRate(ctx, filepath.Join(work, "bare"), 50000)
+	tesseraRate, err := tesseraAppendRate(ctx, filepath.Join(work, "bare"), "", 50000)
 	if err != nil {
 		return err
 	}
 	add(benchRow{Name: "bare Tessera append loop (50,000 entries, 1,024 writers)", Value: tesseraRate, Unit: "appends/s"})
+	var electionDSN string
+	if *mysqlDSN != "" {
+		bareDSN, drop, err := benchDatabase(ctx, *mysqlDSN, "bare")
+		if err != nil {
+			return err
+		}
+		defer drop()
+		logf("bare Tessera MySQL append loop")
+		r, err := tesseraAppendRate(ctx, "", bareDSN, 50000)
+		if err != nil {
+			return err
+		}
+		add(benchRow{Name: "bare Tessera append loop on MariaDB/MySQL (50,000 entries, 1,024 writers)", Value: r, Unit: "appends/s",
+			Reference: "bare Tessera POSIX", Ratio: r / tesseraRate})
+		electionDSN, drop, err = benchDatabase(ctx, *mysqlDSN, "election")
+		if err != nil {
+			return err
+		}
+		defer drop()
+	}
 
 	logf("simulating %d stations", *stations)
 	t0 := time.Now()
@@ -152,6 +175,19 @@ func runBench(st *State, args []string) error {
 		add(versus(benchRow{Name: "ingest through HTTP, one record per request, signature checked, receipt with inclusion proof", Value: nRec / in.ingest.Seconds(), Unit: "records/s"}, ref, nRec, 0))
 		add(benchRow{Name: "  one record per request: submit to receipt, p99", Value: in.p(99), Unit: "ms"})
 	}
+	if electionDSN != "" {
+		// The same ingest on the MySQL driver first (its receipts wait for
+		// a checkpoint at least a second apart), then on POSIX.
+		d2 := datadir.Dir{Root: filepath.Join(work, "election-mysql")}
+		if err := createDemoOn(ctx, d2, el, demoConfig{Seed: *seed, Stations: *stations}, electionDSN); err != nil {
+			return err
+		}
+		r, err := ingestRate(ctx, d2, el, *workers, electionDSN)
+		if err != nil {
+			return fmt.Errorf("ingest on MySQL: %w", err)
+		}
+		mysqlIngest = r
+	}
 
 	logf("ingesting %d records in batches of %d, %d submitters", len(el.Records), *batch, *batchWorkers)
 	if *cpuProfile != "" {
@@ -182,6 +218,9 @@ func runBench(st *State, args []string) error {
 	p99 := in.p(99)
 	met := p99 <= 250
 	add(benchRow{Name: "  submit to receipt at a 100 ms checkpoint interval, p99", Value: p99, Unit: "ms", Goal: "≤ 250 ms", Met: &met})
+	if mysqlIngest > 0 {
+		add(benchRow{Name: "  one record per request with the log on MariaDB/MySQL (checkpoints 1 s apart)", Value: mysqlIngest, Unit: "records/s"})
+	}
 
 	logf("verifying the log from its directory")
 	lv, err := note.NewVerifier(el.LogVKey)
@@ -377,17 +416,29 @@ func ed25519Rate(d time.Duration) (perSec, perCPUSec float64) {
 
 // tesseraAppendRate measures a bare Tessera POSIX log: n entries of 400
 // bytes added by 1,024 concurrent writers, each waiting for its index.
-func tesseraAppendRate(ctx context.Context, dir string, n int) (float64, error) {
+func tesseraAppendRate(ctx context.Context, dir, dsn string, n int) (float64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	skey, _, _ := note.GenerateKey(nil, "bench.example/log")
 	signer, _ := note.NewSigner(skey)
-	driver, err := posix.New(ctx, posix.Config{Path: dir})
-	if err != nil {
-		return 0, err
+	var driver tessera.Driver
+	interval := 100 * time.Millisecond
+	if dsn != "" {
+		st, db, err := ledger.OpenMySQLDriver(ctx, dsn)
+		if err != nil {
+			return 0, err
+		}
+		defer db.Close()
+		driver, interval = st, ledger.MySQLMinInterval
+	} else {
+		d, err := posix.New(ctx, posix.Config{Path: dir})
+		if err != nil {
+			return 0, err
+		}
+		driver = d
 	}
 	app, shutdown, _, err := tessera.NewAppender(ctx, driver, tessera.NewAppendOptions().
-		WithCheckpointSigner(signer).WithBatching(1024, 50*time.Millisecond).WithCheckpointInterval(100*time.Millisecond))
+		WithCheckpointSigner(signer).WithBatching(1024, 50*time.Millisecond).WithCheckpointInterval(interval))
 	if err != nil {
 		return 0, err
 	}
@@ -414,4 +465,46 @@ func tesseraAppendRate(ctx context.Context, dir string, n int) (float64, error) 
 		return 0, err
 	}
 	return rate, nil
+}
+
+// ingestRate plays the election's records through HTTP into a server over
+// d (with its log in the database dsn names) and returns records per second.
+func ingestRate(ctx context.Context, d datadir.Dir, el *sim.Election, workers int, dsn string) (float64, error) {
+	srv, err := web.Open(ctx, d, web.Options{Log: ledger.Options{CheckpointInterval: 100 * time.Millisecond, MySQLDSN: dsn}})
+	if err != nil {
+		return 0, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srv.Close(ctx)
+		return 0, err
+	}
+	hs := srv.HTTPServer(ln.Addr().String())
+	go hs.Serve(ln)
+	t0 := time.Now()
+	err = night.Play(ctx, "http://"+ln.Addr().String(), el, night.NewClock(el.PollsClose), night.Options{Workers: workers})
+	secs := time.Since(t0).Seconds()
+	shutdown(hs, srv)
+	if err != nil {
+		return 0, err
+	}
+	return float64(len(el.Records)) / secs, nil
+}
+
+// benchDatabase creates a database for the bench on the server base names
+// and returns its DSN and a function that drops it.
+func benchDatabase(ctx context.Context, base, what string) (string, func(), error) {
+	if !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	db, err := sql.Open("mysql", base)
+	if err != nil {
+		return "", nil, fmt.Errorf("--mysql-dsn: %v", err)
+	}
+	name := fmt.Sprintf("tallylog_bench_%d_%s", os.Getpid(), what)
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		db.Close()
+		return "", nil, fmt.Errorf("--mysql-dsn: creating database %s: %v", name, err)
+	}
+	return base + name, func() { db.Exec("DROP DATABASE " + name); db.Close() }, nil
 }

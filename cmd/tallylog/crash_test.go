@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/internal/testelection"
+	"github.com/tallylog/tallylog/internal/testmysql"
+	"github.com/tallylog/tallylog/ledger"
 	"github.com/tallylog/tallylog/receipt"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/registry"
@@ -49,9 +51,26 @@ type testServerElection struct {
 	Dir     string
 	LogKey  note.Verifier
 	Clients []string // key names, one per client
+	// DSN is the MySQL/MariaDB database holding the log, or "" when the
+	// log is in Dir (see initElectionOn).
+	DSN string
+}
+
+// serveArgs are the storage flags serve needs for this election.
+func (el *testServerElection) serveArgs() []string {
+	if el.DSN == "" {
+		return nil
+	}
+	return []string{"--mysql-dsn", el.DSN}
 }
 
 func initElection(t *testing.T, ctx context.Context, clients int) *testServerElection {
+	return initElectionOn(t, ctx, clients, "")
+}
+
+// initElectionOn is initElection with the log in the database dsn names
+// (Tessera's MySQL driver), or in the directory when dsn is "".
+func initElectionOn(t *testing.T, ctx context.Context, clients int, dsn string) *testServerElection {
 	t.Helper()
 	work := t.TempDir()
 	e := testelection.New(t)
@@ -68,7 +87,7 @@ func initElection(t *testing.T, ctx context.Context, clients int) *testServerEle
 		names = append(names, name)
 		grants = append(grants, record.Grant{Role: "observer", Scope: "*", Key: vkey})
 	}
-	extra, err := registry.GrantRecords(e.Def.ID, grants, e.Signers["ecp"])
+	extra, err := registry.GrantRecords(e.Def.ID, e.Def.Origin, grants, e.Signers["ecp"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,6 +99,9 @@ func initElection(t *testing.T, ctx context.Context, clients int) *testServerEle
 		}
 	}
 	dir := filepath.Join(work, "election")
+	if dsn != "" {
+		keyArgs = append(keyArgs, "--storage", "mysql", "--mysql-dsn", dsn)
+	}
 	out, errs, code := cli(t, ctx, nil, append([]string{"init", "--dir", dir, "--definition", defFile, "--commission-key", commission, "--json"}, keyArgs...)...)
 	if code != 0 {
 		t.Fatalf("init: %d %s %s", code, out, errs)
@@ -94,8 +116,12 @@ func initElection(t *testing.T, ctx context.Context, clients int) *testServerEle
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testServerElection{E: e, Dir: dir, LogKey: v, Clients: names}
+	return &testServerElection{E: e, Dir: dir, LogKey: v, Clients: names, DSN: dsn}
 }
+
+// oneStationFlags lift the per-station attestation quotas: the crash and
+// load tests pile every client's copies onto NA-57/PS-1.
+var oneStationFlags = []string{"--attestations-per-station", "1000000000", "--attestation-bytes-per-station", "1000000000000"}
 
 // serverProc is a running `tallylog serve` subprocess.
 type serverProc struct {
@@ -199,18 +225,31 @@ func post(ctx context.Context, client *http.Client, url string, logKey note.Veri
 // copyRecord is client c's n-th record: an observer's copy of NA-57/PS-1,
 // distinct for every (c, n).
 func copyRecord(t testing.TB, el *testServerElection, c, n int) []byte {
-	return el.E.Sign(t, el.Clients[c], &record.Attestation{Election: el.E.Def.ID, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
+	return el.E.Sign(t, el.Clients[c], &record.Attestation{Election: el.E.Def.ID, Log: el.E.Def.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
 		Registered: 1000, Cast: 550, Votes: testelection.Counts(300, 200, 50),
 		Captured: time.Date(2024, 2, 8, 16, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Second).Format(time.RFC3339)})
 }
 
-// readLog verifies the log in dir and returns its entries.
-func readLog(t *testing.T, ctx context.Context, dir string, logKey note.Verifier) [][]byte {
+// readLog verifies the election's log, in its directory or its database,
+// and returns its entries.
+func readLog(t *testing.T, ctx context.Context, el *testServerElection) [][]byte {
 	t.Helper()
-	src, err := verify.NewSource(dir)
-	if err != nil {
-		t.Fatal(err)
+	var src verify.Source
+	if el.DSN != "" {
+		f, err := ledger.OpenMySQLFiles(ctx, el.DSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		src = f
+	} else {
+		s, err := verify.NewSource(el.Dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src = s
 	}
+	logKey := el.LogKey
 	res, err := verify.Log(ctx, src, logKey, verify.Options{})
 	if err != nil {
 		t.Fatalf("the log does not verify: %v", err)
@@ -230,7 +269,7 @@ func readLog(t *testing.T, ctx context.Context, dir string, logKey note.Verifier
 // every acknowledged record is at its index, and no entry is logged twice.
 func checkLog(t *testing.T, ctx context.Context, el *testServerElection, acks []ack) int {
 	t.Helper()
-	entries := readLog(t, ctx, el.Dir, el.LogKey)
+	entries := readLog(t, ctx, el)
 	seen := map[[32]byte]int{}
 	for i, e := range entries {
 		h := sha256.Sum256(e)
@@ -252,7 +291,8 @@ func checkLog(t *testing.T, ctx context.Context, el *testServerElection, acks []
 
 // TestCrash kills `tallylog serve` with SIGKILL at random moments while 50
 // clients submit records, restarts it on the same directory, and checks
-// the durability contract (docs/durability.md) after every crash.
+// the durability contract (docs/durability.md) after every crash, on both
+// storage drivers (the MySQL/MariaDB run is bounded to 3 crashes).
 // TALLYLOG_CRASH_TRIALS sets the number of crashes (default 5; the long run
 // is 100); TALLYLOG_CRASH_SEED makes the kill times reproducible.
 func TestCrash(t *testing.T) {
@@ -263,6 +303,11 @@ func TestCrash(t *testing.T) {
 	if n, err := strconv.Atoi(os.Getenv("TALLYLOG_CRASH_TRIALS")); err == nil && n > 0 {
 		trials = n
 	}
+	t.Run("posix", func(t *testing.T) { crash(t, trials, "") })
+	t.Run("mysql", func(t *testing.T) { crash(t, min(trials, 3), testmysql.DSN(t)) })
+}
+
+func crash(t *testing.T, trials int, dsn string) {
 	seed := uint64(time.Now().UnixNano())
 	if s, err := strconv.ParseUint(os.Getenv("TALLYLOG_CRASH_SEED"), 10, 64); err == nil {
 		seed = s
@@ -273,7 +318,7 @@ func TestCrash(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(120+trials*20)*time.Second)
 	defer cancel()
 	bin := buildTallylog(t, ctx)
-	el := initElection(t, ctx, clients)
+	el := initElectionOn(t, ctx, clients, dsn)
 	stderr, err := os.Create(filepath.Join(t.TempDir(), "serve.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -289,7 +334,7 @@ func TestCrash(t *testing.T) {
 	httpc := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 	size := 0
 	for trial := range trials {
-		srv := startServer(t, ctx, bin, el.Dir, stderr)
+		srv := startServer(t, ctx, bin, el.Dir, stderr, append(el.serveArgs(), oneStationFlags...)...)
 		// Each client first retries its unacknowledged record (the same
 		// bytes: idempotent), then goes on with new ones.
 		cctx, stop := context.WithCancel(ctx)
@@ -354,24 +399,36 @@ func TestCrash(t *testing.T) {
 
 	// After the last crash the server resumes: the clients' pending records
 	// (retries) and a new record are accepted, and the log checks out.
-	srv := startServer(t, ctx, bin, el.Dir, stderr)
+	srv := startServer(t, ctx, bin, el.Dir, stderr, append(el.serveArgs(), oneStationFlags...)...)
 	defer srv.kill()
+	// The clients go concurrently: each receipt waits for a checkpoint
+	// (at least a second apart on the MySQL driver).
+	var wg sync.WaitGroup
 	for c := range clients {
-		for _, n := range []int{next[c], next[c] + 1} {
-			entry := copyRecord(t, el, c, n)
-			var idx uint64
-			var err error
-			for attempt := 0; attempt < 100; attempt++ {
-				if idx, err = post(ctx, httpc, srv.URL, el.LogKey, entry); !errors.Is(err, errRetry) {
-					break
+		wg.Go(func() {
+			for _, n := range []int{next[c], next[c] + 1} {
+				entry := copyRecord(t, el, c, n)
+				var idx uint64
+				var err error
+				for attempt := 0; attempt < 100; attempt++ {
+					if idx, err = post(ctx, httpc, srv.URL, el.LogKey, entry); !errors.Is(err, errRetry) {
+						break
+					}
+					time.Sleep(100 * time.Millisecond)
 				}
-				time.Sleep(100 * time.Millisecond)
+				if err != nil {
+					t.Errorf("after restart, client %d record %d: %v", c, n, err)
+					return
+				}
+				mu.Lock()
+				acks = append(acks, ack{entry, idx})
+				mu.Unlock()
 			}
-			if err != nil {
-				t.Fatalf("after restart, client %d record %d: %v", c, n, err)
-			}
-			acks = append(acks, ack{entry, idx})
-		}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
 	}
 	srv.kill()
 	final := checkLog(t, ctx, el, acks)

@@ -38,7 +38,7 @@ type demoConfig struct {
 // runDemo creates a simulated election, serves it, and plays election night
 // through the real submission path while the site fills in.
 func runDemo(st *State, args []string) error {
-	fs := newFlagSet(st, "demo", "[--dir DIR] [--addr HOST:PORT] [--stations N] [--seed S] [--speed X|max] [--resume] [--exit] [--json]")
+	fs := newFlagSet(st, "demo", "[--dir DIR] [--addr HOST:PORT] [--stations N] [--seed S] [--speed X|max] [--audit N] [--risk-limit A] [--resume] [--exit] [--json]")
 	dir := fs.String("dir", "tallylog-demo", "`DIR`ectory for the demo election (started over unless --resume)")
 	addr := fs.String("addr", "127.0.0.1:8080", "serve the site on `HOST:PORT` (a free port is used if it is taken)")
 	stations := fs.Int("stations", demoStations, "number of polling stations (every constituency is kept; 90675 is Pakistan's)")
@@ -48,6 +48,8 @@ func runDemo(st *State, args []string) error {
 	resume := fs.Bool("resume", false, "continue the night in --dir instead of starting over")
 	exit := fs.Bool("exit", false, "exit when the night is over instead of serving until Ctrl-C")
 	jsonOut := fs.Bool("json", false, "print the outcome as one JSON object")
+	auditN := fs.Int("audit", 6, "end the night with risk-limiting audits of `N` National Assembly contests, half the closest, half drawn at random (0: none)")
+	riskLimit := fs.String("risk-limit", "0.05", "the audits' risk limit `α`, as the records write it")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -152,7 +154,19 @@ func runDemo(st *State, args []string) error {
 		return playErr
 	}
 	detections := det.Finish(srv.Tally, time.Now(), cfg.Seed)
+	fa := det.FalseAlarms()
+	if *auditN > 0 {
+		say("auditing %d National Assembly contests through the log (risk limit %s)...\n", *auditN, *riskLimit)
+	}
+	audited, err := night.RunAudit(st.Ctx, base, el, srv.Tally, night.AuditOptions{Contests: *auditN, RiskLimit: *riskLimit, Seed: cfg.Seed,
+		Wait: srv.WaitApplied, Now: clock.Now})
+	if err != nil {
+		shutdown(hs, srv)
+		return fmt.Errorf("the end-of-night audit: %w", err)
+	}
+	detections = night.WithAudit(detections, audited, det.AckedAt, time.Now(), &fa)
 	result := demoResult(d, srv, el, detections, elapsed)
+	result.Audit, result.Detection = audited, night.Table(detections, fa)
 	writeJSON(filepath.Join(*dir, "demo-result.json"), result)
 	if *jsonOut {
 		json.NewEncoder(st.Stdout).Encode(result)
@@ -202,11 +216,21 @@ func clearDemoDir(dir string) error {
 // createDemo creates the election directory and logs the simulated
 // election's genesis: the election record, the definition, the keys.
 func createDemo(ctx context.Context, d datadir.Dir, el *sim.Election, cfg demoConfig) error {
+	return createDemoOn(ctx, d, el, cfg, "")
+}
+
+// createDemoOn is createDemo with the log in the MySQL/MariaDB database dsn
+// names (empty: in the directory).
+func createDemoOn(ctx context.Context, d datadir.Dir, el *sim.Election, cfg demoConfig, dsn string) error {
 	logKey, ok := el.Key(el.Def.Origin)
 	if !ok {
 		return errors.New("the simulation has no log key")
 	}
-	if err := d.Create(&datadir.Meta{Origin: el.Def.Origin, LogKey: el.LogVKey, Election: el.Def.ID}, logKey.SKey); err != nil {
+	meta := &datadir.Meta{Origin: el.Def.Origin, LogKey: el.LogVKey, Election: el.Def.ID}
+	if dsn != "" {
+		meta.Storage = "mysql"
+	}
+	if err := d.Create(meta, logKey.SKey); err != nil {
 		return err
 	}
 	if err := writeJSON(filepath.Join(d.Root, "demo.json"), cfg); err != nil {
@@ -220,7 +244,7 @@ func createDemo(ctx context.Context, d datadir.Dir, el *sim.Election, cfg demoCo
 			genesis = append(genesis, ev.Entry)
 		}
 	}
-	_, err := openLog(ctx, d, genesis, grants)
+	_, err := openLog(ctx, d, dsn, genesis, grants)
 	return err
 }
 
@@ -238,6 +262,11 @@ type DemoResult struct {
 	Detected map[string][2]int  `json:"detected_by_kind"` // kind -> [detected, injected]
 	Seats    []demoAssemblySeat `json:"seats"`
 	Verify   string             `json:"verify_command"`
+	// Detection is the table of docs/detection.md: per fraud kind and size,
+	// the mechanism, recall, false-alarm rate and time to flag. Audit is the
+	// end-of-night risk-limiting audit.
+	Detection []night.MechanismRow `json:"detection"`
+	Audit     *night.AuditReport   `json:"audit,omitempty"`
 }
 
 type demoAssemblySeat struct {
@@ -282,10 +311,31 @@ func demoResult(d datadir.Dir, srv *web.Server, el *sim.Election, det []night.De
 func printDemoResult(st *State, r *DemoResult, base string) {
 	w := st.Stdout
 	fmt.Fprintf(w, "\nthe night is over: %d records (%d station sheets) logged in %.0fs\n\n", r.Records, r.Sheets, r.Seconds)
-	fmt.Fprintln(w, "injected fraud, against the simulator's ground truth:")
-	for _, k := range slices.Sorted(maps.Keys(r.Detected)) {
-		c := r.Detected[k]
-		fmt.Fprintf(w, "  %-22s %5d of %5d detected\n", k, c[0], c[1])
+	fmt.Fprintln(w, "injected fraud, against the simulator's ground truth (per kind and size: the mechanism meant to catch it):")
+	fmt.Fprintf(w, "  %-23s %-9s %-15s %9s %7s %13s %9s  %s\n", "kind", "size", "mechanism", "detected", "recall", "false alarms", "slowest", "caught by")
+	for _, row := range r.Detection {
+		size := "all"
+		if row.MaxShare > 0 {
+			size = fmt.Sprintf("%.0f–%.0f%%", 100*row.MinShare, 100*row.MaxShare)
+		}
+		fa := "—"
+		if row.FalseAlarm >= 0 {
+			fa = fmt.Sprintf("%.2f%%", 100*row.FalseAlarm)
+		}
+		var by []string
+		for _, k := range slices.Sorted(maps.Keys(row.CaughtBy)) {
+			by = append(by, fmt.Sprintf("%s %d", k, row.CaughtBy[k]))
+		}
+		fmt.Fprintf(w, "  %-23s %-9s %-15s %4d/%-4d %6.0f%% %13s %8.1fs  %s\n", row.Kind, size, row.Mechanism, row.Detected, row.Injected, 100*row.Recall, fa, row.SlowestSeconds, strings.Join(by, ", "))
+	}
+	fmt.Fprintln(w, "  (size: stuffing as a share of registered voters, switching of the runner-up's votes; false alarms on honest records or stations)")
+	if a := r.Audit; a != nil && len(a.Contests) > 0 {
+		fmt.Fprintf(w, "\nrisk-limiting audit (risk limit %s, %d records through the log in %.0fs):\n", a.RiskLimit, a.Records, a.Seconds)
+		for _, c := range a.Contests {
+			fmt.Fprintf(w, "  %-7s margin %4.1f%%  %d round(s), %d draws, %d of %d stations hand-counted%s: %s at risk %s; %d switched stations in it, %d reached\n",
+				c.Contest, 100*c.Margin, c.Rounds, c.Draws, c.Counted, c.Stations, map[bool]string{true: " (full count)"}[c.FullCount], c.Decision, c.Risk, len(c.Switched), len(c.Reached))
+		}
+		fmt.Fprintf(w, "  switched stations: %d in the audited contests, %d reached by a hand count (%d in the whole election)\n", a.Switched, a.Reached, a.SwitchedAll)
 	}
 	var slowest float64
 	for _, x := range r.Injected {

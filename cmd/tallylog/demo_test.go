@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/sim"
+	"github.com/tallylog/tallylog/tally"
 )
 
 // TestDemoHeadless plays a small election night as fast as possible and
@@ -20,7 +21,7 @@ func TestDemoHeadless(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	dir := filepath.Join(t.TempDir(), "demo")
-	out, errs, code := cli(t, ctx, nil, "demo", "--dir", dir, "--addr", "127.0.0.1:0", "--stations", "1200", "--seed", "7", "--speed", "max", "--exit", "--json")
+	out, errs, code := cli(t, ctx, nil, "demo", "--dir", dir, "--addr", "127.0.0.1:0", "--stations", "1200", "--seed", "7", "--speed", "max", "--audit", "2", "--exit", "--json")
 	if code != 0 {
 		t.Fatalf("demo: exit %d\n%s\n%s", code, out, errs)
 	}
@@ -43,10 +44,38 @@ func TestDemoHeadless(t *testing.T) {
 			if !x.Detected {
 				t.Errorf("%s at %s not detected", x.Kind, x.Station)
 			}
+		case sim.KindUnauthorisedCorrection, sim.KindRekeyReplace:
+			want := map[string]string{sim.KindUnauthorisedCorrection: tally.KindUnorderedCorrection, sim.KindRekeyReplace: tally.KindRekeyReplace}[x.Kind]
+			if !x.Detected || x.By != want || x.SecondsToFlag > 60 {
+				t.Errorf("%s at %s: detected %v by %q after %.1fs, want by %s", x.Kind, x.Station, x.Detected, x.By, x.SecondsToFlag, want)
+			}
 		}
 	}
 	if tampered != 13 {
 		t.Errorf("%d tampered declarations, want the 13 Rawalpindi seats", tampered)
+	}
+	// The end-of-night audit ran through the log: two contests, each ended
+	// with a decision the verifier below recomputes.
+	if res.Audit == nil || len(res.Audit.Contests) != 2 {
+		t.Fatalf("audit: %+v", res.Audit)
+	}
+	for _, c := range res.Audit.Contests {
+		if c.Decision != "confirmed" && c.Decision != "not-confirmed" || c.Counted == 0 {
+			t.Errorf("audit of %s: %+v", c.Contest, c)
+		}
+	}
+	// The detection table has a row per injected kind with a mechanism.
+	kinds := map[string]bool{}
+	for _, r := range res.Detection {
+		kinds[r.Kind] = true
+		if r.Mechanism == "" || r.Injected == 0 {
+			t.Errorf("detection row %+v", r)
+		}
+	}
+	for _, x := range res.Injected {
+		if !kinds[x.Kind] {
+			t.Errorf("no detection row for %s", x.Kind)
+		}
 	}
 
 	vout, verrs, code := cli(t, ctx, nil, "verify", "--log", res.LogDir, "--log-key", res.LogKey, "--json")

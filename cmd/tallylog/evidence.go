@@ -13,12 +13,13 @@ import (
 // runEvidence verifies a whole log, then writes one contest's evidence
 // pack (see package evidence and docs/evidence.md).
 func runEvidence(st *State, args []string) error {
-	fs := newFlagSet(st, "evidence", "--log URL-or-DIR --log-key KEY --contest ID --out PACK.zip [--since-checkpoint FILE] [--witness-key KEY]...")
+	fs := newFlagSet(st, "evidence", "--log URL-or-DIR --log-key KEY --contest ID --out PACK.zip [--since-checkpoint FILE] [--witness-key KEY]... [--json]")
 	loc := fs.String("log", "", "where the log is: its URL or its directory")
 	trust := addTrustFlags(fs)
 	contest := fs.String("contest", "", "the contest `ID`, for example NA-57")
 	out := fs.String("out", "", "write the pack to `FILE` (a .zip)")
 	since := fs.String("since-checkpoint", "", "an older checkpoint `FILE` of the log: the pack proves it is a prefix of the newest")
+	jsonOut := fs.Bool("json", false, "print the result as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -35,9 +36,15 @@ func runEvidence(st *State, args []string) error {
 			return fmt.Errorf("--since-checkpoint: %v", err)
 		}
 	}
+	fail := func(err error) error {
+		if *jsonOut {
+			return failJSON(st.Stdout, err)
+		}
+		return err
+	}
 	src, err := verify.NewSource(*loc)
 	if err != nil {
-		return err
+		return fail(cannotCheck{err})
 	}
 	p := newProgress(st, "verifying")
 	var buf bytes.Buffer
@@ -46,10 +53,13 @@ func runEvidence(st *State, args []string) error {
 		Warn: func(msg string) { fmt.Fprintln(st.Stderr, "warning: "+msg) },
 	})
 	if err != nil {
-		return err
+		return fail(classify(err))
 	}
 	if err := datadir.WriteFileAtomic(*out, buf.Bytes(), 0o644); err != nil {
-		return err
+		return fail(err)
+	}
+	if *jsonOut {
+		return printJSON(st.Stdout, map[string]any{"ok": true, "pack": *out, "bytes": buf.Len(), "contest": *contest})
 	}
 	fmt.Fprintf(st.Stdout, "wrote %s (%d bytes): the evidence of %s; check it with\n  tallylog verify-evidence %s --log-key %s\n", *out, buf.Len(), *contest, *out, *trust.logKey)
 	return nil
@@ -58,8 +68,9 @@ func runEvidence(st *State, args []string) error {
 // runVerifyEvidence checks an evidence pack offline and says what it
 // proves and what it does not.
 func runVerifyEvidence(st *State, args []string) error {
-	fs := newFlagSet(st, "verify-evidence", "PACK.zip --log-key KEY [--witness-key KEY]...")
+	fs := newFlagSet(st, "verify-evidence", "PACK.zip --log-key KEY [--witness-key KEY]... [--json]")
 	trust := addTrustFlags(fs)
+	jsonOut := fs.Bool("json", false, "print what the pack proves, does not prove and finds as JSON")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -72,18 +83,31 @@ func runVerifyEvidence(st *State, args []string) error {
 		return err
 	}
 	f, err := os.Open(pos[0])
-	if err != nil {
-		return err
+	if err == nil {
+		defer f.Close()
 	}
-	defer f.Close()
-	info, err := f.Stat()
+	var info os.FileInfo
+	if err == nil {
+		info, err = f.Stat()
+	}
 	if err != nil {
-		return err
+		if *jsonOut {
+			return failJSON(st.Stdout, cannotCheck{err})
+		}
+		return cannotCheck{err}
 	}
 	got, err := evidence.VerifyReader(f, info.Size(), v, ws)
 	if err != nil {
+		if *jsonOut {
+			failJSON(st.Stdout, err)
+		}
 		fmt.Fprintf(st.Stderr, "FAIL: %s: %v\n", pos[0], err)
-		return exitError{1}
+		return exitError{exitBad}
+	}
+	if *jsonOut {
+		return printJSON(st.Stdout, map[string]any{"ok": true, "origin": got.Origin, "election": got.Election,
+			"contest": got.Contest, "tree_size": got.TreeSize, "records": got.Records, "cosigners": got.Cosigners,
+			"proven": got.Proven, "not_proven": got.NotProven, "findings": got.Statements})
 	}
 	fmt.Fprintf(st.Stdout, "OK: evidence of %s in election %s, log %s (tree size %d, %d records)\n\nProven:\n",
 		got.Contest, got.Election, got.Origin, got.TreeSize, got.Records)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/datadir"
+	"github.com/tallylog/tallylog/election"
 	"github.com/tallylog/tallylog/importer"
 	"github.com/tallylog/tallylog/intake"
 	"github.com/tallylog/tallylog/ledger"
@@ -31,7 +32,7 @@ func runImport(st *State, args []string) error {
 	fs := newFlagSet(st, "import", "--source pk-2024|pk-2018 [--data DIR] [--dir OUT | --compare-only] [--join PARTY] [--all] [--json]")
 	source := fs.String("source", "", "which results: pk-2024 (National Assembly, declared vs claimed Form-45) or pk-2018 (National and provincial assemblies)")
 	data := fs.String("data", "../shared/data", "the shared data `DIR`ectory (holding pakistan/)")
-	dir := fs.String("dir", "", "write the transcribed results as a log in `OUT` (pk-2024 only; must not hold an election)")
+	dir := fs.String("dir", "", "write the transcribed results as a log in `OUT` (must not hold an election): pk-2024 the DSM table's declarations and claimed copies, pk-2018 the National Assembly's results")
 	compareOnly := fs.Bool("compare-only", false, "only compare and count seats; write no log")
 	join := fs.String("join", "", "pk-2024: count the independents the claim labels PTI-backed as having joined `PARTY` in time (for example sic, which filed no lists, or pti)")
 	all := fs.Bool("all", false, "list every seat where the sources differ, not only the 20 largest differences")
@@ -63,9 +64,6 @@ func runImport(st *State, args []string) error {
 		print2024(st.Stdout, rep, *all)
 		return nil
 	case "pk-2018":
-		if *dir != "" {
-			return usageError{"--dir writes a log for pk-2024 only: a 2018 log needs the 2018 delimitation as a definition, which tallylog has no built-in for (use --compare-only)"}
-		}
 		if *join != "" {
 			return usageError{"--join is for pk-2024"}
 		}
@@ -76,6 +74,11 @@ func runImport(st *State, args []string) error {
 		rep, err := importer.Analyze2018(src)
 		if err != nil {
 			return err
+		}
+		if *dir != "" {
+			if err := writeLog2018(st, *dir, src); err != nil {
+				return err
+			}
 		}
 		if *jsonOut {
 			return json.NewEncoder(st.Stdout).Encode(rep)
@@ -104,58 +107,84 @@ func printProvenance(w io.Writer, role string, p importer.Provenance) {
 }
 
 func print2024(w io.Writer, rep *importer.Report2024, all bool) {
-	c := rep.Comparison
-	printProvenance(w, "declared", rep.Source.DeclaredFrom)
-	printProvenance(w, "claimed", rep.Source.ClaimedFrom)
-	fmt.Fprintf(w, "\n2024 National Assembly: %d seats compared\n", c.Compared)
-	fmt.Fprintf(w, "  sources differ in %d seats; the winner flips in %d; %d seats have a claimed name matching no declared candidate\n", c.Differs, c.Flips, c.Unmatched)
-	if len(c.NoClaim) > 0 || len(c.NoDeclare) > 0 {
-		fmt.Fprintf(w, "  no claim for: %s; claim without declared result: %s\n", strings.Join(c.NoClaim, " "), strings.Join(c.NoDeclare, " "))
+	h, t := rep.Headline, rep.Transcriptions
+	printProvenance(w, "declared (election-day Form 47, top two)", rep.Source.DSMDeclaredFrom)
+	printProvenance(w, "claimed (Form 45, top two)", rep.Source.ClaimedFrom)
+	printProvenance(w, "declared (every candidate, later results)", rep.Source.DeclaredFrom)
+	fmt.Fprintf(w, "\n2024 National Assembly: the claim against the declaration from the same source (DSM table), %d seats compared", h.Compared)
+	if len(h.Postponed) > 0 {
+		fmt.Fprintf(w, "; postponed (no poll): %s", strings.Join(h.Postponed, " "))
 	}
-	fmt.Fprintln(w, "\nseats where the winner flips (claimed minus declared votes per candidate):")
-	for _, s := range c.Seats {
+	fmt.Fprintf(w, "\n  the claim differs from the declaration in %d seats; the winner flips in %d\n", h.Differs, h.Flips)
+	fmt.Fprintf(w, "  over the two candidates per seat the claim moves %d votes in absolute value, net %+d\n", h.AbsDiff, h.NetDiff)
+	if len(h.FlipsBy) > 0 {
+		var parts []string
+		for _, f := range h.FlipsBy {
+			parts = append(parts, fmt.Sprintf("%s→%s %d", f.From, f.To, f.Seats))
+		}
+		fmt.Fprintf(w, "  flips by party label (declared→claimed): %s\n", strings.Join(parts, ", "))
+	}
+	fmt.Fprintln(w, "\nseats where the winner flips (declared→claimed votes per candidate):")
+	for _, s := range h.Seats {
 		if s.Flip {
-			fmt.Fprintf(w, "  %-7s %s\n", s.Contest, rowsText(s))
+			fmt.Fprintf(w, "  %-7s %s%s\n", s.Contest, claimRowsText(s), laterText(s.Later))
 		}
 	}
-	if c.Unmatched > 0 {
-		fmt.Fprintln(w, "\nseats with an unmatched claimed name (kept as declared in the claimed seat count):")
-		for _, s := range c.Seats {
-			if s.Unmatched {
-				fmt.Fprintf(w, "  %-7s %s\n", s.Contest, rowsText(s))
-			}
-		}
-	}
-	diff := append([]importer.SeatComparison(nil), c.Seats...)
+	diff := append([]importer.ClaimSeat(nil), h.Seats...)
 	sort.SliceStable(diff, func(i, j int) bool { return diff[i].AbsDiff > diff[j].AbsDiff })
-	n := 0
-	for _, s := range diff {
-		if s.Differs {
-			n++
-		}
-	}
+	n := h.Differs
 	if !all && n > 20 {
 		n = 20
 	}
-	fmt.Fprintf(w, "\nlargest differences (%d of %d seats; --all lists every one):\n", n, c.Differs)
+	fmt.Fprintf(w, "\nlargest differences (%d of %d seats; --all lists every one):\n", n, h.Differs)
 	for _, s := range diff[:n] {
-		fmt.Fprintf(w, "  %-7s |diff| %7d  %s\n", s.Contest, s.AbsDiff, rowsText(s))
+		fmt.Fprintf(w, "  %-7s |diff| %7d  %s%s\n", s.Contest, s.AbsDiff, claimRowsText(s), laterText(s.Later))
 	}
-	fmt.Fprintln(w)
+
+	c := t.Candidates
+	fmt.Fprintf(w, "\ntranscriptions of the declared result disagree (DSM table's Form 47 against Aiwan-e-Jamhoor's candidate results; not the claim):\n")
+	fmt.Fprintf(w, "  %d seats compared: %d agree exactly, %d differ in some figure, %d name different winners (%d of them the later changes below), %d have a name matching no candidate\n",
+		c.Compared, t.Agree, c.Differs, len(t.WinnerDiffers), len(t.Later), c.Unmatched)
+	fmt.Fprintf(w, "  winner's votes against the Form-47 scan reading: %d seats compared, %d differ\n", t.Form47Compared, len(t.Form47Differ))
+	if all {
+		for _, f := range t.Form47Differ {
+			fmt.Fprintf(w, "    %-7s %s: DSM %d, scan reading %d%s\n", f.Contest, f.Name, f.DSM, f.Reading, map[bool]string{true: " (later change)"}[f.Later])
+		}
+	}
+	fmt.Fprintln(w, "  names that match no candidate, beside the nearest one:")
+	for _, s := range c.Seats {
+		for _, r := range s.Rows {
+			if !r.Matched {
+				fmt.Fprintf(w, "    %-7s %q — nearest %q (skeleton distance %d)\n", s.Contest, r.Name, r.Nearest, r.Distance)
+			}
+		}
+	}
+	if c.Unmatched == 0 {
+		fmt.Fprintln(w, "    none")
+	}
+	fmt.Fprintln(w, "\nlater changes (recount or tribunal), marked wherever they appear:")
+	for _, l := range rep.LaterChanges {
+		fmt.Fprintf(w, "  %-7s election day %s; later %s\n", l.Contest, l.Before, l.After)
+	}
+	fmt.Fprintf(w, "  source: %s\n\n", importer.LaterChanges2024[0].Source)
 	printOutcomes(w, rep)
 }
 
-// rowsText is "name (party) declared→claimed (+diff)" per claimed candidate.
-func rowsText(s importer.SeatComparison) string {
+// claimRowsText is "name [label] declared→claimed (+diff)" per candidate.
+func claimRowsText(s importer.ClaimSeat) string {
 	var parts []string
 	for _, r := range s.Rows {
-		if !r.Matched {
-			parts = append(parts, fmt.Sprintf("%s [%s] claimed %d, no declared match", r.Name, r.Label, r.ClaimedVotes))
-			continue
-		}
-		parts = append(parts, fmt.Sprintf("%s [%s] %d→%d (%+d)", r.Declared, r.Label, r.DeclaredVotes, r.ClaimedVotes, r.Diff))
+		parts = append(parts, fmt.Sprintf("%s [%s] %d→%d (%+d)", r.Name, r.Party, r.Declared, r.Claimed, r.Diff))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// laterText marks a seat whose winner changed after election day.
+func laterText(l *importer.LaterChange) string {
+	if l == nil {
+		return ""
+	}
+	return fmt.Sprintf("  [later changed: %s]", l.After)
 }
 
 func printOutcomes(w io.Writer, rep *importer.Report2024) {
@@ -167,8 +196,15 @@ func printOutcomes(w io.Writer, rep *importer.Report2024) {
 	for _, o := range []struct {
 		name string
 		out  importer.Outcome
-	}{{"declared", rep.Declared}, {"claimed", rep.Claimed}} {
-		fmt.Fprintf(w, "\n%s: general seats %s\n", o.name, totalsText(o.out.Totals))
+	}{{"declared (Aiwan-e-Jamhoor, later results)", rep.Declared}, {"declared (DSM table, election-day Form 47)", rep.DeclaredForm47}, {"claimed (DSM table, Form 45)", rep.Claimed}} {
+		fmt.Fprintf(w, "\n%s: general seats %s", o.name, totalsText(o.out.Totals))
+		if len(o.out.Count.Postponed) > 0 {
+			fmt.Fprintf(w, "; postponed %s", strings.Join(o.out.Count.Postponed, " "))
+		}
+		if len(o.out.Count.Vacant) > 0 {
+			fmt.Fprintf(w, "; vacant (tie) %s", strings.Join(o.out.Count.Vacant, " "))
+		}
+		fmt.Fprintln(w)
 		printHouse(w, o.out.Allocation)
 	}
 }
@@ -200,23 +236,106 @@ func print2018(w io.Writer, rep *importer.Report2018) {
 	fmt.Fprintln(w, "\nindependents stay independent: the 2018 joins are not in the data (see docs/import.md)")
 	for _, a := range rep.Assemblies {
 		fmt.Fprintf(w, "\n%s: %d constituencies", a.Prefix, a.Seats)
+		if len(a.Count.Postponed) > 0 {
+			fmt.Fprintf(w, ", postponed %s", strings.Join(a.Count.Postponed, " "))
+		}
 		if len(a.Count.Vacant) > 0 {
-			fmt.Fprintf(w, ", vacant %s", strings.Join(a.Count.Vacant, " "))
+			fmt.Fprintf(w, ", vacant (tie) %s", strings.Join(a.Count.Vacant, " "))
 		}
 		fmt.Fprintf(w, "\n  general seats %s\n", totalsText(a.Totals))
 		printHouse(w, a.Allocation)
 	}
 }
 
-// writeLog2024 writes the 2024 sources as a log in dir: the transcribed
-// definition, keys for the two transcribers (returning officer of every
-// contest for the declared results, observer for the claim), a Form-47
-// declaration per seat and an observer's copy per matched claim.
+// writeLog2024 writes the DSM table as a log in dir: the transcribed
+// definition (importer.Definition2024), a key for each of the table's two
+// transcriptions (the declared figures as presiding and returning officer
+// of every seat, the claim as every seat's polling agent), and per seat
+// with a poll the declared figures as the station sheet and the Form-47
+// declaration and the claim as the agent's copy (importer.Records2024). The
+// tally's copy-differs flags then reproduce the comparison seat by seat.
 func writeLog2024(st *State, dir string, src *importer.Source2024) error {
-	def, err := importer.Definition2024(src.Declared)
+	def, err := importer.Definition2024(src.DSM, src.Form47)
 	if err != nil {
 		return fmt.Errorf("transcribed definition: %w", err)
 	}
+	declarer, claimer := importer.SignerName(src.DSMDeclaredFrom), importer.SignerName(src.ClaimedFrom)
+	return writeTranscribedLog(st, dir, def, []string{declarer, claimer}, func(vkeys map[string]string) []record.Grant {
+		var grants []record.Grant
+		for _, c := range def.Contests {
+			grants = append(grants, record.Grant{Role: "returning", Scope: c.ID, Key: vkeys[declarer]},
+				record.Grant{Role: "presiding", Scope: importer.TranscribedStation(c.ID), Key: vkeys[declarer]},
+				record.Grant{Role: "agent", Scope: c.ID, Key: vkeys[claimer]})
+		}
+		return grants
+	}, func(keys map[string]note.Signer) ([][]byte, string, error) {
+		var entries [][]byte
+		seats := 0
+		for _, d := range src.DSM {
+			sheet, decl, cp, ok := importer.Records2024(def, d)
+			if !ok {
+				continue
+			}
+			seats++
+			for _, r := range []struct {
+				rec    record.Record
+				signer string
+			}{{sheet, declarer}, {decl, declarer}, {cp, claimer}} {
+				e, err := record.Sign(r.rec, keys[r.signer])
+				if err != nil {
+					return nil, "", fmt.Errorf("%s %s: %w", d.Contest, r.rec.Type(), err)
+				}
+				entries = append(entries, e)
+			}
+		}
+		return entries, fmt.Sprintf("%d seats: a transcribed sheet and Form-47 declaration signed by %s, a transcribed agent's copy signed by %s", seats, declarer, claimer), nil
+	})
+}
+
+// writeLog2018 writes the 2018 National Assembly as a log in dir
+// (importer.Definition2018): per seat with a poll, its result as the
+// synthetic station's sheet and the Form-47 declaration, both signed by the
+// transcriber's key as presiding and returning officer.
+func writeLog2018(st *State, dir string, src *importer.Source2018) error {
+	def, err := importer.Definition2018(src.Seats)
+	if err != nil {
+		return fmt.Errorf("transcribed 2018 definition: %w", err)
+	}
+	signer := importer.SignerName(src.From)
+	return writeTranscribedLog(st, dir, def, []string{signer}, func(vkeys map[string]string) []record.Grant {
+		var grants []record.Grant
+		for _, c := range def.Contests {
+			grants = append(grants, record.Grant{Role: "returning", Scope: c.ID, Key: vkeys[signer]},
+				record.Grant{Role: "presiding", Scope: importer.TranscribedStation(c.ID), Key: vkeys[signer]})
+		}
+		return grants
+	}, func(keys map[string]note.Signer) ([][]byte, string, error) {
+		var entries [][]byte
+		n := 0
+		for _, s := range src.Seats {
+			sheet, decl, ok := importer.Records2018(def, s)
+			if !ok {
+				continue
+			}
+			n++
+			for _, r := range []record.Record{sheet, decl} {
+				e, err := record.Sign(r, keys[signer])
+				if err != nil {
+					return nil, "", fmt.Errorf("%s %s: %w", s.Contest, r.Type(), err)
+				}
+				entries = append(entries, e)
+			}
+		}
+		return entries, fmt.Sprintf("%d National Assembly seats: a transcribed sheet and Form-47 declaration each, signed by %s", n, signer), nil
+	})
+}
+
+// writeTranscribedLog creates a log in dir for def, with a commission key
+// and the named transcribers' keys (written to the keys folder), the grants
+// grant returns, and the records entries returns (independent of each
+// other), and says on stderr what it wrote.
+func writeTranscribedLog(st *State, dir string, def *election.Definition, signers []string,
+	grant func(vkeys map[string]string) []record.Grant, entries func(keys map[string]note.Signer) ([][]byte, string, error)) error {
 	d := datadir.Dir{Root: dir}
 	if d.Exists() {
 		return fmt.Errorf("%s already holds an election; choose another --dir", dir)
@@ -230,7 +349,7 @@ func writeLog2024(st *State, dir string, src *importer.Source2024) error {
 	}
 	keys := map[string]note.Signer{}
 	vkeys := map[string]string{}
-	for _, name := range []string{"commission." + def.ID, importer.SignerName(src.DeclaredFrom), importer.SignerName(src.ClaimedFrom)} {
+	for _, name := range append([]string{"commission." + def.ID}, signers...) {
 		skey, vkey, err := note.GenerateKey(rand.Reader, name)
 		if err != nil {
 			return err
@@ -250,48 +369,24 @@ func writeLog2024(st *State, dir string, src *importer.Source2024) error {
 	if err != nil {
 		return err
 	}
-	declarer, claimer := importer.SignerName(src.DeclaredFrom), importer.SignerName(src.ClaimedFrom)
-	grants := []record.Grant{{Role: "observer", Scope: "*", Key: vkeys[claimer]}}
-	for _, c := range def.Contests {
-		grants = append(grants, record.Grant{Role: "returning", Scope: c.ID, Key: vkeys[declarer]})
-	}
-	grantEntries, err := registry.GrantRecords(def.ID, grants, commission)
+	grantEntries, err := registry.GrantRecords(def.ID, def.Origin, grant(vkeys), commission)
 	if err != nil {
 		return err
 	}
-	if _, err := openLog(st.Ctx, d, genesis, grantEntries); err != nil {
+	if _, err := openLog(st.Ctx, d, "", genesis, grantEntries); err != nil {
 		os.RemoveAll(dir)
 		return err
 	}
-	claims := map[string]importer.Claim{}
-	for _, c := range src.Claims {
-		claims[c.Contest] = c
-	}
-	var entries [][]byte
-	copies := 0
-	for _, s := range src.Declared {
-		e, err := record.Sign(importer.Declaration(def, s), keys[declarer])
-		if err != nil {
-			return fmt.Errorf("%s declaration: %w", s.Contest, err)
-		}
-		entries = append(entries, e)
-		if c, ok := claims[s.Contest]; ok {
-			if a, ok := importer.Copy(def, s, c); ok {
-				e, err := record.Sign(a, keys[claimer])
-				if err != nil {
-					return fmt.Errorf("%s claimed copy: %w", s.Contest, err)
-				}
-				entries = append(entries, e)
-				copies++
-			}
-		}
-	}
-	size, err := appendAll(st.Ctx, d, entries)
+	es, what, err := entries(keys)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(st.Stderr, "wrote %s: %d entries (%d transcribed declarations signed by %s, %d transcribed claimed copies signed by %s); keys in %s\n  replay it: tallylog verify --log %s --log-key %s\n",
-		dir, size, len(src.Declared), declarer, copies, claimer, d.KeysDir(), dir, logVKey)
+	size, err := appendAll(st.Ctx, d, es)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(st.Stderr, "wrote %s: %d entries (%s); keys in %s\n  replay it: tallylog verify --log %s --log-key %s\n",
+		dir, size, what, d.KeysDir(), dir, logVKey)
 	return nil
 }
 
@@ -303,6 +398,11 @@ func appendAll(ctx context.Context, d datadir.Dir, entries [][]byte) (uint64, er
 	if err != nil {
 		return 0, err
 	}
+	lock, err := d.Lock("import")
+	if err != nil {
+		return 0, err
+	}
+	defer lock.Unlock()
 	signer, err := d.LogSigner()
 	if err != nil {
 		return 0, err

@@ -28,14 +28,18 @@ func runInit(st *State, args []string) error {
 	var keyFiles multiFlag
 	fs.Var(&keyFiles, "keys", "signed keys record `FILE` (a note) granting officers' keys; repeatable")
 	jsonOut := fs.Bool("json", false, "print the result as JSON")
+	storage := addStorageFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	kind, dsn, err := storage.resolve(nil)
+	if err != nil {
 		return err
 	}
 	if *dir == "" || (*defFile == "") == (*builtin == "") {
 		return usageError{"--dir and exactly one of --definition or --builtin are required"}
 	}
 	var def *election.Definition
-	var err error
 	if *builtin != "" {
 		def, err = election.Builtin(*builtin)
 	} else {
@@ -81,7 +85,7 @@ func runInit(st *State, args []string) error {
 	if err != nil {
 		return fmt.Errorf("log key for origin %q: %v", def.Origin, err)
 	}
-	if err := d.Create(&datadir.Meta{Origin: def.Origin, LogKey: logVKey, Election: def.ID}, logSKey); err != nil {
+	if err := d.Create(&datadir.Meta{Origin: def.Origin, LogKey: logVKey, Election: def.ID, Storage: kind}, logSKey); err != nil {
 		return err
 	}
 	if commission == nil {
@@ -99,7 +103,7 @@ func runInit(st *State, args []string) error {
 	if err != nil {
 		return err
 	}
-	size, err := openLog(st.Ctx, d, genesis, grants)
+	size, err := openLog(st.Ctx, d, dsn, genesis, grants)
 	if err != nil {
 		os.RemoveAll(*dir)
 		return err
@@ -108,28 +112,41 @@ func runInit(st *State, args []string) error {
 	if *jsonOut {
 		return json.NewEncoder(st.Stdout).Encode(out)
 	}
-	fmt.Fprintf(st.Stdout, "created election %s in %s (%d entries)\norigin:          %s\nlog key:         %s\ncommission key:  %s\n\nserve it:   tallylog serve --dir %s --addr 127.0.0.1:8080\nverify it:  tallylog verify --log %s --log-key %s\n",
-		def.ID, *dir, size, def.Origin, logVKey, commissionVKey, *dir, *dir, logVKey)
+	serveArgs, verifyAt := "", *dir
+	if kind == "mysql" {
+		// The log is in the database: it is verified where it is served.
+		serveArgs, verifyAt = " --mysql-dsn DSN", "http://127.0.0.1:8080"
+	}
+	fmt.Fprintf(st.Stdout, "created election %s in %s (%d entries)\norigin:          %s\nlog key:         %s\ncommission key:  %s\n\nserve it:   tallylog serve --dir %s%s --addr 127.0.0.1:8080\nverify it:  tallylog verify --log %s --log-key %s\n",
+		def.ID, *dir, size, def.Origin, logVKey, commissionVKey, *dir, serveArgs, verifyAt, logVKey)
 	return nil
 }
 
 // openLog appends the genesis entries (election record alone, then the
 // definition's parts, then keys records) to a new log and waits for a
 // checkpoint covering them. It returns the log's size.
-func openLog(ctx context.Context, d datadir.Dir, genesis, grants [][]byte) (uint64, error) {
+func openLog(ctx context.Context, d datadir.Dir, dsn string, genesis, grants [][]byte) (uint64, error) {
 	meta, err := d.ReadMeta()
 	if err != nil {
 		return 0, err
 	}
+	lock, err := d.Lock("init")
+	if err != nil {
+		return 0, err
+	}
+	defer lock.Unlock()
 	signer, err := d.LogSigner()
 	if err != nil {
 		return 0, err
 	}
-	lg, err := ledger.Open(ctx, d.LogDir(), signer, meta.LogKey, ledger.Options{CheckpointInterval: 100 * time.Millisecond})
+	lg, err := ledger.Open(ctx, d.LogDir(), signer, meta.LogKey, ledger.Options{CheckpointInterval: 100 * time.Millisecond, MySQLDSN: dsn})
 	if err != nil {
 		return 0, err
 	}
 	defer lg.Close(context.Background())
+	if n, err := lg.IntegratedSize(ctx); err != nil || n > 0 {
+		return 0, fmt.Errorf("the database already holds a log (%d entries): give --mysql-dsn an empty database", n)
+	}
 	in, err := intake.New(ctx, lg)
 	if err != nil {
 		return 0, err

@@ -44,7 +44,7 @@ func TestSubmitLoad(t *testing.T) {
 		c := i % submitters
 		entries[c] = append(entries[c], copyRecord(t, el, c, len(entries[c])))
 	}
-	srv := startServer(t, ctx, bin, el.Dir, stderr)
+	srv := startServer(t, ctx, bin, el.Dir, stderr, oneStationFlags...)
 	defer srv.kill()
 
 	httpc := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: submitters, MaxConnsPerHost: submitters}}

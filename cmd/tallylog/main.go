@@ -16,8 +16,6 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
-
-	"k8s.io/klog/v2"
 )
 
 // State carries what a subcommand may touch: its context and standard streams.
@@ -39,14 +37,17 @@ type command struct {
 
 // commands is the table of subcommands. Keep it sorted by name.
 var commands = []command{
+	{"app", "write the officers' web app as static files for hosting or devices", runApp},
 	{"audit", "plan and run risk-limiting audits of polling stations", runAudit},
 	{"bench", "measure ingest, verification and re-tabulation on a simulated election", runBench},
 	{"demo", "play a simulated Pakistani election night on a local site", runDemo},
+	{"hostile", "measure a server's peak memory under hostile load (issue 14's mix, loopback)", runHostile},
 	{"evidence", "export a contest's evidence pack for a tribunal or newsroom", runEvidence},
 	{"forensics", "screen station results for statistical anomalies", runForensics},
 	{"import", "turn published results into a log and compare sources", runImport},
 	{"init", "create an election's log from its definition", runInit},
 	{"keygen", "make a signing key for records or checkpoints", runKeygen},
+	{"mirror", "follow a public log, verify it as it grows, serve the same site", runMirror},
 	{"serve", "serve an election: submissions, the log, the results site", runServe},
 	{"sign", "sign a record (sheet, declaration, ...) written as JSON", runSign},
 	{"sim", "generate a simulated election with injected fraud", runSim},
@@ -55,6 +56,7 @@ var commands = []command{
 	{"verify-evidence", "check an evidence pack offline", runVerifyEvidence},
 	{"verify-receipt", "check a receipt offline with the log's public key", runVerifyReceipt},
 	{"seats", "allocate reserved seats from general seats won", runSeats},
+	{"version", "print the version this binary was built from", runVersion},
 }
 
 // usageError is returned for wrong flags or arguments; it exits with status 2.
@@ -68,9 +70,9 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 func main() {
-	// Tessera logs its internals through klog at INFO; tallylog reports
-	// what a user needs itself.
-	quietKlog()
+	// Tessera logs through klog: its warnings and errors go to the
+	// command's logger, its internals at INFO nowhere.
+	routeKlog(os.Stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
@@ -79,6 +81,9 @@ func main() {
 
 // run executes one command line and returns the process exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		args = append([]string{"version"}, args[1:]...)
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		printUsage(stderr)
 		if len(args) == 0 {
@@ -95,6 +100,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err := c.run(st, args[1:])
 		var ue usageError
 		var ee exitError
+		var cc cannotCheck
 		switch {
 		case err == nil:
 			return 0
@@ -104,7 +110,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return ee.code
 		case errors.As(err, &ue):
 			fmt.Fprintf(stderr, "tallylog %s: %s\nRun 'tallylog %s -h' for usage.\n", name, ue.msg, name)
-			return 2
+			return exitUsage
+		case errors.As(err, &cc):
+			fmt.Fprintf(stderr, "tallylog %s: %v\n", name, err)
+			return exitCannotCheck
 		default:
 			fmt.Fprintf(stderr, "tallylog %s: %v\n", name, err)
 			return 1
@@ -121,7 +130,7 @@ func printUsage(w io.Writer) {
 	for _, c := range sorted {
 		fmt.Fprintf(w, "  %-16s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'tallylog <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'tallylog <command> -h' for a command's flags; every command takes --json\nto print its result as JSON.\n\n"+exitCodesHelp)
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting and
@@ -168,15 +177,4 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 	fs.Parse(append([]string{"--"}, pos...))
 	return pos, nil
-}
-
-// quietKlog silences klog, through which Tessera logs its internals (even
-// errors it recovers from, such as a checkpoint not yet written).
-func quietKlog() {
-	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
-	klog.InitFlags(fs)
-	fs.Set("logtostderr", "false")
-	fs.Set("alsologtostderr", "false")
-	fs.Set("stderrthreshold", "FATAL")
-	klog.SetOutput(io.Discard)
 }

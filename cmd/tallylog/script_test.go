@@ -17,7 +17,7 @@ import (
 
 // TestMain lets testscript run this test binary as the "tallylog" command.
 func TestMain(m *testing.M) {
-	quietKlog()
+	routeKlog(os.Stderr)
 	testscript.Main(m, map[string]func(){
 		"tallylog": func() {
 			os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))

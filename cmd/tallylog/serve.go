@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/tallylog/tallylog/datadir"
 	"github.com/tallylog/tallylog/ledger"
+	"github.com/tallylog/tallylog/metrics"
 	"github.com/tallylog/tallylog/web"
 	"github.com/tallylog/tallylog/witness"
 )
@@ -19,13 +20,17 @@ import (
 // runServe serves an election: the submission API, the log as tlog-tiles,
 // and the public site.
 func runServe(st *State, args []string) error {
-	fs := newFlagSet(st, "serve", "--dir DIR [--addr HOST:PORT] [--witness-policy FILE]")
+	fs := newFlagSet(st, "serve", "--dir DIR [--addr HOST:PORT] [--witness-policy FILE] [--log-format text|json] [--json]")
 	dir := fs.String("dir", "", "election `DIR`ectory made by tallylog init")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
 	interval := fs.Duration("checkpoint-interval", 200*time.Millisecond, "how often to publish a checkpoint (min 100ms)")
 	policyFile := fs.String("witness-policy", "", "publish a checkpoint only once the witnesses in this policy `FILE` cosign it (see docs/witnesses.md)")
 	witnessTimeout := fs.Duration("witness-timeout", 5*time.Second, "how long to wait for the witnesses' cosignatures on each checkpoint")
 	receiptWait := fs.Duration("receipt-wait", 15*time.Second, "how long a submission waits for a checkpoint before answering 503 with its index")
+	limits := limitFlags(fs)
+	logs := addLogFlags(fs, true)
+	storage := addStorageFlags(fs)
+	jsonOut := fs.Bool("json", false, "print the startup facts (address, origin, log key, witnesses, version) as one JSON object")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -45,28 +50,84 @@ func runServe(st *State, args []string) error {
 	if *interval < 100*time.Millisecond {
 		return usageError{"--checkpoint-interval must be at least 100ms"}
 	}
-	logger := slog.New(slog.NewTextHandler(st.Stderr, nil))
-	srv, err := web.Open(st.Ctx, datadir.Dir{Root: *dir}, web.Options{
-		Log:       ledger.Options{CheckpointInterval: *interval, WitnessTimeout: *witnessTimeout},
-		Logger:    logger,
-		Witnesses: policy, ReceiptWait: *receiptWait,
-	})
+	logger, access, err := logs.open(st)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
+	meta, err := datadir.Dir{Root: *dir}.ReadMeta()
 	if err != nil {
-		srv.Close(context.Background())
-		return fmt.Errorf("--addr %s: %v", *addr, err)
+		return err
+	}
+	if meta.Mirror != "" {
+		return fmt.Errorf("%s is a mirror of %s, not an election this server signs: run tallylog mirror on it", *dir, meta.Mirror)
+	}
+	_, dsn, err := storage.resolve(meta)
+	if err != nil {
+		return err
+	}
+	opts := web.Options{
+		Log:       ledger.Options{CheckpointInterval: *interval, WitnessTimeout: *witnessTimeout, MySQLDSN: dsn},
+		Logger:    logger,
+		Witnesses: policy, ReceiptWait: *receiptWait, Limits: limits(),
+	}
+	opts.AccessLog = access
+	srv, ln, err := openAndListen(st.Ctx, datadir.Dir{Root: *dir}, opts, *addr)
+	if err != nil {
+		return err
 	}
 	hs := srv.HTTPServer(*addr)
-	fmt.Fprintf(st.Stdout, "serving %s at http://%s/\n", srv.Meta.Election, ln.Addr())
+	conns, _ := srv.ConnLimit()
+	logger.Info("limits", "connections", conns, "uploads", srv.Limits().Uploads, "cache_bytes", srv.Limits().CacheBytes)
+	facts := startupFacts{URL: "http://" + ln.Addr().String() + "/", Election: srv.Meta.Election,
+		Origin: srv.Meta.Origin, LogKey: srv.Meta.LogKey, Version: metrics.ReadBuild().Version, Witnesses: []witnessFact{}}
 	if policy != nil {
 		for _, m := range policy.Members {
-			fmt.Fprintf(st.Stdout, "witness %s at %s: %s\n", m.ID, m.URL, m.Key.VKey)
+			facts.Witnesses = append(facts.Witnesses, witnessFact{ID: m.ID, URL: m.URL, Key: m.Key.VKey})
 		}
 	}
+	if *jsonOut {
+		if err := json.NewEncoder(st.Stdout).Encode(facts); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(st.Stdout, "serving %s at %s\n", facts.Election, facts.URL)
+		for _, w := range facts.Witnesses {
+			fmt.Fprintf(st.Stdout, "witness %s at %s: %s\n", w.ID, w.URL, w.Key)
+		}
+	}
+	logger.Info("serving", "url", facts.URL, "origin", facts.Origin, "version", facts.Version)
 	return serveUntilDone(st.Ctx, hs, ln, srv)
+}
+
+// openAndListen opens the server and listens on addr, with no more
+// connections at once than the server's file descriptors allow.
+func openAndListen(ctx context.Context, d datadir.Dir, opts web.Options, addr string) (*web.Server, net.Listener, error) {
+	srv, err := web.Open(ctx, d, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	ln, _, err := limitListen(srv, addr)
+	if err != nil {
+		srv.Close(context.Background())
+		return nil, nil, err
+	}
+	return srv, ln, nil
+}
+
+// startupFacts is what serve --json prints once it listens.
+type startupFacts struct {
+	URL       string        `json:"url"`
+	Election  string        `json:"election"`
+	Origin    string        `json:"origin"`
+	LogKey    string        `json:"log_key"`
+	Version   string        `json:"version"`
+	Witnesses []witnessFact `json:"witnesses"`
+}
+
+type witnessFact struct {
+	ID  string `json:"id"`
+	URL string `json:"url"`
+	Key string `json:"key"`
 }
 
 // serveUntilDone serves until ctx is cancelled, then shuts down: stop

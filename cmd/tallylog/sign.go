@@ -11,8 +11,9 @@ import (
 
 // runSign turns a record written as JSON into a signed record, offline.
 func runSign(st *State, args []string) error {
-	fs := newFlagSet(st, "sign", "--key KEY [FILE.json | -] > FILE.note")
+	fs := newFlagSet(st, "sign", "--key KEY [--json] [FILE.json | -] > FILE.note")
 	keyFile := fs.String("key", "", "private key `FILE` from tallylog keygen")
+	jsonOut := fs.Bool("json", false, "print {type, key, hash, record} as JSON instead of the signed record alone")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -44,6 +45,5 @@ func runSign(st *State, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, err = st.Stdout.Write(entry)
-	return err
+	return writeSigned(st.Stdout, entry, *jsonOut)
 }

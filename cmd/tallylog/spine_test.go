@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/internal/testelection"
+	"github.com/tallylog/tallylog/internal/testmysql"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -44,8 +45,19 @@ func writeKey(t *testing.T, dir, name string) string {
 
 // TestSpine is issue 2's end-to-end path: init, serve on loopback, sign,
 // submit, verify the receipt, verify the whole log; then tamper with an
-// entry bundle and a tile and see verify fail naming the index.
+// entry bundle and a tile and see verify fail naming the index. It runs on
+// both storage drivers: the log's directory, and a MariaDB/MySQL database
+// (where the tampering is done to the rows, seen through the server).
 func TestSpine(t *testing.T) {
+	t.Run("posix", func(t *testing.T) { spine(t, "") })
+	t.Run("mysql", func(t *testing.T) { spine(t, testmysql.DSN(t)) })
+}
+
+func spine(t *testing.T, dsn string) {
+	var storageArgs []string
+	if dsn != "" {
+		storageArgs = []string{"--storage", "mysql", "--mysql-dsn", dsn}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	work := t.TempDir()
@@ -65,7 +77,7 @@ func TestSpine(t *testing.T) {
 		}
 	}
 	dir := filepath.Join(work, "election")
-	out, errs, code := cli(t, ctx, nil, append([]string{"init", "--dir", dir, "--definition", defFile, "--commission-key", commission, "--json"}, keyArgs...)...)
+	out, errs, code := cli(t, ctx, nil, append(append([]string{"init", "--dir", dir, "--definition", defFile, "--commission-key", commission, "--json"}, keyArgs...), storageArgs...)...)
 	if code != 0 {
 		t.Fatalf("init: %d %s %s", code, out, errs)
 	}
@@ -80,7 +92,7 @@ func TestSpine(t *testing.T) {
 	served := make(chan int)
 	go func() {
 		var errb bytes.Buffer
-		served <- run(sctx, []string{"serve", "--dir", dir, "--addr", "127.0.0.1:0", "--checkpoint-interval", "100ms"}, nil, pw, &errb)
+		served <- run(sctx, append([]string{"serve", "--dir", dir, "--addr", "127.0.0.1:0", "--checkpoint-interval", "100ms"}, storageArgs...), nil, pw, &errb)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
@@ -95,7 +107,7 @@ func TestSpine(t *testing.T) {
 
 	// A presiding officer signs the sheet offline and submits it twice.
 	po := writeKey(t, work, "po.NA-57.PS-1")
-	sheetJSON := `{"type":"sheet","election":"pk-test","contest":"NA-57","station":"NA-57/PS-1","revision":1,
+	sheetJSON := `{"type":"sheet","election":"pk-test","log":"results.example.pk/test","contest":"NA-57","station":"NA-57/PS-1","revision":1,
 		"registered":1000,"cast":612,"rejected":12,"votes":[{"candidate":"1","votes":300},{"candidate":"2","votes":250},{"candidate":"3","votes":50}],
 		"captured":"2024-02-08T18:31:00Z"}`
 	note, errs, code := cli(t, ctx, strings.NewReader(sheetJSON), "sign", "--key", po, "-")
@@ -108,16 +120,16 @@ func TestSpine(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("submit: %s %s", out1, errs)
 	}
-	rc1, _ := os.ReadFile(noteFile + ".receipt")
+	rc1, _ := os.ReadFile(noteFile + receiptExt)
 	out2, _, code := cli(t, ctx, nil, "submit", "--server", url, noteFile)
 	if code != 0 || out1 != out2 {
 		t.Fatalf("second submit: %q, want %q", out2, out1)
 	}
-	out, errs, code = cli(t, ctx, nil, "verify-receipt", "--log-key", initOut.LogKey, "--record", noteFile, noteFile+".receipt")
+	out, errs, code = cli(t, ctx, nil, "verify-receipt", "--log-key", initOut.LogKey, "--record", noteFile, noteFile+receiptExt)
 	if code != 0 || !strings.Contains(out, "OK: sheet of station NA-57/PS-1") {
 		t.Fatalf("verify-receipt: %s %s", out, errs)
 	}
-	rc2, _ := os.ReadFile(noteFile + ".receipt")
+	rc2, _ := os.ReadFile(noteFile + receiptExt)
 	if !bytes.Contains(rc1, []byte("index ")) || string(rc1[:bytes.Index(rc1, []byte("\n\n"))]) != string(rc2[:bytes.Index(rc2, []byte("\n\n"))]) {
 		t.Fatalf("the second submission's receipt proves another index:\n%s\n%s", rc1, rc2)
 	}
@@ -135,9 +147,43 @@ func TestSpine(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "OK: log results.example.pk/test") {
 		t.Fatalf("verify over HTTP: %s %s", out, errs)
 	}
+	out, errs, code = cli(t, ctx, nil, "verify-receipt", "--log-key", initOut.LogKey, "--json", noteFile+receiptExt)
+	if code != 0 || !strings.Contains(out, `"ok":true`) || !strings.Contains(out, `"index":3`) {
+		t.Fatalf("verify-receipt --json: %d %s %s", code, out, errs)
+	}
+	if dsn != "" {
+		// Tampering with the database's rows: the server serves them as
+		// they are, and verify over HTTP names the index.
+		for _, tc := range []struct{ stmt, want string }{
+			{"UPDATE TiledLeaves SET data = REPLACE(data, 'votes 1 300', 'votes 1 301') WHERE tile_index = 0", "index 3 (tile/0/000.p/"},
+			{"UPDATE Subtree SET nodes = CONCAT(SUBSTR(nodes, 1, 69), CHAR(ASCII(SUBSTR(nodes, 70, 1)) ^ 1), SUBSTR(nodes, 71)) WHERE level = 0 AND `index` = 0", "index 2 (tile/0/000.p/"},
+		} {
+			testmysql.Exec(t, dsn, "CREATE TABLE IF NOT EXISTS saved AS SELECT * FROM TiledLeaves")
+			testmysql.Exec(t, dsn, "CREATE TABLE IF NOT EXISTS savedtiles AS SELECT * FROM Subtree")
+			testmysql.Exec(t, dsn, tc.stmt)
+			_, errs, code = cli(t, ctx, nil, "verify", "--log", url, "--log-key", initOut.LogKey)
+			if code != exitBad || !strings.Contains(errs, tc.want) {
+				t.Errorf("verify after %s: exit %d, %q; want failure naming %q", tc.stmt, code, errs, tc.want)
+			}
+			testmysql.Exec(t, dsn, "REPLACE INTO TiledLeaves SELECT * FROM saved")
+			testmysql.Exec(t, dsn, "REPLACE INTO Subtree SELECT * FROM savedtiles")
+		}
+		out, errs, code = cli(t, ctx, nil, "verify", "--log", url, "--log-key", initOut.LogKey)
+		if code != 0 {
+			t.Fatalf("verify after restoring the rows: %d %s %s", code, out, errs)
+		}
+	}
 	stop()
 	if c := <-served; c != 0 {
 		t.Fatalf("serve exited %d", c)
+	}
+	// With the server gone, verify has no answer: exit 3, not 1.
+	_, errs, code = cli(t, ctx, nil, "verify", "--log", url, "--log-key", initOut.LogKey)
+	if code != exitCannotCheck || !strings.Contains(errs, "COULD NOT CHECK") {
+		t.Fatalf("verify of a stopped server: exit %d, %s; want %d, could not check", code, errs, exitCannotCheck)
+	}
+	if dsn != "" {
+		return // the rest reads the log's directory
 	}
 	jsonOut, errs, code := cli(t, ctx, nil, "verify", "--log", dir, "--log-key", initOut.LogKey, "--json")
 	if code != 0 {

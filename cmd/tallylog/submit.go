@@ -28,13 +28,14 @@ import (
 // Several records (files, or directories of .note files) go through the
 // batch endpoint, up to web.MaxBatchRecords a request, in the order given.
 func runSubmit(st *State, args []string) error {
-	fs := newFlagSet(st, "submit", "--server URL [--image FILE]... FILE.note|DIR...")
+	fs := newFlagSet(st, "submit", "--server URL [--image FILE]... [--json] FILE.note|DIR...")
 	server := fs.String("server", "", "the election server's `URL`, e.g. http://127.0.0.1:8080")
 	var images multiFlag
 	fs.Var(&images, "image", "scanned form `FILE` to upload when a submitted record names its SHA-256; repeatable")
-	receipts := fs.String("receipts", "", "write receipts into `DIR` (default: beside each record, as FILE.receipt)")
+	receipts := fs.String("receipts", "", "write receipts into `DIR` (default: beside each record, as FILE.tlog-proof, the extension C2SP tlog-proof names)")
 	logKey := fs.String("log-key", "", "if set, verify each receipt with this log verifier `KEY` before keeping it")
 	timeout := fs.Duration("timeout", 24*time.Hour, "give up retrying after this long")
+	jsonOut := fs.Bool("json", false, "print one JSON object a record: {file, ok, index, receipt, error}")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -82,29 +83,41 @@ func runSubmit(st *State, args []string) error {
 	}
 	failed := 0
 	for i, f := range files {
-		out := f + ".receipt"
+		entry := entries[i]
+		out := f + receiptExt
 		if *receipts != "" {
-			out = filepath.Join(*receipts, filepath.Base(f)+".receipt")
+			out = filepath.Join(*receipts, filepath.Base(f)+receiptExt)
 		}
-		if errs[i] != nil {
-			fmt.Fprintf(st.Stderr, "%s: refused: %v\n", f, errs[i])
+		rc, err := rcs[i], errs[i]
+		if err != nil {
+			fmt.Fprintf(st.Stderr, "%s: refused: %v\n", f, err)
+			if *jsonOut {
+				printJSON(st.Stdout, submitted{File: f, Error: err.Error()})
+			}
 			failed++
 			continue
 		}
-		rc := rcs[i]
 		if err := datadir.WriteFileAtomic(out, rc.Marshal(), 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(st.Stdout, "%s: logged at index %d, receipt %s\n", f, rc.Index, out)
-		if env, err := record.Open(entries[i]); err == nil {
+		res := submitted{File: f, OK: true, Index: &rc.Index, Receipt: out}
+		if !*jsonOut {
+			fmt.Fprintf(st.Stdout, "%s: logged at index %d, receipt %s\n", f, rc.Index, out)
+		}
+		if env, err := record.Open(entry); err == nil {
 			if img := imageOf(env.Record); img != "" {
 				if path, ok := imageByHash[img]; ok {
+					res.Image = path
 					if err := c.upload(ctx, img, path); err != nil {
 						fmt.Fprintf(st.Stderr, "%s: image %s: %v\n", f, path, err)
+						res.OK, res.Error = false, "image "+path+": "+err.Error()
 						failed++
 					}
 				}
 			}
+		}
+		if *jsonOut {
+			printJSON(st.Stdout, res)
 		}
 	}
 	if failed > 0 {
@@ -137,6 +150,20 @@ func recordFiles(args []string) ([]string, error) {
 		files = append(files, notes...)
 	}
 	return files, nil
+}
+
+// receiptExt is the file extension of a receipt: C2SP tlog-proof says
+// proofs SHOULD be stored with the extension .tlog-proof.
+const receiptExt = ".tlog-proof"
+
+// submitted is what submit --json prints for each record.
+type submitted struct {
+	File    string  `json:"file"`
+	OK      bool    `json:"ok"`
+	Index   *uint64 `json:"index,omitempty"`
+	Receipt string  `json:"receipt,omitempty"`
+	Image   string  `json:"image,omitempty"`
+	Error   string  `json:"error,omitempty"`
 }
 
 func imageOf(r record.Record) string {

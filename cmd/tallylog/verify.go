@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,9 +20,10 @@ import (
 
 // runVerifyReceipt checks a receipt offline against the log's public key.
 func runVerifyReceipt(st *State, args []string) error {
-	fs := newFlagSet(st, "verify-receipt", "--log-key KEY [--record FILE] RECEIPT")
+	fs := newFlagSet(st, "verify-receipt", "--log-key KEY [--record FILE] [--json] RECEIPT")
 	trust := addTrustFlags(fs)
 	recFile := fs.String("record", "", "also check that the receipt is for this signed record `FILE`")
+	jsonOut := fs.Bool("json", false, "print the result as JSON")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -33,30 +35,40 @@ func runVerifyReceipt(st *State, args []string) error {
 	if err != nil {
 		return err
 	}
+	fail := func(err error) error {
+		if *jsonOut {
+			return failJSON(st.Stdout, err)
+		}
+		return err
+	}
 	data, err := os.ReadFile(pos[0])
 	if err != nil {
-		return err
+		return fail(cannotCheck{err})
 	}
 	rc, err := receipt.Parse(data)
 	if err != nil {
-		return err
+		return fail(err)
 	}
 	got, err := rc.Verify(v, ws...)
 	if err != nil {
-		return fmt.Errorf("%s does not verify: %v", pos[0], err)
+		return fail(fmt.Errorf("%s does not verify: %v", pos[0], err))
 	}
 	if *recFile != "" {
 		want, err := os.ReadFile(*recFile)
 		if err != nil {
-			return err
+			return fail(cannotCheck{err})
 		}
 		if string(want) != string(got.Entry) {
-			return fmt.Errorf("%s proves a different record than %s", pos[0], *recFile)
+			return fail(fmt.Errorf("%s proves a different record than %s", pos[0], *recFile))
 		}
 	}
-	what := "entry"
+	what, hash := "entry", ""
 	if env, err := record.Open(got.Entry); err == nil {
-		what = describeRecord(env)
+		what, hash = describeRecord(env), env.HashHex()
+	}
+	if *jsonOut {
+		return printJSON(st.Stdout, map[string]any{"ok": true, "origin": got.Origin, "index": got.Index,
+			"tree_size": got.TreeSize, "record": what, "record_hash": hash, "cosigners": len(ws)})
 	}
 	fmt.Fprintf(st.Stdout, "OK: %s is in log %s at index %d (checkpoint of size %d)\n", what, got.Origin, got.Index, got.TreeSize)
 	return nil
@@ -91,7 +103,7 @@ func addTrustFlags(fs *flag.FlagSet) *trustFlags {
 func (t *trustFlags) load() (note.Verifier, []note.Verifier, error) {
 	v, _, err := datadir.LoadVerifier(*t.logKey)
 	if err != nil {
-		return nil, nil, fmt.Errorf("--log-key: %v", err)
+		return nil, nil, usageError{fmt.Sprintf("--log-key: %v", err)}
 	}
 	var ws []note.Verifier
 	for _, k := range t.witnesses {
@@ -99,10 +111,10 @@ func (t *trustFlags) load() (note.Verifier, []note.Verifier, error) {
 		if err != nil {
 			b, ferr := os.ReadFile(k)
 			if ferr != nil {
-				return nil, nil, fmt.Errorf("--witness-key: %v, and not a readable file", err)
+				return nil, nil, usageError{fmt.Sprintf("--witness-key: %v, and not a readable file", err)}
 			}
 			if w, err = witness.ParseKey(string(b)); err != nil {
-				return nil, nil, fmt.Errorf("--witness-key %s: %v", k, err)
+				return nil, nil, usageError{fmt.Sprintf("--witness-key %s: %v", k, err)}
 			}
 		}
 		ws = append(ws, w.Verifier)
@@ -128,17 +140,27 @@ func runVerify(st *State, args []string) error {
 	}
 	src, err := verify.NewSource(*loc)
 	if err != nil {
+		err = cannotCheck{err}
+		if *jsonOut {
+			return failJSON(st.Stdout, err)
+		}
 		return err
 	}
 	p := newProgress(st, "verifying")
 	start := time.Now()
 	res, err := verify.Log(st.Ctx, src, v, verify.Options{Witnesses: ws, Progress: p.update})
 	if err != nil {
+		err = classify(err)
 		if *jsonOut {
-			json.NewEncoder(st.Stdout).Encode(map[string]any{"ok": false, "error": err.Error()})
+			failJSON(st.Stdout, err)
+		}
+		var cc cannotCheck
+		if errors.As(err, &cc) {
+			fmt.Fprintf(st.Stderr, "COULD NOT CHECK: %v\n", cc.err)
+			return exitError{exitCannotCheck}
 		}
 		fmt.Fprintf(st.Stderr, "FAIL: %v\n", err)
-		return exitError{1}
+		return exitError{exitBad}
 	}
 	// The log has no clock: deadlines are judged as of its latest record.
 	summary := res.Tally.Summary(res.Tally.Latest())

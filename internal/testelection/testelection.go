@@ -7,6 +7,8 @@ package testelection
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"testing"
 	"time"
@@ -35,8 +37,13 @@ type Election struct {
 
 // Key returns a deterministic key pair: the Ed25519 seed is SHA-256 of the
 // name, so tests and their golden files are stable.
-func Key(name string) (note.Signer, string) {
-	seed := sha256.Sum256([]byte(name))
+func Key(name string) (note.Signer, string) { return KeyFrom(name, name) }
+
+// KeyFrom is Key with the seed taken from seedText: another key of the same
+// name, such as the one a commission clerk registers to replace an
+// officer's.
+func KeyFrom(seedText, name string) (note.Signer, string) {
+	seed := sha256.Sum256([]byte(seedText))
 	skey, vkey, err := note.GenerateKey(bytes.NewReader(seed[:]), name)
 	if err != nil {
 		panic(err)
@@ -101,12 +108,31 @@ func New(t testing.TB) *Election {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := registry.GrantRecords(d.ID, grants, e.Signers["ecp"])
+	keys, err := registry.GrantRecords(d.ID, d.Origin, grants, e.Signers["ecp"])
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.Genesis = append(gen, keys...)
 	return e
+}
+
+// CollidingKeys returns two verifier keys of the given name whose 4-byte
+// note key IDs are equal but whose keys differ: a birthday search over
+// deterministic 32-byte public keys (about 2^16 SHA-256 computations).
+// Nobody holds their private keys; they are for grants and revocations.
+func CollidingKeys(name string) (string, string) {
+	seen := map[uint32]string{}
+	for i := uint64(0); ; i++ {
+		pub := sha256.Sum256(binary.BigEndian.AppendUint64(nil, i))
+		key := append([]byte{1}, pub[:]...)
+		h := sha256.Sum256(append([]byte(name+"\n"), key...))
+		id := binary.BigEndian.Uint32(h[:4])
+		vkey := fmt.Sprintf("%s+%08x+%s", name, id, base64.StdEncoding.EncodeToString(key))
+		if prev, ok := seen[id]; ok {
+			return prev, vkey
+		}
+		seen[id] = vkey
+	}
 }
 
 // StationKey returns the key name of a station's presiding officer.
@@ -130,7 +156,7 @@ func (e *Election) Sign(t testing.TB, key string, r record.Record) []byte {
 // Sheet returns a first-revision sheet for a station with the given votes
 // (rejected 0, cast the sum of the votes).
 func (e *Election) Sheet(contest, station string, votes ...int64) *record.Sheet {
-	s := &record.Sheet{Election: e.Def.ID, Contest: contest, Station: station, Revision: 1, Captured: "2024-02-08T18:00:00Z"}
+	s := &record.Sheet{Election: e.Def.ID, Log: e.Def.Origin, Contest: contest, Station: station, Revision: 1, Captured: "2024-02-08T18:00:00Z"}
 	st, _ := e.Def.Station(station)
 	s.Registered = st.Registered
 	for i, v := range votes {
@@ -138,6 +164,13 @@ func (e *Election) Sheet(contest, station string, votes ...int64) *record.Sheet 
 		s.Cast += v
 	}
 	return s
+}
+
+// Order returns an order of a recount or correction of stations of a
+// contest, made the morning after polling day.
+func (e *Election) Order(contest, kind, reason string, stations ...string) *record.Order {
+	return &record.Order{Election: e.Def.ID, Log: e.Def.Origin, Contest: contest, Kind: kind, Stations: stations,
+		Reason: reason, Ordered: "2024-02-09T09:00:00Z"}
 }
 
 // Counts builds a count list for candidates 1..n.

@@ -1,0 +1,124 @@
+package app
+
+import (
+	"encoding/json"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var testConfig = Config{Election: "pk-test", Origin: "results.example.pk/test",
+	LogKey: "results.example.pk/test+2e78f0ca+Ac6K+EIBZfHR5JrqpdDjP6+4ZnsTPs9HzscFCAW45qxl"}
+
+// TestOfflineFiles checks that the service worker caches every file the
+// app loads, so that it starts with no network after its first load, and
+// that no file loads anything from another site.
+func TestOfflineFiles(t *testing.T) {
+	sw, err := fs.ReadFile(Static(), "sw.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := regexp.MustCompile(`(?s)const FILES = \[(.*?)\];`).FindSubmatch(sw)
+	if list == nil {
+		t.Fatal("sw.js has no FILES list")
+	}
+	cached := map[string]bool{}
+	for _, m := range regexp.MustCompile(`"([^"]+)"`).FindAllSubmatch(list[1], -1) {
+		cached[string(m[1])] = true
+	}
+	var files []string
+	fs.WalkDir(Static(), ".", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && path != "sw.js" {
+			files = append(files, path)
+		}
+		return nil
+	})
+	for _, f := range append(files, "config.json") {
+		if !cached[f] {
+			t.Errorf("%s is not in the service worker's FILES: the app would not start offline", f)
+		}
+		if f == "config.json" {
+			continue
+		}
+		b, _ := fs.ReadFile(Static(), f)
+		// Outside comments, the only absolute URL allowed is the SVG
+		// namespace, which is a name.
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "//") {
+				continue
+			}
+			for _, u := range regexp.MustCompile(`https?://[^\s"'<>)]+`).FindAllString(line, -1) {
+				if u != "http://www.w3.org/2000/svg" {
+					t.Errorf("%s names %s: the app loads nothing from other sites", f, u)
+				}
+			}
+		}
+	}
+	for f := range cached {
+		if f != "./" && f != "config.json" && !slices.Contains(files, f) {
+			t.Errorf("sw.js caches %s, which the app does not have", f)
+		}
+	}
+}
+
+func TestHandler(t *testing.T) {
+	srv := httptest.NewServer(Handler("/app/", testConfig))
+	defer srv.Close()
+	get := func(path string) (*http.Response, string) {
+		resp, err := srv.Client().Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	resp, body := get("/app/")
+	if resp.StatusCode != 200 || !strings.Contains(body, `<script type="module" src="js/main.js">`) {
+		t.Errorf("/app/: %d\n%.200s", resp.StatusCode, body)
+	}
+	resp, body = get("/app/config.json")
+	var cfg Config
+	if err := json.Unmarshal([]byte(body), &cfg); err != nil || cfg.LogKey != testConfig.LogKey || resp.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("/app/config.json: %v %+v", err, cfg)
+	}
+	resp, _ = get("/app/js/record.js")
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/javascript") {
+		t.Errorf("a module is served as %q; browsers refuse modules that are not JavaScript", ct)
+	}
+	if resp.Header.Get("Cache-Control") != "no-cache" {
+		t.Errorf("Cache-Control %q: the app must revalidate its files", resp.Header.Get("Cache-Control"))
+	}
+	if resp, _ = get("/app/nosuch.js"); resp.StatusCode != 404 {
+		t.Errorf("an unknown file: %d", resp.StatusCode)
+	}
+}
+
+func TestWrite(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "site")
+	if err := Write(dir, testConfig); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"index.html", "sw.js", "js/main.js", "config.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "config.json"))
+	var cfg Config
+	if err := json.Unmarshal(b, &cfg); err != nil || cfg.Election != "pk-test" || cfg.LogKey != testConfig.LogKey || cfg.Witnesses != nil {
+		t.Errorf("config.json: %v %s", err, b)
+	}
+	bad := testConfig
+	bad.LogKey = "other.example+2e78f0ca+Ac6K"
+	if err := Write(t.TempDir(), bad); err == nil || !strings.Contains(err.Error(), "log_key") {
+		t.Errorf("a log key of another origin: %v", err)
+	}
+}

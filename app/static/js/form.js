@@ -1,0 +1,71 @@
+// The checks a count form makes as the numbers are typed. Each message
+// names the field and the rule, so the person knows what to fix; a form
+// with any message signs nothing.
+
+import { parseCount } from "./record.js";
+
+export const LABELS = {
+  registered: ["Registered voters", "رجسٹرڈ ووٹرز"],
+  cast: ["Ballots cast", "ڈالے گئے ووٹ"],
+  rejected: ["Rejected ballots", "مسترد شدہ ووٹ"],
+  photo: ["Photo of the signed Form-45", "دستخط شدہ فارم 45 کی تصویر"],
+};
+
+const fmt = (n) => n.toLocaleString("en");
+
+// checkCount checks the typed numbers of a station's count: fields is
+// {registered, cast, rejected} (typed text) and votes [{candidate, label,
+// text}]. It returns {errors: [{field, message}], values} where field is
+// "registered", "cast", "rejected" or "votes-<candidate>", and values holds
+// the numbers when there is no error.
+export function checkCount(fields, votes) {
+  const errors = [];
+  const n = {};
+  for (const f of ["registered", "cast", "rejected"]) {
+    const r = parseCount(fields[f]);
+    if (r.rule) errors.push({ field: f, message: `${LABELS[f][0]}: ${r.rule}` });
+    else n[f] = r.n;
+  }
+  const counts = [];
+  let sum = 0, allVotes = true;
+  for (const v of votes) {
+    const r = parseCount(v.text);
+    if (r.rule) { errors.push({ field: `votes-${v.candidate}`, message: `Votes for ${v.label}: ${r.rule}` }); allVotes = false; continue; }
+    counts.push({ candidate: v.candidate, votes: r.n });
+    sum += r.n;
+  }
+  if (allVotes && n.rejected !== undefined && n.cast !== undefined && sum + n.rejected !== n.cast) {
+    errors.push({ field: "cast", message: `${LABELS.cast[0]}: votes for the candidates (${fmt(sum)}) plus rejected ballots (${fmt(n.rejected)}) make ${fmt(sum + n.rejected)}, not ${fmt(n.cast)}: votes + rejected must equal ballots cast` });
+  }
+  if (n.cast !== undefined && n.registered !== undefined && n.cast > n.registered) {
+    errors.push({ field: "cast", message: `${LABELS.cast[0]}: ${fmt(n.cast)} is more than the ${fmt(n.registered)} registered voters: ballots cast must not exceed registered voters` });
+  }
+  return { errors, values: errors.length ? null : { ...n, votes: counts } };
+}
+
+// checkDeclaration checks a returning officer's typed totals: rows are
+// [{candidate, label, votes, postal?, readmitted?}] of typed text. It
+// returns {errors, values: {votes, postal, readmitted, rejected}}.
+export function checkDeclaration(form, rows, rejectedText) {
+  const errors = [];
+  const out = { votes: [], postal: [], readmitted: [] };
+  const cols = form === 49 ? ["votes", "postal", "readmitted"] : ["votes"];
+  const names = { votes: "Declared votes", postal: "Postal ballots", readmitted: "Re-admitted ballots" };
+  for (const row of rows) {
+    for (const c of cols) {
+      const r = parseCount(row[c]);
+      if (r.rule) errors.push({ field: `${c}-${row.candidate}`, message: `${names[c]} for ${row.label}: ${r.rule}` });
+      else out[c].push({ candidate: row.candidate, votes: r.n });
+    }
+  }
+  const r = parseCount(rejectedText);
+  if (r.rule) errors.push({ field: "rejected", message: `Rejected ballots: ${r.rule}` });
+  else out.rejected = r.n;
+  if (form === 49) {
+    for (const row of rows) {
+      const v = out.votes.find((x) => x.candidate === row.candidate), p = out.postal.find((x) => x.candidate === row.candidate);
+      if (v && p && p.votes > v.votes) errors.push({ field: `postal-${row.candidate}`, message: `Postal ballots for ${row.label}: ${fmt(p.votes)} is more than the ${fmt(v.votes)} declared votes, which include them` });
+    }
+  }
+  return { errors, values: errors.length ? null : out };
+}

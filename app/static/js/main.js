@@ -1,0 +1,604 @@
+// The app's screens. Everything the officer signs is built here from the
+// definition the log carries, checked (form.js), encoded (record.js),
+// signed with the device's key (note.js), queued (outbox.js) and, once
+// logged, proved by a receipt verified on the device (receipt.js).
+
+import * as db from "./db.js";
+import * as outbox from "./outbox.js";
+import * as receipt from "./receipt.js";
+import * as qr from "./qr.js";
+import { encode, nowUTC } from "./record.js";
+import { generateIdentity, importKeyFile, signNote, sha256, hex, utf8 } from "./note.js";
+import { checkCount, checkDeclaration, LABELS } from "./form.js";
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, attrs = {}, ...kids) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "text") e.textContent = v;
+    else if (v !== false && v !== null && v !== undefined) e.setAttribute(k, v === true ? "" : v);
+  }
+  e.append(...kids);
+  return e;
+};
+const fmt = (n) => Number(n).toLocaleString("en");
+
+const state = { cfg: null, def: null, id: null, draft: null, mode: "form45", contestData: null, image: null };
+let base = "";
+
+// ---- start-up ------------------------------------------------------------
+
+async function start() {
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("sw.js").catch(() => {});
+  showNet();
+  addEventListener("online", showNet);
+  addEventListener("offline", showNet);
+  state.cfg = await loadConfig();
+  if (state.cfg) {
+    base = state.cfg.server || "";
+    $("foot-log").textContent = `Log ${state.cfg.origin} · key ${state.cfg.log_key}`;
+    state.def = await loadDefinition();
+    outbox.init(state.cfg, renderOutbox);
+  }
+  state.id = (await db.get("identity")) || null;
+  wire();
+  addEventListener("hashchange", route);
+  route();
+  document.documentElement.dataset.ready = "1";
+}
+
+function showNet() {
+  const n = $("net");
+  n.textContent = navigator.onLine ? "Online" : "Offline: records wait on this device";
+  n.classList.toggle("offline", !navigator.onLine);
+}
+
+function banner(msg) {
+  $("banner").hidden = !msg;
+  $("banner").textContent = msg || "";
+}
+
+// loadConfig fetches config.json and pins the log key on first use: a
+// later configuration with another log key is refused.
+async function loadConfig() {
+  const pinned = await db.get("config");
+  let fresh = null;
+  try {
+    const r = await fetch("config.json", { cache: "no-cache" });
+    if (r.ok) fresh = await r.json();
+  } catch { /* offline: use the pinned configuration */ }
+  if (fresh && pinned && (fresh.log_key !== pinned.log_key || fresh.election !== pinned.election)) {
+    banner(`The server now names another log key (${fresh.log_key}) than the one this device trusts (${pinned.log_key}). Nothing from it is trusted; ask the commission.`);
+    return pinned;
+  }
+  if (fresh) {
+    await db.put("config", fresh);
+    return fresh;
+  }
+  if (!pinned) banner("This device has not loaded the election yet: open the app once with the network on.");
+  return pinned;
+}
+
+// loadDefinition fetches the definition and checks it against the log: the
+// election record (entry 0) must come with a receipt signed by the log key,
+// and the definition must hash to its definition-sha256.
+async function loadDefinition() {
+  const cached = await db.get("definition");
+  try {
+    const [dr, pr] = await Promise.all([fetch(base + "/api/v1/definition"), fetch(base + "/api/v1/proofs/0")]);
+    if (dr.ok && pr.ok) {
+      const text = await dr.text();
+      const v = await receipt.verify(await pr.text(), state.cfg.log_key, state.cfg.witnesses || []);
+      const body = new TextDecoder().decode(v.entry);
+      const want = /\ndefinition-sha256 ([0-9a-f]{64})\n/.exec(body);
+      const got = hex(await sha256(utf8(text)));
+      if (!body.startsWith("tallylog/v1 election\n") || !want || want[1] !== got) {
+        banner("The server's election definition does not match the one the log records. Nothing was changed on this device; tell the commission.");
+      } else {
+        const def = JSON.parse(text);
+        if (def.id !== state.cfg.election) throw new Error(`the definition is for ${def.id}, not ${state.cfg.election}`);
+        await db.put("definition", { text, checked: new Date().toISOString() });
+        return def;
+      }
+    }
+  } catch (e) {
+    if (navigator.onLine && !(e instanceof TypeError)) banner("The election definition could not be checked: " + e.message);
+  }
+  if (cached) return JSON.parse(cached.text);
+  return null;
+}
+
+// ---- routing -------------------------------------------------------------
+
+function route() {
+  const h = location.hash.slice(1) || "home";
+  const [name, arg] = h.split("-");
+  const screens = { home, enrol, form45: () => countScreen("form45"), copy: () => countScreen("copy"), agent, review, outbox: renderOutbox, item, check, ro };
+  const f = screens[name] || home;
+  const sid = { form45: "form45", copy: "form45" }[name] || (screens[name] ? name : "home");
+  for (const s of document.querySelectorAll(".screen")) s.hidden = s.id !== "screen-" + sid;
+  f(arg);
+  const h1 = document.querySelector(`#screen-${sid} h1`);
+  if (h1 && name !== "home") { h1.tabIndex = -1; h1.focus({ preventScroll: true }); }
+  scrollTo(0, 0);
+}
+
+function home() {
+  const d = state.def;
+  $("election-line").textContent = d ? `${d.title} (${d.id}), polling day ${d.polling_day}` : "The election has not been loaded yet.";
+  const card = $("identity-card");
+  card.replaceChildren();
+  if (state.id) {
+    card.append(el("p", {}, el("strong", { text: "This device signs as " }), el("code", { text: state.id.name })),
+      el("p", { text: `${roleName(state.id.role)} · ${state.id.scope}` }));
+    $("go-enrol").textContent = "Enrolment and public key";
+  } else {
+    card.append(el("p", { text: "This device has no key yet. Enrol it first." }));
+  }
+  for (const a of document.querySelectorAll("#menu [class*=role-]")) a.hidden = !state.id || !a.classList.contains("role-" + state.id.role);
+  renderCount();
+}
+
+const roleName = (r) => ({ presiding: "Presiding officer", agent: "Polling agent", observer: "Observer", returning: "Returning officer" })[r] || r;
+
+// ---- enrolment -----------------------------------------------------------
+
+function scopesFor(role) {
+  const d = state.def;
+  if (!d) return [];
+  if (role === "presiding") return d.stations.map((s) => s.id);
+  if (role === "observer") return ["*", ...d.contests.map((c) => c.id)];
+  return d.contests.map((c) => c.id);
+}
+
+function defaultName(role, scope) {
+  const s = scope === "*" ? "all" : scope.replaceAll("/", ".");
+  return { presiding: "po.", agent: "agent.", observer: "observer.", returning: "ro." }[role] + s;
+}
+
+function fillScopes() {
+  const role = $("enrol-role").value;
+  $("enrol-scope").replaceChildren(...scopesFor(role).map((s) => el("option", { value: s, text: s === "*" ? "Every constituency" : s })));
+  $("enrol-name").value = defaultName(role, $("enrol-scope").value || "");
+}
+
+function enrol() {
+  if (!$("enrol-scope").options.length) fillScopes();
+  if (state.id) showPublicKey();
+}
+
+async function keep(id) {
+  const role = $("enrol-role").value, scope = $("enrol-scope").value;
+  if (!scope) throw new Error("Station or constituency: choose one (the election must be loaded)");
+  state.id = { name: id.name, privateKey: id.privateKey, pub: id.pub, vkey: id.vkey, role, scope };
+  await db.put("identity", state.id);
+  showPublicKey();
+}
+
+function showPublicKey() {
+  const id = state.id;
+  $("enrol-result").hidden = false;
+  $("enrol-vkey").textContent = id.vkey;
+  $("enrol-qr").replaceChildren(qr.svg(qr.encode(id.vkey), "QR code of the public key " + id.vkey));
+  $("enrol-grant").textContent = `${id.role} ${id.scope} ${id.vkey}`;
+}
+
+// ---- count forms (Form-45 and an agent's copy) ----------------------------
+
+function countScreen(mode) {
+  state.mode = mode;
+  const form = $("count-form");
+  form.classList.toggle("copy-mode", mode === "copy");
+  const d = state.def, id = state.id;
+  if (!d || !id) { $("count-intro").textContent = "Enrol this device and load the election first."; return; }
+  $("h-form45").firstElementChild.textContent = mode === "copy" ? "My copy of Form-45" : "Form-45";
+  $("count-photo-label").firstChild.textContent = mode === "copy" ? "Photo of my copy (optional) " : "Photo of the signed Form-45 ";
+  if (mode === "form45") {
+    const st = d.stations.find((s) => s.id === id.scope);
+    $("count-intro").textContent = `Station ${id.scope}: the result of the count, as written on the paper form.`;
+    setOptions($("count-contest"), st ? st.contests : [], contestLabel);
+  } else {
+    $("count-intro").textContent = "The numbers on your own copy of the station's Form-45.";
+    const stations = $("agent-station").value ? [$("agent-station").value] : stationsForAgent();
+    setOptions($("count-station"), stationsForAgent(), (s) => s, stations[0]);
+    syncCopyContests();
+  }
+  renderCountFields();
+}
+
+function setOptions(sel, values, label, selected) {
+  const keepValue = selected ?? sel.value;
+  sel.replaceChildren(...values.map((v) => el("option", { value: v, text: label(v) })));
+  if (values.includes(keepValue)) sel.value = keepValue;
+}
+
+const contestOf = (id) => state.def.contests.find((c) => c.id === id);
+const contestLabel = (id) => { const c = contestOf(id); return c ? `${id} ${c.name}` : id; };
+
+function stationsForAgent() {
+  const d = state.def, id = state.id;
+  if (!d || !id) return [];
+  return d.stations.filter((s) => id.scope === "*" || s.contests.includes(id.scope)).map((s) => s.id);
+}
+
+function contestsForAgent(station) {
+  const st = state.def.stations.find((s) => s.id === station);
+  if (!st) return [];
+  return st.contests.filter((c) => state.id.scope === "*" || c === state.id.scope);
+}
+
+function syncCopyContests() {
+  setOptions($("count-contest"), contestsForAgent($("count-station").value), contestLabel, $("agent-contest").value);
+}
+
+function renderCountFields() {
+  const c = contestOf($("count-contest").value);
+  const station = state.mode === "form45" ? state.id.scope : $("count-station").value;
+  const st = state.def.stations.find((s) => s.id === station);
+  const box = $("count-fields");
+  box.replaceChildren();
+  const num = (id, en, ur, value = "") => {
+    const input = el("input", { id, name: id, inputmode: "numeric", autocomplete: "off", value, "aria-describedby": id + "-msg" });
+    return [el("label", { for: id }, en + " ", el("span", { lang: "ur", dir: "rtl", text: ur })), input, el("p", { id: id + "-msg", class: "msg" })];
+  };
+  box.append(...num("f-registered", ...LABELS.registered, st ? String(st.registered) : ""));
+  box.append(el("h2", {}, "Votes per candidate ", el("span", { lang: "ur", dir: "rtl", text: "امیدواروں کے ووٹ" })));
+  for (const cand of c ? c.candidates : []) {
+    const fid = "f-votes-" + cand.id;
+    box.append(el("div", { class: "cand" },
+      el("label", { for: fid }, `${cand.id}. ${cand.name}${cand.party ? " (" + cand.party + ")" : ""}`,
+        cand.local_name ? el("span", { class: "ur", lang: "ur", dir: "rtl", text: cand.local_name }) : ""),
+      el("input", { id: fid, name: fid, inputmode: "numeric", autocomplete: "off", "aria-describedby": fid + "-msg" }),
+      el("p", { id: fid + "-msg", class: "msg" })));
+  }
+  box.append(...num("f-rejected", ...LABELS.rejected), ...num("f-cast", ...LABELS.cast));
+  $("count-errors").replaceChildren();
+  for (const i of box.querySelectorAll("input")) i.addEventListener("input", () => { i.dataset.touched = "1"; validateCount(false); });
+}
+
+function readCount() {
+  const c = contestOf($("count-contest").value);
+  const fields = { registered: $("f-registered").value, cast: $("f-cast").value, rejected: $("f-rejected").value };
+  const votes = (c ? c.candidates : []).map((cand) => ({ candidate: cand.id, label: cand.name, text: $("f-votes-" + cand.id).value }));
+  return checkCount(fields, votes);
+}
+
+// validateCount shows the messages of the fields typed so far (all of
+// them when all is set) and returns the result of the checks.
+function validateCount(all) {
+  const res = readCount();
+  const photoNeeded = state.mode === "form45" && !state.image;
+  if (photoNeeded) res.errors.push({ field: "photo", message: `${LABELS.photo[0]}: required: take a photo of the signed paper form` });
+  const shown = new Map();
+  for (const e of res.errors) {
+    const input = e.field === "photo" ? $("count-photo") : $("f-" + e.field);
+    const typed = input && (input.dataset.touched || all);
+    const rel = e.field === "cast" && [...document.querySelectorAll("#count-fields input")].every((i) => i.value !== "");
+    if (typed || rel || all) shown.set(e.field, [...(shown.get(e.field) || []), e.message]);
+  }
+  for (const i of [...document.querySelectorAll("#count-fields input"), $("count-photo")]) {
+    const f = i.id === "count-photo" ? "photo" : i.id.slice(2);
+    const msgs = shown.get(f) || [];
+    i.setAttribute("aria-invalid", msgs.length ? "true" : "false");
+    $(i.id + "-msg").textContent = msgs.join(" ");
+  }
+  $("count-errors").replaceChildren(...[...shown.values()].flat().map((m) => el("li", { text: m })));
+  if (photoNeeded) res.values = null;
+  return res;
+}
+
+async function onPhoto() {
+  const f = $("count-photo").files[0];
+  $("count-photo").dataset.touched = "1";
+  if (!f) { state.image = null; $("count-photo-preview").hidden = true; validateCount(false); return; }
+  const bytes = new Uint8Array(await f.arrayBuffer());
+  state.image = { bytes, hash: hex(await sha256(bytes)), type: f.type };
+  const url = await new Promise((res) => { const r = new FileReader(); r.onload = () => res(r.result); r.readAsDataURL(f); });
+  $("count-photo-preview").src = url;
+  $("count-photo-preview").hidden = false;
+  state.image.url = url;
+  validateCount(false);
+}
+
+function reviewCount(ev) {
+  ev.preventDefault();
+  const res = validateCount(true);
+  if (!res.values) {
+    const first = document.querySelector("#count-form [aria-invalid=true]");
+    if (first) first.focus();
+    return;
+  }
+  const v = res.values;
+  const station = state.mode === "form45" ? state.id.scope : $("count-station").value;
+  const contest = $("count-contest").value;
+  const rec = state.mode === "form45"
+    ? { type: "sheet", election: state.def.id, contest, station, revision: 1, registered: v.registered, cast: v.cast, rejected: v.rejected, votes: v.votes }
+    : { type: "attestation", election: state.def.id, contest, station, kind: "copy", registered: v.registered, cast: v.cast, rejected: v.rejected, votes: v.votes };
+  if (state.image) rec.image = state.image.hash;
+  rec.captured = nowUTC();
+  const c = contestOf(contest);
+  const rows = [[LABELS.registered[0], v.registered], ...v.votes.map((x) => [c.candidates.find((k) => k.id === x.candidate).name, x.votes]),
+    [LABELS.rejected[0], v.rejected], [LABELS.cast[0], v.cast]];
+  state.draft = { rec, image: state.image, rows, diffs: [],
+    label: `${state.mode === "form45" ? "Form-45" : "Copy of Form-45"} ${station} ${contest}`, station, contest };
+  location.hash = "#review";
+}
+
+// ---- agents and observers --------------------------------------------------
+
+function agent() {
+  if (!state.def || !state.id) return;
+  setOptions($("agent-station"), stationsForAgent(), (s) => s);
+  setOptions($("agent-contest"), contestsForAgent($("agent-station").value), contestLabel);
+  loadSheet();
+}
+
+async function loadSheet() {
+  const box = $("agent-sheet"), station = $("agent-station").value, contest = $("agent-contest").value;
+  $("agent-countersign").disabled = true;
+  state.sheet = null;
+  box.textContent = "Loading the logged sheet…";
+  try {
+    const r = await fetch(`${base}/api/v1/stations/${station}`);
+    if (!r.ok) throw new Error(`${r.status}`);
+    const sr = await r.json();
+    const sc = sr.contests.find((x) => x.contest === contest);
+    if (!sc || !sc.current) { box.textContent = `No sheet of ${station} for ${contest} is logged yet.`; return; }
+    const cur = sc.current, c = contestOf(contest);
+    state.sheet = cur;
+    box.replaceChildren(el("p", { text: `Logged sheet: entry ${cur.index}, revision ${cur.revision}, signed by ${cur.signer}` }),
+      el("p", { text: `Cast ${fmt(cur.cast)}, rejected ${fmt(cur.rejected)}; ` + cur.votes.map((x) => `${c.candidates.find((k) => k.id === x.candidate)?.name || x.candidate} ${fmt(x.votes)}`).join(", ") }));
+    $("agent-countersign").disabled = false;
+  } catch {
+    box.textContent = "The logged sheet cannot be loaded now (no network?). You can still enter your own copy; it waits on this device until it can be sent.";
+  }
+}
+
+function countersign() {
+  const cur = state.sheet;
+  if (!cur) return;
+  const station = $("agent-station").value, contest = $("agent-contest").value;
+  const rec = { type: "attestation", election: state.def.id, contest, station, kind: "countersign", sheet: cur.hash, captured: nowUTC() };
+  state.draft = { rec, image: null, rows: [["Sheet countersigned", `entry ${cur.index}`], ["Cast", cur.cast], ["Rejected", cur.rejected]], diffs: [],
+    label: `Countersignature ${station} ${contest}`, station, contest };
+  location.hash = "#review";
+}
+
+// ---- review and signing ----------------------------------------------------
+
+function review() {
+  const d = state.draft;
+  if (!d) { location.hash = "#home"; return; }
+  const t = el("table", {}, el("caption", { class: "sr", text: "What will be signed" }),
+    el("tbody", {}, ...d.rows.map(([k, v]) => el("tr", {}, el("th", { scope: "row", text: k }), el("td", { class: "num", text: typeof v === "number" ? fmt(v) : v })))));
+  $("review-summary").replaceChildren(el("p", {}, el("strong", { text: d.label })), t);
+  $("review-diffs").replaceChildren(...(d.diffs.length ? [el("p", { class: "diff-warn", text: "These typed numbers differ from the logged sheets:" }),
+    el("ul", { id: "review-diff-list" }, ...d.diffs.map((x) => el("li", { text: x })))] : []));
+  $("review-body").textContent = encode(d.rec, state.cfg.origin);
+  $("review-photo").hidden = !d.image;
+  if (d.image) $("review-photo").src = d.image.url;
+  $("review-sign").disabled = false;
+}
+
+async function sign() {
+  const d = state.draft;
+  if (!d || !state.id) return;
+  $("review-sign").disabled = true;
+  const body = encode(d.rec, state.cfg.origin);
+  const entry = await signNote(body, state.id);
+  await outbox.add({ entry, label: d.label, type: d.rec.type, station: d.station, contest: d.contest,
+    image: d.image ? d.image.bytes.buffer : null, imageHash: d.image ? d.image.hash : "" });
+  state.draft = null;
+  state.image = null;
+  $("count-form").reset();
+  $("count-photo-preview").hidden = true;
+  location.hash = "#outbox";
+}
+
+// ---- outbox and receipts ---------------------------------------------------
+
+async function renderCount() {
+  const all = await db.items();
+  const waiting = all.filter((i) => i.status === "waiting").length;
+  $("outbox-count").textContent = waiting ? `(${waiting} waiting)` : "";
+}
+
+async function renderOutbox() {
+  renderCount();
+  if ($("screen-outbox").hidden) return;
+  const all = (await db.items()).reverse();
+  $("outbox-list").replaceChildren(...all.map((it) => {
+    const li = el("li", { "data-id": it.id, "data-status": it.status },
+      el("span", { class: `status ${it.status}`, text: { waiting: "Waiting", logged: "Logged", refused: "Refused" }[it.status] }), " ",
+      el("strong", { text: it.label }));
+    if (it.status === "logged") {
+      li.append(el("p", { class: "logged-line", text: `Entry ${it.index} in ${it.verified.origin}, counted in ${it.contest}. Receipt verified on this device.` }),
+        el("a", { href: `#item-${it.id}`, text: "Receipt" }));
+      if (it.imageHash) li.append(el("p", { class: "muted", text: it.imageSent ? "Photo sent." : "Photo waiting to be sent." }));
+    } else {
+      li.append(el("p", { class: it.status === "refused" ? "error" : "muted", text: it.lastError ? `${it.status === "refused" ? "Refused" : "Not sent yet"}: ${it.lastError}` : "Queued." }));
+    }
+    return li;
+  }));
+}
+
+async function item(arg) {
+  const box = $("item-status");
+  box.dataset.item = "";
+  box.replaceChildren(el("p", { text: "Checking the receipt…" }));
+  const it = await db.getItem(Number(arg));
+  if (!it) { box.replaceChildren(el("p", { text: "No such record on this device." })); return; }
+  $("item-entry").textContent = it.entry;
+  $("item-receipt").textContent = it.receipt || "No receipt yet.";
+  const page = it.type === "declaration" ? `/contest/${it.contest}` : `/station/${it.station}`;
+  $("item-station").href = base + page;
+  $("item-station").textContent = it.type === "declaration" ? "See it on the constituency page" : "See it on the station page";
+  if (it.status !== "logged") {
+    box.replaceChildren(el("p", { text: it.lastError || "Waiting to be sent." }));
+    $("item-export").hidden = true;
+    return;
+  }
+  // Verify again now: the stored receipt must still prove the entry.
+  try {
+    const v = await receipt.verify(it.receipt, state.cfg.log_key, state.cfg.witnesses || []);
+    box.replaceChildren(el("p", { class: "ok", id: "item-ok", text: `Your record is entry ${v.index}, counted in ${it.contest}.` }),
+      el("p", { text: `Verified on this device: the log ${v.origin} signed a tree of ${fmt(v.size)} entries that includes it (root ${v.root}).` }),
+      el("p", { text: v.cosigners.length ? `Cosigned by the witnesses ${v.cosigners.map((c) => c.name).join(", ")}.` : "No witness cosignature on this checkpoint." }));
+  } catch (e) {
+    box.replaceChildren(el("p", { class: "error", text: "The stored receipt no longer verifies: " + e.message }));
+  }
+  box.dataset.item = arg;
+  $("item-export").hidden = false;
+  $("item-export").href = "data:text/plain;charset=utf-8," + encodeURIComponent(it.receipt);
+  $("item-export").download = `${it.label.replace(/[^A-Za-z0-9.-]+/g, "_")}.receipt`;
+}
+
+function check() {}
+
+async function runCheck() {
+  const out = $("check-result");
+  const text = $("check-text").value.replace(/\r\n/g, "\n");
+  try {
+    const v = await receipt.verify(text, state.cfg.log_key, state.cfg.witnesses || []);
+    const body = new TextDecoder().decode(v.entry).split("\n\n")[0];
+    out.replaceChildren(el("p", { class: "ok", id: "check-ok", text: `Verified: entry ${v.index} of the log ${v.origin} (tree of ${fmt(v.size)} entries).` }),
+      el("p", { text: v.cosigners.length ? `Cosigned by ${v.cosigners.map((c) => c.name).join(", ")}.` : "No witness cosignature." }),
+      el("pre", { class: "record", text: body }));
+  } catch (e) {
+    out.replaceChildren(el("p", { class: "error", id: "check-refused", text: "Refused: " + e.message }));
+  }
+}
+
+// ---- returning officer -------------------------------------------------------
+
+async function ro() {
+  if (!state.def || !state.id) return;
+  const key = "contest:" + state.id.scope;
+  try {
+    const r = await fetch(`${base}/api/v1/contests/${state.id.scope}`);
+    if (!r.ok) throw new Error(`${r.status}`);
+    const data = await r.json();
+    await db.put(key, { data, at: new Date().toISOString() });
+  } catch { /* offline: the last copy */ }
+  const got = await db.get(key);
+  if (!got) { $("ro-asof").textContent = "The logged sheets cannot be loaded now; connect and reload."; return; }
+  state.contestData = got.data;
+  $("ro-asof").textContent = `Constituency ${state.id.scope}: the logged sheets as of ${got.at}.`;
+  renderRO();
+}
+
+function renderRO() {
+  const data = state.contestData, c = data.contest;
+  const missing = data.stations.filter((s) => s.status === "missing").map((s) => s.id);
+  $("ro-stations-summary").textContent = `${c.stations_in} of ${c.stations} stations in` + (missing.length ? `; missing: ${missing.join(", ")}.` : ".");
+  $("ro-stations").tBodies[0].replaceChildren(...data.stations.map((s) => el("tr", { class: "st-" + s.status, "data-station": s.id },
+    el("td", {}, el("a", { href: `${base}/station/${s.id}`, text: s.id })), el("td", { text: s.status }), el("td", { class: "num", text: s.status === "missing" ? "—" : fmt(s.cast) }))));
+  const tb = $("ro-table").tBodies[0];
+  const inp = (id, label, value) => el("input", { id, inputmode: "numeric", autocomplete: "off", value: String(value), "aria-label": label });
+  tb.replaceChildren(...c.candidates.map((k) => el("tr", { "data-candidate": k.id },
+    el("th", { scope: "row" }, `${k.name}`, k.local_name ? el("span", { class: "ur", lang: "ur", dir: "rtl", text: k.local_name }) : ""),
+    el("td", { class: "num sheets", "data-label": "Sheets", text: fmt(k.sheets) }),
+    el("td", { class: "f49", "data-label": "Postal" }, inp(`ro-postal-${k.id}`, `Postal ballots for ${k.name}`, k.postal || 0)),
+    el("td", { class: "f49", "data-label": "Re-admitted" }, inp(`ro-readmitted-${k.id}`, `Re-admitted ballots for ${k.name}`, k.readmitted || 0)),
+    el("td", { "data-label": "Declared" }, inp(`ro-votes-${k.id}`, `Declared votes for ${k.name}`, k.sheets), el("span", { class: "diff" })))),
+  el("tr", { "data-candidate": "rejected" }, el("th", { scope: "row", text: "Rejected ballots" }), el("td", { class: "num sheets", "data-label": "Sheets", text: fmt(c.rejected) }),
+    el("td", { class: "f49" }), el("td", { class: "f49" }), el("td", { "data-label": "Declared" }, inp("ro-rejected", "Rejected ballots", c.rejected), el("span", { class: "diff" }))));
+  for (const i of tb.querySelectorAll("input")) i.addEventListener("input", roDiffs);
+  roDiffs();
+}
+
+const roForm = () => Number(document.querySelector("#ro-form input[name=form]:checked").value);
+
+// roDiffs compares what is typed with the logged sheets (plus postal and
+// re-admitted ballots on Form-49) and marks every difference.
+function roDiffs() {
+  const data = state.contestData;
+  if (!data) return [];
+  const form = roForm();
+  $("ro-form").classList.toggle("form49", form === 49);
+  const c = data.contest, diffs = [];
+  const missing = data.stations.filter((s) => s.status === "missing").map((s) => s.id);
+  $("ro-missing").textContent = form === 47 ? (missing.length ? `Stations not included (listed as missing): ${missing.join(", ")}` : "Every station is included.")
+    : (missing.length ? `Warning: a final result normally includes every station; missing: ${missing.join(", ")}` : "");
+  const rows = c.candidates.map((k) => ({ k, typed: $(`ro-votes-${k.id}`).value.trim(), postal: Number($(`ro-postal-${k.id}`).value) || 0, re: Number($(`ro-readmitted-${k.id}`).value) || 0 }));
+  for (const { k, typed, postal, re } of rows) {
+    const expect = k.sheets + (form === 49 ? postal + re : 0);
+    const tr = document.querySelector(`#ro-table tr[data-candidate="${k.id}"]`);
+    const n = Number(typed), differs = typed !== "" && n !== expect;
+    tr.classList.toggle("differs", differs);
+    $(`ro-votes-${k.id}`).classList.toggle("differs", differs);
+    tr.querySelector(".diff").textContent = differs ? (n > expect ? "+" : "−") + fmt(Math.abs(n - expect)) : "";
+    if (differs) diffs.push(`${k.name}: declared ${fmt(n)}, the logged sheets${form === 49 ? " with postal and re-admitted ballots" : ""} give ${fmt(expect)} (${n > expect ? "+" : "−"}${fmt(Math.abs(n - expect))})`);
+  }
+  const rj = $("ro-rejected").value.trim(), rtr = document.querySelector(`#ro-table tr[data-candidate="rejected"]`);
+  const rdiff = rj !== "" && Number(rj) !== c.rejected;
+  rtr.classList.toggle("differs", rdiff);
+  rtr.querySelector(".diff").textContent = rdiff ? (Number(rj) > c.rejected ? "+" : "−") + fmt(Math.abs(Number(rj) - c.rejected)) : "";
+  if (rdiff) diffs.push(`Rejected ballots: declared ${fmt(Number(rj))}, the logged sheets give ${fmt(c.rejected)}`);
+  return diffs;
+}
+
+function reviewRO(ev) {
+  ev.preventDefault();
+  const data = state.contestData;
+  if (!data) return;
+  const form = roForm(), c = data.contest;
+  const rows = c.candidates.map((k) => ({ candidate: k.id, label: k.name, votes: $(`ro-votes-${k.id}`).value, postal: $(`ro-postal-${k.id}`).value, readmitted: $(`ro-readmitted-${k.id}`).value }));
+  const res = checkDeclaration(form, rows, $("ro-rejected").value);
+  $("ro-errors").replaceChildren(...res.errors.map((e) => el("li", { text: e.message })));
+  for (const i of document.querySelectorAll("#ro-table input")) i.setAttribute("aria-invalid", res.errors.some((e) => "ro-" + e.field === i.id) ? "true" : "false");
+  if (!res.values) return;
+  const v = res.values;
+  const rec = { type: "declaration", election: state.def.id, contest: c.id, form, votes: v.votes, rejected: v.rejected };
+  if (form === 49) { rec.postal = v.postal; rec.readmitted = v.readmitted; }
+  else rec.missing = data.stations.filter((s) => s.status === "missing").map((s) => s.id);
+  rec.declared = nowUTC();
+  state.draft = { rec, image: null, diffs: roDiffs(), label: `Form-${form} ${c.id}`, contest: c.id,
+    rows: [...v.votes.map((x) => [c.candidates.find((k) => k.id === x.candidate).name, x.votes]), ["Rejected ballots", v.rejected],
+      ...(rec.missing && rec.missing.length ? [["Missing stations", rec.missing.join(", ")]] : [])] };
+  location.hash = "#review";
+}
+
+// ---- wiring ------------------------------------------------------------------
+
+function wire() {
+  $("enrol-role").addEventListener("change", fillScopes);
+  $("enrol-scope").addEventListener("change", () => { $("enrol-name").value = defaultName($("enrol-role").value, $("enrol-scope").value); });
+  $("enrol-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    $("enrol-error").textContent = "";
+    try { await keep(await generateIdentity($("enrol-name").value.trim())); } catch (e) {
+      $("enrol-error").textContent = e.name === "NotSupportedError"
+        ? "This browser cannot sign with Ed25519 keys (WebCrypto): use a current Chrome, Edge, Firefox or Safari."
+        : e.message;
+    }
+  });
+  $("enrol-file").addEventListener("change", async () => {
+    $("enrol-error").textContent = "";
+    const f = $("enrol-file").files[0];
+    if (!f) return;
+    try {
+      const id = await importKeyFile(await f.text());
+      $("enrol-name").value = id.name;
+      await keep(id);
+    } catch (e) { $("enrol-error").textContent = e.message; }
+    $("enrol-file").value = "";
+  });
+  $("count-contest").addEventListener("change", renderCountFields);
+  $("count-station").addEventListener("change", () => { syncCopyContests(); renderCountFields(); });
+  $("count-photo").addEventListener("change", onPhoto);
+  $("count-form").addEventListener("submit", reviewCount);
+  $("agent-station").addEventListener("change", () => { setOptions($("agent-contest"), contestsForAgent($("agent-station").value), contestLabel); loadSheet(); });
+  $("agent-contest").addEventListener("change", loadSheet);
+  $("agent-countersign").addEventListener("click", countersign);
+  $("review-sign").addEventListener("click", sign);
+  $("review-back").addEventListener("click", () => history.back());
+  $("outbox-send").addEventListener("click", () => outbox.flush());
+  $("check-file").addEventListener("change", async () => { const f = $("check-file").files[0]; if (f) $("check-text").value = await f.text(); });
+  $("check-go").addEventListener("click", runCheck);
+  $("ro-refresh").addEventListener("click", ro);
+  $("ro-form").addEventListener("submit", reviewRO);
+  for (const r of document.querySelectorAll("#ro-form input[name=form]")) r.addEventListener("change", roDiffs);
+}
+
+start();

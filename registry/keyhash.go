@@ -1,0 +1,33 @@
+package registry
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+)
+
+// KeyHash is a key's full identity: the SHA-256 of its name, a newline and
+// its key bytes (the algorithm byte and the Ed25519 public key). A signed
+// note's 4-byte key ID is the first 4 bytes of this same hash, which is
+// why the registry never identifies a key by name and key ID alone: two
+// keys of the same name collide in 4 bytes after about 2^16 tries.
+type KeyHash [32]byte
+
+// String returns the hash in hex.
+func (h KeyHash) String() string { return hex.EncodeToString(h[:]) }
+
+// FullKeyHash returns the full identity of a verifier key
+// (name+hash+base64 key) that record.Check has accepted. ok is false for
+// text that is not of that form.
+func FullKeyHash(vkey string) (h KeyHash, ok bool) {
+	parts := strings.SplitN(vkey, "+", 3)
+	if len(parts) != 3 {
+		return h, false
+	}
+	key, err := base64.StdEncoding.DecodeString(parts[2])
+	if err != nil || len(key) == 0 {
+		return h, false
+	}
+	return KeyHash(sha256.Sum256(append([]byte(parts[0]+"\n"), key...))), true
+}
