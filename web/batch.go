@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/tallylog/tallylog/intake"
 	"github.com/tallylog/tallylog/record"
@@ -63,7 +65,9 @@ func (s *Server) handleBatch(lim *recordLimits) http.HandlerFunc {
 			entries[i] = []byte(rec)
 		}
 		req.Records = nil
+		start := time.Now()
 		results := s.submitBatch(r, lim, entries)
+		s.measureBatch(start, results)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		json.NewEncoder(w).Encode(BatchAnswer{Results: results})
@@ -162,4 +166,21 @@ func (res *BatchResult) setError(err error) {
 	e := asAPIError(err)
 	b := e.body()
 	res.Status, res.Error, res.Code, res.Field, res.Rule = e.Status, b.Error, b.Code, b.Field, b.Rule
+}
+
+// measureBatch counts a batch's records in the submission metrics
+// (metrics.go) as if each had been sent alone, its receipt time the
+// batch's.
+func (s *Server) measureBatch(start time.Time, results []BatchResult) {
+	for _, res := range results {
+		switch {
+		case res.Status == http.StatusOK:
+			s.metrics.accepted.Inc()
+			s.metrics.receipt.Observe(time.Since(start).Seconds())
+		case res.Status == http.StatusServiceUnavailable && res.Index != nil:
+			s.metrics.pending.Inc()
+		default:
+			s.metrics.refused.Inc(res.Field, strconv.Itoa(res.Status))
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -92,6 +93,9 @@ func TestBatch(t *testing.T) {
 		if _, err := rc.Verify(ts.Srv.LogVerifier); err != nil || !bytes.Equal(rc.Entry, batch[i]) || rc.Index != *res.Index {
 			t.Fatalf("record %d: receipt for index %d does not verify or is for another entry: %v", i, rc.Index, err)
 		}
+	}
+	if m := getBody(t, ts.HTTP.URL+"/metrics"); !strings.Contains(m, "tallylog_records_accepted_total 5") || !strings.Contains(m, `reason="signature",status="403"`) {
+		t.Errorf("the batch's records are not counted one by one in /metrics:\n%s", m)
 	}
 	if *results[0].Index != *results[2].Index {
 		t.Errorf("the same sheet twice in a batch got indexes %d and %d", *results[0].Index, *results[2].Index)
@@ -237,4 +241,15 @@ func FuzzBatchBody(f *testing.F) {
 			t.Fatalf("fuzzed bytes grew the log from %d to %d", before, after)
 		}
 	})
+}
+
+func getBody(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }
