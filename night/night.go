@@ -8,6 +8,7 @@ package night
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -64,6 +65,11 @@ type Options struct {
 	// Sending, if set, is called when a worker starts submitting a record
 	// (after the records it names are acknowledged), with the wall time.
 	Sending func(ev *sim.Event, at time.Time)
+	// Batch, if above 1, sends records through the batch endpoint
+	// (POST /api/v1/records/batch) up to this many at a time, as a
+	// store-and-forward gateway does: each worker sends the records due
+	// together in one request.
+	Batch int
 }
 
 // Progress is how far a night has played.
@@ -97,7 +103,7 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 	for i := range events {
 		acked[events[i].HashHex()] = make(chan struct{})
 	}
-	work := make(chan *sim.Event, opts.Workers)
+	work := make(chan []*sim.Event, opts.Workers)
 	var sent atomic.Int64
 	var firstErr error
 	var errOnce sync.Once
@@ -106,30 +112,67 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 	fail := func(err error) {
 		errOnce.Do(func() { firstErr = err; cancel() })
 	}
+	// send submits records (one, or a batch) once the records they name
+	// outside the batch are acknowledged, and acknowledges them.
+	send := func(evs []*sim.Event) error {
+		inBatch := make(map[string]bool, len(evs))
+		for _, ev := range evs {
+			for _, ref := range deps[ev.HashHex()] {
+				if ch, ok := acked[ref]; ok && !inBatch[ref] {
+					select {
+					case <-ch:
+					case <-ctx.Done():
+					}
+				}
+			}
+			inBatch[ev.HashHex()] = true
+		}
+		if opts.Sending != nil {
+			now := time.Now()
+			for _, ev := range evs {
+				opts.Sending(ev, now)
+			}
+		}
+		var err error
+		if opts.Batch > 1 {
+			err = submitBatch(ctx, client, base, evs)
+		} else {
+			err = submit(ctx, client, base, evs[0])
+		}
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		for _, ev := range evs {
+			close(acked[ev.HashHex()])
+			if opts.Acked != nil {
+				opts.Acked(ev, now)
+			}
+		}
+		sent.Add(int64(len(evs)))
+		return nil
+	}
 	var wg sync.WaitGroup
 	for range opts.Workers {
 		wg.Go(func() {
-			for ev := range work {
-				for _, ref := range deps[ev.HashHex()] {
-					if ch, ok := acked[ref]; ok {
-						select {
-						case <-ch:
-						case <-ctx.Done():
-						}
+			for evs := range work {
+				// Records whose references are all acknowledged (or come
+				// before them in the batch) go at once; the others, which
+				// wait for records another worker is sending, follow in a
+				// second request once those are acknowledged.
+				now, later := evs, []*sim.Event(nil)
+				if len(evs) > 1 {
+					now, later = splitReady(evs, deps, acked)
+				}
+				for _, part := range [][]*sim.Event{now, later} {
+					if len(part) == 0 {
+						continue
+					}
+					if err := send(part); err != nil {
+						fail(err)
+						break
 					}
 				}
-				if opts.Sending != nil {
-					opts.Sending(ev, time.Now())
-				}
-				if err := submit(ctx, client, base, ev); err != nil {
-					fail(err)
-					continue
-				}
-				close(acked[ev.HashHex()])
-				if opts.Acked != nil {
-					opts.Acked(ev, time.Now())
-				}
-				sent.Add(1)
 			}
 		})
 	}
@@ -148,6 +191,20 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 			}
 		}()
 	}
+	maxBatch := max(1, opts.Batch)
+	var pending []*sim.Event
+	flush := func() bool {
+		if len(pending) == 0 {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case work <- pending:
+			pending = nil
+			return true
+		}
+	}
 dispatch:
 	for i := range events {
 		ev := &events[i]
@@ -159,6 +216,9 @@ dispatch:
 		if opts.Speed > 0 {
 			due := start.Add(time.Duration(float64(ev.Arrival-first) / opts.Speed))
 			if d := time.Until(due); d > 0 {
+				if !flush() {
+					break dispatch
+				}
 				select {
 				case <-ctx.Done():
 					break dispatch
@@ -168,12 +228,12 @@ dispatch:
 		} else {
 			clock.Set(el.PollsClose.Add(ev.Arrival), 0)
 		}
-		select {
-		case <-ctx.Done():
+		pending = append(pending, ev)
+		if len(pending) >= maxBatch && !flush() {
 			break dispatch
-		case work <- ev:
 		}
 	}
+	flush()
 	close(work)
 	wg.Wait()
 	close(stopProgress)
@@ -256,4 +316,102 @@ func SignerOrder(events []sim.Event) map[string][]string {
 		bySigner[env.KeyName] = append(bySigner[env.KeyName], events[i].HashHex())
 	}
 	return out
+}
+
+// submitBatch posts records to the batch endpoint, sending again those
+// refused for now (rate limits, no checkpoint yet) until every one is
+// acknowledged.
+func submitBatch(ctx context.Context, client *http.Client, base string, evs []*sim.Event) error {
+	var last error
+	for attempt := 0; attempt < 8 && len(evs) > 0; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+			}
+		}
+		var req struct {
+			Records []string `json:"records"`
+		}
+		for _, ev := range evs {
+			req.Records = append(req.Records, string(ev.Entry))
+		}
+		body, _ := json.Marshal(req)
+		hreq, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/records/batch", bytes.NewReader(body))
+		hreq.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(hreq)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			last = err
+			continue
+		}
+		var ans struct {
+			Results []struct {
+				Status int    `json:"status"`
+				Error  string `json:"error"`
+			} `json:"results"`
+		}
+		err = json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&ans)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || err != nil || len(ans.Results) != len(evs) {
+			if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
+				last = fmt.Errorf("batch: %s", resp.Status)
+				continue
+			}
+			return fmt.Errorf("the server refused a batch of %d simulated records: %s (%v)", len(evs), resp.Status, err)
+		}
+		var again []*sim.Event
+		for i, res := range ans.Results {
+			switch {
+			case res.Status == http.StatusOK:
+			case res.Status >= 500 || res.Status == http.StatusTooManyRequests || len(again) > 0:
+				// A refusal after a record that must be sent again may
+				// name that record: send it again after it.
+				again = append(again, evs[i])
+				last = errors.New(res.Error)
+			default:
+				return fmt.Errorf("the server refused simulated record %s: %s", evs[i].HashHex()[:12], res.Error)
+			}
+		}
+		evs = again
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	return errors.Join(fmt.Errorf("giving up after 8 attempts with %d records of a batch not logged", len(evs)), last)
+}
+
+// splitReady splits a batch into the records whose references are all
+// acknowledged now or come earlier in the ready part, and the others (with
+// every record after one of them that names it), keeping their order.
+func splitReady(evs []*sim.Event, deps map[string][]string, acked map[string]chan struct{}) (ready, later []*sim.Event) {
+	inReady := map[string]bool{}
+	deferred := map[string]bool{}
+	for _, ev := range evs {
+		ok := true
+		for _, ref := range deps[ev.HashHex()] {
+			if deferred[ref] {
+				ok = false
+				break
+			}
+			if ch, known := acked[ref]; known && !inReady[ref] {
+				select {
+				case <-ch:
+				default:
+					ok = false
+				}
+			}
+		}
+		if ok {
+			ready = append(ready, ev)
+			inReady[ev.HashHex()] = true
+		} else {
+			later = append(later, ev)
+			deferred[ev.HashHex()] = true
+		}
+	}
+	return ready, later
 }

@@ -84,6 +84,7 @@ func (r *Registry) authorizeKeys(key *Key, k *record.Keys) error {
 	if !key.may("commission", "*") {
 		return notAllowed(key, "only the commission registers and revokes keys")
 	}
+	granted := make(map[KeyID]string, len(k.Grants))
 	for i, g := range k.Grants {
 		field := "grant"
 		switch record.Roles[g.Role] {
@@ -107,8 +108,11 @@ func (r *Registry) authorizeKeys(key *Key, k *record.Keys) error {
 		if old, ok := r.keys[h]; ok && old.Revoked {
 			return reject(field, "grant %d: key %s was revoked and cannot be granted again; make a new key", i+1, v.Name())
 		}
-		if err := r.uniqueNoteID(field, i, g.Key, v, h, k.Grants[:i]); err != nil {
+		if err := r.uniqueNoteID(field, i, g.Key, v, h, granted); err != nil {
 			return err
+		}
+		if _, ok := granted[KeyID{v.Name(), v.KeyHash()}]; !ok {
+			granted[KeyID{v.Name(), v.KeyHash()}] = g.Key
 		}
 	}
 	for i, vk := range k.Revoke {
@@ -129,18 +133,16 @@ func (r *Registry) authorizeKeys(key *Key, k *record.Keys) error {
 // (all a signature line carries) are those of another key, registered or
 // granted earlier in the same record: a signature could not say which of
 // the two signed, and a revocation of one must not reach the other.
-func (r *Registry) uniqueNoteID(field string, i int, vkey string, v note.Verifier, h KeyHash, earlier []record.Grant) error {
+// granted holds the record's earlier grants by name and key ID (the first
+// verifier key granted under each), so that a record of n grants costs n
+// lookups, not n² key decodings.
+func (r *Registry) uniqueNoteID(field string, i int, vkey string, v note.Verifier, h KeyHash, granted map[KeyID]string) error {
 	id := KeyID{v.Name(), v.KeyHash()}
 	if old, ok := r.byNote[id]; ok && old.Hash != h {
 		return reject(field, "grant %d: key %s+%08x has the name and key ID of another registered key (%s) but is a different key: a signature could not tell them apart; make a new key", i+1, id.Name, id.Hash, old.VKey)
 	}
-	for _, g := range earlier {
-		if g.Key == vkey {
-			continue
-		}
-		if w, err := note.NewVerifier(g.Key); err == nil && w.Name() == id.Name && w.KeyHash() == id.Hash {
-			return reject(field, "grant %d: key %s+%08x has the name and key ID of another key granted in this record: a signature could not tell them apart; make a new key", i+1, id.Name, id.Hash)
-		}
+	if prev, ok := granted[id]; ok && prev != vkey {
+		return reject(field, "grant %d: key %s+%08x has the name and key ID of another key granted in this record: a signature could not tell them apart; make a new key", i+1, id.Name, id.Hash)
 	}
 	return nil
 }

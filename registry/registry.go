@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/tallylog/tallylog/election"
 	"github.com/tallylog/tallylog/record"
@@ -33,6 +34,11 @@ type Registry struct {
 	records map[[32]byte]Ref
 	auth    authority // orders and corrections: see order.go
 	size    uint64    // entries recorded
+	// checked is the definition checkDefinition parsed, by the SHA-256 of
+	// its bytes, so that Record does not parse it a second time.
+	checkedMu  sync.Mutex
+	checked    *election.Definition
+	checkedSum [32]byte
 	// extension rules on record types this package does not know (the
 	// audit records); nil refuses them.
 	extension func(env *record.Envelope, key *Key) error
@@ -289,7 +295,15 @@ func (r *Registry) assembleDefinition() *election.Definition {
 	for i := int64(1); i <= r.header.DefinitionParts; i++ {
 		b.WriteString(r.parts[i])
 	}
-	d, err := election.Parse([]byte(b.String()))
+	data := []byte(b.String())
+	r.checkedMu.Lock()
+	d, sum := r.checked, r.checkedSum
+	r.checked = nil
+	r.checkedMu.Unlock()
+	if d != nil && sum == sha256.Sum256(data) {
+		return d
+	}
+	d, err := election.Parse(data)
 	if err != nil {
 		panic("registry: admitted definition does not parse: " + err.Error())
 	}
@@ -318,6 +332,9 @@ func (r *Registry) checkDefinition(last *record.DefinitionPart) error {
 	if d.ID != r.header.Election || d.Origin != r.origin {
 		return reject("data", "the definition is for election %q at %q, not %q at %q", d.ID, d.Origin, r.header.Election, r.origin)
 	}
+	r.checkedMu.Lock()
+	r.checked, r.checkedSum = d, sum
+	r.checkedMu.Unlock()
 	return nil
 }
 

@@ -422,3 +422,25 @@ func BenchmarkApplyIncremental(b *testing.B) {
 }
 
 var base64Std = base64.StdEncoding
+
+// BenchmarkTallyMemory measures the tally's own share of the heap: the
+// heap in use with the replayed tally (its registry, definition, sheets,
+// flags and indexes) minus the heap before it was built, with the
+// benchmark's in-memory log, signers and definition alive in both. heap-MiB
+// is everything, the log included.
+func BenchmarkTallyMemory(b *testing.B) {
+	bl := buildBench(b)
+	var share float64
+	var t *Tally
+	for i := 0; i < b.N; i++ {
+		t = nil
+		before := heapMiB()
+		t = replayUnverified(b, bl.entries, bl.def.Origin)
+		share = heapMiB() - before
+	}
+	b.ReportMetric(share, "tally-MiB")
+	b.ReportMetric(share*(1<<20)/float64(len(bl.def.Stations)), "tally-B/station")
+	b.ReportMetric(heapMiB(), "heap-MiB")
+	runtime.KeepAlive(t)
+	runtime.KeepAlive(bl)
+}

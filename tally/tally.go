@@ -107,10 +107,11 @@ func (t *Tally) Apply(index uint64, entry []byte) error {
 
 // ApplyVerified is Apply for the entry at index whose signature this
 // process has verified (a server's tally applying what its own intake
-// appended): the signature is not verified again unless the signer's
-// registered key has changed since. Every other rule is applied as in
-// replay. The verifier never uses it. v must be the entry at index of the
-// log being replayed (the caller found it by the entry's hash).
+// appended; the verifier applying entries whose signatures it verified on
+// every core ahead of the replay): the signature is not verified again
+// unless the signer's registered key has changed since. Every other rule
+// is applied as in replay. v must be the entry at index of the log being
+// replayed (the caller found it by the entry's hash, or read it there).
 func (t *Tally) ApplyVerified(index uint64, v *registry.Verified) error {
 	return t.apply(index, v.Envelope(), func(*record.Envelope) (*registry.Key, error) { return t.reg.AdmitVerified(v) })
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/tallylog/tallylog/registry"
 	"github.com/tallylog/tallylog/tally"
 	"github.com/tallylog/tallylog/tlogtiles"
 	"golang.org/x/mod/sumdb/note"
@@ -37,6 +38,7 @@ type Follower struct {
 
 	hashes []tlog.Hash
 	last   *Result
+	keys   *keyTable // the keys Tally has registered, for readAhead
 }
 
 // Fork is two checkpoints signed by the log's key that no single
@@ -102,10 +104,24 @@ func (f *Follower) Advance(ctx context.Context, src Source) (*Result, error) {
 		}
 		return out, nil
 	})
+	// Bundles are read, and their signatures checked on every core, one
+	// bundle ahead of the replay (readAhead), so that the replay, which is
+	// sequential, overlaps with the signature checks of the next bundle.
+	var keys *keyTable
+	if f.Tally != nil {
+		if f.keys == nil {
+			f.keys = &keyTable{m: map[registry.KeyID]*registry.Key{}}
+		}
+		keys = f.keys
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	bundles := readAhead(rctx, src, old/256, res.TreeSize, keys)
 	for b := old / 256; b*256 < n; b++ {
 		width := min(256, n-b*256)
 		path := tlogtiles.Path(tlogtiles.BundleTile(b, res.TreeSize))
-		entries, err := tlogtiles.ReadBundle(ctx, src, b, res.TreeSize)
+		rb := <-bundles
+		entries, vs, err := rb.entries, rb.vs, rb.err
 		if err != nil {
 			var short *tlogtiles.ShortBundleError
 			if errors.As(err, &short) {
@@ -155,9 +171,16 @@ func (f *Follower) Advance(ctx context.Context, src Source) (*Result, error) {
 		}
 		if f.Tally != nil {
 			for i := first; i < width; i++ {
-				if err := f.Tally.Apply(uint64(b*256+i), entries[i]); err != nil {
+				var err error
+				if vs[i] != nil {
+					err = f.Tally.ApplyVerified(uint64(b*256+i), vs[i])
+				} else {
+					err = f.Tally.Apply(uint64(b*256+i), entries[i])
+				}
+				if err != nil {
 					return nil, &Failure{b*256 + i, describe(entries[i]), err.Error()}
 				}
+				keys.learn(f.Tally.Registry(), entries[i])
 			}
 		}
 		if f.Progress != nil {

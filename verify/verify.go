@@ -14,8 +14,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
 
+	"github.com/tallylog/tallylog/internal/parallel"
+	"github.com/tallylog/tallylog/record"
+	"github.com/tallylog/tallylog/registry"
 	"github.com/tallylog/tallylog/tally"
 	"github.com/tallylog/tallylog/tlogtiles"
 	"golang.org/x/mod/sumdb/note"
@@ -141,4 +146,125 @@ func describe(entry []byte) string {
 		return t + " record"
 	}
 	return "entry"
+}
+
+// readBundle is an entry bundle read ahead of the replay, with its
+// entries authenticated (vs[i] nil where that failed), or why it could not
+// be read.
+type readBundle struct {
+	entries [][]byte
+	vs      []*registry.Verified
+	err     error
+}
+
+// readAhead reads the bundles of a tree of size treeSize in order from
+// bundle from, each one's signatures checked on every core (authenticate,
+// unless keys is nil: nothing is replayed), into a channel
+// that holds one bundle ahead of the replay. It stops at the first bundle
+// that cannot be read, or when ctx ends.
+func readAhead(ctx context.Context, src Source, from int64, treeSize uint64, keys *keyTable) <-chan readBundle {
+	out := make(chan readBundle, 1)
+	go func() {
+		defer close(out)
+		for b := from; uint64(b)*256 < treeSize; b++ {
+			var rb readBundle
+			rb.entries, rb.err = tlogtiles.ReadBundle(ctx, src, b, treeSize)
+			if rb.err == nil && keys != nil {
+				rb.vs = authenticate(keys, rb.entries)
+			}
+			select {
+			case out <- rb:
+			case <-ctx.Done():
+				return
+			}
+			if rb.err != nil {
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// keyTable holds the signing keys the replay has registered so far, for
+// authenticate to check signatures with ahead of the replay.
+type keyTable struct {
+	mu sync.RWMutex
+	m  map[registry.KeyID]*registry.Key
+}
+
+// learn adds the keys an applied entry registered (the election record's
+// commission key, a keys record's grants), as the replay's registry holds
+// them. Only the replay calls it, after applying the entry.
+func (k *keyTable) learn(reg *registry.Registry, entry []byte) {
+	line, _, _ := strings.Cut(string(entry), "\n")
+	if line != "tallylog/v1 keys" && line != "tallylog/v1 election" {
+		return
+	}
+	env, err := record.Open(entry)
+	if err != nil {
+		return
+	}
+	var vkeys []string
+	switch r := env.Record.(type) {
+	case *record.Election:
+		vkeys = append(vkeys, r.Commission)
+	case *record.Keys:
+		for _, g := range r.Grants {
+			vkeys = append(vkeys, g.Key)
+		}
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, vk := range vkeys {
+		name, hash, ok := keyID(vk)
+		if !ok {
+			continue
+		}
+		if key, ok := reg.Key(name, hash); ok {
+			k.m[registry.KeyID{Name: name, Hash: hash}] = key
+		}
+	}
+}
+
+// keyID reads the name and key hash of a verifier key (name+hash+key).
+func keyID(vkey string) (string, uint32, bool) {
+	name, rest, ok := strings.Cut(vkey, "+")
+	if !ok {
+		return "", 0, false
+	}
+	hexHash, _, ok := strings.Cut(rest, "+")
+	h, err := strconv.ParseUint(hexHash, 16, 32)
+	if !ok || err != nil {
+		return "", 0, false
+	}
+	return name, uint32(h), true
+}
+
+// authenticate opens a bundle's entries and verifies their signatures on
+// every core, each with the key the replay had registered for its signer
+// when the bundle was read. vs[i] is nil where that fails (a record that
+// does not parse, a bad signature, a signer not registered yet): Apply then
+// replays that entry alone and reports its failure exactly as a sequential
+// replay would. Where the key registered at the entry's own index is
+// another, ApplyVerified verifies again with it. So every signature is
+// verified, the results in index order are those of one entry at a time,
+// and the output does not depend on the number of cores.
+func authenticate(keys *keyTable, entries [][]byte) []*registry.Verified {
+	vs := make([]*registry.Verified, len(entries))
+	parallel.For(len(entries), func(i int) {
+		env, err := record.Open(entries[i])
+		if err != nil {
+			return
+		}
+		keys.mu.RLock()
+		key := keys.m[registry.KeyID{Name: env.KeyName, Hash: env.KeyHash}]
+		keys.mu.RUnlock()
+		if key == nil {
+			return
+		}
+		if v, err := registry.Authenticate(env, key); err == nil {
+			vs[i] = v
+		}
+	})
+	return vs
 }

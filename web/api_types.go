@@ -242,3 +242,34 @@ type partyInfo struct {
 	// the party's initials (see partySymbol). Not part of the answer.
 	Symbol string `json:"-"`
 }
+
+// BatchRequest is the body of POST /api/v1/records/batch: signed records,
+// each exactly as it would be sent alone to POST /api/v1/records.
+type BatchRequest struct {
+	Records []string `json:"records"`
+}
+
+// BatchAnswer is the answer to a batch: one result per record, in the
+// order of the request.
+type BatchAnswer struct {
+	Results []BatchResult `json:"results"`
+}
+
+// BatchResult is one record's outcome: its receipt, or the error in the
+// one JSON error shape (with the index when the record is durable but has
+// no receipt yet, and the seconds to wait when it may be sent again).
+type BatchResult struct {
+	// Index is the record's log index; absent when it was not logged.
+	Index *uint64 `json:"index,omitempty"`
+	// Receipt is the record's receipt (c2sp.org/tlog-proof@v1), as
+	// GET /api/v1/proofs/{index} gives it.
+	Receipt string `json:"receipt,omitempty"`
+	// Status is the HTTP status the record alone would have got.
+	Status int `json:"status"`
+	// Error, Code, Field and Rule are the error shape of every API error.
+	Error      string `json:"error,omitempty"`
+	Code       string `json:"code,omitempty"`
+	Field      string `json:"field,omitempty"`
+	Rule       string `json:"rule,omitempty"`
+	RetryAfter int    `json:"retry_after,omitempty"`
+}

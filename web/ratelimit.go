@@ -98,42 +98,64 @@ func (l *limiter) sweep(now time.Time) {
 // read; v is the record authenticated by the intake, or nil.
 type submitHandler func(w http.ResponseWriter, r *http.Request, body []byte, v *registry.Verified)
 
-// limitRecords wraps the submission handler with DefaultRateLimits.
-func (s *Server) limitRecords(h submitHandler) http.HandlerFunc {
-	return s.limitRecordsWith(DefaultRateLimits, time.Now, h)
+// limitRecordsWith wraps the submission handler with per-key and
+// per-address token buckets of its own.
+func (s *Server) limitRecordsWith(rl RateLimits, now func() time.Time, h submitHandler) http.HandlerFunc {
+	return s.limitRecordsBy(newRecordLimits(rl, now), h)
 }
 
-// limitRecordsWith wraps the submission handler with per-key and
-// per-address token buckets. It reads the body (at most one byte more than
-// a record may have) to find the signer, and hands the bytes and the
-// authenticated record to h, so the signature is verified once.
-func (s *Server) limitRecordsWith(rl RateLimits, now func() time.Time, h submitHandler) http.HandlerFunc {
-	keys := newLimiter(rl.PerKey, rl.KeyBurst, now)
-	addrs := newLimiter(rl.PerAddr, rl.AddrBurst, now)
+// recordLimits are the token buckets records are charged to: one per
+// signing key, one per client address for records that cannot be
+// attributed to a registered key.
+type recordLimits struct {
+	keys, addrs *limiter
+}
+
+func newRecordLimits(rl RateLimits, now func() time.Time) *recordLimits {
+	return &recordLimits{keys: newLimiter(rl.PerKey, rl.KeyBurst, now), addrs: newLimiter(rl.PerAddr, rl.AddrBurst, now)}
+}
+
+// charge spends one token for a record sent by r: of its signer's bucket
+// when v (the record authenticated) is not nil, else of the client
+// address's. It returns the 429 to answer, with its Retry-After in
+// seconds, or nil.
+func (rl *recordLimits) charge(r *http.Request, v *registry.Verified) (*apiErr, int) {
+	lim, name := rl.addrs, clientAddr(r)
+	if v != nil {
+		env := v.Envelope()
+		lim, name = rl.keys, env.KeyName+"+"+strconv.FormatUint(uint64(env.KeyHash), 16)
+	}
+	ok, wait := lim.take(name)
+	if ok {
+		return nil, 0
+	}
+	secs := max(1, int(math.Ceil(wait.Seconds())))
+	what := "this client address"
+	if lim == rl.keys {
+		what = "key " + name
+	}
+	return &apiErr{Status: http.StatusTooManyRequests, Field: "rate",
+		Rule: "too many records from " + what + "; retry the same record after " + strconv.Itoa(secs) + " s"}, secs
+}
+
+// limitRecordsBy wraps the submission handler with the limits lim. It
+// reads the body (at most one byte more than a record may have) to find
+// the signer, and hands the bytes and the authenticated record to h, so the
+// signature is verified once.
+func (s *Server) limitRecordsBy(lim *recordLimits, h submitHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, record.MaxEntry+1))
 		if err != nil {
 			writeError(w, &apiErr{Status: http.StatusBadRequest, Field: "body", Rule: "could not read the request body"})
 			return
 		}
-		lim, name := addrs, clientAddr(r)
 		var v *registry.Verified
 		if len(body) <= record.MaxEntry {
 			v, _ = s.Intake.Authenticate(body)
 		}
-		if v != nil {
-			env := v.Envelope()
-			lim, name = keys, env.KeyName+"+"+strconv.FormatUint(uint64(env.KeyHash), 16)
-		}
-		if ok, wait := lim.take(name); !ok {
-			secs := max(1, int(math.Ceil(wait.Seconds())))
+		if refused, secs := lim.charge(r, v); refused != nil {
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
-			what := "this client address"
-			if lim == keys {
-				what = "key " + name
-			}
-			writeError(w, &apiErr{Status: http.StatusTooManyRequests, Field: "rate",
-				Rule: "too many records from " + what + "; retry the same record after " + strconv.Itoa(secs) + " s"})
+			writeError(w, refused)
 			return
 		}
 		h(w, r, body, v)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/tallylog/tallylog/datadir"
 	"github.com/tallylog/tallylog/record"
@@ -29,11 +30,15 @@ var hexHash = regexp.MustCompile(`^[0-9a-f]{64}$`)
 //	                           that index but no checkpoint covers it yet (the
 //	                           witnesses have not cosigned); submit it again
 //	                           after Retry-After to get the receipt
+//	POST /api/v1/records/batch body: {"records": [signed record, ...]}
+//	                           200: one result per record (batch.go)
 //	PUT  /api/v1/images/{hash} body: the scanned form whose SHA-256 is hash,
 //	                           named by a logged record
 //	GET  /images/{hash}        the stored scan
 func (s *Server) routeSubmit(mux *http.ServeMux) {
-	mux.HandleFunc("POST /api/v1/records", s.measureRecords(s.limitRecords(s.handleRecord)))
+	lim := newRecordLimits(DefaultRateLimits, time.Now)
+	mux.HandleFunc("POST /api/v1/records", s.measureRecords(s.limitRecordsBy(lim, s.handleRecord)))
+	mux.HandleFunc("POST /api/v1/records/batch", s.handleBatch(lim))
 	mux.HandleFunc("PUT /api/v1/images/{hash}", s.measureUploads(s.handleImagePut))
 	mux.HandleFunc("GET /images/{hash}", s.handleImageGet)
 }

@@ -126,6 +126,10 @@ func runDemo(st *State, args []string) error {
 	start := time.Now()
 	playErr := night.Play(st.Ctx, base, el, clock, night.Options{
 		Speed: speed,
+		// Records due together go in batch requests, as a district
+		// office's gateway sends them.
+		Batch:   500,
+		Workers: 16,
 		Skip: func(h [32]byte) (found bool) {
 			srv.Intake.Registry(func(r *registry.Registry) { _, found = r.Lookup(h) })
 			return found
