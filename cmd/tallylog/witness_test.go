@@ -277,7 +277,7 @@ func TestWitness(t *testing.T) {
 	} else {
 		page, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if !strings.Contains(string(page), "--witness-key "+strings.ReplaceAll(wkey.VKey, "+", "&#43;")) || !strings.Contains(string(page), "the cosignature of witness <strong>w1</strong>") {
+		if !strings.Contains(string(page), "--witness-key "+strings.ReplaceAll(wkey.VKey, "+", "&#43;")) || !strings.Contains(string(page), "the cosignature of witness w1") {
 			t.Fatalf("/log does not show the witness:\n%s", page)
 		}
 	}
