@@ -128,17 +128,13 @@ func TestLimitRefusals(t *testing.T) {
 			}, status: 429, text: "--max-uploads"},
 		{name: "record while the tally is stopped", method: "POST", path: "/api/v1/records", body: fresh,
 			before: func() func() {
-				ts.Srv.mu.Lock()
-				ts.Srv.failed = errors.New("index 99: a test failure")
-				ts.Srv.mu.Unlock()
-				return func() { ts.Srv.mu.Lock(); ts.Srv.failed = nil; ts.Srv.mu.Unlock() }
+				ts.Srv.Halt(errors.New("index 99: a test failure"))
+				return func() { ts.Srv.Halt(nil) }
 			}, status: 503, field: "server", text: "the tally stopped at index 99"},
 		{name: "image while the tally is stopped", method: "PUT", path: "/api/v1/images/" + hashC, body: imgC,
 			before: func() func() {
-				ts.Srv.mu.Lock()
-				ts.Srv.failed = errors.New("index 99: a test failure")
-				ts.Srv.mu.Unlock()
-				return func() { ts.Srv.mu.Lock(); ts.Srv.failed = nil; ts.Srv.mu.Unlock() }
+				ts.Srv.Halt(errors.New("index 99: a test failure"))
+				return func() { ts.Srv.Halt(nil) }
 			}, status: 503, field: "server", text: "restart the server"},
 		// An I/O error: the log's state directory refuses a write (here a
 		// directory stands where the write check opens its file).
@@ -260,9 +256,7 @@ func TestStoppedIsLoud(t *testing.T) {
 			t.Fatalf("%s shows the stopped banner on a healthy server", p)
 		}
 	}
-	ts.Srv.mu.Lock()
-	ts.Srv.failed = errors.New("index 42: entry does not replay")
-	ts.Srv.mu.Unlock()
+	ts.Srv.Halt(errors.New("index 42: entry does not replay"))
 	_, body := ts.get(t, "/api/v1/status")
 	var st struct {
 		Accepting bool

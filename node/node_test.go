@@ -1,0 +1,169 @@
+package node
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tallylog/tallylog/datadir"
+	"github.com/tallylog/tallylog/internal/testelection"
+	"github.com/tallylog/tallylog/ledger"
+	"github.com/tallylog/tallylog/record"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// newElection makes an election directory for the test election, its
+// genesis appended through a node, and returns it closed.
+func newElection(t *testing.T) (datadir.Dir, *testelection.Election) {
+	t.Helper()
+	e := testelection.New(t)
+	d := datadir.Dir{Root: t.TempDir()}
+	skey, vkey, err := note.GenerateKey(rand.Reader, testelection.Origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Create(&datadir.Meta{Origin: testelection.Origin, LogKey: vkey, Election: e.Def.ID}, skey); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	n := open(t, d, Options{Command: "init", Empty: true})
+	if _, err := n.Intake.Append(ctx, e.Genesis[0]); err != nil {
+		t.Fatal(err)
+	}
+	byType := map[string][][]byte{}
+	for _, entry := range e.Genesis[1:] {
+		env, err := record.Open(entry)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byType[env.Record.Type()] = append(byType[env.Record.Type()], entry)
+	}
+	for _, typ := range []string{"definition", "keys"} {
+		if _, err := n.Intake.AppendUnordered(ctx, byType[typ]); err != nil {
+			t.Fatalf("%s records: %v", typ, err)
+		}
+	}
+	if _, _, err := n.Log.WaitCheckpoint(ctx, uint64(len(e.Genesis))); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return d, e
+}
+
+func open(t *testing.T, d datadir.Dir, opts Options) *Node {
+	t.Helper()
+	opts.Log.CheckpointInterval = 100 * time.Millisecond
+	n, err := Open(context.Background(), d, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestLifecycle opens an election, appends a sheet, waits for the tally to
+// apply it, closes, and opens it again to find the same state replayed.
+func TestLifecycle(t *testing.T) {
+	d, e := newElection(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var observed []uint64
+	n := open(t, d, Options{Observe: func(i uint64, _ []byte) { observed = append(observed, i) }})
+	sheet := e.Sign(t, testelection.StationKey("NA-57/PS-1"), e.Sheet("NA-57", "NA-57/PS-1", 300, 200, 100))
+	i, err := n.Intake.Append(ctx, sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.WaitApplied(ctx, i+1); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := n.Applied(); got != i+1 || uint64(len(observed)) != i+1 || observed[i] != i {
+		t.Fatalf("applied %d, observed %v: want %d entries in order", got, observed, i+1)
+	}
+	if why := n.Stopped(); why != "" {
+		t.Fatalf("a healthy node is stopped: %s", why)
+	}
+	if err := n.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Closed: the lock is released, and the log replays to the same size.
+	n = open(t, d, Options{})
+	defer n.Close(ctx)
+	if err := n.WaitApplied(ctx, i+1); err != nil {
+		t.Fatal(err)
+	}
+	// Halt puts the node in the stopped state, naming the failure.
+	n.Halt(errors.New("index 7: a test failure"))
+	if why := n.Stopped(); !strings.Contains(why, "index 7") || !n.Failed() {
+		t.Fatalf("halted node: Stopped %q", why)
+	}
+	n.Halt(nil)
+	if why := n.Stopped(); why != "" || n.Failed() {
+		t.Fatalf("cleared node: Stopped %q", why)
+	}
+}
+
+// TestOpenErrors: each refusal is of its kind for errors.Is, releases the
+// directory, and keeps its advice.
+func TestOpenErrors(t *testing.T) {
+	d, _ := newElection(t)
+	ctx := context.Background()
+
+	n := open(t, d, Options{})
+	_, err := Open(ctx, d, Options{Command: "import"})
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "tallylog serve") {
+		t.Errorf("second open: %v; want ErrLocked naming the holder", err)
+	}
+	n.Close(ctx)
+
+	_, err = Open(ctx, datadir.Dir{Root: t.TempDir()}, Options{})
+	if !errors.Is(err, ErrNotElection) || !strings.Contains(err.Error(), "tallylog init") {
+		t.Errorf("empty directory: %v; want ErrNotElection saying to run init", err)
+	}
+
+	_, err = Open(ctx, d, Options{Log: ledger.Options{MySQLDSN: "user@tcp(127.0.0.1:1)/x"}})
+	if !errors.Is(err, ErrStorage) || !strings.Contains(err.Error(), "drop --mysql-dsn") {
+		t.Errorf("DSN for a log in files: %v; want ErrStorage", err)
+	}
+
+	cp := filepath.Join(d.LogDir(), "checkpoint")
+	good, err := os.ReadFile(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cp, []byte("not a checkpoint\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(ctx, d, Options{})
+	if !errors.Is(err, ErrDamagedCheckpoint) || !strings.Contains(err.Error(), "move it aside") {
+		t.Errorf("damaged checkpoint: %v; want ErrDamagedCheckpoint with its advice", err)
+	}
+	if err := os.WriteFile(cp, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Every refusal released the lock.
+	open(t, d, Options{}).Close(ctx)
+}
+
+// TestReadOnly: a mirror's node has no signing key, refuses appends and
+// replays the copy it is given.
+func TestReadOnly(t *testing.T) {
+	d, e := newElection(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	n := open(t, d, Options{ReadOnly: true})
+	defer n.Close(ctx)
+	if err := n.WaitApplied(ctx, uint64(len(e.Genesis))); err != nil {
+		t.Fatal(err)
+	}
+	sheet := e.Sign(t, testelection.StationKey("NA-57/PS-1"), e.Sheet("NA-57", "NA-57/PS-1", 300, 200, 100))
+	if _, err := n.Intake.Append(ctx, sheet); err == nil || !strings.Contains(err.Error(), "read-only copy") {
+		t.Errorf("append to a read-only node: %v; want a refusal naming the read-only copy", err)
+	}
+}
