@@ -18,8 +18,11 @@
 //     and is one of the errors below.
 //   - Running: the intake appends (Intake), and the follower applies every
 //     entry covered by a published checkpoint to the tally, in index
-//     order (Applied, WaitApplied). Records the intake judges by the
-//     tally's state (audits) wait for the follower to catch up first.
+//     order (Applied, WaitApplied), and charges it to its station's and
+//     key's quotas (AdmitAttestation, AdmitImage). Records the intake
+//     judges by the tally's state (audits) wait for the follower to catch
+//     up first. Receipts (Receipt) and evidence packs (EvidencePack) are
+//     made against the latest published checkpoint.
 //   - Stopped (Stopped != ""): the follower met an entry that replay
 //     refuses, or the log cannot be written. The node keeps serving what
 //     it has applied, frozen, and the caller must acknowledge nothing; an
@@ -107,10 +110,9 @@ type Options struct {
 	// Empty refuses a log that already holds entries (tallylog init on a
 	// database), before anything is read from it.
 	Empty bool
-	// Observe, when set, is called by the follower for each entry, in
-	// index order from the first, before the entry counts as applied (the
-	// web server's quotas learn from it). It must not block.
-	Observe func(index uint64, entry []byte)
+	// Quotas bound what one station and one key may make the node store;
+	// zero fields take DefaultQuotas.
+	Quotas Quotas
 }
 
 // Node is one running election. Its exported fields are set by Open and
@@ -126,16 +128,18 @@ type Node struct {
 	Now         func() time.Time
 	ReadOnly    bool
 
-	logger  *slog.Logger
-	observe func(uint64, []byte)
-	cancel  context.CancelFunc
-	done    chan struct{}
-	lock    *datadir.Lock
+	logger *slog.Logger
+	quotas *quotas // quota.go
+	cancel context.CancelFunc
+	done   chan struct{}
+	lock   *datadir.Lock
 
 	mu      sync.Mutex
 	applied uint64 // entries the tally has applied
 	applyCh chan struct{}
 	failed  error // a tally failure: the log holds an entry replay refuses
+
+	evidence evidenceState // evidence packs (evidence.go)
 }
 
 // Open opens the election in dir (see Lifecycle): its lock, its log, the
@@ -190,7 +194,7 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Node, error) {
 		opts.Now = time.Now
 	}
 	n := &Node{Dir: dir, Meta: meta, Log: lg, Intake: in, Tally: tally.New(meta.Origin), LogVerifier: v,
-		Witnesses: opts.Witnesses, Now: opts.Now, ReadOnly: opts.ReadOnly, logger: opts.Logger, observe: opts.Observe,
+		Witnesses: opts.Witnesses, Now: opts.Now, ReadOnly: opts.ReadOnly, logger: opts.Logger, quotas: newQuotas(opts.Quotas),
 		done: make(chan struct{}), applyCh: make(chan struct{}), lock: lock}
 	opened = true
 	in.SetExtension(n.checkAudit)
@@ -287,9 +291,7 @@ func (n *Node) follow(ctx context.Context) {
 				if err := apply(); err != nil {
 					return fmt.Errorf("index %d: %w", i, err)
 				}
-				if n.observe != nil {
-					n.observe(i, e)
-				}
+				n.quotas.learn(e, n.Dir.ImagesDir())
 				n.mu.Lock()
 				n.applied = i + 1
 				n.mu.Unlock()

@@ -58,30 +58,40 @@ type Server struct {
 	mirror      *Mirror
 
 	limits *limits // uploads, quotas, packs (limits.go)
-
-	evidence evidenceState // the evidence download's (claim.go)
 }
 
-// Open opens the election in dir as a node (node.Open, which the
-// server's quotas follow) and serves it. The server owns the node: Close
-// closes it.
+// Open opens the election in dir (node.Open, with the Log, Now, Logger,
+// Witnesses, the quotas in Limits, and read-only for a Mirror) and serves
+// it (New). It is the one way the servers (serve, demo, bench, mirror)
+// open an election.
 func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	lim := newLimits(opts.Limits)
 	n, err := node.Open(ctx, dir, node.Options{Log: opts.Log, Now: opts.Now, Logger: opts.Logger, Witnesses: opts.Witnesses,
-		ReadOnly: opts.Mirror != nil, Observe: func(_ uint64, e []byte) { lim.learn(e, dir.ImagesDir()) }})
+		ReadOnly: opts.Mirror != nil, Quotas: opts.Limits.quotas()})
 	if err != nil {
 		return nil, err
+	}
+	return New(n, opts), nil
+}
+
+// New serves a running node. It uses the HTTP fields of opts (Logger,
+// Limits but their quotas, which are the node's, ReceiptWait, AccessLog,
+// Mirror); the node's own are set when it is opened. The server owns the
+// node: Close closes it.
+func New(n *node.Node, opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.ReceiptWait == 0 {
 		opts.ReceiptWait = 15 * time.Second
 	}
-	s := &Server{Node: n, logger: opts.Logger, receiptWait: opts.ReceiptWait, limits: lim,
+	lim := opts.Limits
+	q := n.Quotas()
+	lim.ImagesPerStation, lim.ImageBytesPerStation, lim.ImagesPerKey, lim.ImageBytesPerKey = q.ImagesPerStation, q.ImageBytesPerStation, q.ImagesPerKey, q.ImageBytesPerKey
+	lim.AttestationsPerStation, lim.AttestationBytesPerStation, lim.AttestationsPerKey, lim.AttestationBytesPerKey = q.AttestationsPerStation, q.AttestationBytesPerStation, q.AttestationsPerKey, q.AttestationBytesPerKey
+	s := &Server{Node: n, logger: opts.Logger, receiptWait: opts.ReceiptWait, limits: newLimits(lim, n),
 		accessLog: opts.AccessLog, mirror: opts.Mirror}
 	s.metrics = newServerMetrics(s)
-	return s, nil
+	return s
 }
 
 // Close closes the server's node: the tally follower stops, every
