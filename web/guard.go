@@ -13,9 +13,9 @@ import "net/http"
 //   - a log that cannot be written refuses each submission with 503, and
 //     nothing is acknowledged, while the pages and the log stay readable.
 //
-// The node's Stopped names the reason; /api/v1/status carries it (accepting: false,
-// stopped: reason), every page shows it in a banner, and submissions are
-// answered 503 with it.
+// The node's Stopped names the reason; /api/v1/status carries it
+// (accepting: false, stopped: reason), every page shows it in a banner,
+// and submissions are answered 503 with it.
 
 // refuseStopped answers 503 with the reason when the server is stopped,
 // and reports whether it did.

@@ -2,6 +2,10 @@
 // as C2SP tlog-tiles static files, the scanned forms, and (in the site and
 // API files) the public results pages and read API.
 //
+// It only speaks HTTP about a running election, a *node.Node (package
+// node), which holds the log, the registries, the tally and their
+// lifecycle: New serves a node, Open opens one and serves it.
+//
 // Every handler bounds what it reads and how long it waits; state-changing
 // requests are refused from other origins (http.CrossOriginProtection);
 // results are a function of the log's published checkpoint, so a response
