@@ -14,7 +14,6 @@ import (
 	"github.com/tallylog/tallylog/datadir"
 	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/ledger"
-	"github.com/tallylog/tallylog/record"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -33,20 +32,13 @@ func newElection(t *testing.T) (datadir.Dir, *testelection.Election) {
 	}
 	ctx := context.Background()
 	n := open(t, d, Options{Command: "init", Empty: true})
-	if _, err := n.Intake.Append(ctx, e.Genesis[0]); err != nil {
+	elec, defs, keys := e.GenesisBatches(t)
+	if _, err := n.Intake.Append(ctx, elec); err != nil {
 		t.Fatal(err)
 	}
-	byType := map[string][][]byte{}
-	for _, entry := range e.Genesis[1:] {
-		env, err := record.Open(entry)
-		if err != nil {
+	for _, batch := range [][][]byte{defs, keys} {
+		if _, err := n.Intake.AppendUnordered(ctx, batch); err != nil {
 			t.Fatal(err)
-		}
-		byType[env.Record.Type()] = append(byType[env.Record.Type()], entry)
-	}
-	for _, typ := range []string{"definition", "keys"} {
-		if _, err := n.Intake.AppendUnordered(ctx, byType[typ]); err != nil {
-			t.Fatalf("%s records: %v", typ, err)
 		}
 	}
 	if _, _, err := n.Log.WaitCheckpoint(ctx, uint64(len(e.Genesis))); err != nil {

@@ -41,18 +41,10 @@ type Limits struct {
 	// a buffer, not the upload.
 	Uploads        int
 	UploadsPerAddr int
-	// Images a station's records may have uploaded, and their bytes; the
-	// same for all the records of one signing key.
-	ImagesPerStation     int
-	ImageBytesPerStation int64
-	ImagesPerKey         int
-	ImageBytesPerKey     int64
-	// Attestations (countersignatures, agents' and observers' copies)
-	// logged about one station, and by one key, in count and bytes.
-	AttestationsPerStation     int
-	AttestationBytesPerStation int64
-	AttestationsPerKey         int
-	AttestationBytesPerKey     int64
+	// Quotas bound the images a station's records, and those of one
+	// signing key, may have uploaded, and the attestations logged about one
+	// station and by one key; the node keeps the accounts (node.Quotas).
+	node.Quotas
 	// StationAttestations caps the attestations per contest in one station
 	// answer (API and page); further ones are on later pages (?page=2).
 	StationAttestations int
@@ -66,32 +58,18 @@ type Limits struct {
 // on it; an agent or observer key covers a constituency's few hundred
 // stations.
 var DefaultLimits = Limits{
-	CacheBytes:                 64 << 20,
-	MaxConns:                   4096,
-	FDMargin:                   256,
-	Uploads:                    32,
-	UploadsPerAddr:             4,
-	ImagesPerStation:           node.DefaultQuotas.ImagesPerStation,
-	ImageBytesPerStation:       node.DefaultQuotas.ImageBytesPerStation,
-	ImagesPerKey:               node.DefaultQuotas.ImagesPerKey,
-	ImageBytesPerKey:           node.DefaultQuotas.ImageBytesPerKey,
-	AttestationsPerStation:     node.DefaultQuotas.AttestationsPerStation,
-	AttestationBytesPerStation: node.DefaultQuotas.AttestationBytesPerStation,
-	AttestationsPerKey:         node.DefaultQuotas.AttestationsPerKey,
-	AttestationBytesPerKey:     node.DefaultQuotas.AttestationBytesPerKey,
-	StationAttestations:        100,
-	PackBytes:                  1 << 30,
+	CacheBytes:          64 << 20,
+	MaxConns:            4096,
+	FDMargin:            256,
+	Uploads:             32,
+	UploadsPerAddr:      4,
+	Quotas:              node.DefaultQuotas,
+	StationAttestations: 100,
+	PackBytes:           1 << 30,
 }
 
-// quotas are the per-station and per-key limits, which the node enforces.
-func (l Limits) quotas() node.Quotas {
-	return node.Quotas{ImagesPerStation: l.ImagesPerStation, ImageBytesPerStation: l.ImageBytesPerStation,
-		ImagesPerKey: l.ImagesPerKey, ImageBytesPerKey: l.ImageBytesPerKey,
-		AttestationsPerStation: l.AttestationsPerStation, AttestationBytesPerStation: l.AttestationBytesPerStation,
-		AttestationsPerKey: l.AttestationsPerKey, AttestationBytesPerKey: l.AttestationBytesPerKey}
-}
-
-// withDefaults fills the zero fields of l from DefaultLimits.
+// withDefaults fills the zero fields of l from DefaultLimits, but for the
+// quotas, which are the node's (New takes them from it).
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
 	pick := func(v *int, dv int) {
@@ -109,14 +87,6 @@ func (l Limits) withDefaults() Limits {
 	pick(&l.FDMargin, d.FDMargin)
 	pick(&l.Uploads, d.Uploads)
 	pick(&l.UploadsPerAddr, d.UploadsPerAddr)
-	pick(&l.ImagesPerStation, d.ImagesPerStation)
-	pick64(&l.ImageBytesPerStation, d.ImageBytesPerStation)
-	pick(&l.ImagesPerKey, d.ImagesPerKey)
-	pick64(&l.ImageBytesPerKey, d.ImageBytesPerKey)
-	pick(&l.AttestationsPerStation, d.AttestationsPerStation)
-	pick64(&l.AttestationBytesPerStation, d.AttestationBytesPerStation)
-	pick(&l.AttestationsPerKey, d.AttestationsPerKey)
-	pick64(&l.AttestationBytesPerKey, d.AttestationBytesPerKey)
 	pick(&l.StationAttestations, d.StationAttestations)
 	pick64(&l.PackBytes, d.PackBytes)
 	return l

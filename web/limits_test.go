@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/ledger"
+	"github.com/tallylog/tallylog/node"
 	"github.com/tallylog/tallylog/record"
 )
 
@@ -35,8 +36,8 @@ func imageOf(text string) ([]byte, string) {
 // each is refused with its status and a message naming the rule (the
 // serve flag that sets it), leaving the log and the tally as they were.
 func TestLimitRefusals(t *testing.T) {
-	ts := newTestSiteWith(t, Limits{AttestationsPerStation: 2, AttestationsPerKey: 3, ImagesPerStation: 1,
-		ImageBytesPerKey: 64, Uploads: 2, UploadsPerAddr: 1})
+	ts := newTestSiteWith(t, Limits{Quotas: node.Quotas{AttestationsPerStation: 2, AttestationsPerKey: 3, ImagesPerStation: 1,
+		ImageBytesPerKey: 64}, Uploads: 2, UploadsPerAddr: 1})
 	e := ts.E
 	copyAt := func(contest, station string) *record.Attestation {
 		return &record.Attestation{Election: e.Def.ID, Log: e.Def.Origin, Contest: contest, Station: station, Kind: "copy",
@@ -218,7 +219,7 @@ func logState(t *testing.T, ts *testSite) (uint64, string) {
 // TestQuotaBurst checks that concurrent submissions cannot pass a quota
 // while the tally has not applied them yet.
 func TestQuotaBurst(t *testing.T) {
-	ts := newTestSiteWith(t, Limits{AttestationsPerStation: 10})
+	ts := newTestSiteWith(t, Limits{Quotas: node.Quotas{AttestationsPerStation: 10}})
 	var mu sync.Mutex
 	answers := map[int]int{}
 	var wg sync.WaitGroup

@@ -70,7 +70,7 @@ type Server struct {
 // open an election.
 func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
 	n, err := node.Open(ctx, dir, node.Options{Log: opts.Log, Now: opts.Now, Logger: opts.Logger, Witnesses: opts.Witnesses,
-		ReadOnly: opts.Mirror != nil, Quotas: opts.Limits.quotas()})
+		ReadOnly: opts.Mirror != nil, Quotas: opts.Limits.Quotas})
 	if err != nil {
 		return nil, err
 	}
@@ -89,9 +89,7 @@ func New(n *node.Node, opts Options) *Server {
 		opts.ReceiptWait = 15 * time.Second
 	}
 	lim := opts.Limits
-	q := n.Quotas()
-	lim.ImagesPerStation, lim.ImageBytesPerStation, lim.ImagesPerKey, lim.ImageBytesPerKey = q.ImagesPerStation, q.ImageBytesPerStation, q.ImagesPerKey, q.ImageBytesPerKey
-	lim.AttestationsPerStation, lim.AttestationBytesPerStation, lim.AttestationsPerKey, lim.AttestationBytesPerKey = q.AttestationsPerStation, q.AttestationBytesPerStation, q.AttestationsPerKey, q.AttestationBytesPerKey
+	lim.Quotas = n.Quotas()
 	s := &Server{Node: n, logger: opts.Logger, receiptWait: opts.ReceiptWait, limits: newLimits(lim, n),
 		accessLog: opts.AccessLog, mirror: opts.Mirror}
 	s.metrics = newServerMetrics(s)
