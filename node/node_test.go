@@ -182,3 +182,43 @@ func TestReadOnly(t *testing.T) {
 		t.Errorf("append to a read-only node: %v; want a refusal naming the read-only copy", err)
 	}
 }
+
+// TestQuotas: the follower learns which record names an image, and the
+// images of one station are charged against its quota.
+func TestQuotas(t *testing.T) {
+	d, e := newElection(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	n := open(t, d, Options{Quotas: Quotas{ImagesPerStation: 1}})
+	defer n.Close(ctx)
+	if q := n.Quotas(); q.ImagesPerStation != 1 || q.ImagesPerKey != DefaultQuotas.ImagesPerKey {
+		t.Fatalf("quotas %+v: want the one set, the rest default", q)
+	}
+	imgA, imgB := strings.Repeat("a", 64), strings.Repeat("b", 64)
+	if err := n.AdmitImage(imgA, 10); !errors.Is(err, ErrNotApplied) {
+		t.Fatalf("image no record names: %v; want ErrNotApplied", err)
+	}
+	last := uint64(0)
+	for _, c := range []struct{ contest, image string }{{"NA-57", imgA}, {"PP-12", imgB}} {
+		s := e.Sheet(c.contest, "NA-57/PS-1", 300, 200, 100)
+		s.Image = c.image
+		i, err := n.Intake.Append(ctx, e.Sign(t, testelection.StationKey("NA-57/PS-1"), s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = i
+	}
+	if err := n.WaitApplied(ctx, last+1); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.AdmitImage(imgA, 10); err != nil {
+		t.Fatalf("first image of the station: %v", err)
+	}
+	if err := n.AdmitImage(imgA, 10); err != nil {
+		t.Fatalf("the same image again: %v; want it charged once", err)
+	}
+	var q *QuotaError
+	if err := n.AdmitImage(imgB, 10); !errors.As(err, &q) || !strings.Contains(q.Rule, "--images-per-station") {
+		t.Fatalf("second image of the station: %v; want a QuotaError naming its flag", err)
+	}
+}
