@@ -30,6 +30,15 @@ type Definition struct {
 	// AffiliationDays is how many days after the gazette notification an
 	// independent may join a party and count for it (Pakistan: 3).
 	AffiliationDays int `json:"affiliation_days"`
+	// PollsClose, if set, is the local time polling closes on PollingDay,
+	// "HH:MM" (Pakistan: "17:00"); postal-ballot accounts signed later are
+	// refused. Without it the tally flags accounts logged after the count.
+	PollsClose string `json:"polls_close,omitempty"`
+	// RedeclareMinutes is how long a returning officer has to make a new
+	// declaration once stations a declaration listed as missing have
+	// reported, and how long a declaration may count stations whose sheets
+	// are not logged; 0 means DefaultRedeclareMinutes.
+	RedeclareMinutes int `json:"redeclare_minutes,omitempty"`
 
 	Parties    []Party    `json:"parties"`
 	Assemblies []Assembly `json:"assemblies"`
@@ -208,6 +217,29 @@ func (d *Definition) Deadline() time.Time {
 	var h, m int
 	fmt.Sscanf(d.ProvisionalDeadline, "%d:%d", &h, &m)
 	return day.AddDate(0, 0, 1).Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+}
+
+// DefaultRedeclareMinutes is the period RedeclareMinutes gives when unset.
+const DefaultRedeclareMinutes = 120
+
+// Redeclare returns the period of RedeclareMinutes (see there).
+func (d *Definition) Redeclare() time.Duration {
+	if d.RedeclareMinutes > 0 {
+		return time.Duration(d.RedeclareMinutes) * time.Minute
+	}
+	return DefaultRedeclareMinutes * time.Minute
+}
+
+// Close returns the instant polling closes, and false when the definition
+// gives no PollsClose.
+func (d *Definition) Close() (time.Time, bool) {
+	if d.PollsClose == "" {
+		return time.Time{}, false
+	}
+	day, _ := time.ParseInLocation("2006-01-02", d.PollingDay, d.Location())
+	var h, m int
+	fmt.Sscanf(d.PollsClose, "%d:%d", &h, &m)
+	return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute), true
 }
 
 // HasList reports whether the party has a priority list for the seats, and

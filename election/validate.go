@@ -97,6 +97,12 @@ func (d *Definition) Validate() error {
 	if d.AffiliationDays < 0 || d.AffiliationDays > 365 {
 		v.fail("$.affiliation_days", "must be between 0 and 365")
 	}
+	if _, err := time.Parse("15:04", d.PollsClose); d.PollsClose != "" && err != nil {
+		v.fail("$.polls_close", "must be a time of day HH:MM, or left out")
+	}
+	if d.RedeclareMinutes < 0 || d.RedeclareMinutes > 7*24*60 {
+		v.fail("$.redeclare_minutes", "must be between 0 (the default, 120) and 10080 (a week)")
+	}
 
 	d.assemblyByID = map[string]int{}
 	regions := map[string]map[string]bool{} // assembly -> regions

@@ -107,9 +107,9 @@ func Build(ctx context.Context, w io.Writer, in Input, contest string) error {
 
 // selectContest returns the log indexes of the records that bear on the
 // contest directly, below size: entry 0, the definition parts, and every
-// sheet, attestation, declaration and affiliation of the contest, the
-// orders its corrections carry out, and the records its stations' flags
-// cite (a keys record that re-keyed a station).
+// sheet, attestation, declaration, affiliation and postal-ballot account of
+// the contest, the orders its corrections carry out, and the records that
+// raised or resolved its flags (a keys record that re-keyed a station).
 func selectContest(t *tally.Tally, contest string, size uint64) ([]uint64, error) {
 	idx := []uint64{0}
 	var found bool
@@ -128,6 +128,18 @@ func selectContest(t *tally.Tally, contest string, size uint64) ([]uint64, error
 		}
 		for _, a := range c.Affiliations {
 			idx = append(idx, a.Index)
+		}
+		for _, a := range c.PostalAccounts {
+			idx = append(idx, a.Index)
+		}
+		// The records that raised and resolved the contest's flags: a flag
+		// that depends on the log's clock was raised by a record of another
+		// contest whose time moved the clock.
+		for _, f := range v.Flags(tally.Filter{Contest: contest, Resolved: true}) {
+			idx = append(idx, f.Raised)
+			if f.Resolved != 0 {
+				idx = append(idx, f.Resolved)
+			}
 		}
 		for _, si := range def.StationsOf(contest) {
 			st, _ := v.Station(def.Stations[si].ID)

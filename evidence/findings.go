@@ -37,7 +37,7 @@ func statements(r *replayed, c tally.ContestResult, stations []tally.StationResu
 		}
 	}
 	for _, d := range c.Declarations {
-		out = append(out, declarationStatement(r, d, names, counted))
+		out = append(out, declarationStatement(r, d, names, counted, c.Flags))
 	}
 	if len(c.Missing) > 0 {
 		out = append(out, Statement{Severity: "info", Text: fmt.Sprintf("No sheet is logged, as of this checkpoint, for %d of the %d stations: %s.",
@@ -50,16 +50,75 @@ func statements(r *replayed, c tally.ContestResult, stations []tally.StationResu
 			}
 		}
 	}
-	return append(out, otherFlags(r, c.Flags)...)
+	out = append(out, otherFlags(r, c.Flags)...)
+	var history []tally.Flag
+	r.T.Read(func(v *tally.View) { history = v.Flags(tally.Filter{Contest: c.ID, Resolved: true}) })
+	return append(out, resolvedFlags(r, history)...)
 }
 
-func declarationStatement(r *replayed, d tally.DeclarationResult, names map[string]string, counted []uint64) Statement {
+// resolvedFlags states the flags raised and since resolved, in log order,
+// each with the record that resolved it: answered flags stay on record.
+func resolvedFlags(r *replayed, flags []tally.Flag) []Statement {
+	var out []Statement
+	for _, f := range flags {
+		if f.Resolved == 0 {
+			continue
+		}
+		ev := []uint64{}
+		for _, e := range f.Evidence {
+			ev = append(ev, r.index(e.Index))
+		}
+		by := fmt.Sprintf("the record at index %d", r.index(f.Resolved))
+		if f.ResolvedBy != nil {
+			by = fmt.Sprintf("the %s at index %d", f.ResolvedBy.Type, r.index(f.ResolvedBy.Index))
+		}
+		ev = append(ev, r.index(f.Resolved))
+		where := f.Contest
+		if f.Station != "" {
+			where = f.Station
+		}
+		text := fmt.Sprintf("History: the tally raised a %s %s flag at %s when the record at index %d was logged; %s resolved it",
+			f.Severity, f.Kind, where, r.index(f.Raised), by)
+		if !strings.Contains(f.Message, "index") {
+			text += ". It said: " + f.Message
+		}
+		out = append(out, Statement{"info", text + ".", ev})
+	}
+	return out
+}
+
+// declarationStatement states what a declaration claims and how it
+// compares with the sheets, as the claim of the key that signed it.
+func declarationStatement(r *replayed, d tally.DeclarationResult, names map[string]string, counted []uint64, flags []tally.Flag) Statement {
 	idx := r.index(d.Index)
-	what := fmt.Sprintf("The form %d (%s) declaration signed by %s, dated %s and logged at index %d,",
-		d.Form, formName(d.Form), d.Signer, d.Declared, idx)
+	what := fmt.Sprintf("The returning officer's key %s signed a form %d (%s) declaration dated %s, logged at index %d; what it declares",
+		d.Signer, d.Form, formName(d.Form), d.Declared, idx)
 	switch {
 	case !d.Current:
-		return Statement{"info", what + " is no longer current: a later declaration of the same form replaces it.", []uint64{idx}}
+		return Statement{"info", fmt.Sprintf("The returning officer's key %s signed a form %d (%s) declaration dated %s, logged at index %d. It is no longer current: a later declaration of the same form replaces it.",
+			d.Signer, d.Form, formName(d.Form), d.Declared, idx), []uint64{idx}}
+	case len(d.Disputed) > 0:
+		sev := tally.Medium
+		for _, f := range flags {
+			for _, k := range d.Disputed {
+				if f.Kind == k && severityRank(f.Severity) < severityRank(sev) {
+					sev = f.Severity
+				}
+			}
+		}
+		agree := "agrees with"
+		if !d.Matches && !allZero(d.Diff) {
+			agree = "differs from (" + describeDiffs(d.Diff, names) + ")"
+		}
+		basis := "the sum of the logged sheets"
+		if d.Form == 49 {
+			basis += " plus the postal and re-admitted ballots it itemises"
+		}
+		return Statement{string(sev), fmt.Sprintf("%s %s %s, but the tally disputes it: %s (stated below).", what, agree, basis, strings.Join(d.Disputed, ", ")),
+			append([]uint64{idx}, counted...)}
+	case d.Awaiting:
+		return Statement{"info", what + " counts stations whose sheets are not logged as of this checkpoint; the sheets logged so far do not contradict it.",
+			append([]uint64{idx}, counted...)}
 	case d.Matches && d.AsDeclared != nil && !d.AsDeclared.Matches:
 		sev := "high"
 		text := what + " differed from the logged sheets when it was declared: " + describeDiffs(d.AsDeclared.Diff, names) +
@@ -70,7 +129,7 @@ func declarationStatement(r *replayed, d tally.DeclarationResult, names map[stri
 		}
 		return Statement{sev, text, append([]uint64{idx}, counted...)}
 	case d.Matches:
-		return Statement{"info", what + fmt.Sprintf(" matches the sum of the %d logged sheets it covers.", len(counted)-len(d.Missing)), append([]uint64{idx}, counted...)}
+		return Statement{"info", what + fmt.Sprintf(" agrees with the sum of the %d logged sheets it covers.", len(counted)-len(d.Missing)), append([]uint64{idx}, counted...)}
 	case d.AsDeclared != nil && d.AsDeclared.Matches:
 		text := what + " matched the logged sheets when it was declared. Sheets corrected since (below) change the sum: " +
 			describeDiffs(d.Diff, names) + "; a new declaration is due."
@@ -160,6 +219,24 @@ func otherFlags(r *replayed, flags []tally.Flag) []Statement {
 		out = append(out, Statement{string(f.Severity), text + ".", ev})
 	}
 	return out
+}
+
+func allZero(diff []tally.CandidateDiff) bool {
+	for _, x := range diff {
+		if x.Delta != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func severityRank(s tally.Severity) int {
+	for i, x := range []tally.Severity{tally.Grave, tally.High, tally.Medium, tally.Low} {
+		if s == x {
+			return i
+		}
+	}
+	return 4
 }
 
 func findVersion(vs []tally.SheetVersion, hash string) (tally.SheetVersion, bool) {

@@ -23,7 +23,13 @@ func TestDeclarationStatements(t *testing.T) {
 		severity string
 		phrase   string
 	}{
-		{"matches", func(d *tally.DeclarationResult) { d.Matches, d.SheetsWinners = true, []string{"1"} }, "info", "matches the sum"},
+		{"matches", func(d *tally.DeclarationResult) { d.Matches, d.SheetsWinners = true, []string{"1"} }, "info", "The returning officer's key ro.NA-57 signed a form 47 (provisional) declaration dated 2024-02-08T20:00:00Z, logged at index 13; what it declares agrees with the sum"},
+		{"disputed (postal ballots beyond the account)", func(d *tally.DeclarationResult) {
+			d.Form, d.Diff, d.SheetsWinners, d.Disputed = 49, diff(500, 500, 300, 300), []string{"1"}, []string{tally.KindPostalOverAccount}
+		}, "grave", "agrees with the sum of the logged sheets plus the postal and re-admitted ballots it itemises, but the tally disputes it: postal-over-account"},
+		{"awaiting sheets", func(d *tally.DeclarationResult) {
+			d.Diff, d.SheetsWinners, d.Awaiting = diff(500, 400, 300, 300), []string{"1"}, true
+		}, "info", "counts stations whose sheets are not logged as of this checkpoint"},
 		{"differs", func(d *tally.DeclarationResult) { d.Diff, d.SheetsWinners = diff(500, 400, 300, 300), []string{"1"} }, "high", "differs from the sum"},
 		{"changes the winner", func(d *tally.DeclarationResult) { d.Diff, d.SheetsWinners = diff(500, 200, 300, 300), []string{"2"} }, "grave", "the sheets make candidate 2 (Two) the winner"},
 		{"outdated by a recount", func(d *tally.DeclarationResult) {
@@ -42,7 +48,11 @@ func TestDeclarationStatements(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := base
 			tc.edit(&d)
-			s := declarationStatement(r, d, names, []uint64{0, 1, 2})
+			flags := []tally.Flag{{Kind: tally.KindPostalOverAccount, Severity: tally.Grave}}
+			s := declarationStatement(r, d, names, []uint64{0, 1, 2}, flags)
+			if strings.Contains(s.Text, " matches") {
+				t.Fatalf("the statement asserts a match as fact: %q", s.Text)
+			}
 			if s.Severity != tc.severity || !strings.Contains(s.Text, tc.phrase) || s.Evidence[0] != 13 {
 				t.Fatalf("got %s %q %v, want %s containing %q", s.Severity, s.Text, s.Evidence, tc.severity, tc.phrase)
 			}

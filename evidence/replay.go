@@ -105,6 +105,8 @@ func dated(r record.Record) string {
 		return x.Created
 	case *record.Affiliation:
 		return x.Joined
+	case *record.PostalAccount:
+		return x.Accounted
 	}
 	return ""
 }

@@ -103,13 +103,16 @@ func svgFooter(b *bufio.Writer) error {
 	return b.Flush()
 }
 
-// axes draws ticks at quarters of both ranges.
+// axes draws ticks at quarters of both ranges. The x ticks are at quarters
+// of the roundest value not above xmax (100 for a 1001-bin histogram of
+// 0.1-point bins spanning 100.1), placed to scale.
 func axes(b *bufio.Writer, xlabel, ylabel string, xmax, ymax float64) {
+	xr := niceFloor(xmax)
 	for i := 0; i <= 4; i++ {
-		x := float64(plotL) + float64(i)*float64(plotR-plotL)/4
+		x := float64(plotL) + xr*float64(i)/4/xmax*float64(plotR-plotL)
 		y := float64(plotB) - float64(i)*float64(plotB-plotT)/4
 		fmt.Fprintf(b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#888"/>`, x, plotB, x, plotB+5)
-		fmt.Fprintf(b, `<text x="%.1f" y="%d" %s text-anchor="middle">%s</text>`+"\n", x, plotB+18, svgFont, fmtTick(xmax*float64(i)/4))
+		fmt.Fprintf(b, `<text x="%.1f" y="%d" %s text-anchor="middle">%s</text>`+"\n", x, plotB+18, svgFont, fmtTick(xr*float64(i)/4))
 		fmt.Fprintf(b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#888"/>`, plotL-5, y, plotL, y)
 		fmt.Fprintf(b, `<text x="%d" y="%.1f" %s text-anchor="end">%s</text>`+"\n", plotL-8, y+4, svgFont, fmtTick(ymax*float64(i)/4))
 	}
@@ -123,6 +126,23 @@ func fmtTick(v float64) string {
 		return fmt.Sprintf("%.0f", v)
 	}
 	return fmt.Sprintf("%.1f", v)
+}
+
+// niceFloor returns v when its quarters print in at most one decimal,
+// else the largest multiple of 4 times a power of ten, times 1, 2, 2.5 or
+// 5, not above v.
+func niceFloor(v float64) float64 {
+	if q := v / 4 * 10; q == math.Trunc(q) {
+		return v
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v/4)))
+	best := 4 * p
+	for _, m := range []float64{1, 2, 2.5, 5} {
+		if 4*m*p <= v {
+			best = 4 * m * p
+		}
+	}
+	return best
 }
 
 // niceCeil rounds up to 1, 2 or 5 times a power of ten, times 4 so that

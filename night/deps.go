@@ -24,19 +24,33 @@ import (
 //   - for a keys record granting a station's presiding key, the station's
 //     sheets logged before it, so that a re-keying is logged after the
 //     station reported, as it was planned;
-//   - for a declaration, the corrections of its contest planned before it:
-//     the returning officer declares the recount they ordered (a
+//   - for a declaration, the postal-ballot account and the corrections of
+//     its contest planned before it: the returning officer's device sends
+//     the account it counts first, and the officer declares the recount
+//     they ordered (a
 //     declaration that overtook it would differ from the sheets as it was
 //     declared), and the log refuses a correction made without an order
 //     after the contest's first declaration.
 //
 // Events are in arrival order, and every dependency comes earlier.
+//
+// Dependencies adds to these, for a declaration, the records its signer
+// signed before it (SignerOrder): one device, one queue.
+func Dependencies(events []sim.Event) map[string][]string {
+	deps := dependencies(events)
+	for h, before := range SignerOrder(events) {
+		deps[h] = append(deps[h], before...)
+	}
+	return deps
+}
+
 func dependencies(events []sim.Event) map[string][]string {
 	deps := make(map[string][]string, len(events))
 	type slot struct{ contest, station string }
 	sheets := map[slot][]string{}        // sheets so far, per contest and station
 	byStation := map[string][]string{}   // sheets so far, per station
 	corrections := map[string][]string{} // corrections so far, per contest
+	accounts := map[string][]string{}    // postal-ballot accounts so far, per contest
 	granted := map[string][]string{}     // keys records so far, per key granted (name and key ID)
 	envs := openAll(events)
 	for i := range events {
@@ -55,7 +69,9 @@ func dependencies(events []sim.Event) map[string][]string {
 				corrections[r.Contest] = append(corrections[r.Contest], h)
 			}
 		case *record.Declaration:
-			d = append(nonEmpty(r.Supersedes), corrections[r.Contest]...)
+			d = append(append(nonEmpty(r.Supersedes), corrections[r.Contest]...), accounts[r.Contest]...)
+		case *record.PostalAccount:
+			accounts[r.Contest] = append(accounts[r.Contest], h)
 		case *record.Attestation:
 			d = nonEmpty(r.Sheet)
 		case *record.Order:

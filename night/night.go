@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/sim"
 )
 
@@ -83,10 +84,7 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 	events := el.Records
 	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: opts.Workers}}
 	start := time.Now()
-	first := time.Duration(0)
-	if len(events) > 0 {
-		first = events[0].Arrival
-	}
+	first := Start(events)
 	if opts.Speed > 0 {
 		clock.Set(el.PollsClose.Add(first), opts.Speed)
 	}
@@ -94,7 +92,7 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 	// only once the record it names is acknowledged, as a device would: the
 	// log refuses references to records it does not hold (see dependencies
 	// for the rest).
-	deps := dependencies(events)
+	deps := Dependencies(events)
 	acked := make(map[string]chan struct{}, len(events))
 	for i := range events {
 		acked[events[i].HashHex()] = make(chan struct{})
@@ -223,4 +221,39 @@ func submit(ctx context.Context, client *http.Client, base string, ev *sim.Event
 		}
 	}
 	return errors.Join(errors.New("giving up after 8 attempts"), last)
+}
+
+// Start returns the arrival of the first record of the night proper: the
+// first at or after polls close. Records due earlier (the postal-ballot
+// accounts, logged hours before) are sent at once when the night starts.
+func Start(events []sim.Event) time.Duration {
+	for i := range events {
+		if events[i].Arrival >= 0 {
+			return events[i].Arrival
+		}
+	}
+	if len(events) > 0 {
+		return events[len(events)-1].Arrival
+	}
+	return 0
+}
+
+// SignerOrder returns, for each declaration among events (in arrival
+// order), the hashes of the records its signer signed before it that must
+// reach the log first: a returning officer's device sends its corrections
+// and its postal-ballot account before the declaration that counts them.
+func SignerOrder(events []sim.Event) map[string][]string {
+	out := map[string][]string{}
+	bySigner := map[string][]string{}
+	for i := range events {
+		env, err := record.Open(events[i].Entry)
+		if err != nil {
+			continue
+		}
+		if _, ok := env.Record.(*record.Declaration); ok && len(bySigner[env.KeyName]) > 0 {
+			out[events[i].HashHex()] = bySigner[env.KeyName]
+		}
+		bySigner[env.KeyName] = append(bySigner[env.KeyName], events[i].HashHex())
+	}
+	return out
 }

@@ -26,6 +26,8 @@ func (r *Registry) authorize(key *Key, env *record.Envelope) error {
 		return r.authorizeAffiliation(key, rec)
 	case *record.Order:
 		return r.authorizeOrder(key, rec)
+	case *record.PostalAccount:
+		return r.authorizePostal(key, rec)
 	case *record.Gazette:
 		if !key.may("commission", "*") {
 			return notAllowed(key, "the commission signs gazette notifications")

@@ -275,6 +275,8 @@ func (r *Registry) Record(index uint64, env *record.Envelope) {
 		ref.Contest, ref.Station = rec.Contest, rec.Station
 	case *record.Affiliation:
 		ref.Contest = rec.Contest
+	case *record.PostalAccount:
+		ref.Contest = rec.Contest
 	}
 	r.records[env.Hash] = ref
 	r.recordAuthority(index, env)

@@ -73,7 +73,8 @@ func AppendsAlone(env *record.Envelope) bool {
 	switch r := env.Record.(type) {
 	case *record.Sheet:
 		return r.Supersedes != ""
-	case *record.Declaration, *record.Attestation, *record.Affiliation, *record.Gazette, *record.Order:
+	case *record.Declaration, *record.Attestation, *record.Affiliation, *record.Gazette, *record.Order,
+		*record.PostalAccount: // its admission depends on no other record (see authorizePostal)
 		return false
 	}
 	return true

@@ -80,6 +80,21 @@ type Fraud struct {
 	// replaces the National Assembly sheet without an order, moving 30% of
 	// the runner-up's votes to the leader.
 	RekeyReplace float64 `json:"rekey_replace,omitempty"`
+	// PostalInflation are the contests whose returning officer logs no
+	// postal-ballot account and then declares a final result (form 49)
+	// whose postal ballots give the sheets' runner-up a lead of PostalLead
+	// votes.
+	PostalInflation []string `json:"postal_inflation,omitempty"`
+	PostalLead      int64    `json:"postal_lead,omitempty"`
+	// StaleDeclarations are the contests whose returning officer declares
+	// early, with at least half the stations listed as missing, and never
+	// makes a new declaration once they report.
+	StaleDeclarations []string `json:"stale_declarations,omitempty"`
+	// EarlyDeclarations is the share of the other contests whose honest
+	// provisional declaration reaches the log before some of its sheets
+	// (the returning officer has the paper; the stations' uploads lag). It
+	// is not fraud: a tally must not accuse these officers.
+	EarlyDeclarations float64 `json:"early_declarations,omitempty"`
 }
 
 // rawalpindiDivision are the 13 National Assembly seats of the Rawalpindi
@@ -99,24 +114,33 @@ var rawalpindiDivision = []string{
 //     0.2% (40% of the agent's candidate's votes), non-reporting stations at
 //     0.1%, presiding officers' unauthorised corrections at 0.1% and re-keyed
 //     replacements at 0.1% (30% of the runner-up's votes each).
-//   - "clean": no fraud at all (honest corrections and attestations remain).
+//     One Islamabad returning officer (NA-46) inflates the final result
+//     with unaccounted postal ballots, another (NA-47) leaves a provisional
+//     declaration stale; a fifth of the other declarations reach the log
+//     before some of their sheets, honestly.
+//   - "clean": no fraud at all (honest corrections, attestations and early
+//     declarations remain).
 var Scenarios = map[string]Fraud{
 	"rawalpindi": {
-		Declarations:    rawalpindiDivision,
-		DeclarationLead: 50000,
-		Stuffing:        0.02,
-		StuffingSizes:   []float64{0.05, 0.10, 0.20, 0.30},
-		Switching:       0.01,
-		SwitchingSizes:  []float64{0.10, 0.25, 0.50},
-		Conflicting:     0.001,
-		CopyDiffers:     0.002,
-		CopyDiffersSize: 0.40,
-		NonReporting:    0.001,
+		Declarations:      rawalpindiDivision,
+		DeclarationLead:   50000,
+		PostalInflation:   []string{"NA-46"},
+		PostalLead:        2000,
+		StaleDeclarations: []string{"NA-47"},
+		EarlyDeclarations: 0.2,
+		Stuffing:          0.02,
+		StuffingSizes:     []float64{0.05, 0.10, 0.20, 0.30},
+		Switching:         0.01,
+		SwitchingSizes:    []float64{0.10, 0.25, 0.50},
+		Conflicting:       0.001,
+		CopyDiffers:       0.002,
+		CopyDiffersSize:   0.40,
+		NonReporting:      0.001,
 		// The officials who know the rules (issue 13).
 		UnauthorisedCorrection: 0.001,
 		RekeyReplace:           0.001,
 	},
-	"clean": {},
+	"clean": {EarlyDeclarations: 0.2},
 }
 
 // ScenarioNames returns the scenario names, sorted.
@@ -189,6 +213,12 @@ func (f *Fraud) check() error {
 	}
 	if len(f.Declarations) > 0 && f.DeclarationLead < 1 {
 		return fmt.Errorf("fraud.declaration_lead: %d must be at least 1 when declarations are tampered", f.DeclarationLead)
+	}
+	if len(f.PostalInflation) > 0 && f.PostalLead < 1 {
+		return fmt.Errorf("fraud.postal_lead: %d must be at least 1 when postal ballots are inflated", f.PostalLead)
+	}
+	if !(f.EarlyDeclarations >= 0 && f.EarlyDeclarations <= 1) {
+		return fmt.Errorf("fraud.early_declarations: %v is not a share of contests between 0 and 1", f.EarlyDeclarations)
 	}
 	return nil
 }

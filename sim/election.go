@@ -125,11 +125,17 @@ func Generate(cfg Config) (*Election, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, id := range fraud.Declarations {
-		if _, ok := def.Contest(id); !ok {
-			return nil, fmt.Errorf("fraud.declarations[%d]: unknown contest %q: name a contest of the definition, such as NA-57", i, id)
+	for _, set := range []struct {
+		name string
+		ids  []string
+	}{{"declarations", fraud.Declarations}, {"postal_inflation", fraud.PostalInflation}, {"stale_declarations", fraud.StaleDeclarations}} {
+		for i, id := range set.ids {
+			if _, ok := def.Contest(id); !ok {
+				return nil, fmt.Errorf("fraud.%s[%d]: unknown contest %q: name a contest of the definition, such as NA-57", set.name, i, id)
+			}
 		}
 	}
+	def.PollsClose = "17:00" // postal-ballot accounts are logged before it
 	cs, st := populate(def, cfg.Stations, cfg.Seed, cfg.Noise)
 	if err := def.Validate(); err != nil {
 		return nil, fmt.Errorf("sim: the generated definition is invalid: %w", err)
@@ -141,7 +147,7 @@ func Generate(cfg Config) (*Election, error) {
 		return nil, err
 	}
 	p := &planner{def: def, cs: cs, st: st, fraud: fraud, close: e.PollsClose, keys: e.Keys,
-		clock: clock{stream(cfg.Seed, "schedule")}, r: stream(cfg.Seed, "records")}
+		clock: clock{stream(cfg.Seed, "schedule")}, r: stream(cfg.Seed, "records"), dr: stream(cfg.Seed, "declarations")}
 	p.fates = fates
 	p.run()
 	if err := signItems(p.items, e.Keys); err != nil {

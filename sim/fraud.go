@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // fate is what happens to a station's sheets.
@@ -92,6 +93,11 @@ func assignFates(st []stationModel, cs []contestModel, f Fraud, r *rand.Rand) []
 	})
 	pick(correctionShare, corrected, func(s *stationModel) bool { return s.counts[0].cast-s.counts[0].rejected >= minMoved })
 	canMove := func(s *stationModel) bool {
+		// A stale declaration is made early, and the log refuses an
+		// unordered correction after a contest's first declaration.
+		if slices.Contains(f.StaleDeclarations, cs[s.contests[0]].id) {
+			return false
+		}
 		v := s.counts[0].votes
 		_, b := top2(v)
 		return b >= 0 && v[b] >= minMoved

@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"time"
 
 	"github.com/tallylog/tallylog/election"
@@ -41,6 +40,7 @@ type planner struct {
 	close  time.Time
 	clock  clock
 	r      *rand.Rand // attestations, fraud sizes, recounts
+	dr     *rand.Rand // postal accounts, early and stale declarations (declare.go)
 	items  []item
 	truth  []pending
 	sums   []count          // per contest: the sum of the current sheets
@@ -49,6 +49,10 @@ type planner struct {
 	miss   [][]string       // per contest: stations that never reported
 	paper  map[[2]int]count // per (station, contest slot): the ballots in the bag
 	keys   []Key            // every key, for the verifier keys a keys record grants
+	// per contest: the latest capture time of a counted sheet, and each
+	// reporting station's counted sheet with its arrival (declare.go)
+	lastCap []int64
+	reports [][]report
 }
 
 func (p *planner) add(at int64, key int, rec record.Record, dep int) int {
@@ -105,9 +109,11 @@ func (p *planner) who(ci, cand int) string {
 func (p *planner) run() {
 	n := len(p.cs)
 	p.sums, p.last, p.missed, p.miss = make([]count, n), make([]int64, n), make([][]int, n), make([][]string, n)
+	p.lastCap, p.reports = make([]int64, n), make([][]report, n)
 	p.paper = map[[2]int]count{}
 	for ci := range p.cs {
 		p.sums[ci] = count{votes: make([]int64, len(p.cs[ci].cands))}
+		p.postalAccount(ci)
 	}
 	peaks := map[int]float64{}
 	for si := range p.st {
@@ -186,6 +192,12 @@ func (p *planner) station(si, b int, at, captured int64, size float64) {
 	}
 	p.sums[ci].add(current)
 	p.last[ci] = max(p.last[ci], last)
+	capt := captured
+	if last != at { // a correction, captured when it was made
+		capt = last
+	}
+	p.lastCap[ci] = max(p.lastCap[ci], capt)
+	p.reports[ci] = append(p.reports[ci], report{at: last, station: p.st[si].id, count: current})
 }
 
 // tamper returns the count the presiding officer signs: the true count, or
@@ -304,36 +316,6 @@ func (p *planner) attest(si, ci, sheet int, c count, at, captured int64) {
 	}
 	if p.r.Float64() < observerShare {
 		p.add(p.clock.after(at, 600, 10800, 1<<40), observerKey, p.copyOf(si, ci, c, captured), -1)
-	}
-}
-
-// declare plans a contest's provisional declaration (Form-47): the sum of
-// its current sheets, with its missing stations, a few minutes after its
-// last sheet and before the deadline, tampered if the scenario says so.
-func (p *planner) declare(ci int) {
-	c := &p.cs[ci]
-	sum := p.sums[ci]
-	votes := slices.Clone(sum.votes)
-	var in *pending
-	if slices.Contains(p.fraud.Declarations, c.id) {
-		w, r := top2(sum.votes)
-		if lead, moved, ok := tamperDeclaration(votes, p.fraud.DeclarationLead); ok {
-			in = &pending{Injection: Injection{Kind: KindDeclarationTampering, Contest: c.id, Size: lead,
-				Share: float64(moved) / float64(sum.votes[w]+sum.votes[r]),
-				Description: fmt.Sprintf("%s: the sheets give %s %d votes and %s %d; the declaration moves %d votes and declares %s the winner by %d",
-					c.id, p.who(ci, w), sum.votes[w], p.who(ci, r), sum.votes[r], moved, p.who(ci, r), lead)}}
-		}
-	}
-	start := int64(window[p.def.Contests[ci].Region][0] * 60)
-	t := p.clock.after(max(p.last[ci], start), 120, 900, lastDeclaration)
-	item := p.add(t, p.cs[ci].roKey, &record.Declaration{Election: p.def.ID, Log: p.def.Origin, Contest: c.id, Form: 47,
-		Votes: p.counts(ci, votes), Rejected: sum.rejected, Missing: p.miss[ci], Declared: p.time(t)}, -1)
-	if in != nil {
-		in.item = item
-		p.inject(*in)
-	}
-	for _, k := range p.missed[ci] {
-		p.truth[k].item = item
 	}
 }
 

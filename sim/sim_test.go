@@ -44,7 +44,8 @@ func TestReplayAdmitsEverything(t *testing.T) {
 		types[env.Record.Type()]++
 	}
 	t.Logf("%d entries: %v", len(all), types)
-	if types["sheet"] < 2*2900 || types["declaration"] != len(e.Def.Contests) {
+	inflated := len(e.Truth.Fraud.PostalInflation)
+	if types["sheet"] < 2*2900 || types["declaration"] != len(e.Def.Contests)+inflated || types["postal-account"] != len(e.Def.Contests)-inflated {
 		t.Fatalf("unexpected mix of records: %v", types)
 	}
 	if !strings.HasPrefix(e.LogVKey, e.Def.Origin+"+") || e.LogSigner.Name() != e.Def.Origin {

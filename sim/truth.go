@@ -41,6 +41,17 @@ const (
 	// Size and Share as for KindUnauthorisedCorrection; RecordHash is the
 	// revision 2.
 	KindRekeyReplace = "rekey-replace"
+	// KindPostalInflation: a returning officer logs no postal-ballot account
+	// and declares a final result (form 49) whose postal ballots make the
+	// sheets' runner-up the winner. Size is the postal ballots added; Share
+	// is their part of the votes the form 49 counts; RecordHash is the form
+	// 49.
+	KindPostalInflation = "postal-inflation"
+	// KindStaleDeclaration: a provisional declaration made early, with most
+	// stations listed as missing, never renewed once they report. Size is
+	// the stations listed missing that report later; RecordHash is the
+	// declaration.
+	KindStaleDeclaration = "stale-declaration"
 )
 
 // GroundTruth is what a run injected: the run's settings and every fraud.

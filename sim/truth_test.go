@@ -16,18 +16,21 @@ import (
 type replayed struct {
 	byHash   map[string]*record.Envelope
 	arrival  map[string]time.Duration
-	current  map[[2]string]*record.Sheet // (contest, station)
-	sheets   map[[2]string]int           // sheets seen per (contest, station)
-	lastAt   map[string]time.Duration    // last sheet per contest
-	declared map[string]*record.Declaration
+	current  map[[2]string]*record.Sheet    // (contest, station)
+	sheets   map[[2]string]int              // sheets seen per (contest, station)
+	lastAt   map[string]time.Duration       // last sheet per contest
+	lastCap  map[string]string              // latest capture of a counted sheet per contest
+	declared map[string]*record.Declaration // form 47 per contest
 	declHash map[string]string
+	finals   map[string]*record.Declaration // form 49 per contest
 }
 
 func replay(t *testing.T, e *sim.Election) *replayed {
 	t.Helper()
 	r := &replayed{byHash: map[string]*record.Envelope{}, arrival: map[string]time.Duration{},
 		current: map[[2]string]*record.Sheet{}, sheets: map[[2]string]int{}, lastAt: map[string]time.Duration{},
-		declared: map[string]*record.Declaration{}, declHash: map[string]string{}}
+		declared: map[string]*record.Declaration{}, declHash: map[string]string{}, finals: map[string]*record.Declaration{},
+		lastCap: map[string]string{}}
 	for _, ev := range e.Events() {
 		env, err := record.Open(ev.Entry)
 		if err != nil {
@@ -41,9 +44,14 @@ func replay(t *testing.T, e *sim.Election) *replayed {
 			r.sheets[k]++
 			if r.current[k] == nil || rec.Supersedes != "" {
 				r.current[k] = rec
+				r.lastCap[rec.Contest] = max(r.lastCap[rec.Contest], rec.Captured)
 			}
 			r.lastAt[rec.Contest] = max(r.lastAt[rec.Contest], ev.Arrival)
 		case *record.Declaration:
+			if rec.Form == 49 {
+				r.finals[rec.Contest] = rec
+				break
+			}
 			if r.declared[rec.Contest] != nil {
 				t.Fatalf("%s declared twice", rec.Contest)
 			}
@@ -72,6 +80,14 @@ func (r *replayed) sum(def *election.Definition, contest string) (votes []int64,
 	return votes, rejected, missing
 }
 
+func counts(cs []record.Count) []int64 {
+	out := make([]int64, len(cs))
+	for i, c := range cs {
+		out[i] = c.Votes
+	}
+	return out
+}
+
 func winner(votes []int64) int {
 	w := 0
 	for i, v := range votes {
@@ -88,12 +104,16 @@ func winner(votes []int64) int {
 // winner by the stated lead.
 func checkDeclarations(t *testing.T, e *sim.Election, r *replayed) {
 	t.Helper()
-	tampered := map[string]sim.Injection{}
+	tampered, stale := map[string]sim.Injection{}, map[string]sim.Injection{}
 	for _, in := range e.Truth.Injected {
-		if in.Kind == sim.KindDeclarationTampering {
+		switch in.Kind {
+		case sim.KindDeclarationTampering:
 			tampered[in.Contest] = in
+		case sim.KindStaleDeclaration:
+			stale[in.Contest] = in
 		}
 	}
+	early := 0
 	deadline := e.Def.Deadline()
 	for _, c := range e.Def.Contests {
 		d := r.declared[c.ID]
@@ -101,7 +121,22 @@ func checkDeclarations(t *testing.T, e *sim.Election, r *replayed) {
 			t.Fatalf("%s: no declaration", c.ID)
 		}
 		at := r.arrival[r.declHash[c.ID]]
-		if at <= r.lastAt[c.ID] || !e.PollsClose.Add(at).Before(deadline) || !record.Time(d.Declared).Equal(e.PollsClose.Add(at)) {
+		if in, ok := stale[c.ID]; ok {
+			// Declared before most sheets, which it lists missing.
+			if in.RecordHash != r.declHash[c.ID] || int64(len(d.Missing)) < in.Size || at >= r.lastAt[c.ID] {
+				t.Fatalf("%s: stale declaration %+v does not match the ground truth %+v", c.ID, d, in)
+			}
+			continue
+		}
+		if at <= r.lastAt[c.ID] {
+			// An honest early declaration: after every counted sheet was
+			// captured, before the last reached the log.
+			early++
+			if d.Declared <= r.lastCap[c.ID] {
+				t.Fatalf("%s: declared at %s, before its last sheet was captured at %s", c.ID, d.Declared, r.lastCap[c.ID])
+			}
+		}
+		if !e.PollsClose.Add(at).Before(deadline) || !record.Time(d.Declared).Equal(e.PollsClose.Add(at)) {
 			t.Fatalf("%s: declared at %v (%s), last sheet at %v, deadline %v", c.ID, at, d.Declared, r.lastAt[c.ID], deadline)
 		}
 		votes, rejected, missing := r.sum(e.Def, c.ID)
@@ -123,6 +158,9 @@ func checkDeclarations(t *testing.T, e *sim.Election, r *replayed) {
 		if w == dw || declared[dw]-declared[w] != in.Size || in.RecordHash != r.declHash[c.ID] {
 			t.Fatalf("%s: tampered declaration %v against sheets %v does not match the ground truth %+v", c.ID, declared, votes, in)
 		}
+	}
+	if e.Truth.Fraud.EarlyDeclarations > 0 && early == 0 {
+		t.Error("no honest declaration reached the log before its last sheet")
 	}
 }
 
@@ -174,6 +212,23 @@ func TestGroundTruth(t *testing.T) {
 				r.arrival[in.RecordHash] >= r.arrival[r.declHash[in.Contest]] {
 				t.Fatalf("%s %+v: not an unordered revision 2 by %s before the declaration", in.Kind, in, signer)
 			}
+		case sim.KindPostalInflation:
+			d, ok := env.Record.(*record.Declaration)
+			votes, _, _ := r.sum(e.Def, in.Contest)
+			var postal int64
+			for _, p := range d.Postal {
+				postal += p.Votes
+			}
+			if !ok || d.Form != 49 || postal != in.Size || winner(votes) == winner(counts(d.Votes)) {
+				t.Fatalf("postal inflation %+v: not a form 49 whose postal ballots change the winner", in)
+			}
+			for _, ev := range e.Events() {
+				if env, _ := record.Open(ev.Entry); env != nil {
+					if a, ok := env.Record.(*record.PostalAccount); ok && a.Contest == in.Contest {
+						t.Fatalf("postal inflation %+v: an account is logged for the contest", in)
+					}
+				}
+			}
 		case sim.KindNonReporting:
 			d, ok := env.Record.(*record.Declaration)
 			if !ok || r.sheets[key] != 0 || !slices.Contains(d.Missing, in.Station) {
@@ -188,7 +243,7 @@ func TestGroundTruth(t *testing.T) {
 			t.Errorf("%d %s injections for %d stations at a share of %v (one per contest of each station)", counts[kind], kind, stations, share)
 		}
 	}
-	for _, kind := range []string{sim.KindConflictingSheet, sim.KindCopyDiffers, sim.KindNonReporting, sim.KindUnauthorisedCorrection, sim.KindRekeyReplace} {
+	for _, kind := range []string{sim.KindConflictingSheet, sim.KindCopyDiffers, sim.KindNonReporting, sim.KindUnauthorisedCorrection, sim.KindRekeyReplace, sim.KindPostalInflation, sim.KindStaleDeclaration} {
 		if counts[kind] == 0 {
 			t.Errorf("no %s injected", kind)
 		}

@@ -59,14 +59,17 @@ type declaredBasis struct {
 	rejected      int64
 	listedLogged  []int32 // listed missing, but their sheet was logged before the declaration
 	countedAbsent int32   // not listed missing, and no sheet is logged
+	absentReg     int64   // registered voters (definition) of those stations
 }
 
 func (t *Tally) basis(c *contest, d *declaration) declaredBasis {
 	b := declaredBasis{votes: append([]int64(nil), c.sum...), rejected: c.rejected}
 	listedIn := int32(0)
+	listedAbsentReg := int64(0)
 	for _, id := range d.missing {
 		s := &t.slots[id]
 		if s.current < 0 {
+			listedAbsentReg += t.def.Stations[s.station].Registered
 			continue
 		}
 		listedIn++
@@ -80,12 +83,50 @@ func (t *Tally) basis(c *contest, d *declaration) declaredBasis {
 		}
 	}
 	b.countedAbsent = (c.stations - int32(len(d.missing))) - (c.in - listedIn)
+	b.absentReg = c.registered - c.regIn - listedAbsentReg
 	for i := range b.votes {
 		if d.postal != nil {
 			b.votes[i] += d.postal[i] + d.readmitted[i]
 		}
 	}
 	return b
+}
+
+// awaitingSheets reports whether the sheets not yet logged could explain a
+// declaration's difference from its basis: it counts stations with no
+// logged sheet, it exceeds the logged sheets for no candidate by less than
+// nothing, and the excess (votes and, for form 47, rejected ballots) fits
+// within those stations' registered voters. Honest lag looks like this;
+// logged sheets contradict a declaration only when it does not hold.
+func awaitingSheets(b declaredBasis, diff []CandidateDiff, rej *CandidateDiff) bool {
+	if b.countedAbsent == 0 {
+		return false
+	}
+	var excess int64
+	for _, x := range diff {
+		if x.Delta < 0 {
+			return false
+		}
+		excess += x.Delta
+	}
+	if rej != nil {
+		if rej.Delta < 0 {
+			return false
+		}
+		excess += rej.Delta
+	}
+	return excess <= b.absentReg
+}
+
+func excessOf(diff []CandidateDiff, rej *CandidateDiff) int64 {
+	var n int64
+	for _, x := range diff {
+		n += x.Delta
+	}
+	if rej != nil {
+		n += rej.Delta
+	}
+	return n
 }
 
 // basisAsOf is a declaration's basis as its author could see it: each
@@ -122,14 +163,35 @@ func (t *Tally) basisAsOf(c *contest, d *declaration) (b declaredBasis, changed 
 
 // checkContest recomputes the standing flags of one contest.
 func (t *Tally) checkContest(c *contest, index uint64) {
-	t.settle(&c.flags, t.contestFlags(c), index)
+	next, due := t.contestFlagsAt(c, t.latest)
+	t.settle(&c.flags, next, index)
+	t.setDue(c, due)
 }
 
-// contestFlags returns the flags that hold for a contest as a whole. It
-// costs O(candidates + declarations + stations the current declarations
-// list missing).
+// flagFunc adds a flag of a contest: kind, severity, the log index of the
+// record it is about (if hasSubject), the message and the evidence.
+type flagFunc func(kind string, sev Severity, subject uint64, hasSubject bool, msg string, ev ...Evidence) *Flag
+
+// contestFlags returns the flags that hold for a contest as a whole on the
+// log's clock.
 func (t *Tally) contestFlags(c *contest) []Flag {
+	next, _ := t.contestFlagsAt(c, t.latest)
+	return next
+}
+
+// contestFlagsAt returns the flags that hold for a contest as a whole when
+// the clock (a record time) reads clock, and the next time, if any, at
+// which the clock alone changes them. It costs O(candidates +
+// declarations + stations the current declarations list missing), and
+// O(stations of the contest) for a declaration that differs.
+func (t *Tally) contestFlagsAt(c *contest, clock string) ([]Flag, string) {
 	var next []Flag
+	due := ""
+	wake := func(ts string) {
+		if ts != "" && (due == "" || ts < due) {
+			due = ts
+		}
+	}
 	ci := c.index
 	flag := func(kind string, sev Severity, subject uint64, hasSubject bool, msg string, ev ...Evidence) *Flag {
 		next = append(next, Flag{ID: flagID(kind, c.def.ID, "", subject, hasSubject), Kind: kind, Severity: sev,
@@ -169,7 +231,21 @@ func (t *Tally) contestFlags(c *contest) []Flag {
 		// judge the declaration by the sheets its author could see, and say
 		// what changed since.
 		then, thenDiffers, revised := t.asDeclared(c, d)
+		overdue := false
 		switch {
+		case awaitingSheets(b, diff, rej):
+			// Honest lag: the sheets it counts have not all reached the log,
+			// and those that have do not contradict it.
+			until := after(d.declared, t.grace())
+			if clock > until {
+				overdue = true
+				break
+			}
+			wake(until)
+			fl := flag(KindAwaitingSheets, Low, d.index, true, fmt.Sprintf("the form %d declaration counts %d station(s) whose sheets are not logged yet; it exceeds the logged sheets by %d, within those stations' %d registered voters: awaiting their sheets until %s",
+				d.form, b.countedAbsent, excessOf(diff, rej), b.absentReg, until), dev)
+			fl.Diff, fl.RejectedDiff = diff, rej
+			fl.lazy = &lazyEvidence{contest: ci, decl: cur, stations: true}
 		case revised && !thenDiffers && differs:
 			// An honest declaration overtaken by a recount or correction. A
 			// form 47 is answered by the final form 49.
@@ -192,17 +268,31 @@ func (t *Tally) contestFlags(c *contest) []Flag {
 			fl.Diff, fl.RejectedDiff = thenDiff, thenRej
 			fl.lazy = &lazyEvidence{contest: ci, decl: cur, since: true}
 		case differs:
-			fl := mismatch(d, dev, b.votes, "differs from", "changes the winner against",
-				" the sum of the logged sheets: "+describeDiff(diff, rej))
-			fl.Diff, fl.RejectedDiff = diff, rej
+			rest := " the sum of the logged sheets: " + describeDiff(diff, rej)
+			if b.countedAbsent > 0 {
+				rest += fmt.Sprintf("; the %d counted station(s) whose sheets are not logged have %d registered voters and cannot make up the difference", b.countedAbsent, b.absentReg)
+			}
+			named, why := t.nameStations(c, d, diff)
+			fl := mismatch(d, dev, b.votes, "differs from", "changes the winner against", rest+why)
+			fl.Diff, fl.RejectedDiff, fl.Stations = diff, rej, named
 			fl.lazy = &lazyEvidence{contest: ci, decl: cur}
 		}
-		if len(b.listedLogged) > 0 || b.countedAbsent > 0 {
-			fl := flag(KindMissingStations, Medium, d.index, true, fmt.Sprintf("the form %d declaration lists %d station(s) as missing whose sheets were logged before it, and counts %d station(s) whose sheets are not logged",
-				d.form, len(b.listedLogged), b.countedAbsent), dev)
+		if len(b.listedLogged) > 0 || overdue {
+			var parts []string
+			if len(b.listedLogged) > 0 {
+				parts = append(parts, fmt.Sprintf("lists %d station(s) as missing whose sheets were logged before it", len(b.listedLogged)))
+			}
+			if overdue {
+				parts = append(parts, fmt.Sprintf("counts %d station(s) whose sheets are still not logged, more than %d minutes after it was declared",
+					b.countedAbsent, int(t.grace().Minutes())))
+			}
+			msg := fmt.Sprintf("the form %d declaration %s", d.form, strings.Join(parts, ", and "))
+			fl := flag(KindMissingStations, Medium, d.index, true, msg, dev)
 			fl.lazy = &lazyEvidence{contest: ci, decl: cur, stations: true}
 		}
+		wake(t.staleFlag(c, cur, clock, flag))
 	}
+	t.postalFlags(c, flag)
 	if c.in == c.stations && c.stations > 0 && len(c.sum) > 1 {
 		r := t.result(c)
 		whole := &lazyEvidence{contest: ci, decl: -1}
@@ -214,7 +304,7 @@ func (t *Tally) contestFlags(c *contest) []Flag {
 				r.margin, r.threshold, t.def.Recount.MarginPercent, r.polled, t.def.Recount.MarginVotes)).lazy = whole
 		}
 	}
-	return next
+	return next, due
 }
 
 // asDeclared returns a declaration's basis as it stood when the

@@ -52,9 +52,11 @@ func TestRawalpindi(t *testing.T) {
 	if k := kinds(f.flags("")); k != "" {
 		t.Fatalf("standing after correction: %q", k)
 	}
-	var all []Flag
-	f.t.Read(func(v *View) { all = v.Flags(Filter{Resolved: true, Kind: KindWinnerChanged}) })
-	if len(all) != 1 || all[0].Resolved != i2 || len(all[0].Evidence) != 1 {
+	all := f.history(KindWinnerChanged)
+	// It keeps its evidence (the declaration and the sheets) and names the
+	// record that resolved it.
+	if len(all) != 1 || all[0].Resolved != i2 || len(all[0].Evidence) != 4 || all[0].Evidence[0].Hash != h ||
+		all[0].ResolvedBy == nil || all[0].ResolvedBy.Index != i2 || all[0].ResolvedBy.Type != "declaration" {
 		t.Fatalf("resolved %+v", all)
 	}
 }
@@ -74,6 +76,7 @@ func TestDeclarationChecks(t *testing.T) {
 		edit    func(f *fixture, d *recordDeclaration)
 		kinds   string
 		matches bool
+		account int64 // postal ballots issued, when an account is logged
 	}{
 		{name: "provisional equal to the sheets it lists", sheets: base, form: 47, votes: []int64{400, 350, 15},
 			edit: func(f *fixture, d *recordDeclaration) { d.Missing = []string{"NA-57/PS-3"} }, matches: true},
@@ -82,19 +85,29 @@ func TestDeclarationChecks(t *testing.T) {
 		{name: "provisional with rejected ballots off", sheets: base, form: 47, votes: []int64{400, 350, 15},
 			edit: func(f *fixture, d *recordDeclaration) { d.Missing = []string{"NA-57/PS-3"}; d.Rejected = 40 }, kinds: KindDeclarationMismatch},
 		{name: "provisional counting a station with no sheet", sheets: base, form: 47, votes: []int64{400, 350, 15},
-			kinds: KindMissingStations, matches: true},
+			kinds: KindAwaitingSheets, matches: true},
+		{name: "provisional ahead of a sheet not yet logged", sheets: base, form: 47, votes: []int64{500, 450, 25},
+			kinds: KindAwaitingSheets},
+		{name: "provisional beyond what the unlogged station could hold", sheets: base, form: 47, votes: []int64{1401, 350, 15},
+			kinds: KindDeclarationMismatch},
+		{name: "provisional below the logged sheets, a station still unlogged", sheets: base, form: 47, votes: []int64{390, 350, 15},
+			kinds: KindDeclarationMismatch},
 		{name: "provisional listing a logged station as missing", sheets: base, form: 47, votes: []int64{300, 200, 10},
-			edit: func(f *fixture, d *recordDeclaration) { d.Missing = []string{"NA-57/PS-2", "NA-57/PS-3"} }, kinds: KindMissingStations, matches: true},
+			edit: func(f *fixture, d *recordDeclaration) { d.Missing = []string{"NA-57/PS-2", "NA-57/PS-3"} }, kinds: KindMissingStations},
 		{name: "provisional after the deadline", sheets: base, form: 47, votes: []int64{400, 350, 15},
 			edit: func(f *fixture, d *recordDeclaration) { d.Missing = []string{"NA-57/PS-3"}; d.Declared = late }, kinds: KindLateDeclaration, matches: true},
 		{name: "final with postal ballots", sheets: append(base, step{"NA-57/PS-3", []int64{50, 40, 0}}), form: 49, votes: []int64{460, 395, 15},
 			edit: func(f *fixture, d *recordDeclaration) {
 				d.Postal, d.Readmitted = testelection.Counts(8, 4, 0), testelection.Counts(2, 1, 0)
-			}, matches: true},
+			}, account: 20, matches: true},
+		{name: "final with postal ballots and no account", sheets: append(base, step{"NA-57/PS-3", []int64{50, 40, 0}}), form: 49, votes: []int64{460, 395, 15},
+			edit: func(f *fixture, d *recordDeclaration) {
+				d.Postal, d.Readmitted = testelection.Counts(8, 4, 0), testelection.Counts(2, 1, 0)
+			}, kinds: KindPostalUnaccounted},
 		{name: "final whose postal ballots decide the winner", sheets: append(base, step{"NA-57/PS-3", []int64{50, 40, 0}}), form: 49, votes: []int64{450, 490, 15},
 			edit: func(f *fixture, d *recordDeclaration) {
 				d.Postal, d.Readmitted = testelection.Counts(0, 100, 0), testelection.Counts(0, 0, 0)
-			}, matches: true},
+			}, account: 100, kinds: KindPostalDecisive},
 		{name: "final that changes the winner", sheets: append(base, step{"NA-57/PS-3", []int64{50, 40, 0}}), form: 49, votes: []int64{450, 490, 15},
 			edit: func(f *fixture, d *recordDeclaration) {
 				d.Postal, d.Readmitted = testelection.Counts(0, 0, 0), testelection.Counts(0, 0, 0)
@@ -103,6 +116,9 @@ func TestDeclarationChecks(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFixture(t)
+			if c.account > 0 { // the postal account comes before the polls close
+				f.add(t, "ro.NA-57", f.e.PostalAccount("NA-57", c.account))
+			}
 			for _, s := range c.sheets {
 				f.sheet(t, "NA-57", s.station, s.votes...)
 			}
@@ -135,20 +151,126 @@ func TestDeclarationChecks(t *testing.T) {
 
 type recordDeclaration = record.Declaration
 
-// TestMissingStationsResolve: a station counted by the provisional result
-// but not yet logged is flagged until its sheet arrives.
-func TestMissingStationsResolve(t *testing.T) {
+// TestAwaitingSheets: a provisional result that counts stations whose
+// sheets are not logged yet is awaiting them (low) while the logged sheets
+// do not contradict it; the flag resolves, kept with what resolved it, when
+// they arrive, and becomes missing-stations (medium) once the
+// redeclaration period has passed on the log's clock.
+func TestAwaitingSheets(t *testing.T) {
 	f := newFixture(t)
 	f.sheet(t, "NA-57", "NA-57/PS-1", 300, 200, 10)
-	f.add(t, "ro.NA-57", declare("NA-57", 47, onTime, 300, 200, 10))
-	got := f.flags(KindMissingStations)
-	if len(got) != 1 || strings.Join(got[0].Stations, "|") != "NA-57/PS-2 (counted, no sheet logged)|NA-57/PS-3 (counted, no sheet logged)" {
+	f.add(t, "ro.NA-57", declare("NA-57", 47, onTime, 400, 250, 10))
+	got := f.flags("")
+	if len(got) != 1 || got[0].Kind != KindAwaitingSheets || got[0].Severity != Low ||
+		strings.Join(got[0].Stations, "|") != "NA-57/PS-2 (counted, no sheet logged)|NA-57/PS-3 (counted, no sheet logged)" {
 		t.Fatalf("flags %+v", got)
 	}
-	f.sheet(t, "NA-57", "NA-57/PS-2", 0, 0, 0)
-	f.sheet(t, "NA-57", "NA-57/PS-3", 0, 0, 0)
+	if c := f.contest(t, "NA-57"); !c.Provisional.Awaiting || c.Provisional.Matches {
+		t.Fatalf("declaration %+v", c.Provisional)
+	}
+	f.sheet(t, "NA-57", "NA-57/PS-2", 100, 0, 0)
+	i, _ := f.sheet(t, "NA-57", "NA-57/PS-3", 0, 50, 0)
 	if k := kinds(f.flags("")); k != "" {
 		t.Fatalf("flags after the sheets arrived %q", k)
+	}
+	if res := f.history(""); len(res) != 1 || res[0].Resolved != i || res[0].ResolvedBy == nil || res[0].ResolvedBy.Type != "sheet" {
+		t.Fatalf("history %+v", res)
+	}
+
+	// The sheets never come: 120 minutes after the declaration, on the
+	// log's clock (a later record's time) or the reader's.
+	f = newFixture(t)
+	f.sheet(t, "NA-57", "NA-57/PS-1", 300, 200, 10)
+	f.add(t, "ro.NA-57", declare("NA-57", 47, onTime, 400, 250, 10))
+	var atReader []Flag
+	f.t.Read(func(v *View) {
+		atReader = v.Flags(Filter{Contest: "NA-57", AsOf: record.Time(onTime).Add(121 * time.Minute)})
+	})
+	if k := kinds(atReader); k != KindMissingStations {
+		t.Fatalf("at the reader's clock: %q", k)
+	}
+	s := f.e.Sheet("NA-58", "NA-58/PS-1", 1, 2, 3)
+	s.Captured = "2024-02-08T22:00:01Z" // 2 hours and a second after the declaration
+	i, _ = f.add(t, testelection.StationKey(s.Station), s)
+	got = f.flags("")
+	if len(got) != 1 || got[0].Kind != KindMissingStations || got[0].Severity != Medium || got[0].Raised != i ||
+		!strings.Contains(got[0].Message, "counts 2 station(s) whose sheets are still not logged, more than 120 minutes after") {
+		t.Fatalf("overdue %+v", got)
+	}
+}
+
+// TestStaleDeclaration: stations a form 47 listed as missing report; a new
+// declaration is due within the redeclaration period of the last report.
+// Past it the declaration is stale: medium, high when the sheets now name
+// another winner; a new declaration resolves it and the flag stays in the
+// history.
+func TestStaleDeclaration(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		ps3      []int64
+		severity Severity
+	}{
+		{"same winner", []int64{10, 20, 0}, Medium},
+		{"another winner", []int64{10, 900, 0}, High},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.sheet(t, "NA-57", "NA-57/PS-1", 300, 200, 10)
+			f.sheet(t, "NA-57", "NA-57/PS-2", 100, 150, 5)
+			d := declare("NA-57", 47, onTime, 400, 350, 15)
+			d.Missing = []string{"NA-57/PS-3"}
+			_, dh := f.add(t, "ro.NA-57", d)
+			s := f.e.Sheet("NA-57", "NA-57/PS-3", tc.ps3...)
+			s.Captured = "2024-02-08T20:30:00Z"
+			f.add(t, testelection.StationKey(s.Station), s)
+			if k := kinds(f.flags("")); k != "" {
+				t.Fatalf("flags before the period is over: %q", k)
+			}
+			tick := f.e.Sheet("NA-58", "NA-58/PS-1", 1, 2, 3)
+			tick.Captured = "2024-02-08T22:30:01Z"
+			i, _ := f.add(t, testelection.StationKey(tick.Station), tick)
+			got := f.flags(KindDeclarationStale)
+			if len(got) != 1 || got[0].Severity != tc.severity || got[0].Raised != i || got[0].Evidence[0].Hash != dh ||
+				strings.Join(got[0].Stations, ",") != "NA-57/PS-3" {
+				t.Fatalf("stale %+v", got)
+			}
+			if c := f.contest(t, "NA-57"); c.Provisional.Matches || c.Provisional.Disputed[0] != KindDeclarationStale {
+				t.Fatalf("the stale declaration is reported as %+v", c.Provisional)
+			}
+			nd := declare("NA-57", 47, "2024-02-08T22:40:00Z", 400+tc.ps3[0], 350+tc.ps3[1], 15)
+			nd.Supersedes = dh
+			j, _ := f.add(t, "ro.NA-57", nd)
+			if k := kinds(f.flags("")); k != "" {
+				t.Fatalf("after the new declaration: %q", k)
+			}
+			if res := f.history(KindDeclarationStale); len(res) != 1 || res[0].Resolved != j || res[0].ResolvedBy.Index != j {
+				t.Fatalf("history %+v", res)
+			}
+		})
+	}
+}
+
+// TestNameTheStation: a mismatch that is exactly one counted sheet left
+// out, or one sheet of another constituency added in, names the station.
+func TestNameTheStation(t *testing.T) {
+	f := newFixture(t)
+	f.sheet(t, "NA-57", "NA-57/PS-1", 300, 200, 10)
+	f.sheet(t, "NA-57", "NA-57/PS-2", 100, 150, 5)
+	f.sheet(t, "NA-57", "NA-57/PS-3", 120, 110, 4)
+	f.sheet(t, "NA-58", "NA-58/PS-2", 77, 66, 5)
+	_, h := f.add(t, "ro.NA-57", declare("NA-57", 47, onTime, 420, 310, 14)) // PS-2 left out
+	got := f.flags("")
+	if len(got) != 1 || got[0].Kind != KindDeclarationMismatch || len(got[0].Stations) != 1 ||
+		!strings.HasPrefix(got[0].Stations[0], "NA-57/PS-2 (index ") || !strings.Contains(got[0].Message, "which the declaration leaves out") {
+		t.Fatalf("omitted %+v", got)
+	}
+	d := declare("NA-57", 47, "2024-02-08T20:10:00Z", 597, 526, 24) // NA-58/PS-2 added in
+	d.Supersedes = h
+	f.add(t, "ro.NA-57", d)
+	got = f.flags("")
+	if len(got) != 1 || len(got[0].Stations) != 1 || !strings.HasPrefix(got[0].Stations[0], "NA-58/PS-2 (NA-58, index ") ||
+		!strings.Contains(got[0].Message, "a station of another constituency") {
+		t.Fatalf("foreign %+v", got)
 	}
 }
 

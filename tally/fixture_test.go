@@ -90,6 +90,14 @@ func (f *fixture) flags(kind string) []Flag {
 	return out
 }
 
+// history returns the flags of kind (all kinds if empty), resolved ones
+// included.
+func (f *fixture) history(kind string) []Flag {
+	var out []Flag
+	f.t.Read(func(v *View) { out = v.Flags(Filter{Kind: kind, Resolved: true}) })
+	return out
+}
+
 func (f *fixture) contest(tb testing.TB, id string) ContestResult {
 	var c ContestResult
 	var ok bool

@@ -30,7 +30,13 @@ func (t *Tally) settle(standing *[]Flag, next []Flag, index uint64) {
 	for _, o := range *standing {
 		if !hasID(next, o.ID) {
 			o.Resolved = index
-			o.lazy = nil // the sheets it summed have changed; its own records remain as evidence
+			by := t.cur
+			o.ResolvedBy = &by
+			if o.lazy != nil { // keep the evidence: the sheets as they stand now
+				o.Evidence = append([]Evidence(nil), o.Evidence...)
+				t.fillLazy(&o, o.lazy)
+				o.lazy = nil
+			}
 			t.resolved = append(t.resolved, o)
 		}
 	}

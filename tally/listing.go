@@ -66,7 +66,7 @@ func (t *Tally) collect(f Filter) []Flag {
 		if (f.Contest != "" && c.def.ID != f.Contest) || (f.Assembly != "" && c.def.Assembly != f.Assembly) {
 			continue
 		}
-		add(c.flags)
+		add(t.clockFlags(c, f.AsOf))
 		if fl, ok := t.missingDeclaration(c, f.AsOf); ok {
 			add([]Flag{fl})
 		}
@@ -83,7 +83,7 @@ func (t *Tally) collect(f Filter) []Flag {
 // flagsOf returns a contest's standing flags and its stations', in log
 // order.
 func (t *Tally) flagsOf(c *contest, asOf time.Time) []Flag {
-	fs := append([]Flag(nil), c.flags...)
+	fs := append([]Flag(nil), t.clockFlags(c, asOf)...)
 	for _, s := range t.contestSlots(c) {
 		fs = append(fs, s.flags...)
 	}

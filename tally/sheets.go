@@ -32,12 +32,19 @@ func (t *Tally) learnSheet(index uint64, env *record.Envelope, rec *record.Sheet
 			}
 		}
 	}
+	if len(s.versions) == 0 {
+		s.firstAt = t.latest
+	}
+	t.indexVotes(s, int32(len(s.versions)), v.votes)
 	s.versions = append(s.versions, v)
 	old := s.current
 	s.current = currentVersion(s.versions)
 	c := &t.contests[s.contest]
 	c.revised = c.revised || len(s.versions) > 1
 	if s.current != old {
+		if old < 0 {
+			c.regIn += t.def.Stations[s.station].Registered
+		}
 		moveSums(c, s, old)
 	}
 	t.checkSlot(s, index)

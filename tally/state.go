@@ -65,7 +65,8 @@ type slot struct {
 	contest  int32
 	station  int32
 	versions []version
-	current  int32 // position in versions, or -1 before the first sheet
+	current  int32  // position in versions, or -1 before the first sheet
+	firstAt  string // the log's clock (Tally.latest) when its first sheet was applied
 	attest   []attestation
 	rekeys   []rekey // keys granted for the station after it reported
 	flags    []Flag  // standing flags of this slot
@@ -108,14 +109,19 @@ type contest struct {
 	rejected   int64
 	cast       int64
 	registered int64 // registered voters of the stations in the definition
+	regIn      int64 // registered voters (definition) of the stations with a current sheet
 	in         int32 // stations with a current sheet
 	// revised is set once any station has a second sheet: only then can a
 	// declaration's basis have changed since it was declared.
-	revised bool
-	decls   []declaration
-	current [2]int32 // current form 47 and form 49 in decls, or -1
-	affils  []affiliation
-	flags   []Flag // standing flags of this contest
+	revised  bool
+	decls    []declaration
+	current  [2]int32 // current form 47 and form 49 in decls, or -1
+	affils   []affiliation
+	flags    []Flag          // standing flags of this contest
+	accounts []postalAccount // postal-ballot accounts in log order; the first counts
+	// due is the log time (record.TimeLayout) at which the contest's flags
+	// next change with the clock alone, or "" (see clock.go).
+	due string
 }
 
 // formSlot maps a declaration form to its place in contest.current.

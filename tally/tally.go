@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/tallylog/tallylog/auditlog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tallylog/tallylog/election"
@@ -20,9 +21,13 @@ type Tally struct {
 	mu      sync.RWMutex // guards everything below
 	reg     *registry.Registry
 	size    uint64
-	latest  string   // latest captured or declared time seen, record.TimeLayout
-	last    [32]byte // hash of the last entry applied
-	lastTyp string   // its record type
+	latest  string                // latest captured or declared time seen, record.TimeLayout
+	last    [32]byte              // hash of the last entry applied
+	lastTyp string                // its record type
+	cur     Evidence              // the entry being applied: what resolves flags (see settle)
+	pending []int32               // contests whose flags change when the log's clock passes their due time (clock.go)
+	byVotes map[string][]sheetRef // every sheet logged, by its votes (naming.go)
+	nextDue atomic.Int64          // see NextDue: Unix seconds, 0 for none
 
 	def          *election.Definition // nil until the definition is logged
 	deadline     time.Time
@@ -124,6 +129,7 @@ func (t *Tally) apply(index uint64, env *record.Envelope, admit func(*record.Env
 	defer t.mu.Unlock()
 	t.reg.Record(index, env)
 	t.signer = key
+	t.cur = evidence(index, env.Hash, env.Record.Type(), "")
 	t.learn(index, env)
 	t.signer = nil
 	t.size, t.last, t.lastTyp = index+1, env.Hash, env.Record.Type()
@@ -158,11 +164,15 @@ func (t *Tally) learn(index uint64, env *record.Envelope) {
 		if _, ok := t.gazettes[rec.Assembly]; !ok {
 			t.gazettes[rec.Assembly] = gazette{index: index, hash: env.Hash, notified: rec.Notified}
 		}
+	case *record.PostalAccount:
+		t.seen(rec.Accounted)
+		t.learnPostal(index, env, rec)
 	default:
 		if auditlog.IsAuditRecord(env) {
 			t.audit.Apply(index, env, auditSheets{t})
 		}
 	}
+	t.tick(index)
 }
 
 // seen keeps the latest record time. Record times are in one fixed-width

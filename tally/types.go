@@ -65,6 +65,12 @@ type Flag struct {
 	// or 0 while the flag stands (index 0 is the election record, which
 	// resolves nothing).
 	Resolved uint64 `json:"resolved,omitempty"`
+	// ResolvedBy is the record at Resolved: the correction, the new
+	// declaration, the sheet that arrived; for a flag that depended on the
+	// log's clock, the record whose time moved it. A resolved flag keeps
+	// its evidence, the sheets a declaration check summed included (as they
+	// stood once the flag was resolved).
+	ResolvedBy *Evidence `json:"resolved_by,omitempty"`
 	// Diff holds per-candidate differences, in ballot order: declared minus
 	// sheets for declaration flags, the copy's count (in Declared) against
 	// the officer's sheet for copy-differs.
@@ -107,13 +113,21 @@ const (
 	KindMissingDeclaration  = "missing-declaration"
 	KindMissingStations     = "missing-stations" // declaration lists missing stations that are in fact logged, or omits logged ones
 	KindRecountEligible     = "recount-eligible"
+	// Declarations and time (clock.go), postal ballots (postal.go).
+	KindAwaitingSheets    = "awaiting-sheets"     // a declaration counts stations whose sheets are not logged yet; the logged sheets do not contradict it
+	KindDeclarationStale  = "declaration-stale"   // stations a declaration listed missing have reported, and no new declaration followed in time
+	KindPostalOverAccount = "postal-over-account" // a form 49 counts more postal ballots than the account issued
+	KindPostalUnaccounted = "postal-unaccounted"  // a form 49 counts postal ballots and no account is logged
+	KindPostalDecisive    = "postal-decisive"     // postal ballots exceed the sheets' margin (or change the winner)
+	KindPostalAccountLate = "postal-account-late" // the postal-ballot account was logged after sheets of its contest
 )
 
 // Kinds lists every flag kind, gravest first; summaries count flags in this
 // order.
 var Kinds = []string{
-	KindWinnerChanged, KindDeclarationMismatch, KindDeclarationOutdated, KindConflictingSheets, KindRekeyReplace, KindMissingStations,
-	KindStationRekeyed, KindUnorderedCorrection,
+	KindWinnerChanged, KindPostalOverAccount, KindDeclarationMismatch, KindDeclarationOutdated, KindDeclarationStale,
+	KindConflictingSheets, KindRekeyReplace, KindPostalUnaccounted, KindMissingStations, KindStationRekeyed,
+	KindUnorderedCorrection, KindPostalDecisive, KindPostalAccountLate,
 	KindCopyDiffers, KindArithmetic, KindOverRegistered, KindRegisteredMismatch,
-	KindRejectedAboveMargin, KindLateDeclaration, KindMissingDeclaration, KindRecountEligible,
+	KindRejectedAboveMargin, KindLateDeclaration, KindMissingDeclaration, KindRecountEligible, KindAwaitingSheets,
 }

@@ -2,6 +2,7 @@ package tally
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tallylog/tallylog/election"
@@ -43,6 +44,11 @@ type ContestResult struct {
 	Rejected   int64 `json:"rejected"`
 	Cast       int64 `json:"cast"`
 	Registered int64 `json:"registered"`
+	// Postal counts the postal ballots of the current final declaration;
+	// Polled is Cast plus Postal, the ballots that turnout and candidates'
+	// shares are reckoned on (postal voters are on the electoral roll).
+	Postal int64 `json:"postal,omitempty"`
+	Polled int64 `json:"polled"`
 	// Stations counts the contest's stations, StationsIn those with a
 	// current sheet; Missing names the others, in definition order.
 	Stations   int      `json:"stations"`
@@ -54,6 +60,9 @@ type ContestResult struct {
 	Final       *DeclarationResult `json:"final,omitempty"`
 	// Declarations lists every declaration of the contest in log order.
 	Declarations []DeclarationResult `json:"declarations,omitempty"`
+	// PostalAccounts lists the returning officer's postal-ballot accounts
+	// in log order; the first is the one counted.
+	PostalAccounts []PostalAccountResult `json:"postal_accounts,omitempty"`
 	// Winners are the candidate IDs with the most votes on the tally's
 	// basis: several on a tie (Tie set), none before the first sheet.
 	Winners []string `json:"winners,omitempty"`
@@ -110,9 +119,19 @@ type DeclarationResult struct {
 	// Diff compares the declared votes with the sheets of the stations it
 	// does not list missing (plus its postal and re-admitted ballots), per
 	// candidate; Matches is true when every count agrees (rejected
-	// included, for form 47). Only current declarations are compared.
+	// included, for form 47) and no standing flag of medium or higher
+	// severity disputes the declaration. Only current declarations are
+	// compared.
 	Diff    []CandidateDiff `json:"diff,omitempty"`
 	Matches bool            `json:"matches"`
+	// Disputed lists the kinds of the standing flags (medium or graver)
+	// whose evidence cites this declaration, other than those comparing its
+	// counts with the sheets: postal ballots beyond the account, a stale
+	// declaration, missing stations...
+	Disputed []string `json:"disputed,omitempty"`
+	// Awaiting is set while the declaration counts stations whose sheets
+	// are not logged yet and the logged sheets do not contradict it.
+	Awaiting bool `json:"awaiting,omitempty"`
 	// Winners are the declared leaders; SheetsWinners those of the sheets
 	// it is compared with.
 	Winners       []string `json:"winners,omitempty"`
@@ -121,6 +140,15 @@ type DeclarationResult struct {
 	// declaration was logged, compares it with the sheets as they stood
 	// then: what its author could see.
 	AsDeclared *AsDeclared `json:"as_declared,omitempty"`
+}
+
+// PostalAccountResult is a logged postal-ballot account.
+type PostalAccountResult struct {
+	Index     uint64 `json:"index"`
+	Hash      string `json:"hash"`
+	Signer    string `json:"signer"`
+	Issued    int64  `json:"issued"`
+	Accounted string `json:"accounted"`
 }
 
 // AsDeclared compares a declaration with the sheets as they stood when it
@@ -167,8 +195,12 @@ func (t *Tally) contestResult(c *contest, asOf time.Time) ContestResult {
 		r.Candidates = append(r.Candidates, cr)
 	}
 	r.Missing = t.missing(c)
+	r.Flags = t.flagsOf(c, asOf)
+	for _, a := range c.accounts {
+		r.PostalAccounts = append(r.PostalAccounts, PostalAccountResult{Index: a.index, Hash: hexHash(a.hash), Signer: a.signer, Issued: a.issued, Accounted: a.accounted})
+	}
 	for i := range c.decls {
-		d := t.declarationResult(c, int32(i))
+		d := t.declarationResult(c, int32(i), r.Flags)
 		r.Declarations = append(r.Declarations, d)
 		if d.Current && d.Form == 47 {
 			r.Provisional = &r.Declarations[len(r.Declarations)-1]
@@ -181,8 +213,8 @@ func (t *Tally) contestResult(c *contest, asOf time.Time) ContestResult {
 		r.Tie, r.Margin = o.tie, o.margin
 	}
 	r.Recount = Recount{Eligible: c.in > 0 && o.recount, Polled: o.polled, Threshold: o.threshold}
+	r.Polled, r.Postal = o.polled, o.polled-c.cast
 	r.Affiliations = t.affiliations(c, o)
-	r.Flags = t.flagsOf(c, asOf)
 	return r
 }
 
@@ -205,7 +237,9 @@ func (t *Tally) candidateIDs(c *contest, pos []int) []string {
 	return out
 }
 
-func (t *Tally) declarationResult(c *contest, i int32) DeclarationResult {
+// declarationResult describes declaration i of a contest whose standing
+// flags are flags.
+func (t *Tally) declarationResult(c *contest, i int32, flags []Flag) DeclarationResult {
 	d := &c.decls[i]
 	r := DeclarationResult{Index: d.index, Hash: hexHash(d.hash), Signer: d.signer, Form: d.form, Declared: d.declared,
 		Votes: t.countList(c, d.votes), Rejected: d.rejected, Postal: t.countList(c, d.postal),
@@ -218,8 +252,16 @@ func (t *Tally) declarationResult(c *contest, i int32) DeclarationResult {
 	}
 	if r.Current {
 		b := t.basis(c, d)
-		diff, _, differs := compareDeclared(c, d, b)
-		r.Diff, r.Matches = diff, !differs
+		diff, rej, differs := compareDeclared(c, d, b)
+		r.Diff = diff
+		r.Awaiting = awaitingSheets(b, diff, rej)
+		hash := hexHash(d.hash)
+		for _, f := range flags {
+			if f.Severity.rank() <= Medium.rank() && f.Station == "" && !countKinds[f.Kind] && citesHash(f, hash) && !slices.Contains(r.Disputed, f.Kind) {
+				r.Disputed = append(r.Disputed, f.Kind)
+			}
+		}
+		r.Matches = !differs && len(r.Disputed) == 0
 		r.Winners = t.candidateIDs(c, topOf(d.votes))
 		r.SheetsWinners = t.candidateIDs(c, topOf(b.votes))
 		if then, differed, revised := t.asDeclared(c, d); revised {
@@ -228,6 +270,19 @@ func (t *Tally) declarationResult(c *contest, i int32) DeclarationResult {
 		}
 	}
 	return r
+}
+
+// countKinds are the flags that compare a declaration's counts with the
+// sheets: Diff, Matches and AsDeclared already say what they say.
+var countKinds = map[string]bool{KindDeclarationMismatch: true, KindWinnerChanged: true, KindDeclarationOutdated: true}
+
+func citesHash(f Flag, hash string) bool {
+	for _, e := range f.Evidence {
+		if e.Hash == hash {
+			return true
+		}
+	}
+	return false
 }
 
 func topOf(v []int64) []int {

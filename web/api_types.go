@@ -36,9 +36,46 @@ type assemblyData struct {
 	// Regions lists stations reported per region (province), table order.
 	Regions  []regionProgress `json:"regions"`
 	Contests []contestBrief   `json:"contests"`
-	// LatestFlags are the assembly's most recently raised standing flags,
-	// newest first (at most 10; /api/v1/flags has them all).
+	// LatestFlags are the assembly's gravest standing flags, gravest
+	// first and newest first within a severity (at most 10;
+	// /api/v1/flags has them all).
 	LatestFlags []tally.Flag `json:"latest_flags"`
+	// Disputed lists the contests whose current declaration disagrees with
+	// the logged sheets, those naming a different winner first.
+	Disputed []disputedSeat `json:"disputed"`
+	// Won counts general seats won (every station reported, no tie, the
+	// declaration not disputed); Leading the general seats only led so
+	// far (including disputed ones).
+	Won     int `json:"won"`
+	Leading int `json:"leading"`
+	// Projection is set while any general seat is not won: the reserved
+	// seats, allocated in proportion to general seats, are then a
+	// projection, not a result.
+	Projection bool `json:"projection"`
+	// DisputedWinners counts the disputed seats whose declaration names a
+	// different winner than the sheets.
+	DisputedWinners int `json:"disputed_winners"`
+}
+
+// disputedSeat is a contest whose current declaration (the final one if
+// any, else the provisional) disagrees with the logged sheets.
+type disputedSeat struct {
+	Contest string `json:"contest"`
+	Name    string `json:"name"`
+	Region  string `json:"region"`
+	Form    int64  `json:"form"`
+	Index   uint64 `json:"index"` // log index of the declaration
+	// Declared and Sheets name the declared winners and the sheets'
+	// leaders (candidate names), with their votes.
+	Declared      []string `json:"declared"`
+	DeclaredVotes int64    `json:"declared_votes"`
+	Sheets        []string `json:"sheets"`
+	SheetsVotes   int64    `json:"sheets_votes"`
+	// Moved is the sum of the votes the declaration adds to candidates
+	// over the sheets (the votes moved, when the totals agree).
+	Moved int64 `json:"moved"`
+	// WinnerChanged is set when the declaration names a different winner.
+	WinnerChanged bool `json:"winner_changed"`
 }
 
 // partySeats is one party's seats in an assembly.
@@ -49,6 +86,12 @@ type partySeats struct {
 	NonMuslim int `json:"non_muslim"`
 	Total     int `json:"total"`
 	Pending   int `json:"pending,omitempty"`
+	// Won and Leading split General: seats won (see contestBrief.Status)
+	// and seats only led; Disputed counts those of General whose
+	// declaration disagrees with the sheets.
+	Won      int `json:"won"`
+	Leading  int `json:"leading"`
+	Disputed int `json:"disputed,omitempty"`
 }
 
 // regionProgress counts one region's stations and contests.
@@ -79,6 +122,16 @@ type contestBrief struct {
 	Flags       int       `json:"flags"`
 	// Gravest is the severity of the gravest standing flag.
 	Gravest tally.Severity `json:"gravest,omitempty"`
+	// Status is "won" (every station in, no tie, the declaration not
+	// disputed), "leading", "tie" or "none" (no sheet yet).
+	Status string `json:"status"`
+	// Disputed is set when the current declaration disagrees with the
+	// sheets.
+	Disputed bool `json:"disputed,omitempty"`
+	// SeatParty is the party the seat counts for: the leader's, or the
+	// party an independent leader joined; "" for an independent. Not part
+	// of the answer.
+	SeatParty string `json:"-"`
 }
 
 // contestLine is a contest's line in GET /api/v1/contests.
@@ -93,6 +146,9 @@ type contestData struct {
 	Contest tally.ContestResult `json:"contest"`
 	// Stations lists the contest's stations in definition order.
 	Stations []stationRow `json:"stations"`
+	// History lists the contest's resolved flags, each with the record
+	// that resolved it, in log order: answered flags stay visible.
+	History []tally.Flag `json:"history,omitempty"`
 }
 
 // stationRow is a station's line in a contest.
@@ -109,6 +165,10 @@ type stationRow struct {
 	Votes    []int64  `json:"votes,omitempty"` // in ballot order
 	Index    uint64   `json:"index,omitempty"` // log index of the current sheet
 	Flags    []string `json:"flags,omitempty"` // kinds of the standing flags
+	// Image is the SHA-256 of the scanned Form-45 the current sheet names;
+	// Scan is set when this server holds that image.
+	Image string `json:"image,omitempty"`
+	Scan  bool   `json:"scan,omitempty"`
 }
 
 // flagRow is one flag or forensic signal.
@@ -178,4 +238,7 @@ type scopeReport struct {
 // partyInfo is what pages show for a party (or an independent).
 type partyInfo struct {
 	ID, Name, LocalName, Color string
+	// Symbol is a short mark told apart without colour, for the pages:
+	// the party's initials (see partySymbol). Not part of the answer.
+	Symbol string `json:"-"`
 }

@@ -23,6 +23,9 @@ type state struct {
 	checkpoint uint64 // size of the published checkpoint
 	overdue    bool   // the provisional-results deadline has passed (by the server's clock)
 	stopped    bool   // the server refuses submissions (guard.go): every page says so
+	// minute is the server's clock in minutes once it has passed a time at
+	// which flags change with the clock alone (tally.NextDue), else 0.
+	minute int64
 }
 
 // etag returns the strong entity tag of the state: "a<applied>-c<size>[-late]".
@@ -34,19 +37,22 @@ func (st state) etag() string {
 	if st.stopped {
 		late += "-stopped"
 	}
+	if st.minute != 0 {
+		late += fmt.Sprintf("-m%d", st.minute)
+	}
 	return fmt.Sprintf(`"a%d-c%d%s"`, st.applied, st.checkpoint, late)
 }
 
 // before reports whether st is older than o: a response rendered at st must
 // not replace the cache of o.
 func (st state) before(o state) bool {
-	return st.applied < o.applied || st.checkpoint < o.checkpoint || (!st.overdue && o.overdue) || st.stopped != o.stopped
+	return st.applied < o.applied || st.checkpoint < o.checkpoint || (!st.overdue && o.overdue) || st.stopped != o.stopped || st.minute < o.minute
 }
 
 // knownParams are the query parameters some page or API answer reads; a
 // cache key holds these and no others, each once and at most
 // maxParamBytes long (longer values are refused by the parsers anyway).
-var knownParams = []string{"assembly", "contest", "kind", "page", "region", "resolved", "severity", "station"}
+var knownParams = []string{"all", "assembly", "contest", "kind", "page", "q", "region", "resolved", "severity", "station"}
 
 const maxParamBytes = 128
 

@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -62,8 +63,12 @@ type Claim struct {
 type ClaimAnswer struct {
 	Station string `json:"station"`
 	Contest string `json:"contest"`
-	// Verdict: "same image" (the photograph hashes to a logged sheet's
-	// scan), "same numbers", "different", or "no sheet logged".
+	// Verdict: "same image" (the photograph is, byte for byte, a logged
+	// sheet's scan), "same numbers", "different" (the numbers differ),
+	// "cannot compare" (a photograph that is not the logged file and no
+	// numbers: a re-compressed copy of the genuine scan never is the same
+	// file, so only the numbers on it can be compared), or "no sheet
+	// logged".
 	Verdict string `json:"verdict"`
 	// Image: "same", "different", "not given"; Numbers: "same",
 	// "different", "not given".
@@ -82,6 +87,11 @@ type ClaimAnswer struct {
 	Versions     []tally.SheetVersion      `json:"versions"`
 	Attestations []tally.AttestationResult `json:"attestations,omitempty"`
 	Candidates   []string                  `json:"candidates"`
+	// Names are the candidates' names by ID.
+	Names map[string]string `json:"names,omitempty"`
+	// Scan is the address of the current sheet's scan, when the server
+	// holds it: the picture to set beside the visitor's.
+	Scan string `json:"scan,omitempty"`
 	// Submit says how to make an unmatched photograph evidence.
 	Submit string `json:"submit,omitempty"`
 }
@@ -259,11 +269,21 @@ func (s *Server) checkClaim(c *Claim) (*ClaimAnswer, error) {
 	var ans *ClaimAnswer
 	var err error
 	s.Tally.Read(func(v *tally.View) { ans, err = compareClaim(v, c) })
+	if err == nil && ans.Sheet != nil && hexHash.MatchString(ans.Sheet.Image) {
+		if _, serr := os.Stat(filepath.Join(s.Dir.ImagesDir(), ans.Sheet.Image)); serr == nil {
+			ans.Scan = "/images/" + ans.Sheet.Image
+		}
+	}
 	return ans, err
 }
 
 func compareClaim(v *tally.View, c *Claim) (*ClaimAnswer, error) {
 	st, ok := v.Station(c.Station)
+	if !ok && v.Definition() != nil {
+		if id, found := resolveStation(v.Definition(), c.Station); found {
+			st, ok = v.Station(id)
+		}
+	}
 	if !ok {
 		return nil, &claimError{http.StatusNotFound, fmt.Sprintf("there is no polling station %q in this election: check the station ID", c.Station)}
 	}
@@ -275,8 +295,10 @@ func compareClaim(v *tally.View, c *Claim) (*ClaimAnswer, error) {
 		Image: "not given", Numbers: "not given"}
 	if def := v.Definition(); def != nil {
 		if ct, ok := def.Contest(sc.Contest); ok {
+			ans.Names = map[string]string{}
 			for _, cand := range ct.Candidates {
 				ans.Candidates = append(ans.Candidates, cand.ID)
+				ans.Names[cand.ID] = cand.Name
 			}
 		}
 	}
@@ -322,9 +344,15 @@ func compareClaim(v *tally.View, c *Claim) (*ClaimAnswer, error) {
 	case ans.Image == "same" && ans.MatchedVersion == nil:
 		ans.Verdict = "same image"
 		ans.Message = fmt.Sprintf("The photograph is the scan of the logged sheet of %s (revision %d, logged at index %d, signed by %s).", st.ID, cur.Revision, cur.Index, cur.Signer)
-	case ans.Image != "different" && ans.Numbers == "same":
+	case ans.Numbers == "same":
 		ans.Verdict = "same numbers"
 		ans.Message = fmt.Sprintf("The numbers are those of the logged sheet of %s (revision %d, logged at index %d, signed by %s).", st.ID, cur.Revision, cur.Index, cur.Signer)
+		if ans.Image == "different" {
+			ans.Message += " The photograph is not the logged file, which a copy re-compressed by a messaging app never is: compare it with the logged scan by eye."
+		}
+	case ans.Image == "different" && ans.Numbers == "not given":
+		ans.Verdict = "cannot compare"
+		ans.Message = fmt.Sprintf("The photograph is not the file logged for %s, but a genuine photo re-compressed by a messaging app never is, so this cannot tell whether it shows the same sheet. Look at the logged scan beside yours and enter the numbers you see for each candidate.", st.ID)
 	default:
 		ans.Verdict = "different"
 		ans.Message = fmt.Sprintf("This differs from the logged sheet of %s (revision %d, logged at index %d, signed by %s).", st.ID, cur.Revision, cur.Index, cur.Signer)

@@ -106,9 +106,18 @@ func TestClaimImage(t *testing.T) {
 	before, _ := os.ReadDir(cs.Srv.Dir.ImagesDir())
 	size := cs.Srv.Tally.Size()
 	other := append([]byte("\x89PNG\r\n\x1a\n"), []byte("someone else's photo")...)
+	// A photograph that is not the logged file is not called fake: a
+	// re-compressed copy of the genuine scan never is the same file.
 	code, body = cs.postImage(t, "/api/v1/claims", fields, other)
-	if code != 200 || !strings.Contains(string(body), `"verdict":"different"`) || !strings.Contains(string(body), "was not stored") {
+	if code != 200 || !strings.Contains(string(body), `"verdict":"cannot compare"`) || !strings.Contains(string(body), "was not stored") ||
+		!strings.Contains(string(body), `"scan":"/images/`) {
 		t.Fatalf("other image: %d %s", code, body)
+	}
+	// With the numbers read off it, the photograph is judged by them.
+	code, body = cs.postImage(t, "/api/v1/claims", map[string]string{"station": "na-57/ps-1", "contest": "NA-57",
+		"votes.1": "300", "votes.2": "500", "votes.3": "12"}, other)
+	if code != 200 || !strings.Contains(string(body), `"verdict":"same numbers"`) || !strings.Contains(string(body), "compare it with the logged scan by eye") {
+		t.Fatalf("other image with the logged numbers, station in lower case: %d %s", code, body)
 	}
 	after, _ := os.ReadDir(cs.Srv.Dir.ImagesDir())
 	if len(after) != len(before) || cs.Srv.Tally.Size() != size {
@@ -122,7 +131,8 @@ func TestClaimImage(t *testing.T) {
 	}
 	// The page answers the same claim in words.
 	code, body = cs.postImage(t, "/claim", map[string]string{"station": "NA-57/PS-1", "contest": "NA-57", "votes.2": "450"}, cs.scan)
-	if code != 200 || !bytes.Contains(body, []byte("different")) || !bytes.Contains(body, []byte("/api/v1/evidence/NA-57")) {
+	if code != 200 || !bytes.Contains(body, []byte(`id="verdict">same image`)) || !bytes.Contains(body, []byte("/api/v1/evidence/NA-57")) ||
+		!bytes.Contains(body, []byte("<td>Candidate Two (2)</td><td class=\"n\">450</td><td class=\"n\">500</td>")) {
 		t.Errorf("claim page: %d %s", code, body)
 	}
 	code, body = cs.do(t, httptest.NewRequest("GET", "/claim?station=NA-57/PS-1&contest=NA-57", nil))

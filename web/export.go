@@ -17,10 +17,21 @@ import (
 //
 //	GET /export/{assembly}/contests.csv         one row per contest and candidate
 //	GET /export/{assembly}/stations.csv         one row per station, contest and candidate
+//	GET /export/{assembly}/flags.csv            one row per standing flag of the assembly
+//	GET /export/flags.csv                       one row per standing flag of the election
 //	GET /export/{assembly}/nist-1500-100.json   NIST SP 1500-100 v2 election results (nist.go)
+//	GET /export/{assembly}/nist-1500-100.xml    the same report in NIST's XML form
+//
+// CSV files start with a UTF-8 byte order mark, so that spreadsheet
+// programs (Excel) read Urdu names as UTF-8; CSV readers that do not skip
+// it see it at the start of the first header.
 func (x *site) routeExport(mux *http.ServeMux) {
 	x.page(mux, "GET /export/{assembly}/{file}", x.export)
+	x.page(mux, "GET /export/flags.csv", x.exportFlags)
 }
+
+// utf8BOM starts every CSV download.
+const utf8BOM = "\ufeff"
 
 // snapshot is what the exports read: the definition and every contest's
 // results with its stations.
@@ -29,6 +40,7 @@ type snapshot struct {
 	assembly *election.Assembly
 	contests []tally.ContestResult
 	stations map[string]tally.StationResult // by ID, the assembly's stations
+	flags    []tally.Flag                   // the assembly's standing flags, log order
 	applied  uint64
 }
 
@@ -41,7 +53,8 @@ func (x *site) snapshotOf(v *tally.View, assembly string) (*snapshot, bool) {
 	if !ok {
 		return nil, false
 	}
-	sn := &snapshot{def: d, assembly: a, stations: map[string]tally.StationResult{}, applied: v.Size()}
+	sn := &snapshot{def: d, assembly: a, stations: map[string]tally.StationResult{}, applied: v.Size(),
+		flags: v.Flags(tally.Filter{Assembly: a.ID, AsOf: x.asOf()})}
 	for _, c := range v.Contests(x.asOf()) {
 		if c.Assembly != assembly {
 			continue
@@ -72,15 +85,18 @@ func (x *site) export(r *http.Request) (*response, state) {
 		body, ctype = contestsCSV(sn), "text/csv; charset=utf-8"
 	case "stations.csv":
 		body, ctype = stationsCSV(sn), "text/csv; charset=utf-8"
-	case "nist-1500-100.json":
-		var err error
-		body, err = nistJSON(sn, x.s.Meta.Origin, x.asOf())
-		if err != nil {
+	case "flags.csv":
+		body, ctype = flagsCSV(sn.flags), "text/csv; charset=utf-8"
+	case "nist-1500-100.json", "nist-1500-100.xml":
+		encode, err := nistJSON, error(nil)
+		if ctype = "application/json"; strings.HasSuffix(file, ".xml") {
+			encode, ctype = nistXML, "application/xml"
+		}
+		if body, err = encode(sn, x.s.Meta.Origin, x.asOf()); err != nil {
 			return textResponse(http.StatusInternalServerError, "could not encode the NIST report: "+err.Error()), st
 		}
-		ctype = "application/json"
 	default:
-		return textResponse(http.StatusNotFound, "no such download: the files are contests.csv, stations.csv and nist-1500-100.json"), st
+		return textResponse(http.StatusNotFound, "no such download: the files are contests.csv, stations.csv, flags.csv, nist-1500-100.json and nist-1500-100.xml"), st
 	}
 	name := strings.ToLower(assembly) + "-" + strconv.FormatUint(sn.applied, 10) + "-" + file
 	return &response{status: http.StatusOK, ctype: ctype, body: body, header: map[string]string{
@@ -112,6 +128,7 @@ type csvOut struct {
 
 func newCSV(header ...string) *csvOut {
 	o := &csvOut{}
+	o.buf.WriteString(utf8BOM)
 	o.w = csv.NewWriter(&o.buf)
 	o.w.Write(header)
 	return o
@@ -127,8 +144,16 @@ func (o *csvOut) bytes() []byte {
 // contestsCSV has one row per contest and candidate.
 func contestsCSV(sn *snapshot) []byte {
 	out := newCSV("assembly", "region", "contest", "contest_name", "candidate", "candidate_name", "party",
-		"sheets", "postal", "readmitted", "votes", "leading", "stations", "stations_in", "log_size")
+		"sheets", "postal", "readmitted", "votes", "leading", "stations", "stations_in", "log_size",
+		"declared_47", "declared_49", "declaration_matches", "seat_status")
 	for _, c := range sn.contests {
+		// matches is "yes"/"no" for the current declaration (final, else
+		// provisional), "" before one; status is contestBrief.Status.
+		matches := ""
+		if dr := currentDeclaration(&c); dr != nil {
+			matches = map[bool]string{true: "yes", false: "no"}[dr.Matches]
+		}
+		status := briefOf(sn.def, &c).Status
 		for _, cand := range c.Candidates {
 			leading := "no"
 			if len(c.Winners) == 1 && c.Winners[0] == cand.ID {
@@ -138,7 +163,8 @@ func contestsCSV(sn *snapshot) []byte {
 			}
 			out.row(sn.assembly.ID, c.Region, c.ID, cell(c.Name), cand.ID, cell(cand.Name), cand.Party,
 				i64(cand.Sheets), i64(cand.Postal), i64(cand.Readmitted), i64(cand.Votes), leading,
-				strconv.Itoa(c.Stations), strconv.Itoa(c.StationsIn), strconv.FormatUint(sn.applied, 10))
+				strconv.Itoa(c.Stations), strconv.Itoa(c.StationsIn), strconv.FormatUint(sn.applied, 10),
+				declaredVotes(c.Provisional, cand.ID), declaredVotes(c.Final, cand.ID), matches, status)
 		}
 	}
 	return out.bytes()
@@ -178,4 +204,48 @@ func stationsCSV(sn *snapshot) []byte {
 		}
 	}
 	return out.bytes()
+}
+
+// declaredVotes is a candidate's declared votes in dr, "" without one.
+func declaredVotes(dr *tally.DeclarationResult, candidate string) string {
+	if dr == nil {
+		return ""
+	}
+	for _, vc := range dr.Votes {
+		if vc.Candidate == candidate {
+			return i64(vc.Votes)
+		}
+	}
+	return ""
+}
+
+// flagsCSV has one row per flag: its kind, severity, where, the log
+// indexes of its evidence, and the sentence.
+func flagsCSV(flags []tally.Flag) []byte {
+	out := newCSV("id", "kind", "severity", "region", "contest", "station", "raised", "resolved", "evidence", "message")
+	for _, f := range flags {
+		var ev []string
+		for _, e := range f.Evidence {
+			ev = append(ev, e.Type+"#"+strconv.FormatUint(e.Index, 10))
+		}
+		resolved := ""
+		if f.Resolved != 0 {
+			resolved = strconv.FormatUint(f.Resolved, 10)
+		}
+		out.row(cell(f.ID), f.Kind, string(f.Severity), f.Region, f.Contest, f.Station,
+			strconv.FormatUint(f.Raised, 10), resolved, strings.Join(ev, " "), cell(f.Message))
+	}
+	return out.bytes()
+}
+
+// exportFlags serves /export/flags.csv: every standing flag.
+func (x *site) exportFlags(r *http.Request) (*response, state) {
+	var flags []tally.Flag
+	st := x.read(func(v *tally.View) { flags = v.Flags(tally.Filter{AsOf: x.asOf()}) })
+	size := strconv.FormatUint(st.applied, 10)
+	return &response{status: http.StatusOK, ctype: "text/csv; charset=utf-8", body: flagsCSV(flags), header: map[string]string{
+		"Content-Disposition":         `attachment; filename="flags-` + size + `.csv"`,
+		"X-Log-Size":                  size,
+		"Access-Control-Allow-Origin": "*",
+	}}, st
 }

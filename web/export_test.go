@@ -10,7 +10,7 @@ import (
 )
 
 // nistSchema is NIST's SP 1500-100 v2 JSON schema, kept beside the project.
-const nistSchema = "../../shared/schemas/nist-1500-100-v2/NIST_V2_election_results_reporting.json"
+var nistSchema = sharedFile("schemas/nist-1500-100-v2/NIST_V2_election_results_reporting.json")
 
 func loadSchema(t *testing.T) *schemaDoc {
 	t.Helper()
@@ -71,7 +71,7 @@ func TestNIST(t *testing.T) {
 	if len(places) != 5 {
 		t.Errorf("%d polling places, want the 5 NA stations", len(places))
 	}
-	ps1 := places["ru-station-NA-57/PS-1"]
+	ps1 := places["ru-station-NA-57_2FPS-1"]
 	if len(ps1.ExternalIdentifier) != 2 || ps1.ExternalIdentifier[1].Value != "ocd-division/country:pk/province:punjab/constituency:na-57/polling_station:na-57~ps-1" {
 		t.Errorf("NA-57/PS-1's identifiers: %+v", ps1.ExternalIdentifier)
 	}
@@ -86,10 +86,16 @@ func TestNIST(t *testing.T) {
 	}
 	counts := map[string]int64{}
 	for _, vc := range na57.ContestSelection[0].VoteCounts {
-		counts[vc.CountType+" "+vc.GpUnitID] = vc.Count
+		counts[vc.CountType+vc.OtherType+" "+vc.GpUnitID] = vc.Count
 	}
-	if counts["election-day ru-station-NA-57/PS-1"] != 300 || counts["election-day ru-station-NA-57/PS-2"] != 250 || counts["total ru-contest-NA-57"] != 830 {
+	if counts["election-day ru-station-NA-57_2FPS-1"] != 300 || counts["election-day ru-station-NA-57_2FPS-2"] != 250 || counts["total ru-contest-NA-57"] != 830 ||
+		counts["otherform-47-declared ru-contest-NA-57"] != 600 {
 		t.Errorf("candidate 1's counts in NA-57: %v", counts)
+	}
+	// The sheets' leader of NA-57 is only projected: the declaration is
+	// disputed.
+	if c := rep.Election[0].Candidate[0]; c.ID != "cand-NA-57_2F1" || c.PostElectionStatus != "projected-winner" {
+		t.Errorf("NA-57's first candidate %s has status %q, want projected-winner", c.ID, c.PostElectionStatus)
 	}
 	if rep.Status != "unofficial-partial" {
 		t.Errorf("status %s, want unofficial-partial (NA-58 is incomplete)", rep.Status)
@@ -109,7 +115,7 @@ func TestSchemaCatches(t *testing.T) {
 		"enum":          func(s string) string { return strings.Replace(s, `"polling-place"`, `"polling-station"`, 1) },
 		"missing @type": func(s string) string { return strings.Replace(s, `"@type": "ElectionResults.Party",`, ``, 1) },
 		"dangling GpUnit": func(s string) string {
-			return strings.Replace(s, `"GpUnitId": "ru-station-NA-57/PS-1"`, `"GpUnitId": "ru-station-nowhere"`, 1)
+			return strings.Replace(s, `"GpUnitId": "ru-station-NA-57_2FPS-1"`, `"GpUnitId": "ru-station-nowhere"`, 1)
 		},
 		"wrong ref type": func(s string) string {
 			return strings.Replace(s, `"ElectionScopeId": "ru-country"`, `"ElectionScopeId": "party-pmln"`, 1)

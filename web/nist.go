@@ -2,6 +2,8 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,8 +28,19 @@ import (
 //     declaration) and total per district (the tally's basis). BallotCounts
 //     give ballots cast and rejected per station.
 //
-// Identifiers (@id) are stable: "ru-station-<station>", "contest-<id>",
-// "cand-<contest>-<id>", "party-<id>".
+//   - Declarations: the current Form-47 and Form-49 of each contest as
+//     VoteCounts of type other ("form-47-declared", "form-49-declared")
+//     on the district, beside the sheets' totals; the sheets' leader is
+//     the candidate's PostElectionStatus: "winner" once every station is
+//     in and the current declaration agrees with the sheets,
+//     "projected-winner" before, none on a tie; the others "defeated"
+//     once the winner is known.
+//
+// Identifiers (@id) are stable XML IDs (nistID): "ru-station-<station>",
+// "contest-<id>", "cand-<contest>-<id>", "party-<id>", with any character
+// outside [A-Za-z0-9.-] of a tallylog identifier written as _XX (hex), so
+// station NA-57/PS-1 is "ru-station-NA-57_2FPS-1". The same report is
+// served as XML (nist_xml.go), valid against NIST's XSD.
 
 // localLanguage is the language of the definition's local names.
 const localLanguage = "ur"
@@ -86,10 +99,11 @@ type nistOffice struct {
 }
 
 type nistCandidate struct {
-	ID         string    `json:"@id"`
-	Type       string    `json:"@type"`
-	BallotName *nistText `json:"BallotName"`
-	PartyID    string    `json:"PartyId,omitempty"`
+	ID                 string    `json:"@id"`
+	Type               string    `json:"@type"`
+	BallotName         *nistText `json:"BallotName"`
+	PartyID            string    `json:"PartyId,omitempty"`
+	PostElectionStatus string    `json:"PostElectionStatus,omitempty"`
 }
 
 type nistVoteCounts struct {
@@ -97,6 +111,7 @@ type nistVoteCounts struct {
 	Count     int64  `json:"Count"`
 	GpUnitID  string `json:"GpUnitId"`
 	CountType string `json:"Type"`
+	OtherType string `json:"OtherType,omitempty"`
 }
 
 type nistSelection struct {
@@ -202,6 +217,23 @@ func ids(local, ocd string) []nistExtID {
 	return out
 }
 
+// nistID makes an XML ID (an NCName) of prefix and a tallylog
+// identifier: characters outside [A-Za-z0-9.-] become _XX, hex of each
+// byte, so distinct identifiers stay distinct.
+func nistID(prefix, id string) string {
+	var b strings.Builder
+	b.WriteString(prefix)
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "_%02X", c)
+		}
+	}
+	return b.String()
+}
+
 func join(base, part string) string {
 	if base == "" {
 		return ""
@@ -212,6 +244,13 @@ func join(base, part string) string {
 // nistJSON encodes the snapshot's assembly as a NIST SP 1500-100 v2
 // ElectionReport.
 func nistJSON(sn *snapshot, origin string, asOf time.Time) ([]byte, error) {
+	out, err := json.MarshalIndent(nistReportOf(sn, origin, asOf), "", " ")
+	return append(out, '\n'), err
+}
+
+// nistReportOf builds the snapshot's assembly as a NIST SP 1500-100 v2
+// ElectionReport, for the JSON and the XML form.
+func nistReportOf(sn *snapshot, origin string, asOf time.Time) *nistReport {
 	d, a := sn.def, sn.assembly
 	const ruType = "ElectionResults.ReportingUnit"
 	country := ocdCountry(d.ID)
@@ -225,7 +264,7 @@ func nistJSON(sn *snapshot, origin string, asOf time.Time) ([]byte, error) {
 	rep.GpUnit = append(rep.GpUnit, countryUnit)
 	regionIdx := map[string]int{}
 	for _, p := range d.Parties {
-		np := nistParty{ID: "party-" + p.ID, Type: "ElectionResults.Party", Name: text(p.Name, p.LocalName)}
+		np := nistParty{ID: nistID("party-", p.ID), Type: "ElectionResults.Party", Name: text(p.Name, p.LocalName)}
 		if htmlColor.MatchString(p.Color) {
 			np.Color = p.Color[1:]
 		}
@@ -240,11 +279,11 @@ func nistJSON(sn *snapshot, origin string, asOf time.Time) ([]byte, error) {
 		dc, _ := d.Contest(c.ID)
 		if _, ok := regionIdx[c.Region]; !ok {
 			regionIdx[c.Region] = len(rep.GpUnit)
-			rep.GpUnit = append(rep.GpUnit, nistUnit{ID: "ru-region-" + c.Region, Type: ruType, Name: text(c.Region, ""),
+			rep.GpUnit = append(rep.GpUnit, nistUnit{ID: nistID("ru-region-", c.Region), Type: ruType, Name: text(c.Region, ""),
 				UnitType: "other", OtherType: "province", ExternalIdentifier: ids(c.Region, join(country, "province:"+ocdPart(c.Region)))})
-			rep.GpUnit[0].ComposingGpUnitIDs = append(rep.GpUnit[0].ComposingGpUnitIDs, "ru-region-"+c.Region)
+			rep.GpUnit[0].ComposingGpUnitIDs = append(rep.GpUnit[0].ComposingGpUnitIDs, nistID("ru-region-", c.Region))
 		}
-		district := "ru-contest-" + c.ID
+		district := nistID("ru-contest-", c.ID)
 		ocdDistrict := join(join(country, "province:"+ocdPart(c.Region)), "constituency:"+ocdPart(c.ID))
 		du := nistUnit{ID: district, Type: ruType, Name: text(c.ID+" "+c.Name, ""), UnitType: "other", OtherType: "constituency",
 			ExternalIdentifier: ids(c.ID, ocdDistrict), VotersRegistered: c.Registered,
@@ -253,19 +292,21 @@ func nistJSON(sn *snapshot, origin string, asOf time.Time) ([]byte, error) {
 		rep.GpUnit[ri].ComposingGpUnitIDs = append(rep.GpUnit[ri].ComposingGpUnitIDs, district)
 
 		selections := make([]nistSelection, len(c.Candidates))
+		status := briefOf(d, &c).Status
 		for j, cand := range c.Candidates {
-			cid := "cand-" + c.ID + "-" + cand.ID
-			nc := nistCandidate{ID: cid, Type: "ElectionResults.Candidate", BallotName: text(cand.Name, cand.LocalName)}
+			cid := nistID("cand-", c.ID+"/"+cand.ID)
+			nc := nistCandidate{ID: cid, Type: "ElectionResults.Candidate", BallotName: text(cand.Name, cand.LocalName),
+				PostElectionStatus: postElectionStatus(&c, status, cand.ID)}
 			if cand.Party != "" {
-				nc.PartyID = "party-" + cand.Party
+				nc.PartyID = nistID("party-", cand.Party)
 			}
 			el.Candidate = append(el.Candidate, nc)
-			selections[j] = nistSelection{ID: "sel-" + c.ID + "-" + cand.ID, Type: "ElectionResults.CandidateSelection",
+			selections[j] = nistSelection{ID: nistID("sel-", c.ID+"/"+cand.ID), Type: "ElectionResults.CandidateSelection",
 				CandidateIDs: []string{cid}, SequenceOrder: j + 1, VoteCounts: []nistVoteCounts{}}
 		}
 		for _, i := range d.StationsOf(c.ID) {
 			ds := d.Stations[i]
-			sid := "ru-station-" + ds.ID
+			sid := nistID("ru-station-", ds.ID)
 			du.ComposingGpUnitIDs = append(du.ComposingGpUnitIDs, sid)
 			stationUnits = append(stationUnits, nistUnit{ID: sid, Type: ruType, Name: text(stationName(ds), ""), UnitType: "polling-place",
 				ExternalIdentifier: ids(ds.ID, join(ocdDistrict, "polling_station:"+ocdPart(ds.ID))), VotersRegistered: ds.Registered})
@@ -289,20 +330,30 @@ func nistJSON(sn *snapshot, origin string, asOf time.Time) ([]byte, error) {
 			}
 			selections[j].VoteCounts = append(selections[j].VoteCounts, nistVoteCounts{Type: "ElectionResults.VoteCounts",
 				Count: cand.Votes, GpUnitID: district, CountType: "total"})
+			for _, dr := range []*tally.DeclarationResult{c.Provisional, c.Final} {
+				if dr == nil {
+					continue
+				}
+				if v := declaredVotes(dr, cand.ID); v != "" {
+					n, _ := strconv.ParseInt(v, 10, 64)
+					selections[j].VoteCounts = append(selections[j].VoteCounts, nistVoteCounts{Type: "ElectionResults.VoteCounts",
+						Count: n, GpUnitID: district, CountType: "other", OtherType: fmt.Sprintf("form-%d-declared", dr.Form)})
+				}
+			}
 		}
-		status := "in-process"
+		countStatus := "in-process"
 		if c.Stations > 0 && c.StationsIn == c.Stations {
-			status = "completed"
+			countStatus = "completed"
 		} else {
 			complete = false
 		}
-		office := "office-" + c.ID
+		office := nistID("office-", c.ID)
 		rep.Office = append(rep.Office, nistOffice{ID: office, Type: "ElectionResults.Office",
 			Name: text("Member, "+a.Name+" ("+c.ID+")", ""), ElectionDistrictID: district})
-		el.Contest = append(el.Contest, nistContest{ID: "contest-" + c.ID, Type: "ElectionResults.CandidateContest",
+		el.Contest = append(el.Contest, nistContest{ID: nistID("contest-", c.ID), Type: "ElectionResults.CandidateContest",
 			Name: c.ID + " " + c.Name, Abbreviation: c.ID, ElectionDistrictID: district, OfficeIDs: []string{office},
 			VotesAllowed: 1, NumberElected: 1, VoteVariation: "plurality", SubUnitsReported: c.StationsIn, TotalSubUnits: c.Stations,
-			CountStatus:      []nistCountStatus{{"ElectionResults.CountStatus", status, "total"}},
+			CountStatus:      []nistCountStatus{{"ElectionResults.CountStatus", countStatus, "total"}},
 			ContestSelection: selections})
 		rep.GpUnit = append(rep.GpUnit, du)
 	}
@@ -314,8 +365,7 @@ func nistJSON(sn *snapshot, origin string, asOf time.Time) ([]byte, error) {
 	}
 	el.CountStatus = []nistCountStatus{{"ElectionResults.CountStatus", elStatus, "total"}}
 	rep.Election = []nistElection{el}
-	out, err := json.MarshalIndent(rep, "", " ")
-	return append(out, '\n'), err
+	return &rep
 }
 
 func stationName(s election.Station) string {
@@ -333,4 +383,24 @@ func currentSheet(sr tally.StationResult, contest string) *tally.SheetVersion {
 		}
 	}
 	return nil
+}
+
+// postElectionStatus is a candidate's NIST status from the contest's
+// (contestBrief.Status): the leader is the winner once the seat is won,
+// the projected winner while only leading; the others are defeated once
+// the seat is won. Ties and contests without sheets have none.
+func postElectionStatus(c *tally.ContestResult, status, candidate string) string {
+	if c.Tie || len(c.Winners) != 1 {
+		return ""
+	}
+	leader := c.Winners[0] == candidate
+	switch {
+	case status == "won" && leader:
+		return "winner"
+	case status == "won":
+		return "defeated"
+	case leader:
+		return "projected-winner"
+	}
+	return ""
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"html/template"
 	"net/http"
 	"slices"
@@ -8,6 +9,16 @@ import (
 	"github.com/tallylog/tallylog/election"
 	"github.com/tallylog/tallylog/tally"
 )
+
+// provinceContests is one region's contests on the assembly page.
+type provinceContests struct {
+	Region            string
+	Contests          []contestBrief
+	Disputed, Flagged int
+	// Open is set when the assembly has a single region: there is nothing
+	// to choose from.
+	Open bool
+}
 
 // const latestFlags is how many flags the assembly page lists.
 const latestFlags = 10
@@ -27,7 +38,7 @@ func (x *site) assemblyOf(v *tally.View, id string) (assemblyData, bool) {
 		return assemblyData{}, false
 	}
 	asOf := x.asOf()
-	out := assemblyData{Assembly: a.ID, Name: a.Name, Seats: tableSeats(a)}
+	out := assemblyData{Assembly: a.ID, Name: a.Name, Seats: tableSeats(a), Disputed: []disputedSeat{}}
 	for _, s := range v.Summary(asOf).Assemblies {
 		if s.Assembly == a.ID {
 			out.Summary = s
@@ -82,12 +93,122 @@ func (x *site) assemblyOf(v *tally.View, id string) (assemblyData, bool) {
 		if c.Final != nil {
 			rp.Final++
 		}
-		out.Contests = append(out.Contests, briefOf(d, &c))
+		b := briefOf(d, &c)
+		out.Contests = append(out.Contests, b)
+		if ds, ok := disputeOf(d, &c); ok {
+			out.Disputed = append(out.Disputed, ds)
+		}
+		switch b.Status {
+		case "won":
+			out.Won++
+		case "leading":
+			out.Leading++
+		}
+	}
+	out.Projection = out.Won < len(out.Contests)
+	for _, ds := range out.Disputed {
+		if ds.WinnerChanged {
+			out.DisputedWinners++
+		}
+	}
+	// Disputes that change the winner first, then the most votes moved.
+	slices.SortStableFunc(out.Disputed, func(p, q disputedSeat) int {
+		if p.WinnerChanged != q.WinnerChanged {
+			if p.WinnerChanged {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(q.Moved, p.Moved)
+	})
+	won, disputed := map[string]int{}, map[string]int{}
+	for _, b := range out.Contests {
+		if b.Status == "won" {
+			won[b.SeatParty]++
+		}
+		if b.Disputed && b.Status != "tie" && b.Status != "none" {
+			disputed[b.SeatParty]++
+		}
+	}
+	for i := range out.Parties {
+		p := &out.Parties[i]
+		key := p.ID
+		if key == "independent" {
+			key = ""
+		}
+		p.Won = min(won[key], p.General)
+		p.Leading = p.General - p.Won
+		p.Disputed = min(disputed[key], p.General)
 	}
 	flags := v.Flags(tally.Filter{Assembly: a.ID, AsOf: asOf})
 	slices.Reverse(flags)
+	slices.SortStableFunc(flags, func(p, q tally.Flag) int {
+		return cmp.Compare(severityRank(p.Severity), severityRank(q.Severity))
+	})
 	out.LatestFlags = flags[:min(len(flags), latestFlags)]
 	return out, true
+}
+
+// currentDeclaration is the declaration a contest's result rests on: the
+// final one if any, else the provisional one.
+func currentDeclaration(c *tally.ContestResult) *tally.DeclarationResult {
+	if c.Final != nil {
+		return c.Final
+	}
+	return c.Provisional
+}
+
+// disputeOf reports whether c's current declaration disagrees with the
+// logged sheets, and how.
+func disputeOf(d *election.Definition, c *tally.ContestResult) (disputedSeat, bool) {
+	dr := currentDeclaration(c)
+	if dr == nil || dr.Matches {
+		return disputedSeat{}, false
+	}
+	def, _ := d.Contest(c.ID)
+	ds := disputedSeat{Contest: c.ID, Name: c.Name, Region: c.Region, Form: dr.Form, Index: dr.Index,
+		WinnerChanged: !sameSet(dr.Winners, dr.SheetsWinners)}
+	if def != nil {
+		ds.Declared, ds.Sheets = names(def, dr.Winners), names(def, dr.SheetsWinners)
+	}
+	for _, df := range dr.Diff {
+		if df.Delta > 0 {
+			ds.Moved += df.Delta
+		}
+		if len(dr.Winners) > 0 && df.Candidate == dr.Winners[0] {
+			ds.DeclaredVotes = df.Declared
+		}
+		if len(dr.SheetsWinners) > 0 && df.Candidate == dr.SheetsWinners[0] {
+			ds.SheetsVotes = df.Sheets
+		}
+	}
+	return ds, true
+}
+
+// groupByRegion groups contests by region, in order of first appearance.
+func groupByRegion(cs []contestBrief) []provinceContests {
+	var out []provinceContests
+	at := map[string]int{}
+	for _, c := range cs {
+		i, ok := at[c.Region]
+		if !ok {
+			i = len(out)
+			at[c.Region] = i
+			out = append(out, provinceContests{Region: c.Region})
+		}
+		p := &out[i]
+		p.Contests = append(p.Contests, c)
+		if c.Disputed {
+			p.Disputed++
+		}
+		if c.Flags > 0 {
+			p.Flagged++
+		}
+	}
+	if len(out) == 1 {
+		out[0].Open = true
+	}
+	return out
 }
 
 func reindex(rs []regionProgress) map[string]*regionProgress {
@@ -109,13 +230,32 @@ func tableSeats(a *election.Assembly) int {
 
 func briefOf(d *election.Definition, c *tally.ContestResult) contestBrief {
 	b := contestBrief{ID: c.ID, Name: c.Name, Region: c.Region, Stations: c.Stations, StationsIn: c.StationsIn,
-		Tie: c.Tie, Margin: c.Margin, LeaderParty: partyInfo{}}
+		Tie: c.Tie, Margin: c.Margin, LeaderParty: partyInfo{}, Status: "none"}
 	if len(c.Winners) == 1 {
 		for _, cand := range c.Candidates {
 			if cand.ID == c.Winners[0] {
-				b.Leader, b.LeaderName, b.LeaderParty = cand.ID, cand.Name, partyOf(d, cand.Party)
+				b.Leader, b.LeaderName, b.LeaderParty, b.SeatParty = cand.ID, cand.Name, partyOf(d, cand.Party), cand.Party
 			}
 		}
+		if b.SeatParty == "" {
+			for _, af := range c.Affiliations {
+				if af.Candidate == b.Leader {
+					b.SeatParty = af.Party
+				}
+			}
+		}
+	}
+	if dr := currentDeclaration(c); dr != nil && !dr.Matches {
+		b.Disputed = true
+	}
+	switch {
+	case c.Tie:
+		b.Status = "tie"
+	case b.Leader == "":
+	case c.Stations > 0 && c.StationsIn == c.Stations && !b.Disputed:
+		b.Status = "won"
+	default:
+		b.Status = "leading"
 	}
 	for _, f := range c.Flags {
 		if f.Resolved != 0 {
@@ -142,20 +282,28 @@ func severityRank(s tally.Severity) int {
 	return 3
 }
 
-// hemicycle draws the assembly's seats.
-func (a *assemblyData) hemicycle() template.HTML {
+// hemicycle draws the assembly's seats, its words in lang.
+func (a *assemblyData) hemicycle(lang string) template.HTML {
 	var groups []seatGroup
+	reserved := seatWon
+	if a.Projection {
+		reserved = seatProjected
+	}
 	for _, p := range a.Parties {
-		groups = append(groups, seatGroup{ID: p.ID, Label: p.Name, Color: p.Color, Seats: p.Total})
+		g := seatGroup{ID: p.ID, Label: p.Name, Color: p.Color, Seats: p.Total}
+		led := p.Leading - p.Disputed
+		g.Runs = []seatRun{{seatWon, p.Won}, {seatLeading, led}, {seatDisputed, p.Disputed},
+			{reserved, p.Total - p.Won - led - p.Disputed}}
+		groups = append(groups, g)
 	}
 	if a.Unfilled > 0 {
-		groups = append(groups, seatGroup{ID: "unfilled", Label: "Not yet filled", Color: colorUnfilled, Seats: a.Unfilled, Hollow: true})
+		groups = append(groups, seatGroup{ID: "unfilled", Label: tr(lang, "Not yet filled"), Color: colorUnfilled, Seats: a.Unfilled, Hollow: true})
 	}
 	lines := []seatLine{
-		{a.Simple, formatCount(a.Simple) + " for a majority"},
-		{a.TwoThirds, formatCount(a.TwoThirds) + " for two-thirds"},
+		{a.Simple, tr(lang, "%s for a majority", formatCount(a.Simple))},
+		{a.TwoThirds, tr(lang, "%s for two-thirds", formatCount(a.TwoThirds))},
 	}
-	return hemicycleSVG(a.Name+": seats by party", groups, lines)
+	return hemicycleSVGLabelled(tr(lang, a.Name)+": "+tr(lang, "seats by party"), tr(lang, "%d seats"), groups, lines)
 }
 
 // assemblyPage serves / and /assembly/{id}.
@@ -166,7 +314,7 @@ func (x *site) assemblyPage(r *http.Request) (*response, state) {
 	found := false
 	st := x.read(func(v *tally.View) {
 		data, found = x.assemblyOf(v, id)
-		common = x.common(v, data.Name)
+		common = x.common(r, v, data.Name)
 	})
 	if !found {
 		if id == "" {
@@ -175,11 +323,13 @@ func (x *site) assemblyPage(r *http.Request) (*response, state) {
 				What, Hint string
 			}{common, "No results yet", "The election's definition is not logged yet; reload in a moment."}), st
 		}
-		return x.notFoundPage("No assembly "+id, "See the list of assemblies at the top of the page.")
+		return x.notFoundPage(r, "No assembly "+id, "See the list of assemblies at the top of the page.")
 	}
 	return htmlResponse(http.StatusOK, "assembly", struct {
 		pageCommon
 		A         assemblyData
 		Hemicycle template.HTML
-	}{common, data, data.hemicycle()}), st
+		// Provinces groups the contests by region, for the page only.
+		Provinces []provinceContests
+	}{common, data, data.hemicycle(common.Lang), groupByRegion(data.Contests)}), st
 }

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
+	"os"
+	"path/filepath"
 
 	"github.com/tallylog/tallylog/election"
 	"github.com/tallylog/tallylog/tally"
@@ -19,6 +22,11 @@ func (x *site) contestOf(v *tally.View, id string) (contestData, bool) {
 		return contestData{}, false
 	}
 	out := contestData{Contest: c, Stations: []stationRow{}}
+	for _, f := range v.Flags(tally.Filter{Contest: id, Resolved: true}) {
+		if f.Resolved != 0 {
+			out.History = append(out.History, f)
+		}
+	}
 	for _, i := range d.StationsOf(id) {
 		ds := d.Stations[i]
 		row := stationRow{ID: ds.ID, Name: ds.Name, Registered: ds.Registered, Status: "missing"}
@@ -29,6 +37,8 @@ func (x *site) contestOf(v *tally.View, id string) (contestData, bool) {
 				}
 				cur := sc.Current
 				row.Status, row.Revision, row.Cast, row.Rejected, row.Index = "in", cur.Revision, cur.Cast, cur.Rejected, cur.Index
+				row.Image = cur.Image
+				row.Scan = x.hasImage(cur.Image)
 				for _, vc := range cur.Votes {
 					row.Votes = append(row.Votes, vc.Votes)
 				}
@@ -59,6 +69,8 @@ type declarationView struct {
 	Rows []declRow
 	// WinnerChanged is set when the declared winner is not the sheets'.
 	WinnerChanged bool
+	// DiffZero is set when every declared count equals the sheets'.
+	DiffZero      bool
 	Declared      []string // declared winners' names
 	SheetsWinners []string
 }
@@ -93,6 +105,10 @@ func declarationOf(c *election.Contest, title string, dr *tally.DeclarationResul
 		dv.Rows = append(dv.Rows, declRow{candidateName(c, df.Candidate), df.Declared, df.Sheets, df.Delta, df.Delta != 0})
 	}
 	dv.WinnerChanged = !sameSet(dr.Winners, dr.SheetsWinners)
+	dv.DiffZero = true
+	for _, df := range dr.Diff {
+		dv.DiffZero = dv.DiffZero && df.Delta == 0
+	}
 	return dv
 }
 
@@ -121,24 +137,41 @@ func (x *site) contestPage(r *http.Request) (*response, state) {
 		def    *election.Contest
 		cands  []candidateRow
 		found  bool
+		// canonical is the contest a loosely typed id names.
+		canonical string
+		won       bool
 	)
 	st := x.read(func(v *tally.View) {
 		data, found = x.contestOf(v, id)
 		if !found {
+			if d := v.Definition(); d != nil {
+				canonical, _ = resolveContest(d, id)
+			}
 			return
 		}
 		d := v.Definition()
 		def, _ = d.Contest(id)
 		c := data.Contest
-		common = x.common(v, c.ID+" "+c.Name)
+		common = x.common(r, v, c.ID+" "+c.Name)
+		won = briefOf(d, &c).Status == "won"
+		common.Description = contestDescription(&c, d)
 		for _, cr := range c.Candidates {
 			row := candidateRow{CandidateResult: cr, PartyInfo: partyOf(d, cr.Party)}
 			row.Winner = !c.Tie && len(c.Winners) == 1 && c.Winners[0] == cr.ID
 			cands = append(cands, row)
 		}
 	})
+	if !found && canonical != "" {
+		return redirectTo(langPrefix(r) + "/contest/" + canonical), st
+	}
 	if !found {
-		return x.notFoundPage("No constituency "+id, "Constituency identifiers look like NA-57; see the assembly pages for the list.")
+		return x.notFoundPage(r, "No constituency "+id, "Constituency identifiers look like NA-57; see the assembly pages for the list.")
+	}
+	scans := 0
+	for _, sr := range data.Stations {
+		if sr.Scan {
+			scans++
+		}
 	}
 	var bars []bar
 	for _, c := range cands {
@@ -153,9 +186,11 @@ func (x *site) contestPage(r *http.Request) (*response, state) {
 		Provisional *declarationView
 		Final       *declarationView
 		Names       []string
+		ScanCount   int
+		Won         bool
 	}{common, data, cands, barsSVG("Votes per candidate, "+c.ID, bars),
 		declarationOf(def, "Provisional result (Form-47)", c.Provisional),
-		declarationOf(def, "Final result (Form-49)", c.Final), names(def, candidateIDs(def))}), st
+		declarationOf(def, "Final result (Form-49)", c.Final), names(def, candidateIDs(def)), scans, won}), st
 }
 
 func candidateIDs(c *election.Contest) []string {
@@ -164,4 +199,26 @@ func candidateIDs(c *election.Contest) []string {
 		ids = append(ids, cd.ID)
 	}
 	return ids
+}
+
+// hasImage reports whether the server holds the scan with this SHA-256.
+func (x *site) hasImage(hash string) bool {
+	if !hexHash.MatchString(hash) {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(x.s.Dir.ImagesDir(), hash))
+	return err == nil
+}
+
+// contestDescription is a contest's one-line summary for share cards.
+func contestDescription(c *tally.ContestResult, d *election.Definition) string {
+	b := briefOf(d, c)
+	s := fmt.Sprintf("%s %s: %d of %d stations in", c.ID, c.Name, c.StationsIn, c.Stations)
+	if b.Leader != "" {
+		s += fmt.Sprintf("; %s %s (%s) by %s votes", b.Status, b.LeaderName, b.LeaderParty.Name, formatCount(c.Margin))
+	}
+	if b.Disputed {
+		s += "; the declared result disagrees with the logged sheets"
+	}
+	return s + "."
 }

@@ -87,7 +87,9 @@ func (x *site) flagsOf(q flagQuery) (flagsData, bool, state) {
 	})
 	current := true
 	var forensicsAt uint64
-	if q.Kind == "" || q.Kind == KindForensic {
+	// A snapshot (snapshot.go) lists the tally's flags only: the forensic
+	// screening is of the live log.
+	if (q.Kind == "" || q.Kind == KindForensic) && x.snap == nil {
 		if q.Severity == "" || q.Severity == string(tally.Low) {
 			for _, a := range assemblies {
 				rep, cur, _ := x.report("assembly", a)
@@ -131,13 +133,13 @@ func (f flagRow) ScopeLink() string {
 func (x *site) flagsPage(r *http.Request) (*response, state) {
 	q, err := parseFlagQuery(r.URL.Query())
 	if err != nil {
-		return x.notFoundPage("Cannot filter the flags", err.Error())
+		return x.notFoundPage(r, "Cannot filter the flags", err.Error())
 	}
 	data, current, st := x.flagsOf(q)
 	var common pageCommon
 	var regions []string
 	x.read(func(v *tally.View) {
-		common = x.common(v, "Flags")
+		common = x.common(r, v, "Flags")
 		if d := v.Definition(); d != nil {
 			seen := map[string]bool{}
 			for _, c := range d.Contests {

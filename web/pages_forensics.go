@@ -34,14 +34,14 @@ func (x *site) scopeOf(r *http.Request) (scope, id string, ok bool) {
 func (x *site) forensicsPage(r *http.Request) (*response, state) {
 	scope, id, ok := x.scopeOf(r)
 	if !ok {
-		return x.notFoundPage("No such screening", "Screenings are at /forensics/assembly/{id} and /forensics/contest/{id}.")
+		return x.notFoundPage(r, "No such screening", "Screenings are at /forensics/assembly/{id} and /forensics/contest/{id}.")
 	}
 	rep, current, ok := x.report(scope, id)
 	if !ok {
-		return x.notFoundPage("No "+scope+" "+id, "See the assembly pages for the identifiers.")
+		return x.notFoundPage(r, "No "+scope+" "+id, "See the assembly pages for the identifiers.")
 	}
 	var common pageCommon
-	st := x.read(func(v *tally.View) { common = x.common(v, "Forensic screening: "+rep.Name) })
+	st := x.read(func(v *tally.View) { common = x.common(r, v, "Forensic screening: "+rep.Name) })
 	var charts []string
 	if rep.Report != nil {
 		charts = []string{"fingerprint.svg", "turnout.svg", "leader-share.svg"}

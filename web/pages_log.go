@@ -66,7 +66,7 @@ func siteURL(r *http.Request) string {
 // logPage serves /log.
 func (x *site) logPage(r *http.Request) (*response, state) {
 	var common pageCommon
-	st := x.read(func(v *tally.View) { common = x.common(v, "The log") })
+	st := x.read(func(v *tally.View) { common = x.common(r, v, "The log") })
 	data, err := x.logOf()
 	if err != nil {
 		return textResponse(http.StatusInternalServerError, err.Error()+"; report this to the site's operator"), st

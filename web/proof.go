@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/tallylog/tallylog/election"
 	"github.com/tallylog/tallylog/receipt"
 	"github.com/tallylog/tallylog/tally"
 )
@@ -35,13 +36,16 @@ func parseIndex(s string) (uint64, bool) {
 func (x *site) entryPage(r *http.Request) (*response, state) {
 	index, ok := parseIndex(r.PathValue("index"))
 	if !ok {
-		return x.notFoundPage("Not a log index: "+r.PathValue("index"), "Log indexes are decimal numbers from 0.")
+		return x.notFoundPage(r, "Not a log index: "+r.PathValue("index"), "Log indexes are decimal numbers from 0.")
 	}
-	var common pageCommon
-	st := x.read(func(v *tally.View) { common = x.common(v, fmt.Sprintf("Log entry %d", index)) })
+	var (
+		common pageCommon
+		def    *election.Definition
+	)
+	st := x.read(func(v *tally.View) { common, def = x.common(r, v, fmt.Sprintf("Log entry %d", index)), v.Definition() })
 	rc, err := x.proofFor(r.Context(), index)
 	if err != nil {
-		return x.notFoundPage(fmt.Sprintf("No published entry %d", index), err.Error())
+		return x.notFoundPage(r, fmt.Sprintf("No published entry %d", index), err.Error())
 	}
 	return htmlResponse(http.StatusOK, "entry", struct {
 		pageCommon
@@ -49,5 +53,6 @@ func (x *site) entryPage(r *http.Request) (*response, state) {
 		Record  string
 		Receipt string
 		Verify  string
-	}{common, index, string(rc.Entry), string(rc.Marshal()), x.verifyCommand("receipt.tlog-proof")}), st
+		E       entrySummary
+	}{common, index, string(rc.Entry), string(rc.Marshal()), x.verifyCommand("receipt.tlog-proof"), summarizeEntry(def, rc.Entry)}), st
 }

@@ -37,20 +37,27 @@ import (
 // Responses are cached per state (see cache.go): a burst of requests for
 // one page costs one render, and clients revalidate with the ETag.
 func (s *Server) routeSite(mux *http.ServeMux) {
-	x := &site{s: s, forensics: newForensicsCache()}
+	x := &site{s: s, forensics: newForensicsCache(), snaps: &snapshotCache{}}
 	x.cache.maxBytes = s.limits.cfg.CacheBytes
-	x.page(mux, "GET /{$}", x.assemblyPage)
-	x.page(mux, "GET /assembly/{id}", x.assemblyPage)
-	x.page(mux, "GET /contest/{id}", x.contestPage)
-	x.page(mux, "GET /station/{id...}", x.stationPage)
-	x.page(mux, "GET /entry/{index}", x.entryPage)
-	x.page(mux, "GET /flags", x.flagsPage)
-	x.page(mux, "GET /forensics", x.forensicsPage)
-	x.page(mux, "GET /forensics/{scope}/{id}", x.forensicsPage)
+	x.htmlPage(mux, "GET /{$}", x.assemblyPage)
+	x.htmlPage(mux, "GET /assembly/{id}", x.assemblyPage)
+	x.htmlPage(mux, "GET /contest/{id}", x.contestPage)
+	x.htmlPage(mux, "GET /station/{id...}", x.stationPage)
+	x.htmlPage(mux, "GET /entry/{index}", x.entryPage)
+	x.htmlPage(mux, "GET /flags", x.flagsPage)
+	x.htmlPage(mux, "GET /forensics", x.forensicsPage)
+	x.htmlPage(mux, "GET /forensics/{scope}/{id}", x.forensicsPage)
 	x.page(mux, "GET /forensics/{scope}/{id}/{chart}", x.forensicsChart)
-	x.page(mux, "GET /log", x.logPage)
-	x.page(mux, "GET /claim", x.claimGet)
+	x.htmlPage(mux, "GET /log", x.logPage)
+	x.htmlPage(mux, "GET /claim", x.claimGet)
 	mux.HandleFunc("POST /claim", x.claimPost)
+	mux.HandleFunc("POST /ur/claim", x.claimPost)
+	x.htmlPage(mux, "GET /search", x.searchPage)
+	x.routeAudits(mux)
+	x.routeReceipt(mux)
+	x.htmlPage(mux, "GET /snapshot/{size}/{page...}", x.snapshotPage)
+	mux.HandleFunc("GET /docs/api.md", serveAPIDoc)
+	mux.Handle("GET /ur", http.RedirectHandler("/ur/", http.StatusMovedPermanently))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 	x.routeAPI(mux)
 	x.routeExport(mux)
@@ -62,6 +69,11 @@ type site struct {
 	cache     respCache
 	forensics *forensicsCache
 	deadline  atomic.Pointer[time.Time]
+	// snap, when set, is the tally of the log's first snapSize entries
+	// that a snapshot page reads instead of the live one (snapshot.go).
+	snap     *tally.Tally
+	snapSize uint64
+	snaps    *snapshotCache
 }
 
 // renderFunc answers one request. It reads the tally itself (through
@@ -95,7 +107,17 @@ func (x *site) page(mux *http.ServeMux, pattern string, f renderFunc) {
 func (x *site) current() state {
 	_, size := x.s.Log.Checkpoint()
 	applied, _ := x.s.Applied()
-	return state{applied: applied, checkpoint: size, overdue: x.overdue(), stopped: x.s.Stopped() != ""}
+	return state{applied: applied, checkpoint: size, overdue: x.overdue(), minute: x.minute(), stopped: x.s.Stopped() != ""}
+}
+
+// minute returns the server's clock in minutes once it is past a time at
+// which some flag changes with the clock alone, else 0.
+func (x *site) minute() int64 {
+	due := x.s.Tally.NextDue()
+	if now := x.s.Now(); !due.IsZero() && now.After(due) {
+		return now.Unix() / 60
+	}
+	return 0
 }
 
 // overdue reports whether the provisional deadline has passed by the
@@ -122,8 +144,8 @@ func (x *site) overdue() bool {
 // f must only copy data out; rendering happens after read returns.
 func (x *site) read(f func(v *tally.View)) state {
 	_, size := x.s.Log.Checkpoint()
-	st := state{checkpoint: size, overdue: x.overdue(), stopped: x.s.Stopped() != ""}
-	x.s.Tally.Read(func(v *tally.View) {
+	st := state{checkpoint: size, overdue: x.overdue(), minute: x.minute(), stopped: x.s.Stopped() != ""}
+	x.tallyOf().Read(func(v *tally.View) {
 		st.applied = v.Size()
 		f(v)
 	})
@@ -152,13 +174,22 @@ func staticHandler() http.Handler {
 	})
 }
 
-// htmlResponse executes the named page template with data.
+// htmlResponse executes the named page template with data, in the
+// language of the page (pageCommon.Lang, English by default).
 func htmlResponse(status int, name string, data any) *response {
+	lang := "en"
+	if l, ok := data.(interface{ language() string }); ok {
+		lang = l.language()
+	}
 	var buf bytes.Buffer
-	if err := pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+	if err := pagesIn(lang)[name].ExecuteTemplate(&buf, "layout", data); err != nil {
 		return textResponse(http.StatusInternalServerError, "could not render the page: "+err.Error()+"; report this to the site's operator")
 	}
-	return &response{status: status, ctype: "text/html; charset=utf-8", body: buf.Bytes()}
+	body := buf.Bytes()
+	if lang != "en" {
+		body = localLinks(body, "/"+lang)
+	}
+	return &response{status: status, ctype: "text/html; charset=utf-8", body: body}
 }
 
 // jsonResponse encodes v as indented JSON.
@@ -182,9 +213,9 @@ func textResponse(status int, msg string) *response {
 }
 
 // notFoundPage is the HTML answer for an unknown identifier.
-func (x *site) notFoundPage(what, hint string) (*response, state) {
+func (x *site) notFoundPage(r *http.Request, what, hint string) (*response, state) {
 	var common pageCommon
-	st := x.read(func(v *tally.View) { common = x.common(v, "Not found") })
+	st := x.read(func(v *tally.View) { common = x.common(r, v, "Not found") })
 	return htmlResponse(http.StatusNotFound, "notfound", struct {
 		pageCommon
 		What, Hint string

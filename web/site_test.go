@@ -22,7 +22,7 @@ func TestPages(t *testing.T) {
 		status int
 		want   []string
 	}{
-		{"/", 200, []string{`class="hemicycle"`, `data-seats="336"`, "169 for a majority", "224 for two-thirds", "Latest flags", "winner-changed", `lang="ur"`}},
+		{"/", 200, []string{`class="hemicycle"`, `data-seats="336"`, "169 for a majority", "224 for two-thirds", "Gravest flags", `id="disputed"`, "winner-changed", `lang="ur"`}},
 		{"/assembly/NA", 200, []string{"National Assembly", `href="/contest/NA-57"`}},
 		{"/contest/NA-57", 200, []string{`class="differs"`, "names a different winner", "NA-57/PS-3", `<span lang="ur" dir="rtl">امیدوار ایک</span>`, "winner-changed"}},
 		{"/contest/NA-58", 200, []string{"st-missing", "No provisional result"}},

@@ -22,7 +22,28 @@ type seatGroup struct {
 	Seats int
 	// Hollow groups (seats not yet filled) are drawn as outlines.
 	Hollow bool
+	// Runs, when set, split the group's seats into runs drawn in turn
+	// with their own style (their counts sum to Seats).
+	Runs []seatRun
 }
+
+// seatRun is a run of a group's seats in one state.
+type seatRun struct {
+	State seatState
+	Seats int
+}
+
+// seatState is how a filled seat is drawn: a won seat solid, a led seat
+// pale, a disputed one pale with a thick dark ring, a projected reserved
+// seat pale with a dashed outline. The state is in the seat's class.
+type seatState string
+
+const (
+	seatWon       seatState = "won"
+	seatLeading   seatState = "leading"
+	seatDisputed  seatState = "disputed"
+	seatProjected seatState = "projected"
+)
 
 // seatLine is a marker at the boundary after Seats seats.
 type seatLine struct {
@@ -31,7 +52,7 @@ type seatLine struct {
 }
 
 const (
-	hemiW, hemiH       = 600.0, 330.0
+	hemiW, hemiH       = 600.0, 356.0
 	hemiCX, hemiCY     = 300.0, 300.0
 	hemiInner, hemiOut = 110.0, 285.0
 )
@@ -112,6 +133,12 @@ func hemicyclePositions(n int) (pos []seatPos, dot float64) {
 // hemicycleSVG draws the groups' seats (in order, from the left) and the
 // lines. title is the accessible name of the chart.
 func hemicycleSVG(title string, groups []seatGroup, lines []seatLine) template.HTML {
+	return hemicycleSVGLabelled(title, "%d seats", groups, lines)
+}
+
+// hemicycleSVGLabelled is hemicycleSVG with the centre label's format
+// (one %d, the number of seats), for pages in other languages.
+func hemicycleSVGLabelled(title, total string, groups []seatGroup, lines []seatLine) template.HTML {
 	n := 0
 	for _, g := range groups {
 		n += g.Seats
@@ -123,13 +150,14 @@ func hemicycleSVG(title string, groups []seatGroup, lines []seatLine) template.H
 	k := 0
 	for _, g := range groups {
 		fmt.Fprintf(&b, `<g data-group="%s" data-seats="%d"><title>%s: %d</title>`+"\n", html.EscapeString(g.ID), g.Seats, html.EscapeString(g.Label), g.Seats)
-		for range g.Seats {
-			p := pos[k]
-			k++
-			if g.Hollow {
-				fmt.Fprintf(&b, `<circle class="seat" cx="%.1f" cy="%.1f" r="%.1f" fill="none" stroke="%s" stroke-width="1"/>`+"\n", p.x, p.y, dot*0.9, g.Color)
-			} else {
-				fmt.Fprintf(&b, `<circle class="seat" cx="%.1f" cy="%.1f" r="%.1f" fill="%s"/>`+"\n", p.x, p.y, dot, g.Color)
+		runs := g.Runs
+		if len(runs) == 0 {
+			runs = []seatRun{{"", g.Seats}}
+		}
+		for _, run := range runs {
+			for range run.Seats {
+				drawSeat(&b, g, run.State, pos[k], dot)
+				k++
 			}
 		}
 		b.WriteString("</g>\n")
@@ -145,11 +173,33 @@ func hemicycleSVG(title string, groups []seatGroup, lines []seatLine) template.H
 		}
 		x1, y1 := hemiCX+(hemiInner-18)*math.Cos(a), hemiCY-(hemiInner-18)*math.Sin(a)
 		x2, y2 := hemiCX+(hemiOut+12)*math.Cos(a), hemiCY-(hemiOut+12)*math.Sin(a)
-		fmt.Fprintf(&b, `<line class="majority" data-seats="%d" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#111" stroke-width="1.5" stroke-dasharray="4 3"/>`+"\n", l.Seats, x1, y1, x2, y2)
-		ly := hemiCY - 30 - float64(len(lines)-1-i)*17
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" font-size="13">%s</text>`+"\n", hemiCX, ly, html.EscapeString(l.Label))
+		fmt.Fprintf(&b, `<line class="majority" data-seats="%d" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="currentColor" stroke-width="1.5" stroke-dasharray="4 3"/>`+"\n", l.Seats, x1, y1, x2, y2)
+		// Labels go under the half ring, the first at the left, the
+		// second at the right, where no seat hides them.
+		lx, anchor := hemiCX-hemiOut, "start"
+		if i%2 == 1 {
+			lx, anchor = hemiCX+hemiOut, "end"
+		}
+		ly := hemiCY + 42 + float64(i/2)*24
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="%s" font-size="20" fill="currentColor">%s</text>`+"\n", lx, ly, anchor, html.EscapeString(l.Label))
 	}
-	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" font-size="22" font-weight="bold">%d seats</text>`+"\n", hemiCX, hemiCY, n)
+	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" font-size="32" font-weight="bold" fill="currentColor">%s</text>`+"\n", hemiCX, hemiCY-4, html.EscapeString(fmt.Sprintf(total, n)))
 	b.WriteString("</svg>")
 	return template.HTML(b.String())
+}
+
+// drawSeat draws one seat of g in state st ("" for the group's plain style).
+func drawSeat(b *strings.Builder, g seatGroup, st seatState, p seatPos, dot float64) {
+	switch {
+	case g.Hollow:
+		fmt.Fprintf(b, `<circle class="seat" cx="%.1f" cy="%.1f" r="%.1f" fill="none" stroke="%s" stroke-width="1"/>`+"\n", p.x, p.y, dot*0.9, g.Color)
+	case st == seatLeading:
+		fmt.Fprintf(b, `<circle class="seat leading" cx="%.1f" cy="%.1f" r="%.1f" fill="%s" fill-opacity="0.4" stroke="%s" stroke-width="1.5"/>`+"\n", p.x, p.y, dot*0.9, g.Color, g.Color)
+	case st == seatDisputed:
+		fmt.Fprintf(b, `<circle class="seat disputed" cx="%.1f" cy="%.1f" r="%.1f" fill="%s" fill-opacity="0.4" stroke="currentColor" stroke-width="3"/>`+"\n", p.x, p.y, dot*0.8, g.Color)
+	case st == seatProjected:
+		fmt.Fprintf(b, `<circle class="seat projected" cx="%.1f" cy="%.1f" r="%.1f" fill="%s" fill-opacity="0.25" stroke="%s" stroke-width="1.5" stroke-dasharray="2 2"/>`+"\n", p.x, p.y, dot*0.9, g.Color, g.Color)
+	default:
+		fmt.Fprintf(b, `<circle class="seat%s" cx="%.1f" cy="%.1f" r="%.1f" fill="%s"/>`+"\n", map[bool]string{true: " won"}[st == seatWon], p.x, p.y, dot, g.Color)
+	}
 }

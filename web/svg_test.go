@@ -99,11 +99,11 @@ func TestHemicycleOrder(t *testing.T) {
 func TestBarsGolden(t *testing.T) {
 	svg := string(barsSVG("Votes <NA-57>", []bar{
 		{Label: "Candidate One", Value: 830, Color: "#1e7b3c", Mark: true},
-		{Label: "A candidate with a very long name indeed", Value: 670, Color: "#c8102e"},
+		{Label: "A candidate with a very long name indeed, longer than a line holds", Value: 670, Color: "#c8102e"},
 		{Label: "Zero", Value: 0, Color: "#8a8a8a"},
 	}))
 	wellFormed(t, svg)
-	if !strings.Contains(svg, "Votes &lt;NA-57&gt;") || !strings.Contains(svg, "A candidate with a very l…") {
+	if !strings.Contains(svg, "Votes &lt;NA-57&gt;") || !strings.Contains(svg, "A candidate with a very long name indeed, longe…") {
 		t.Error("the title is not escaped or the long label not shortened")
 	}
 	golden(t, "bars.svg", svg)

@@ -3,9 +3,11 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/tallylog/tallylog/election"
 	"github.com/tallylog/tallylog/tally"
@@ -15,17 +17,24 @@ import (
 // (templates/layout.html) with the page's "content" template. Every
 // template is html/template, so names and reasons from records, which
 // anyone with a key can write, are escaped wherever they appear.
-var pages = func() map[string]*template.Template {
-	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+var pages = parsePages("en")
+
+// parsePages parses every page's template set with the functions of lang
+// (see i18n.go: "t" translates, "province" names a region).
+func parsePages(lang string) map[string]*template.Template {
+	base := template.Must(template.New("layout.html").Funcs(funcs).Funcs(langFuncs(lang)).ParseFS(templateFS, "templates/layout.html"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"assembly", "contest", "station", "entry", "flags", "forensics", "log", "notfound", "claim"} {
+	for _, name := range []string{"assembly", "contest", "station", "entry", "flags", "forensics", "log", "notfound", "claim", "search", "audits", "receipt"} {
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
 	}
 	return out
-}()
+}
 
 var funcs = template.FuncMap{
-	"num":   formatCount,
+	"num": formatCount,
+	"tag": tag,
+	// pctf writes a fraction (0.516) as a percentage ("51.6%").
+	"pctf":  func(f float64) string { return strconv.FormatFloat(100*f, 'f', 1, 64) + "%" },
 	"pct":   percent,
 	"short": shortHash,
 	"add":   func(a, b int) int { return a + b },
@@ -37,10 +46,18 @@ var funcs = template.FuncMap{
 		}
 		return formatCount(n)
 	},
-	"severities": func() []string { return []string{"grave", "high", "medium", "low"} },
+	// firstEvidence and moreEvidence keep a flag's line short: the first
+	// records it rests on, and how many more there are.
+	"firstEvidence": func(ev []tally.Evidence) []tally.Evidence { return ev[:min(len(ev), evidenceShown)] },
+	"moreEvidence":  func(ev []tally.Evidence) int { return max(len(ev)-evidenceShown, 0) },
+	"severities":    func() []string { return []string{"grave", "high", "medium", "low"} },
 	// slice2 lets a template range over two optional sections.
 	"slice2": func(a, b *declarationView) []*declarationView { return []*declarationView{a, b} },
 }
+
+// evidenceShown is how many of a flag's evidence records a flag line
+// links.
+const evidenceShown = 6
 
 // formatCount writes a count with thousands separators: 1,234,567.
 func formatCount(v any) string {
@@ -105,13 +122,32 @@ type pageCommon struct {
 	Applied    uint64 // entries applied
 	Overdue    bool
 	Stopped    string // why the server refuses submissions (guard.go), or ""
+	// Description is the page's summary for share cards (og:description).
+	Description string
+	// Lang is the page's language ("en" or "ur"); Path is the page's
+	// address without the language prefix, for the language switch.
+	Lang, Path string
+	// Snapshot is the log size a snapshot page shows (0 on live pages);
+	// Live is the live tally's size then.
+	Snapshot, Live uint64
+	// Permalink is this page's snapshot address at the current size, if
+	// the page has snapshots.
+	Permalink string
 }
+
+func (c pageCommon) language() string { return c.Lang }
 
 type navItem struct{ ID, Name string }
 
 // common fills the layout's data from a view.
-func (x *site) common(v *tally.View, title string) pageCommon {
-	c := pageCommon{Title: title, Origin: x.s.Meta.Origin, ElectionID: x.s.Meta.Election, Applied: v.Size(), Stopped: x.s.Stopped()}
+func (x *site) common(r *http.Request, v *tally.View, title string) pageCommon {
+	c := pageCommon{Title: title, Origin: x.s.Meta.Origin, ElectionID: x.s.Meta.Election, Applied: v.Size(), Stopped: x.s.Stopped(),
+		Lang: langOf(r), Path: strings.TrimPrefix(r.URL.RequestURI(), langPrefix(r))}
+	if x.snap != nil {
+		c.Snapshot, c.Live = x.snapSize, x.s.Tally.Size()
+	} else {
+		c.Permalink = permalinkOf(c.Path, c.Applied)
+	}
 	d := v.Definition()
 	if d == nil {
 		c.Election = x.s.Meta.Election
@@ -123,6 +159,23 @@ func (x *site) common(v *tally.View, title string) pageCommon {
 	}
 	c.Overdue = !v.Deadline().IsZero() && x.asOf().After(v.Deadline())
 	return c
+}
+
+// partySymbol abbreviates a party for its badge: the capitals and digits
+// of its name ("Pakistan Muslim League (N)" → "PMLN"), at most five, or
+// its ID in capitals.
+func partySymbol(id, name string) string {
+	var b []rune
+	for _, w := range strings.FieldsFunc(name, func(r rune) bool { return r == ' ' || r == '-' || r == '(' || r == ')' }) {
+		r := []rune(w)[0]
+		if unicode.IsUpper(r) || unicode.IsDigit(r) {
+			b = append(b, r)
+		}
+	}
+	if len(b) < 2 || len(b) > 5 {
+		return strings.ToUpper(id[:min(len(id), 5)])
+	}
+	return string(b)
 }
 
 // Colours for parties without one, for independents and for seats not yet
@@ -141,13 +194,13 @@ var htmlColor = regexp.MustCompile(`^#[0-9a-f]{6}$`)
 // seats.Independent are independents.
 func partyOf(d *election.Definition, id string) partyInfo {
 	if id == "" || strings.EqualFold(id, "independent") {
-		return partyInfo{ID: "independent", Name: "Independent", Color: colorIndependent}
+		return partyInfo{ID: "independent", Name: "Independent", LocalName: "آزاد", Color: colorIndependent, Symbol: "IND"}
 	}
 	p, ok := d.Party(id)
 	if !ok {
-		return partyInfo{ID: id, Name: id, Color: colorNoParty}
+		return partyInfo{ID: id, Name: id, Color: colorNoParty, Symbol: partySymbol(id, id)}
 	}
-	info := partyInfo{ID: p.ID, Name: p.Name, LocalName: p.LocalName, Color: p.Color}
+	info := partyInfo{ID: p.ID, Name: p.Name, LocalName: p.LocalName, Color: p.Color, Symbol: partySymbol(p.ID, p.Name)}
 	if !htmlColor.MatchString(info.Color) {
 		info.Color = colorNoParty
 	}

@@ -23,7 +23,7 @@ type claimCandidate struct{ ID, Name string }
 // layout and cached per state.
 func (x *site) claimGet(r *http.Request) (*response, state) {
 	p := &claimPage{Station: strings.TrimSpace(r.URL.Query().Get("station")), Contest: r.URL.Query().Get("contest")}
-	return x.claimRender(http.StatusOK, p)
+	return x.claimRender(r, http.StatusOK, p)
 }
 
 // claimPost checks a claim posted from the form and renders the answer,
@@ -42,16 +42,16 @@ func (x *site) claimPost(w http.ResponseWriter, r *http.Request) {
 		ce := asClaimError(err)
 		status, p.Error = ce.Status, ce.Msg
 	}
-	resp, _ := x.claimRender(status, p)
+	resp, _ := x.claimRender(r, status, p)
 	resp.noStore = true
 	resp.write(w, r)
 }
 
 // claimRender fills the form's choices from the tally and renders the page.
-func (x *site) claimRender(status int, p *claimPage) (*response, state) {
+func (x *site) claimRender(r *http.Request, status int, p *claimPage) (*response, state) {
 	var common pageCommon
 	st := x.read(func(v *tally.View) {
-		common = x.common(v, "Is this sheet real?")
+		common = x.common(r, v, "Is this sheet real?")
 		if p.Station != "" {
 			fillClaimForm(v, p)
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/tallylog/tallylog/night"
 	"github.com/tallylog/tallylog/registry"
 	"github.com/tallylog/tallylog/sim"
+	"github.com/tallylog/tallylog/tally"
 	"github.com/tallylog/tallylog/web"
 )
 
@@ -100,7 +101,7 @@ func runDemo(st *State, args []string) error {
 	say("\nelection night is live at %s/\n(%d records to arrive; the Rawalpindi declarations are tampered)\n\n", base, len(el.Records))
 
 	if speed < 0 && len(el.Records) > 1 {
-		span := el.Records[len(el.Records)-1].Arrival - el.Records[0].Arrival
+		span := el.Records[len(el.Records)-1].Arrival - night.Start(el.Records)
 		speed = span.Seconds() / 180
 	}
 	if speed < 0 {
@@ -263,6 +264,9 @@ type DemoResult struct {
 	// end-of-night risk-limiting audit.
 	Detection []night.MechanismRow `json:"detection"`
 	Audit     *night.AuditReport   `json:"audit,omitempty"`
+	// Raised counts every flag raised over the night, resolved ones
+	// included, by severity: on the clean scenario grave and high stay 0.
+	Raised map[string]int `json:"flags_raised_by_severity"`
 }
 
 type demoAssemblySeat struct {
@@ -288,6 +292,12 @@ func demoResult(d datadir.Dir, srv *web.Server, el *sim.Election, det []night.De
 		}
 		r.Detected[x.Kind] = c
 	}
+	r.Raised = map[string]int{}
+	srv.Tally.Read(func(v *tally.View) {
+		for _, f := range v.Flags(tally.Filter{Resolved: true, AsOf: srv.Now()}) {
+			r.Raised[string(f.Severity)]++
+		}
+	})
 	sum := srv.Tally.Summary(srv.Now())
 	r.Entries = sum.Entries
 	for _, a := range sum.Assemblies {
@@ -333,6 +343,8 @@ func printDemoResult(st *State, r *DemoResult, base string) {
 		}
 		fmt.Fprintf(w, "  switched stations: %d in the audited contests, %d reached by a hand count (%d in the whole election)\n", a.Switched, a.Reached, a.SwitchedAll)
 	}
+	fmt.Fprintf(w, "  flags raised over the night (resolved included): %d grave, %d high, %d medium, %d low\n",
+		r.Raised[string(tally.Grave)], r.Raised[string(tally.High)], r.Raised[string(tally.Medium)], r.Raised[string(tally.Low)])
 	var slowest float64
 	for _, x := range r.Injected {
 		if x.Kind == sim.KindDeclarationTampering && x.Detected && x.SecondsToFlag > slowest {

@@ -40,7 +40,7 @@ func TestDemoHeadless(t *testing.T) {
 			if !x.Detected || x.SecondsToFlag > 60 {
 				t.Errorf("tampered declaration of %s: detected %v after %.1fs", x.Contest, x.Detected, x.SecondsToFlag)
 			}
-		case sim.KindConflictingSheet, sim.KindCopyDiffers, sim.KindNonReporting:
+		case sim.KindConflictingSheet, sim.KindCopyDiffers, sim.KindNonReporting, sim.KindPostalInflation, sim.KindStaleDeclaration:
 			if !x.Detected {
 				t.Errorf("%s at %s not detected", x.Kind, x.Station)
 			}

@@ -57,7 +57,11 @@ func KeyFrom(seedText, name string) (note.Signer, string) {
 
 // New builds the test election. Key names: "ecp" (commission), "po.<station>"
 // with '/' replaced by '.', "ro.<contest>", "agent.<contest>", "observer".
-func New(t testing.TB) *Election {
+func New(t testing.TB) *Election { return NewWith(t, nil) }
+
+// NewWith is New with the definition changed by mod (when not nil) before
+// it is validated and logged: a test of a definition setting.
+func NewWith(t testing.TB, mod func(d *election.Definition)) *Election {
 	d, err := election.Builtin("pk-ge2024")
 	if err != nil {
 		t.Fatal(err)
@@ -81,6 +85,9 @@ func New(t testing.TB) *Election {
 	}
 	for i := 1; i <= 2; i++ {
 		d.Stations = append(d.Stations, election.Station{ID: fmt.Sprintf("NA-58/PS-%d", i), Registered: 800, Contests: []string{"NA-58"}})
+	}
+	if mod != nil {
+		mod(d)
 	}
 	if err := d.Validate(); err != nil {
 		t.Fatal(err)
@@ -171,6 +178,12 @@ func (e *Election) Sheet(contest, station string, votes ...int64) *record.Sheet 
 func (e *Election) Order(contest, kind, reason string, stations ...string) *record.Order {
 	return &record.Order{Election: e.Def.ID, Log: e.Def.Origin, Contest: contest, Kind: kind, Stations: stations,
 		Reason: reason, Ordered: "2024-02-09T09:00:00Z"}
+}
+
+// PostalAccount returns a contest's postal-ballot account, signed in the
+// morning of polling day.
+func (e *Election) PostalAccount(contest string, issued int64) *record.PostalAccount {
+	return &record.PostalAccount{Election: e.Def.ID, Log: e.Def.Origin, Contest: contest, Issued: issued, Accounted: "2024-02-08T04:00:00Z"}
 }
 
 // Counts builds a count list for candidates 1..n.

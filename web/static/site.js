@@ -16,11 +16,26 @@
           live.textContent = "";
           var a = document.createElement("a");
           a.href = window.location.href;
-          a.textContent = "The log has " + (log.size - shown) + " new entries: reload for the latest results.";
+          var msg = document.documentElement.dataset.reloadMsg || "The log has N new entries: reload for the latest results.";
+          a.textContent = msg.replace("N", String(log.size - shown));
           live.appendChild(a);
         }
       })
       .catch(function () {});
   }
   window.setInterval(check, 15000);
+})();
+
+// Zoom: a tap on a scanned form shows it at full size in place (without
+// the script, the link opens the image).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    var img = e.target.closest && e.target.closest("img[data-zoom]");
+    if (!img) return;
+    e.preventDefault();
+    img.classList.toggle("zoom");
+    var box = img.closest("figure");
+    if (box) box.classList.toggle("zoomed");
+  });
 })();

@@ -40,6 +40,7 @@ export const TYPES = {
     F("votes", "counts", "votes", isCopy), F("image", "opt", "image", isCopy), F("captured", "str")] },
   affiliation: { fields: [F("contest", "str"), F("candidate", "str"), F("party", "str"), F("joined", "str")] },
   gazette: { fields: [F("assembly", "str"), F("notified", "str")] },
+  "postal-account": { fields: [F("contest", "str"), F("issued", "int"), F("accounted", "str")] },
 };
 
 // encode returns a record's canonical body as a string. rec is the JSON

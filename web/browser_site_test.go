@@ -1,0 +1,131 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// docShot saves the whole page as name.jpg in $TALLYLOG_SCREENSHOTS, if
+// set (docs/screenshots holds the committed set: JPEG keeps it small;
+// TALLYLOG_SCREENSHOTS_PNG=1 writes PNG instead).
+func docShot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("TALLYLOG_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	quality, ext := 70, ".jpg"
+	if os.Getenv("TALLYLOG_SCREENSHOTS_PNG") != "" {
+		quality, ext = 100, ".png"
+	}
+	img := run(t, ctx, "screenshot "+name, chromedp.FullScreenshot(quality))
+	if err := os.WriteFile(filepath.Join(dir, name+ext), img, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sitePages are the site's page types, as the browser tests visit them on
+// the election-night scenario.
+func sitePages(sc *scenario) []struct{ name, path, sel string } {
+	return []struct{ name, path, sel string }{
+		{"national", "/", "svg.hemicycle"},
+		{"constituency", "/contest/NA-57", "#form-47"},
+		{"station", "/station/NA-57/PS-2", "pre.receipt"},
+		{"entry", fmt.Sprintf("/entry/%d", sc.Tampered), "pre.record"},
+		{"flags", "/flags", "#flag-list"},
+		{"forensics", "/forensics", "main h1"},
+		{"log", "/log", "main h1"},
+		{"search", "/search?q=one", "main h1"},
+		{"claim", "/claim", "h1"},
+		{"audits", "/audits", "main h1"},
+		{"receipt", "/receipt", "main h1"},
+		{"snapshot", fmt.Sprintf("/snapshot/%d/contest/NA-57", sc.Tampered+1), "#snapshot"},
+		{"urdu-national", "/ur/", "svg.hemicycle"},
+		{"urdu-constituency", "/ur/contest/NA-57", "#form-47"},
+		{"urdu-station", "/ur/station/NA-57/PS-3", "pre.receipt"},
+	}
+}
+
+// TestBrowserPhonesAndDesktops opens every page type at 1366×900 and
+// 390×844: no page is wider than a phone's screen, and the national page
+// leads with the disputed seat. Screenshots go to $TALLYLOG_SCREENSHOTS
+// (docs/screenshots holds the committed set).
+func TestBrowserPhonesAndDesktops(t *testing.T) {
+	ctx := browser(t)
+	ts := newTestSite(t)
+	sc := ts.electionNight(t)
+	for _, size := range []struct {
+		name string
+		w, h int64
+	}{{"desktop", 1366, 900}, {"phone", 390, 844}} {
+		opts := []chromedp.EmulateViewportOption{}
+		if size.w < 500 {
+			opts = append(opts, chromedp.EmulateMobile)
+		}
+		run(t, ctx, "viewport "+size.name, chromedp.EmulateViewport(size.w, size.h, opts...))
+		for _, p := range sitePages(sc) {
+			open(t, ctx, ts, p.path, p.sel)
+			overflow := run(t, ctx, "page width", chromedp.Evaluate[int](`document.documentElement.scrollWidth - document.documentElement.clientWidth`))
+			if overflow > 0 {
+				wide := run(t, ctx, "wide elements", chromedp.Evaluate[[]string](`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest(".scroll, pre")).slice(0, 5).map(e => e.tagName + "." + e.className + " " + (e.id||""))`))
+				t.Errorf("%s at %s: the page is %dpx wider than the screen (%v)", p.path, size.name, overflow, wide)
+			}
+			if strings.HasPrefix(p.path, "/ur/") {
+				dir := run(t, ctx, "direction", chromedp.Evaluate[string](`document.documentElement.lang + " " + document.documentElement.dir + " " + getComputedStyle(document.querySelector("main")).direction`))
+				if dir != "ur rtl rtl" {
+					t.Errorf("%s: lang, dir and main's direction are %q, want ur rtl rtl", p.path, dir)
+				}
+				english := run(t, ctx, "links", chromedp.Evaluate[[]string](`[...document.querySelectorAll("main a[href^='/contest/'], main a[href^='/station/']")].map(a => a.getAttribute("href"))`))
+				if len(english) > 0 {
+					t.Errorf("%s: links leave the Urdu site: %v", p.path, english)
+				}
+			}
+			// Accessibility at the phone size, where most readers are
+			// (one size keeps the run short; the rules do not depend on it).
+			if size.w < 500 {
+				axe(t, ctx, p.path+" at "+size.name)
+			}
+			docShot(t, ctx, p.name+"-"+size.name)
+		}
+	}
+	// Dark mode: the same rules with prefers-color-scheme: dark.
+	run(t, ctx, "dark scheme", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}})
+		return err
+	}))
+	for _, path := range []string{"/", "/contest/NA-57"} {
+		name := map[string]string{"/": "national-dark", "/contest/NA-57": "constituency-dark"}[path]
+		open(t, ctx, ts, path, "main h1")
+		bg := run(t, ctx, "background", chromedp.Evaluate[string](`getComputedStyle(document.body).backgroundColor`))
+		if bg != "rgb(18, 18, 18)" {
+			t.Errorf("%s in the dark scheme has background %s, want the dark one", path, bg)
+		}
+		axe(t, ctx, path+" in the dark scheme")
+		docShot(t, ctx, name)
+	}
+	run(t, ctx, "light scheme", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "light"}}})
+		return err
+	}))
+	open(t, ctx, ts, "/", "#disputed")
+	banner := run(t, ctx, "banner", chromedp.Text(chromedp.CSS("#disputed")))
+	if !strings.Contains(banner, "NA-57") || !strings.Contains(banner, "different winner") {
+		t.Errorf("the disputed-seat banner does not name NA-57 and its changed winner:\n%s", banner)
+	}
+	// The banner comes before the hemicycle: the story first.
+	first := run(t, ctx, "order", chromedp.Evaluate[bool](`!!(document.querySelector("#disputed").compareDocumentPosition(document.querySelector("svg.hemicycle")) & Node.DOCUMENT_POSITION_FOLLOWING)`))
+	if !first {
+		t.Error("the disputed-seat banner is not above the hemicycle")
+	}
+	ringed := run(t, ctx, "disputed seats", chromedp.Evaluate[int](`document.querySelectorAll("svg.hemicycle circle.seat.disputed").length`))
+	if ringed != 1 {
+		t.Errorf("the hemicycle marks %d seats as disputed, want 1 (NA-57)", ringed)
+	}
+}

@@ -1,0 +1,93 @@
+package web
+
+import (
+	"io/fs"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tallylog/tallylog/tally"
+)
+
+// TestUrduCatalogue checks that every message a template passes to t or
+// th has an Urdu entry with the same fmt verbs, and that every flag kind,
+// severity and built-in assembly has its Urdu words: the Urdu site has no
+// English left but names, identifiers and what records themselves say.
+func TestUrduCatalogue(t *testing.T) {
+	msg := regexp.MustCompile(`\{\{-? ?th? ("(?:[^"\\]|\\.)*")`)
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range files {
+		b, err := fs.ReadFile(templateFS, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msg.FindAllStringSubmatch(string(b), -1) {
+			key, err := strconv.Unquote(m[1])
+			if err != nil {
+				t.Fatalf("%s: %s: %v", f, m[1], err)
+			}
+			n++
+			ur, ok := urdu[key]
+			if !ok {
+				t.Errorf("%s: no Urdu for %q", f, key)
+				continue
+			}
+			if verbs(key) != verbs(ur) {
+				t.Errorf("%s: the Urdu of %q has verbs %q, want %q", f, key, verbs(ur), verbs(key))
+			}
+		}
+	}
+	if n < 100 {
+		t.Errorf("found only %d messages in the templates: is the pattern still right?", n)
+	}
+	for _, k := range append(append([]string{}, tally.Kinds...), "grave", "high", "medium", "low",
+		"National Assembly", "Provincial Assembly of the Punjab", "Provincial Assembly of Sindh",
+		"Provincial Assembly of Khyber Pakhtunkhwa", "Provincial Assembly of Balochistan") {
+		if _, ok := urdu[k]; !ok {
+			t.Errorf("no Urdu for %q", k)
+		}
+	}
+	for _, k := range tally.Kinds {
+		if _, ok := urdu["flag:"+k]; !ok {
+			t.Errorf("no Urdu sentence for flags of kind %s", k)
+		}
+	}
+}
+
+// verbs lists a format's verbs without their explicit argument indexes,
+// sorted by the argument they take.
+func verbs(s string) string {
+	re := regexp.MustCompile(`%(\[(\d+)\])?([sdv])`)
+	ms := re.FindAllStringSubmatch(s, -1)
+	out := make([]string, len(ms))
+	next := 1
+	for _, m := range ms {
+		i := next
+		if m[2] != "" {
+			i, _ = strconv.Atoi(m[2])
+		}
+		next = i + 1
+		if i-1 < len(out) && i >= 1 {
+			out[i-1] = m[3]
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+// TestLocalLinks checks which links keep the Urdu prefix.
+func TestLocalLinks(t *testing.T) {
+	in := `<a href="/">x</a><a href="/contest/NA-57#form-47">x</a><a href="/static/site.css">x</a><a href="/api/v1/summary">x</a>` +
+		`<img src="/forensics/assembly/NA/turnout.svg"><a href="/forensics/assembly/NA">x</a><a href="/forensics/assembly/NA/turnout.svg">x</a>` +
+		`<form action="/search"></form><a href="/log">x</a><a href="/export/NA/contests.csv">x</a><a data-lang-switch href="/contest/NA-57">English</a>`
+	want := `<a href="/ur/">x</a><a href="/ur/contest/NA-57#form-47">x</a><a href="/static/site.css">x</a><a href="/api/v1/summary">x</a>` +
+		`<img src="/forensics/assembly/NA/turnout.svg"><a href="/ur/forensics/assembly/NA">x</a><a href="/forensics/assembly/NA/turnout.svg">x</a>` +
+		`<form action="/ur/search"></form><a href="/ur/log">x</a><a href="/export/NA/contests.csv">x</a><a data-lang-switch href="/contest/NA-57">English</a>`
+	if got := string(localLinks([]byte(in), "/ur")); got != want {
+		t.Errorf("localLinks:\n got %s\nwant %s", got, want)
+	}
+}
