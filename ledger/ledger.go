@@ -179,13 +179,24 @@ func Open(ctx context.Context, dir string, signer note.Signer, vkey string, opts
 	l.tiles = l // read through the driver: on MySQL the directory holds no tiles
 	if err := l.poll(ctx); err != nil && !errors.Is(err, os.ErrNotExist) {
 		l.Close(ctx)
-		return nil, fmt.Errorf("%s: %w; the checkpoint file is damaged, but the entries and tiles it commits to may be whole: "+
+		return nil, &damagedError{fmt.Errorf("%s: %w; the checkpoint file is damaged, but the entries and tiles it commits to may be whole: "+
 			"move it aside (mv %s %s.damaged) and start again, and the log signs a new checkpoint from its tree state (log/.state/treeState); "+
-			"then run tallylog verify on the log, and compare the new checkpoint with one a witness or mirror holds", filepath.Join(dir, "checkpoint"), err, filepath.Join(dir, "checkpoint"), filepath.Join(dir, "checkpoint"))
+			"then run tallylog verify on the log, and compare the new checkpoint with one a witness or mirror holds", filepath.Join(dir, "checkpoint"), err, filepath.Join(dir, "checkpoint"), filepath.Join(dir, "checkpoint"))}
 	}
 	go l.watch(lctx)
 	return l, nil
 }
+
+// ErrDamagedCheckpoint is matched (errors.Is) by Open's error when the
+// log's checkpoint file exists but does not open with the log's key.
+var ErrDamagedCheckpoint = errors.New("the log's checkpoint file is damaged")
+
+// damagedError is a damaged-checkpoint error; its text is its cause's.
+type damagedError struct{ err error }
+
+func (e *damagedError) Error() string        { return e.err.Error() }
+func (e *damagedError) Unwrap() error        { return e.err }
+func (e *damagedError) Is(target error) bool { return target == ErrDamagedCheckpoint }
 
 // Writable checks that the log's state directory can be opened for writing
 // now. Tessera's POSIX driver panics, taking the whole server down, when it

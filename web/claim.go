@@ -15,7 +15,6 @@ package web
 // with an observer key and submitted like any record.
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -29,10 +28,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/tallylog/tallylog/evidence"
+	"github.com/tallylog/tallylog/node"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/tally"
 )
@@ -406,14 +404,6 @@ func sameVotes(claimed map[string]int64, logged []record.Count) bool {
 	return true
 }
 
-// evidenceState is what the evidence download keeps in the Server: the key
-// index (built once, then extended) and a lock that lets one pack be built
-// at a time. The zero value is ready to use.
-type evidenceState struct {
-	mu   sync.Mutex
-	keys *evidence.KeyIndex // nil until the first pack
-}
-
 // handleEvidence serves a contest's evidence pack. A pack is built once per
 // published checkpoint into DIR/packs/, streamed to disk and capped at
 // Limits.PackBytes, and served from the file: however many clients
@@ -431,10 +421,10 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiErr{Status: http.StatusNotFound, Rule: fmt.Sprintf("there is no contest %q in this election", contest)})
 		return
 	}
-	path, size, err := s.buildEvidence(r.Context(), contest)
+	path, size, err := s.EvidencePack(r.Context(), contest, s.limits.cfg.PackBytes)
 	if err != nil {
 		status, field := http.StatusServiceUnavailable, "server"
-		if errors.Is(err, errPackTooLarge) {
+		if errors.Is(err, node.ErrPackTooLarge) {
 			status, field = http.StatusInsufficientStorage, "pack"
 		}
 		writeError(w, &apiErr{Status: status, Field: field, Rule: "the evidence pack could not be built: " + err.Error()})
@@ -449,89 +439,4 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="evidence-%s-%d.zip"`, strings.ReplaceAll(contest, "/", "_"), size))
 	http.ServeContent(w, r, "", time.Time{}, f)
-}
-
-// errPackTooLarge refuses a pack over Limits.PackBytes.
-var errPackTooLarge = errors.New("the pack is larger than the server's cap (--max-pack-bytes); download the log and build it with tallylog evidence")
-
-// packPath is where the pack of contest at checkpoint size is kept.
-func (s *Server) packPath(contest string, size uint64) string {
-	return filepath.Join(s.Dir.Root, "packs", fmt.Sprintf("%s-%d.zip", hex.EncodeToString([]byte(contest)), size))
-}
-
-// buildEvidence returns the file holding a contest's pack against the
-// latest published checkpoint (once the tally has applied it), building it
-// if no pack for that checkpoint exists. Older packs of the contest are
-// removed.
-func (s *Server) buildEvidence(ctx context.Context, contest string) (string, uint64, error) {
-	es := &s.evidence
-	es.mu.Lock()
-	defer es.mu.Unlock()
-	if es.keys == nil {
-		es.keys = evidence.NewKeyIndex()
-	}
-	cp, size := s.Log.Checkpoint()
-	if cp == nil {
-		return "", 0, errors.New("the log has no checkpoint yet")
-	}
-	path := s.packPath(contest, size)
-	if _, err := os.Stat(path); err == nil {
-		return path, size, nil
-	}
-	if err := s.WaitApplied(ctx, size); err != nil {
-		return "", 0, err
-	}
-	if from := es.keys.Scanned(); from < size {
-		err := s.Log.ReadEntries(ctx, from, size, size, func(i uint64, e []byte) error { es.keys.Add(i, e); return nil })
-		if err != nil {
-			return "", 0, err
-		}
-	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", 0, err
-	}
-	f, err := os.CreateTemp(dir, ".tmp-pack-*")
-	if err != nil {
-		return "", 0, err
-	}
-	defer os.Remove(f.Name()) // after the rename, removes nothing
-	cw := &cappedWriter{w: f, left: s.limits.cfg.PackBytes}
-	err = evidence.Build(ctx, cw, evidence.Input{Checkpoint: cp, LogKey: s.LogVerifier, Log: s.Log, Tally: s.Tally,
-		Keys: es.keys, Images: evidence.ImagesAt(s.Dir.Root)}, contest)
-	if cw.over {
-		err = errPackTooLarge
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return "", 0, err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return "", 0, err
-	}
-	old, _ := filepath.Glob(filepath.Join(dir, hex.EncodeToString([]byte(contest))+"-*.zip"))
-	for _, o := range old {
-		if o != path {
-			os.Remove(o) // a download in progress keeps reading its open file
-		}
-	}
-	return path, size, nil
-}
-
-// cappedWriter fails a write past its cap.
-type cappedWriter struct {
-	w    io.Writer
-	left int64
-	over bool
-}
-
-func (c *cappedWriter) Write(p []byte) (int, error) {
-	if int64(len(p)) > c.left {
-		c.over = true
-		return 0, errPackTooLarge
-	}
-	c.left -= int64(len(p))
-	return c.w.Write(p)
 }

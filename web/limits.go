@@ -14,6 +14,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/tallylog/tallylog/node"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/tally"
 )
@@ -40,18 +41,10 @@ type Limits struct {
 	// a buffer, not the upload.
 	Uploads        int
 	UploadsPerAddr int
-	// Images a station's records may have uploaded, and their bytes; the
-	// same for all the records of one signing key.
-	ImagesPerStation     int
-	ImageBytesPerStation int64
-	ImagesPerKey         int
-	ImageBytesPerKey     int64
-	// Attestations (countersignatures, agents' and observers' copies)
-	// logged about one station, and by one key, in count and bytes.
-	AttestationsPerStation     int
-	AttestationBytesPerStation int64
-	AttestationsPerKey         int
-	AttestationBytesPerKey     int64
+	// Quotas bound the images a station's records, and those of one
+	// signing key, may have uploaded, and the attestations logged about one
+	// station and by one key; the node keeps the accounts (node.Quotas).
+	node.Quotas
 	// StationAttestations caps the attestations per contest in one station
 	// answer (API and page); further ones are on later pages (?page=2).
 	StationAttestations int
@@ -65,24 +58,18 @@ type Limits struct {
 // on it; an agent or observer key covers a constituency's few hundred
 // stations.
 var DefaultLimits = Limits{
-	CacheBytes:                 64 << 20,
-	MaxConns:                   4096,
-	FDMargin:                   256,
-	Uploads:                    32,
-	UploadsPerAddr:             4,
-	ImagesPerStation:           64,
-	ImageBytesPerStation:       128 << 20,
-	ImagesPerKey:               2000,
-	ImageBytesPerKey:           2 << 30,
-	AttestationsPerStation:     200,
-	AttestationBytesPerStation: 2 << 20,
-	AttestationsPerKey:         20000,
-	AttestationBytesPerKey:     200 << 20,
-	StationAttestations:        100,
-	PackBytes:                  1 << 30,
+	CacheBytes:          64 << 20,
+	MaxConns:            4096,
+	FDMargin:            256,
+	Uploads:             32,
+	UploadsPerAddr:      4,
+	Quotas:              node.DefaultQuotas,
+	StationAttestations: 100,
+	PackBytes:           1 << 30,
 }
 
-// withDefaults fills the zero fields of l from DefaultLimits.
+// withDefaults fills the zero fields of l from DefaultLimits, but for the
+// quotas, which are the node's (New takes them from it).
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
 	pick := func(v *int, dv int) {
@@ -100,14 +87,6 @@ func (l Limits) withDefaults() Limits {
 	pick(&l.FDMargin, d.FDMargin)
 	pick(&l.Uploads, d.Uploads)
 	pick(&l.UploadsPerAddr, d.UploadsPerAddr)
-	pick(&l.ImagesPerStation, d.ImagesPerStation)
-	pick64(&l.ImageBytesPerStation, d.ImageBytesPerStation)
-	pick(&l.ImagesPerKey, d.ImagesPerKey)
-	pick64(&l.ImageBytesPerKey, d.ImageBytesPerKey)
-	pick(&l.AttestationsPerStation, d.AttestationsPerStation)
-	pick64(&l.AttestationBytesPerStation, d.AttestationBytesPerStation)
-	pick(&l.AttestationsPerKey, d.AttestationsPerKey)
-	pick64(&l.AttestationBytesPerKey, d.AttestationBytesPerKey)
 	pick(&l.StationAttestations, d.StationAttestations)
 	pick64(&l.PackBytes, d.PackBytes)
 	return l
@@ -121,30 +100,12 @@ type limits struct {
 	umu     sync.Mutex
 	perAddr map[string]int // uploads in flight per client address
 
-	qmu        sync.Mutex
-	stations   map[string]*usage
-	keys       map[string]*usage
-	imageOwner map[string]owner // image hash -> the first record naming it
-	charged    map[string]bool  // images whose bytes are counted
-	reserved   map[[32]byte]reservation
+	node *node.Node // the quotas' accounts
 }
 
-// usage is what one station or key has used.
-type usage struct {
-	attestations     int
-	attestationBytes int64
-	pending          int // admitted, not yet applied (reservations)
-	pendingBytes     int64
-	images           int
-	imageBytes       int64
-}
-
-type owner struct{ station, key string }
-
-func newLimits(cfg Limits) *limits {
+func newLimits(cfg Limits, n *node.Node) *limits {
 	cfg = cfg.withDefaults()
-	return &limits{cfg: cfg, uploads: make(chan struct{}, cfg.Uploads), perAddr: map[string]int{},
-		stations: map[string]*usage{}, keys: map[string]*usage{}, imageOwner: map[string]owner{}, charged: map[string]bool{}, reserved: map[[32]byte]reservation{}}
+	return &limits{cfg: cfg, uploads: make(chan struct{}, cfg.Uploads), perAddr: map[string]int{}, node: n}
 }
 
 // Limits returns the limits the server enforces.
@@ -237,167 +198,37 @@ func (w *headWriter) Write(p []byte) (int, error) {
 }
 
 // keyName is how quotas and rate limits name a signing key.
-func keyName(env *record.Envelope) string {
-	return env.KeyName + "+" + strconv.FormatUint(uint64(env.KeyHash), 16)
-}
+func keyName(env *record.Envelope) string { return node.KeyName(env) }
 
-// learn accounts for a logged entry: the tally's follower calls it for
-// every entry in log order, from the first, so the accounts are rebuilt at
-// each start. An image already on disk is charged to its first naming
-// record when that record is learned.
-func (l *limits) learn(entry []byte, imagesDir string) {
-	env, err := record.Open(entry)
-	if err != nil {
-		return
-	}
-	var station, image string
-	att := false
-	switch r := env.Record.(type) {
-	case *record.Sheet:
-		station, image = r.Station, r.Image
-	case *record.Attestation:
-		station, image, att = r.Station, r.Image, true
-	default:
-		return
-	}
-	key := keyName(env)
-	l.qmu.Lock()
-	defer l.qmu.Unlock()
-	if att {
-		if r, held := l.reserved[env.Hash]; held {
-			delete(l.reserved, env.Hash)
-			l.pend(r, -1)
-		}
-		for _, u := range []*usage{l.use(l.stations, station), l.use(l.keys, key)} {
-			u.attestations++
-			u.attestationBytes += int64(len(entry))
-		}
-	}
-	if image == "" {
-		return
-	}
-	if _, ok := l.imageOwner[image]; !ok {
-		l.imageOwner[image] = owner{station: station, key: key}
-	}
-	if !l.charged[image] {
-		if fi, err := os.Stat(imagesDir + "/" + image); err == nil {
-			l.chargeImage(image, fi.Size())
-		}
-	}
-}
-
-// use returns m[name], made on first use; qmu held.
-func (l *limits) use(m map[string]*usage, name string) *usage {
-	u := m[name]
-	if u == nil {
-		u = &usage{}
-		m[name] = u
-	}
-	return u
-}
-
-// chargeImage counts an image against its owner's quotas; qmu held.
-func (l *limits) chargeImage(image string, size int64) {
-	o := l.imageOwner[image]
-	for _, u := range []*usage{l.use(l.stations, o.station), l.use(l.keys, o.key)} {
-		u.images++
-		u.imageBytes += size
-	}
-	l.charged[image] = true
-}
-
-// admitAttestation refuses an attestation that would take its station or
-// its key past a quota. Counted are the attestations the tally has applied
-// and those admitted but not yet applied (reserved here, by record hash,
-// until learn sees them), so concurrent submissions cannot overshoot. The
-// caller calls done with the outcome of the append: a refused append
-// releases the reservation, an accepted one keeps it until the tally
-// applies the entry (or releases it at once if the tally already has).
-// Records already in the log are not charged again (logged reports it).
-func (l *limits) admitAttestation(env *record.Envelope, size int, logged func() bool) (done func(ok bool, applied bool), err error) {
-	nothing := func(bool, bool) {}
-	a, ok := env.Record.(*record.Attestation)
-	if !ok || logged() {
-		return nothing, nil
-	}
-	key := keyName(env)
-	l.qmu.Lock()
-	defer l.qmu.Unlock()
-	if _, ok := l.reserved[env.Hash]; ok {
-		return nothing, nil // the same record, in flight: charged once
-	}
-	st, k := l.use(l.stations, a.Station), l.use(l.keys, key)
-	switch {
-	case st.attestations+st.pending >= l.cfg.AttestationsPerStation:
-		return nil, limitError(http.StatusTooManyRequests, "quota", fmt.Sprintf("station %s already has %d attestations, the most one station may have (--attestations-per-station); ask the operator if more are needed", a.Station, st.attestations+st.pending))
-	case st.attestationBytes+st.pendingBytes+int64(size) > l.cfg.AttestationBytesPerStation:
-		return nil, limitError(http.StatusTooManyRequests, "quota", fmt.Sprintf("the attestations of station %s would pass %d bytes (--attestation-bytes-per-station)", a.Station, l.cfg.AttestationBytesPerStation))
-	case k.attestations+k.pending >= l.cfg.AttestationsPerKey:
-		return nil, limitError(http.StatusTooManyRequests, "quota", fmt.Sprintf("key %s has logged %d attestations, the most one key may (--attestations-per-key)", key, k.attestations+k.pending))
-	case k.attestationBytes+k.pendingBytes+int64(size) > l.cfg.AttestationBytesPerKey:
-		return nil, limitError(http.StatusTooManyRequests, "quota", fmt.Sprintf("the attestations of key %s would pass %d bytes (--attestation-bytes-per-key)", key, l.cfg.AttestationBytesPerKey))
-	}
-	r := reservation{station: a.Station, key: key, bytes: int64(size)}
-	l.reserved[env.Hash] = r
-	l.pend(r, 1)
-	hash := env.Hash
-	return func(ok, applied bool) {
-		if ok && !applied {
-			return // learn releases it
-		}
-		l.qmu.Lock()
-		defer l.qmu.Unlock()
-		if r, held := l.reserved[hash]; held {
-			delete(l.reserved, hash)
-			l.pend(r, -1)
-		}
-	}, nil
-}
-
-// reservation is an admitted attestation the tally has not applied yet.
-type reservation struct {
-	station, key string
-	bytes        int64
-}
-
-// pend adds (sign 1) or removes (-1) a reservation's counts; qmu held.
-func (l *limits) pend(r reservation, sign int) {
-	for _, u := range []*usage{l.use(l.stations, r.station), l.use(l.keys, r.key)} {
-		u.pending += sign
-		u.pendingBytes += int64(sign) * r.bytes
-	}
+// admitAttestation is the node's AdmitAttestation, its quota refusals
+// answered 429.
+func (l *limits) admitAttestation(env *record.Envelope, size int, logged func() bool) (func(ok bool, applied bool), error) {
+	done, err := l.node.AdmitAttestation(env, size, logged)
+	return done, quotaAnswer(err)
 }
 
 // errNotApplied is the answer for an image whose naming record the server
 // has logged but not yet counted.
-var errNotApplied = &apiErr{Status: http.StatusServiceUnavailable, Field: "hash", Rule: "the record naming this image is logged but not yet applied; retry in a second"}
+var errNotApplied = &apiErr{Status: http.StatusServiceUnavailable, Field: "hash", Rule: node.ErrNotApplied.Error()}
 
-// admitImage checks an image of size bytes against the quotas of the
-// station and key whose record first named it, and charges it. Charged
-// images are not charged again.
+// admitImage is the node's AdmitImage, its refusals answered 429 (a
+// quota) or errNotApplied.
 func (l *limits) admitImage(hash string, size int64) error {
-	l.qmu.Lock()
-	defer l.qmu.Unlock()
-	if l.charged[hash] {
-		return nil
-	}
-	o, ok := l.imageOwner[hash]
-	if !ok {
-		return errNotApplied
-	}
-	st, k := l.use(l.stations, o.station), l.use(l.keys, o.key)
+	return quotaAnswer(l.node.AdmitImage(hash, size))
+}
+
+// quotaAnswer maps the node's quota refusals to their HTTP answers.
+func quotaAnswer(err error) error {
+	var q *node.QuotaError
 	switch {
-	case st.images >= l.cfg.ImagesPerStation:
-		return limitError(http.StatusTooManyRequests, "quota", fmt.Sprintf("station %s already has %d images, the most one station may have (--images-per-station)", o.station, st.images))
-	case st.imageBytes+size > l.cfg.ImageBytesPerStation:
-		return limitError(http.StatusTooManyRequests, "quota", fmt.Sprintf("the images of station %s would pass %d bytes (--image-bytes-per-station)", o.station, l.cfg.ImageBytesPerStation))
-	case k.images >= l.cfg.ImagesPerKey:
-		return limitError(http.StatusTooManyRequests, "quota", fmt.Sprintf("the records of key %s have %d images, the most one key may have (--images-per-key)", o.key, k.images))
-	case k.imageBytes+size > l.cfg.ImageBytesPerKey:
-		return limitError(http.StatusTooManyRequests, "quota", fmt.Sprintf("the images of key %s would pass %d bytes (--image-bytes-per-key)", o.key, l.cfg.ImageBytesPerKey))
+	case err == nil:
+		return nil
+	case errors.Is(err, node.ErrNotApplied):
+		return errNotApplied
+	case errors.As(err, &q):
+		return limitError(http.StatusTooManyRequests, "quota", q.Rule)
 	}
-	l.chargeImage(hash, size)
-	return nil
+	return err
 }
 
 // ConnLimit is how many connections the server may hold at once: MaxConns,

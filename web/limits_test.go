@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/ledger"
+	"github.com/tallylog/tallylog/node"
 	"github.com/tallylog/tallylog/record"
 )
 
@@ -35,8 +36,8 @@ func imageOf(text string) ([]byte, string) {
 // each is refused with its status and a message naming the rule (the
 // serve flag that sets it), leaving the log and the tally as they were.
 func TestLimitRefusals(t *testing.T) {
-	ts := newTestSiteWith(t, Limits{AttestationsPerStation: 2, AttestationsPerKey: 3, ImagesPerStation: 1,
-		ImageBytesPerKey: 64, Uploads: 2, UploadsPerAddr: 1})
+	ts := newTestSiteWith(t, Limits{Quotas: node.Quotas{AttestationsPerStation: 2, AttestationsPerKey: 3, ImagesPerStation: 1,
+		ImageBytesPerKey: 64}, Uploads: 2, UploadsPerAddr: 1})
 	e := ts.E
 	copyAt := func(contest, station string) *record.Attestation {
 		return &record.Attestation{Election: e.Def.ID, Log: e.Def.Origin, Contest: contest, Station: station, Kind: "copy",
@@ -128,17 +129,13 @@ func TestLimitRefusals(t *testing.T) {
 			}, status: 429, text: "--max-uploads"},
 		{name: "record while the tally is stopped", method: "POST", path: "/api/v1/records", body: fresh,
 			before: func() func() {
-				ts.Srv.mu.Lock()
-				ts.Srv.failed = errors.New("index 99: a test failure")
-				ts.Srv.mu.Unlock()
-				return func() { ts.Srv.mu.Lock(); ts.Srv.failed = nil; ts.Srv.mu.Unlock() }
+				ts.Srv.Halt(errors.New("index 99: a test failure"))
+				return func() { ts.Srv.Halt(nil) }
 			}, status: 503, field: "server", text: "the tally stopped at index 99"},
 		{name: "image while the tally is stopped", method: "PUT", path: "/api/v1/images/" + hashC, body: imgC,
 			before: func() func() {
-				ts.Srv.mu.Lock()
-				ts.Srv.failed = errors.New("index 99: a test failure")
-				ts.Srv.mu.Unlock()
-				return func() { ts.Srv.mu.Lock(); ts.Srv.failed = nil; ts.Srv.mu.Unlock() }
+				ts.Srv.Halt(errors.New("index 99: a test failure"))
+				return func() { ts.Srv.Halt(nil) }
 			}, status: 503, field: "server", text: "restart the server"},
 		// An I/O error: the log's state directory refuses a write (here a
 		// directory stands where the write check opens its file).
@@ -222,7 +219,7 @@ func logState(t *testing.T, ts *testSite) (uint64, string) {
 // TestQuotaBurst checks that concurrent submissions cannot pass a quota
 // while the tally has not applied them yet.
 func TestQuotaBurst(t *testing.T) {
-	ts := newTestSiteWith(t, Limits{AttestationsPerStation: 10})
+	ts := newTestSiteWith(t, Limits{Quotas: node.Quotas{AttestationsPerStation: 10}})
 	var mu sync.Mutex
 	answers := map[int]int{}
 	var wg sync.WaitGroup
@@ -260,9 +257,7 @@ func TestStoppedIsLoud(t *testing.T) {
 			t.Fatalf("%s shows the stopped banner on a healthy server", p)
 		}
 	}
-	ts.Srv.mu.Lock()
-	ts.Srv.failed = errors.New("index 42: entry does not replay")
-	ts.Srv.mu.Unlock()
+	ts.Srv.Halt(errors.New("index 42: entry does not replay"))
 	_, body := ts.get(t, "/api/v1/status")
 	var st struct {
 		Accepting bool

@@ -69,9 +69,7 @@ func newServerMetrics(s *Server) *serverMetrics {
 		return float64(pub - min(pub, n))
 	})
 	r.Gauge("tallylog_tally_failed", "1 when the tally stopped on an entry replay refuses (run tallylog verify), else 0.", func() float64 {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		return b2f(s.failed != nil)
+		return b2f(s.Failed())
 	})
 	r.Collect(func(w *metrics.Writer) { s.writeWitnessMetrics(w) })
 	r.Collect(func(w *metrics.Writer) {

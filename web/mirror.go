@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/datadir"
-	"github.com/tallylog/tallylog/ledger"
 	"github.com/tallylog/tallylog/metrics"
 	"github.com/tallylog/tallylog/verify"
 )
@@ -217,17 +216,4 @@ func (s *Server) fetchImage(ctx context.Context, hash string) {
 	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) == hash {
 		datadir.WriteFileAtomic(path, data, 0o644)
 	}
-}
-
-// openLedger opens the election's log: a read-only copy for a mirror,
-// else the log itself with its signing key.
-func openLedger(ctx context.Context, dir datadir.Dir, meta *datadir.Meta, opts Options) (*ledger.Log, error) {
-	if opts.Mirror != nil {
-		return ledger.OpenReadOnly(ctx, dir.LogDir(), meta.LogKey)
-	}
-	signer, err := dir.LogSigner()
-	if err != nil {
-		return nil, err
-	}
-	return ledger.Open(ctx, dir.LogDir(), signer, meta.LogKey, opts.Log)
 }

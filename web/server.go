@@ -2,6 +2,10 @@
 // as C2SP tlog-tiles static files, the scanned forms, and (in the site and
 // API files) the public results pages and read API.
 //
+// It only speaks HTTP about a running election, a *node.Node (package
+// node), which holds the log, the registries, the tally and their
+// lifecycle: New serves a node, Open opens one and serves it.
+//
 // Every handler bounds what it reads and how long it waits; state-changing
 // requests are refused from other origins (http.CrossOriginProtection);
 // results are a function of the log's published checkpoint, so a response
@@ -10,21 +14,14 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/tallylog/tallylog/datadir"
-	"github.com/tallylog/tallylog/intake"
 	"github.com/tallylog/tallylog/ledger"
-	"github.com/tallylog/tallylog/record"
-	"github.com/tallylog/tallylog/registry"
-	"github.com/tallylog/tallylog/tally"
+	"github.com/tallylog/tallylog/node"
 	"github.com/tallylog/tallylog/witness"
-	"golang.org/x/mod/sumdb/note"
 )
 
 // Options configure a server.
@@ -53,186 +50,56 @@ type Options struct {
 	Mirror *Mirror
 }
 
-// Server serves one election's log.
+// Server serves one election: it speaks HTTP about a running node (the
+// log, registries, tally and their lifecycle are the node's; see package
+// node).
 type Server struct {
-	Dir         datadir.Dir
-	Meta        *datadir.Meta
-	Log         *ledger.Log
-	Intake      *intake.Intake
-	Tally       *tally.Tally
-	LogVerifier note.Verifier
-	Witnesses   *witness.Policy // nil: checkpoints need no cosignature
-	Now         func() time.Time
+	*node.Node
 	logger      *slog.Logger
 	receiptWait time.Duration
 	metrics     *serverMetrics
 	accessLog   *slog.Logger
 	mirror      *Mirror
 
-	cancel context.CancelFunc
-	done   chan struct{}
-	lock   *datadir.Lock // the directory's exclusive lock (guard.go)
-	limits *limits       // uploads, quotas, packs (limits.go)
-
-	mu      sync.Mutex
-	applied uint64 // entries the tally has applied
-	applyCh chan struct{}
-	failed  error // a tally failure: the log holds an entry replay refuses
-
-	evidence evidenceState // the evidence download's (claim.go)
+	limits *limits // uploads, quotas, packs (limits.go)
 }
 
-// Open opens the election in dir: its log, the intake (replaying what the
-// log holds) and the tally, which follows published checkpoints.
+// Open opens the election in dir (node.Open, with the Log, Now, Logger,
+// Witnesses, the quotas in Limits, and read-only for a Mirror) and serves
+// it (New). It is the one way the servers (serve, demo, bench, mirror)
+// open an election.
 func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Server, error) {
+	n, err := node.Open(ctx, dir, node.Options{Log: opts.Log, Now: opts.Now, Logger: opts.Logger, Witnesses: opts.Witnesses,
+		ReadOnly: opts.Mirror != nil, Quotas: opts.Limits.Quotas})
+	if err != nil {
+		return nil, err
+	}
+	return New(n, opts), nil
+}
+
+// New serves a running node. It uses the HTTP fields of opts (Logger,
+// Limits but their quotas, which are the node's, ReceiptWait, AccessLog,
+// Mirror); the node's own are set when it is opened. The server owns the
+// node: Close closes it.
+func New(n *node.Node, opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	meta, err := dir.ReadMeta()
-	if err != nil {
-		return nil, err
-	}
-	v, err := note.NewVerifier(meta.LogKey)
-	if err != nil {
-		return nil, fmt.Errorf("log key in %s/tallylog.json: %v", dir.Root, err)
-	}
-	lock, err := takeDir(dir, opts.Logger)
-	if err != nil {
-		return nil, err
-	}
-	opened := false
-	defer func() {
-		if !opened {
-			lock.Unlock()
-		}
-	}()
-	if opts.Witnesses != nil {
-		opts.Log.Witnesses = &opts.Witnesses.Group
-	}
-	if err := checkStorage(meta, opts.Log.MySQLDSN); err != nil {
-		return nil, err
-	}
-	lg, err := openLedger(ctx, dir, meta, opts)
-	if err != nil {
-		return nil, err
-	}
-	in, err := intake.New(ctx, lg)
-	if err != nil {
-		lg.Close(ctx)
-		return nil, err
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
 	}
 	if opts.ReceiptWait == 0 {
 		opts.ReceiptWait = 15 * time.Second
 	}
-	s := &Server{Dir: dir, Meta: meta, Log: lg, Intake: in, Tally: tally.New(meta.Origin), LogVerifier: v,
-		Witnesses: opts.Witnesses, Now: opts.Now, logger: opts.Logger, receiptWait: opts.ReceiptWait,
-		done: make(chan struct{}), applyCh: make(chan struct{}), lock: lock, limits: newLimits(opts.Limits),
+	lim := opts.Limits
+	lim.Quotas = n.Quotas()
+	s := &Server{Node: n, logger: opts.Logger, receiptWait: opts.ReceiptWait, limits: newLimits(lim, n),
 		accessLog: opts.AccessLog, mirror: opts.Mirror}
 	s.metrics = newServerMetrics(s)
-	opened = true
-	in.SetExtension(s.checkAudit)
-	fctx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
-	go s.follow(fctx)
-	if s.Witnesses != nil {
-		go s.watchWitnesses(fctx)
-	}
-	return s, nil
+	return s
 }
 
-// Close stops the tally follower and closes the log after every accepted
-// entry is durable.
+// Close closes the server's node: the tally follower stops, every
+// accepted entry is made durable, the directory's lock is released.
 func (s *Server) Close(ctx context.Context) error {
-	s.cancel()
-	<-s.done
-	err := s.Log.Close(ctx)
-	s.lock.Unlock()
-	return err
-}
-
-// follow applies every newly published entry to the tally, in index order.
-func (s *Server) follow(ctx context.Context) {
-	defer close(s.done)
-	for {
-		changed := s.Log.Changed()
-		_, size := s.Log.Checkpoint()
-		s.mu.Lock()
-		from := s.applied
-		s.mu.Unlock()
-		if size > from {
-			err := s.Log.ReadEntries(ctx, from, size, size, func(i uint64, e []byte) error {
-				// The tally follows this intake's appends: it need not
-				// verify again the signatures the intake just verified
-				// (tallylog verify always does).
-				apply := func() error { return s.Tally.Apply(i, e) }
-				if v := s.Intake.Verified(sha256.Sum256(e)); v != nil {
-					apply = func() error { return s.Tally.ApplyVerified(i, v) }
-				}
-				if err := apply(); err != nil {
-					return fmt.Errorf("index %d: %w", i, err)
-				}
-				s.limits.learn(e, s.Dir.ImagesDir())
-				s.mu.Lock()
-				s.applied = i + 1
-				s.mu.Unlock()
-				return nil
-			})
-			if err != nil && ctx.Err() == nil {
-				s.logger.Error("tally stopped: the log holds an entry that replay refuses; run tallylog verify", "err", err)
-				s.mu.Lock()
-				s.failed = err
-				s.mu.Unlock()
-				return
-			}
-			s.mu.Lock()
-			close(s.applyCh)
-			s.applyCh = make(chan struct{})
-			s.mu.Unlock()
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-changed:
-		}
-	}
-}
-
-// checkAudit rules on an audit record for the intake: it waits until the
-// tally has applied the size entries already in the log, then asks the
-// tally's audit state, exactly as replay will.
-func (s *Server) checkAudit(size uint64, env *record.Envelope, key *registry.Key) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	if err := s.WaitApplied(ctx, size); err != nil {
-		return &registry.Rejection{Field: "log", Rule: "the tally has not caught up with the log yet; retry in a few seconds"}
-	}
-	return s.Tally.CheckAudit(env, key)
-}
-
-// Applied returns how many entries the tally has applied and a channel
-// closed when that number next grows.
-func (s *Server) Applied() (uint64, <-chan struct{}) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.applied, s.applyCh
-}
-
-// WaitApplied blocks until the tally has applied n entries.
-func (s *Server) WaitApplied(ctx context.Context, n uint64) error {
-	for {
-		got, ch := s.Applied()
-		if got >= n {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-ch:
-		}
-	}
+	return s.Node.Close(ctx)
 }
 
 // Handler returns the server's HTTP handler.

@@ -1,11 +1,9 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/tallylog/tallylog/ledger"
 )
@@ -97,30 +95,4 @@ func (s *Server) publicationProblem() string {
 		return ""
 	}
 	return "checkpoints are published only once the witnesses cosign them; " + strings.Join(problems, "; ")
-}
-
-// watchWitnesses logs each change in a witness's answers: when it starts
-// refusing or cannot be reached, and when it cosigns again.
-func (s *Server) watchWitnesses(ctx context.Context) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	last := map[string]string{}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		for _, r := range s.Log.WitnessReports() {
-			if r.Problem == last[r.URL] {
-				continue
-			}
-			if r.OK {
-				s.logger.Info("witness cosigned the checkpoint; publishing", "witness", r.URL, "size", r.Size)
-			} else {
-				s.logger.Warn("witness did not cosign; the checkpoint is not published until it does", "witness", r.URL, "size", r.Size, "problem", r.Problem)
-			}
-			last[r.URL] = r.Problem
-		}
-	}
 }

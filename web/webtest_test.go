@@ -68,21 +68,15 @@ func newTestSiteWith(t testing.TB, limits Limits) *testSite {
 			t.Errorf("closing the server: %v", err)
 		}
 	})
-	if _, err := srv.Intake.Append(ctx, e.Genesis[0]); err != nil {
+	elec, defs, keys := e.GenesisBatches(t)
+	if _, err := srv.Intake.Append(ctx, elec); err != nil {
 		t.Fatalf("election record: %v", err)
 	}
-	byType := map[string][][]byte{}
-	for _, entry := range e.Genesis[1:] {
-		env, err := record.Open(entry)
-		if err != nil {
-			t.Fatal(err)
-		}
-		byType[env.Record.Type()] = append(byType[env.Record.Type()], entry)
+	if _, err := srv.Intake.AppendUnordered(ctx, defs); err != nil {
+		t.Fatalf("definition records: %v", err)
 	}
-	for _, typ := range []string{"definition", "keys"} {
-		if _, err := srv.Intake.AppendUnordered(ctx, byType[typ]); err != nil {
-			t.Fatalf("%s records: %v", typ, err)
-		}
+	if _, err := srv.Intake.AppendUnordered(ctx, keys); err != nil {
+		t.Fatalf("keys records: %v", err)
 	}
 	if err := srv.WaitApplied(ctx, uint64(len(e.Genesis))); err != nil {
 		t.Fatalf("waiting for the tally to apply the genesis: %v", err)

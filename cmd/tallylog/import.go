@@ -16,8 +16,8 @@ import (
 	"github.com/tallylog/tallylog/datadir"
 	"github.com/tallylog/tallylog/election"
 	"github.com/tallylog/tallylog/importer"
-	"github.com/tallylog/tallylog/intake"
 	"github.com/tallylog/tallylog/ledger"
+	"github.com/tallylog/tallylog/node"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/registry"
 	"golang.org/x/mod/sumdb/note"
@@ -394,28 +394,12 @@ func writeTranscribedLog(st *State, dir string, def *election.Definition, signer
 // in d, concurrently so that they share durable writes, and waits for a
 // checkpoint covering them. It returns the log's size.
 func appendAll(ctx context.Context, d datadir.Dir, entries [][]byte) (uint64, error) {
-	meta, err := d.ReadMeta()
+	n, err := node.Open(ctx, d, node.Options{Command: "import", Log: ledger.Options{CheckpointInterval: 100 * time.Millisecond}})
 	if err != nil {
 		return 0, err
 	}
-	lock, err := d.Lock("import")
-	if err != nil {
-		return 0, err
-	}
-	defer lock.Unlock()
-	signer, err := d.LogSigner()
-	if err != nil {
-		return 0, err
-	}
-	lg, err := ledger.Open(ctx, d.LogDir(), signer, meta.LogKey, ledger.Options{CheckpointInterval: 100 * time.Millisecond})
-	if err != nil {
-		return 0, err
-	}
-	defer lg.Close(context.Background())
-	in, err := intake.New(ctx, lg)
-	if err != nil {
-		return 0, err
-	}
+	defer n.Close(context.Background())
+	in := n.Intake
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
@@ -443,7 +427,7 @@ func appendAll(ctx context.Context, d datadir.Dir, entries [][]byte) (uint64, er
 	if first != nil {
 		return 0, first
 	}
-	if _, _, err := lg.WaitCheckpoint(ctx, max); err != nil {
+	if _, _, err := n.Log.WaitCheckpoint(ctx, max); err != nil {
 		return 0, err
 	}
 	return max, nil

@@ -11,8 +11,8 @@ import (
 
 	"github.com/tallylog/tallylog/datadir"
 	"github.com/tallylog/tallylog/election"
-	"github.com/tallylog/tallylog/intake"
 	"github.com/tallylog/tallylog/ledger"
+	"github.com/tallylog/tallylog/node"
 	"github.com/tallylog/tallylog/registry"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -126,31 +126,12 @@ func runInit(st *State, args []string) error {
 // definition's parts, then keys records) to a new log and waits for a
 // checkpoint covering them. It returns the log's size.
 func openLog(ctx context.Context, d datadir.Dir, dsn string, genesis, grants [][]byte) (uint64, error) {
-	meta, err := d.ReadMeta()
+	n, err := node.Open(ctx, d, node.Options{Command: "init", Empty: true, Log: ledger.Options{CheckpointInterval: 100 * time.Millisecond, MySQLDSN: dsn}})
 	if err != nil {
 		return 0, err
 	}
-	lock, err := d.Lock("init")
-	if err != nil {
-		return 0, err
-	}
-	defer lock.Unlock()
-	signer, err := d.LogSigner()
-	if err != nil {
-		return 0, err
-	}
-	lg, err := ledger.Open(ctx, d.LogDir(), signer, meta.LogKey, ledger.Options{CheckpointInterval: 100 * time.Millisecond, MySQLDSN: dsn})
-	if err != nil {
-		return 0, err
-	}
-	defer lg.Close(context.Background())
-	if n, err := lg.IntegratedSize(ctx); err != nil || n > 0 {
-		return 0, fmt.Errorf("the database already holds a log (%d entries): give --mysql-dsn an empty database", n)
-	}
-	in, err := intake.New(ctx, lg)
-	if err != nil {
-		return 0, err
-	}
+	defer n.Close(context.Background())
+	in := n.Intake
 	if _, err := in.Append(ctx, genesis[0]); err != nil {
 		return 0, fmt.Errorf("election record: %w", err)
 	}
@@ -163,7 +144,7 @@ func openLog(ctx context.Context, d datadir.Dir, dsn string, genesis, grants [][
 		}
 	}
 	size := uint64(len(genesis) + len(grants))
-	if _, _, err := lg.WaitCheckpoint(ctx, size); err != nil {
+	if _, _, err := n.Log.WaitCheckpoint(ctx, size); err != nil {
 		return 0, err
 	}
 	return size, nil

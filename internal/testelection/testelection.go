@@ -211,3 +211,18 @@ func (e *Election) Replay(t testing.TB, entries ...[]byte) *registry.Registry {
 	}
 	return r
 }
+
+// GenesisBatches splits the genesis as an intake takes it: the election
+// record alone, then the definition's parts (appended unordered), then the
+// keys records (appended unordered).
+func (e *Election) GenesisBatches(t testing.TB) (electionRecord []byte, definition, keys [][]byte) {
+	byType := map[string][][]byte{}
+	for _, entry := range e.Genesis[1:] {
+		env, err := record.Open(entry)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byType[env.Record.Type()] = append(byType[env.Record.Type()], entry)
+	}
+	return e.Genesis[0], byType["definition"], byType["keys"]
+}
