@@ -1,6 +1,7 @@
 package night
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -60,9 +61,14 @@ var watched = map[string]bool{
 // expected names the flag that detects a kind when other flags may cite
 // the same record first (a stale declaration is also short of stations;
 // inflated postal ballots may also exceed the registered voters).
-var expected = map[string]string{
-	sim.KindPostalInflation:  tally.KindPostalUnaccounted,
-	sim.KindStaleDeclaration: tally.KindDeclarationStale,
+//
+// A stale declaration is also caught when the sheets of stations it lists
+// as missing reach the log before it (records sent together in one batch
+// are appended in no set order): it then lists as missing stations whose
+// sheets the log already holds.
+var expected = map[string][]string{
+	sim.KindPostalInflation:  {tally.KindPostalUnaccounted},
+	sim.KindStaleDeclaration: {tally.KindDeclarationStale, tally.KindMissingStations},
 }
 
 // NewDetector returns a detector for el's ground truth.
@@ -98,7 +104,7 @@ func (d *Detector) Check(t *tally.Tally, now time.Time) {
 				continue
 			}
 			for _, f := range v.Flags(tally.Filter{Contest: in.Contest, Station: in.Station}) {
-				if cites(f, in.RecordHash) && (expected[in.Kind] == "" || expected[in.Kind] == f.Kind) {
+				if cites(f, in.RecordHash) && (expected[in.Kind] == nil || slices.Contains(expected[in.Kind], f.Kind)) {
 					d.found[i] = detection(in, true, f.Kind, now.Sub(at).Seconds())
 					break
 				}

@@ -39,7 +39,7 @@ var Mechanisms = []Mechanism{
 	{Kind: sim.KindCopyDiffers, By: "agents' copies", Flags: []string{"copy-differs"}},
 	{Kind: sim.KindNonReporting, By: "tally rule", Flags: []string{"missing-station"}},
 	{Kind: sim.KindPostalInflation, By: "tally rule", Flags: []string{"postal-unaccounted", "postal-over-account"}},
-	{Kind: sim.KindStaleDeclaration, By: "tally rule", Flags: []string{"declaration-stale"}},
+	{Kind: sim.KindStaleDeclaration, By: "tally rule", Flags: []string{"declaration-stale"}, Also: []string{"missing-stations"}},
 	{Kind: sim.KindBallotStuffing, By: "station screen", Flags: []string{"station-screen"}, Also: []string{"forensics", "audit"}, Bands: shareBands},
 	{Kind: sim.KindVoteSwitching, By: "audit", Flags: []string{"audit"}, Also: []string{"station-screen", "forensics"}, Bands: shareBands},
 	{Kind: sim.KindUnauthorisedCorrection, By: "tally rule", Flags: []string{"unordered-correction"}},
