@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tallylog/tallylog/night"
-	"github.com/tallylog/tallylog/sim"
+	"github.com/tallylog/tallylog/internal/night"
+	"github.com/tallylog/tallylog/internal/sim"
 	"github.com/tallylog/tallylog/tally"
 )
 

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tallylog/tallylog/intake"
+	"github.com/tallylog/tallylog/internal/intake"
 	"github.com/tallylog/tallylog/internal/testelection"
-	"github.com/tallylog/tallylog/ledger"
+	"github.com/tallylog/tallylog/internal/ledger"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/verify"
 	"golang.org/x/mod/sumdb/note"

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/internal/testelection"
-	"github.com/tallylog/tallylog/ledger"
+	"github.com/tallylog/tallylog/internal/ledger"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/verify"
 	"golang.org/x/mod/sumdb/note"

@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tallylog/tallylog/intake"
+	"github.com/tallylog/tallylog/internal/intake"
 	"github.com/tallylog/tallylog/internal/testdir"
 	"github.com/tallylog/tallylog/internal/testelection"
-	"github.com/tallylog/tallylog/ledger"
+	"github.com/tallylog/tallylog/internal/ledger"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/tlogtiles"
 	"github.com/tallylog/tallylog/verify"

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/tallylog/tallylog/app"
-	"github.com/tallylog/tallylog/datadir"
+	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/witness"
 )
 

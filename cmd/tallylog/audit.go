@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/audit"
-	"github.com/tallylog/tallylog/datadir"
+	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/record"
 )
 

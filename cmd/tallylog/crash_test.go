@@ -23,7 +23,7 @@ import (
 
 	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/internal/testmysql"
-	"github.com/tallylog/tallylog/ledger"
+	"github.com/tallylog/tallylog/internal/ledger"
 	"github.com/tallylog/tallylog/receipt"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/registry"

@@ -14,13 +14,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tallylog/tallylog/datadir"
-	"github.com/tallylog/tallylog/ledger"
-	"github.com/tallylog/tallylog/night"
+	"github.com/tallylog/tallylog/internal/datadir"
+	"github.com/tallylog/tallylog/internal/ledger"
+	"github.com/tallylog/tallylog/internal/night"
 	"github.com/tallylog/tallylog/registry"
-	"github.com/tallylog/tallylog/sim"
+	"github.com/tallylog/tallylog/internal/sim"
 	"github.com/tallylog/tallylog/tally"
-	"github.com/tallylog/tallylog/web"
+	"github.com/tallylog/tallylog/internal/web"
 )
 
 // demoStations is the demo's default size: a third of Pakistan's polling

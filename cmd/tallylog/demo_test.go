@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tallylog/tallylog/sim"
+	"github.com/tallylog/tallylog/internal/sim"
 	"github.com/tallylog/tallylog/tally"
 )
 

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/tallylog/tallylog/datadir"
+	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/evidence"
 	"github.com/tallylog/tallylog/verify"
 )

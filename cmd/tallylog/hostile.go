@@ -24,10 +24,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tallylog/tallylog/datadir"
-	"github.com/tallylog/tallylog/night"
+	"github.com/tallylog/tallylog/internal/datadir"
+	"github.com/tallylog/tallylog/internal/night"
 	"github.com/tallylog/tallylog/record"
-	"github.com/tallylog/tallylog/sim"
+	"github.com/tallylog/tallylog/internal/sim"
 	f_note "github.com/transparency-dev/formats/note"
 	"golang.org/x/mod/sumdb/note"
 )

@@ -9,10 +9,10 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/tallylog/tallylog/datadir"
+	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/election"
-	"github.com/tallylog/tallylog/ledger"
-	"github.com/tallylog/tallylog/node"
+	"github.com/tallylog/tallylog/internal/ledger"
+	"github.com/tallylog/tallylog/internal/node"
 	"github.com/tallylog/tallylog/registry"
 	"golang.org/x/mod/sumdb/note"
 )

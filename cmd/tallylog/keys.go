@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/tallylog/tallylog/datadir"
+	"github.com/tallylog/tallylog/internal/datadir"
 	"golang.org/x/mod/sumdb/note"
 )
 

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"net"
 
-	"github.com/tallylog/tallylog/web"
+	"github.com/tallylog/tallylog/internal/web"
 )
 
 // limitFlags registers serve's flags for web.Limits (docs/limits.md) and

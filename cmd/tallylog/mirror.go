@@ -11,12 +11,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tallylog/tallylog/datadir"
-	"github.com/tallylog/tallylog/ledger"
+	"github.com/tallylog/tallylog/internal/datadir"
+	"github.com/tallylog/tallylog/internal/ledger"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/tlogtiles"
 	"github.com/tallylog/tallylog/verify"
-	"github.com/tallylog/tallylog/web"
+	"github.com/tallylog/tallylog/internal/web"
 	"golang.org/x/mod/sumdb/tlog"
 )
 

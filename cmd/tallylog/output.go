@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/tallylog/tallylog/metrics"
+	"github.com/tallylog/tallylog/internal/metrics"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/verify"
 )

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
-	"github.com/tallylog/tallylog/datadir"
+	"github.com/tallylog/tallylog/internal/datadir"
 )
 
 // TestMain lets testscript run this test binary as the "tallylog" command.

@@ -10,10 +10,10 @@ import (
 	"os"
 	"time"
 
-	"github.com/tallylog/tallylog/datadir"
-	"github.com/tallylog/tallylog/ledger"
-	"github.com/tallylog/tallylog/metrics"
-	"github.com/tallylog/tallylog/web"
+	"github.com/tallylog/tallylog/internal/datadir"
+	"github.com/tallylog/tallylog/internal/ledger"
+	"github.com/tallylog/tallylog/internal/metrics"
+	"github.com/tallylog/tallylog/internal/web"
 	"github.com/tallylog/tallylog/witness"
 )
 

@@ -5,7 +5,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/tallylog/tallylog/datadir"
+	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/record"
 )
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tallylog/tallylog/sim"
+	"github.com/tallylog/tallylog/internal/sim"
 )
 
 const simUsage = `--out DIR [--stations N] [--seed S] [--scenario NAME] [--json]

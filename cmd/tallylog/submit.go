@@ -16,10 +16,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tallylog/tallylog/datadir"
+	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/receipt"
 	"github.com/tallylog/tallylog/record"
-	"github.com/tallylog/tallylog/web"
+	"github.com/tallylog/tallylog/internal/web"
 )
 
 // runSubmit sends signed records to the server and keeps each receipt. It

@@ -9,7 +9,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/tallylog/tallylog/datadir"
+	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/receipt"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/tally"

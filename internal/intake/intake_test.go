@@ -1,0 +1,196 @@
+package intake_test
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tallylog/tallylog/internal/intake"
+	"github.com/tallylog/tallylog/internal/testelection"
+	"github.com/tallylog/tallylog/internal/ledger"
+	"github.com/tallylog/tallylog/record"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// open starts an intake over a fresh log holding the test election's genesis.
+func open(t *testing.T) (*intake.Intake, *ledger.Log, *testelection.Election, note.Verifier) {
+	t.Helper()
+	ctx := context.Background()
+	e := testelection.New(t)
+	skey, vkey, _ := note.GenerateKey(rand.Reader, testelection.Origin)
+	s, _ := note.NewSigner(skey)
+	v, _ := note.NewVerifier(vkey)
+	lg, err := ledger.Open(ctx, t.TempDir(), s, vkey, ledger.Options{CheckpointInterval: 100 * time.Millisecond, BatchAge: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lg.Close(context.Background()) })
+	in, err := intake.New(ctx, lg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.Append(ctx, e.Genesis[0]); err != nil {
+		t.Fatal(err)
+	}
+	var parts, keys [][]byte
+	for _, g := range e.Genesis[1:] {
+		if env, _ := record.Open(g); env.Record.Type() == "keys" {
+			keys = append(keys, g)
+		} else {
+			parts = append(parts, g)
+		}
+	}
+	for _, batch := range [][][]byte{parts, keys} {
+		if _, err := in.AppendUnordered(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return in, lg, e, v
+}
+
+// TestSameRecordOnce submits one sheet from many clients at once: every one
+// gets the same index and the log holds it once.
+func TestSameRecordOnce(t *testing.T) {
+	in, lg, e, v := open(t)
+	ctx := context.Background()
+	entry := e.Sign(t, "po.NA-57.PS-1", e.Sheet("NA-57", "NA-57/PS-1", 10, 20, 30))
+	var wg sync.WaitGroup
+	idx := make([]uint64, 20)
+	errs := make([]error, 20)
+	for i := range idx {
+		wg.Go(func() {
+			rc, err := in.Submit(ctx, entry)
+			if err == nil {
+				idx[i] = rc.Index
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for i := range idx {
+		if errs[i] != nil || idx[i] != idx[0] {
+			t.Fatalf("submission %d: index %d, error %v; want index %d", i, idx[i], errs[i], idx[0])
+		}
+	}
+	size, _ := lg.IntegratedSize(ctx)
+	if size != idx[0]+1 {
+		t.Fatalf("log size %d after one new record at index %d", size, idx[0])
+	}
+	rc, err := in.Submit(ctx, entry)
+	if err != nil || rc.Index != idx[0] {
+		t.Fatalf("resubmission: %v, %v", rc, err)
+	}
+	if _, err := rc.Verify(v); err != nil {
+		t.Fatalf("receipt: %v", err)
+	}
+}
+
+// TestRefusedChangesNothing: refusals carry a status and the rule, and the
+// log does not grow.
+func TestRefusedChangesNothing(t *testing.T) {
+	in, lg, e, _ := open(t)
+	ctx := context.Background()
+	before, _ := lg.IntegratedSize(ctx)
+	bad := e.Sheet("NA-57", "NA-57/PS-1", 10, 20, 30)
+	cases := []struct {
+		name  string
+		entry []byte
+		kind  error // mapped to 400, 403 and 422 by the server
+		field string
+	}{
+		{"garbage", []byte("hello\n"), intake.ErrMalformed, "signature"},
+		{"wrong officer", e.Sign(t, "po.NA-57.PS-2", bad), intake.ErrForbidden, "signature"},
+		{"unknown station", e.Sign(t, "po.NA-57.PS-1", &record.Sheet{Election: "pk-test", Log: testelection.Origin, Contest: "NA-57", Station: "NA-57/PS-9", Revision: 1, Votes: testelection.Counts(1, 2, 3), Captured: "2024-02-08T18:00:00Z"}), intake.ErrRefused, "station"},
+	}
+	for _, c := range cases {
+		_, err := in.Submit(ctx, c.entry)
+		var ie *intake.Error
+		if !errors.As(err, &ie) || !errors.Is(err, c.kind) || ie.Field != c.field {
+			t.Errorf("%s: got %v, want %v on field %s", c.name, err, c.kind, c.field)
+		}
+	}
+	// A batch with one bad entry appends nothing.
+	good := e.Sign(t, "ecp", &record.Keys{Election: "pk-test", Log: testelection.Origin, Grants: []record.Grant{{Role: "observer", Scope: "*", Key: e.VKeys["agent.NA-58"]}}})
+	wrong := e.Sign(t, "ro.NA-57", &record.Keys{Election: "pk-test", Log: testelection.Origin, Grants: []record.Grant{{Role: "observer", Scope: "*", Key: e.VKeys["agent.NA-57"]}}})
+	if _, err := in.AppendUnordered(ctx, [][]byte{good, wrong}); err == nil {
+		t.Error("a batch with a keys record signed by a returning officer was accepted")
+	}
+	time.Sleep(50 * time.Millisecond)
+	after, _ := lg.IntegratedSize(ctx)
+	if after != before {
+		t.Fatalf("log grew from %d to %d after refusals", before, after)
+	}
+	// The good grant alone is still admissible: the refused batch left no trace.
+	if _, err := in.AppendUnordered(ctx, [][]byte{good}); err != nil {
+		t.Fatalf("good grant after refused batch: %v", err)
+	}
+}
+
+// TestVerified: the intake vouches once for each record whose
+// signature it verified and appended, and for nothing else.
+func TestVerified(t *testing.T) {
+	in, _, e, _ := open(t)
+	ctx := context.Background()
+	entry := e.Sign(t, "po.NA-57.PS-1", e.Sheet("NA-57", "NA-57/PS-1", 10, 20, 30))
+	env, _ := record.Open(entry)
+	if in.Verified(env.Hash) != nil {
+		t.Fatal("vouched for a record never submitted")
+	}
+	if _, err := in.Append(ctx, entry); err != nil {
+		t.Fatal(err)
+	}
+	if v := in.Verified(env.Hash); v == nil || v.Envelope().Hash != env.Hash || in.Verified(env.Hash) != nil {
+		t.Fatal("want exactly one vouch for an appended record")
+	}
+	forged := append([]byte(nil), entry...)
+	forged[len("tallylog/v1 sheet\n")+30] ^= 1
+	if _, err := in.Append(ctx, forged); err == nil {
+		t.Fatal("a forged record was appended")
+	}
+	if fenv, err := record.Open(forged); err == nil && in.Verified(fenv.Hash) != nil {
+		t.Fatal("vouched for a refused record")
+	}
+}
+
+// TestAuthenticate: a record authenticated before it is appended (as the
+// rate limiter does) is appended without a second check and vouched for
+// once; a forged one is refused as forbidden, and nothing is logged.
+func TestAuthenticate(t *testing.T) {
+	in, lg, e, _ := open(t)
+	ctx := context.Background()
+	entry := e.Sign(t, "po.NA-57.PS-1", e.Sheet("NA-57", "NA-57/PS-1", 10, 20, 30))
+	forged := append([]byte(nil), entry...)
+	// Another base64 letter in the signature: it parses, and does not verify.
+	if c := &forged[len(forged)-6]; *c == 'A' {
+		*c = 'B'
+	} else {
+		*c = 'A'
+	}
+	before, _ := lg.IntegratedSize(ctx)
+	if _, err := in.Authenticate(forged); !errors.Is(err, intake.ErrForbidden) {
+		t.Fatalf("a forged record authenticated: %v", err)
+	}
+	if _, err := in.Authenticate([]byte("hello\n")); !errors.Is(err, intake.ErrMalformed) {
+		t.Fatalf("garbage authenticated: %v", err)
+	}
+	v, err := in.Authenticate(entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := lg.IntegratedSize(ctx); after != before {
+		t.Fatalf("Authenticate logged something: %d -> %d", before, after)
+	}
+	idx, err := in.AppendVerified(ctx, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := in.Append(ctx, entry); err != nil || again != idx {
+		t.Fatalf("the same record again: %d, %v; want %d", again, err, idx)
+	}
+	if got := in.Verified(v.Envelope().Hash); got != v {
+		t.Fatalf("the intake vouches for %v, want the record it authenticated", got)
+	}
+}

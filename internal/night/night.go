@@ -1,0 +1,417 @@
+// Package night plays a simulated election night against a running server:
+// it submits every record of a simulated election through the real HTTP
+// submission path at its scheduled time (scaled by a speed), keeps the
+// simulated clock the server judges deadlines by, and measures how fast
+// the tally flags each injected fraud against the simulator's ground truth.
+package night
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tallylog/tallylog/record"
+	"github.com/tallylog/tallylog/internal/sim"
+)
+
+// Clock is the simulated clock: it runs from the moment polls close at
+// Speed simulated seconds per wall second, once started.
+type Clock struct {
+	mu      sync.Mutex
+	origin  time.Time // simulated instant at wallRef
+	wallRef time.Time
+	speed   float64 // 0 while stopped
+}
+
+// NewClock returns a stopped clock showing at.
+func NewClock(at time.Time) *Clock { return &Clock{origin: at, wallRef: time.Now()} }
+
+// Now returns the simulated time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.origin.Add(time.Duration(float64(time.Since(c.wallRef)) * c.speed))
+}
+
+// Set moves the clock to at and runs it at speed from now on.
+func (c *Clock) Set(at time.Time, speed float64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.origin, c.wallRef, c.speed = at, time.Now(), speed
+}
+
+// Options tune a night.
+type Options struct {
+	// Speed is simulated seconds per wall second; 0 plays as fast as the
+	// server allows.
+	Speed float64
+	// Workers is the number of concurrent submitters (default 512: a receipt waits for the next checkpoint, so throughput is workers per checkpoint interval).
+	Workers int
+	// Skip reports records already in the log (a resumed night); they are
+	// not sent again.
+	Skip func(hash [32]byte) bool
+	// Progress, if set, is called about twice a second and at the end.
+	Progress func(Progress)
+	// Acked, if set, is called when a record is acknowledged, with the wall
+	// time of the acknowledgement.
+	Acked func(ev *sim.Event, at time.Time)
+	// Sending, if set, is called when a worker starts submitting a record
+	// (after the records it names are acknowledged), with the wall time.
+	Sending func(ev *sim.Event, at time.Time)
+	// Batch, if above 1, sends records through the batch endpoint
+	// (POST /api/v1/records/batch) up to this many at a time, as a
+	// store-and-forward gateway does: each worker sends the records due
+	// together in one request.
+	Batch int
+}
+
+// Progress is how far a night has played.
+type Progress struct {
+	Sent, Total int
+	SimTime     time.Time
+	Done        bool
+}
+
+// Play submits el's records to the server at base in arrival order, each
+// at its scheduled time, and returns when every one is acknowledged (or
+// refused: a refusal of a simulated record is an error, since every one of
+// them is valid).
+func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts Options) error {
+	if opts.Workers == 0 {
+		opts.Workers = 512
+	}
+	events := el.Records
+	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: opts.Workers}}
+	start := time.Now()
+	first := Start(events)
+	if opts.Speed > 0 {
+		clock.Set(el.PollsClose.Add(first), opts.Speed)
+	}
+	// A record that names another (a countersignature, a correction) is sent
+	// only once the record it names is acknowledged, as a device would: the
+	// log refuses references to records it does not hold (see dependencies
+	// for the rest).
+	deps := Dependencies(events)
+	acked := make(map[string]chan struct{}, len(events))
+	for i := range events {
+		acked[events[i].HashHex()] = make(chan struct{})
+	}
+	work := make(chan []*sim.Event, opts.Workers)
+	var sent atomic.Int64
+	var firstErr error
+	var errOnce sync.Once
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err; cancel() })
+	}
+	// send submits records (one, or a batch) once the records they name
+	// outside the batch are acknowledged, and acknowledges them.
+	send := func(evs []*sim.Event) error {
+		inBatch := make(map[string]bool, len(evs))
+		for _, ev := range evs {
+			for _, ref := range deps[ev.HashHex()] {
+				if ch, ok := acked[ref]; ok && !inBatch[ref] {
+					select {
+					case <-ch:
+					case <-ctx.Done():
+					}
+				}
+			}
+			inBatch[ev.HashHex()] = true
+		}
+		if opts.Sending != nil {
+			now := time.Now()
+			for _, ev := range evs {
+				opts.Sending(ev, now)
+			}
+		}
+		var err error
+		if opts.Batch > 1 {
+			err = submitBatch(ctx, client, base, evs)
+		} else {
+			err = submit(ctx, client, base, evs[0])
+		}
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		for _, ev := range evs {
+			close(acked[ev.HashHex()])
+			if opts.Acked != nil {
+				opts.Acked(ev, now)
+			}
+		}
+		sent.Add(int64(len(evs)))
+		return nil
+	}
+	var wg sync.WaitGroup
+	for range opts.Workers {
+		wg.Go(func() {
+			for evs := range work {
+				// Records whose references are all acknowledged (or come
+				// before them in the batch) go at once; the others, which
+				// wait for records another worker is sending, follow in a
+				// second request once those are acknowledged.
+				now, later := evs, []*sim.Event(nil)
+				if len(evs) > 1 {
+					now, later = splitReady(evs, deps, acked)
+				}
+				for _, part := range [][]*sim.Event{now, later} {
+					if len(part) == 0 {
+						continue
+					}
+					if err := send(part); err != nil {
+						fail(err)
+						break
+					}
+				}
+			}
+		})
+	}
+	stopProgress := make(chan struct{})
+	if opts.Progress != nil {
+		go func() {
+			t := time.NewTicker(500 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-stopProgress:
+					return
+				case <-t.C:
+					opts.Progress(Progress{Sent: int(sent.Load()), Total: len(events), SimTime: clock.Now()})
+				}
+			}
+		}()
+	}
+	maxBatch := max(1, opts.Batch)
+	var pending []*sim.Event
+	flush := func() bool {
+		if len(pending) == 0 {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case work <- pending:
+			pending = nil
+			return true
+		}
+	}
+dispatch:
+	for i := range events {
+		ev := &events[i]
+		if opts.Skip != nil && opts.Skip(ev.Hash) {
+			close(acked[ev.HashHex()])
+			sent.Add(1)
+			continue
+		}
+		if opts.Speed > 0 {
+			due := start.Add(time.Duration(float64(ev.Arrival-first) / opts.Speed))
+			if d := time.Until(due); d > 0 {
+				if !flush() {
+					break dispatch
+				}
+				select {
+				case <-ctx.Done():
+					break dispatch
+				case <-time.After(d):
+				}
+			}
+		} else {
+			clock.Set(el.PollsClose.Add(ev.Arrival), 0)
+		}
+		pending = append(pending, ev)
+		if len(pending) >= maxBatch && !flush() {
+			break dispatch
+		}
+	}
+	flush()
+	close(work)
+	wg.Wait()
+	close(stopProgress)
+	if firstErr != nil {
+		return firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if opts.Progress != nil {
+		opts.Progress(Progress{Sent: int(sent.Load()), Total: len(events), SimTime: clock.Now(), Done: true})
+	}
+	return nil
+}
+
+// submit posts one record, retrying transient failures.
+func submit(ctx context.Context, client *http.Client, base string, ev *sim.Event) error {
+	var last error
+	for attempt := 0; attempt < 8; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+			}
+		}
+		req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/records", bytes.NewReader(ev.Entry))
+		resp, err := client.Do(req)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			last = err
+			continue
+		}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode == http.StatusOK:
+			return nil
+		case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
+			last = fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(body))
+		default:
+			return fmt.Errorf("the server refused simulated record %s: %s", ev.HashHex()[:12], bytes.TrimSpace(body))
+		}
+	}
+	return errors.Join(errors.New("giving up after 8 attempts"), last)
+}
+
+// Start returns the arrival of the first record of the night proper: the
+// first at or after polls close. Records due earlier (the postal-ballot
+// accounts, logged hours before) are sent at once when the night starts.
+func Start(events []sim.Event) time.Duration {
+	for i := range events {
+		if events[i].Arrival >= 0 {
+			return events[i].Arrival
+		}
+	}
+	if len(events) > 0 {
+		return events[len(events)-1].Arrival
+	}
+	return 0
+}
+
+// SignerOrder returns, for each declaration among events (in arrival
+// order), the hashes of the records its signer signed before it that must
+// reach the log first: a returning officer's device sends its corrections
+// and its postal-ballot account before the declaration that counts them.
+func SignerOrder(events []sim.Event) map[string][]string {
+	out := map[string][]string{}
+	bySigner := map[string][]string{}
+	for i := range events {
+		env, err := record.Open(events[i].Entry)
+		if err != nil {
+			continue
+		}
+		if _, ok := env.Record.(*record.Declaration); ok && len(bySigner[env.KeyName]) > 0 {
+			out[events[i].HashHex()] = bySigner[env.KeyName]
+		}
+		bySigner[env.KeyName] = append(bySigner[env.KeyName], events[i].HashHex())
+	}
+	return out
+}
+
+// submitBatch posts records to the batch endpoint, sending again those
+// refused for now (rate limits, no checkpoint yet) until every one is
+// acknowledged.
+func submitBatch(ctx context.Context, client *http.Client, base string, evs []*sim.Event) error {
+	var last error
+	for attempt := 0; attempt < 8 && len(evs) > 0; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+			}
+		}
+		var req struct {
+			Records []string `json:"records"`
+		}
+		for _, ev := range evs {
+			req.Records = append(req.Records, string(ev.Entry))
+		}
+		body, _ := json.Marshal(req)
+		hreq, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/records/batch", bytes.NewReader(body))
+		hreq.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(hreq)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			last = err
+			continue
+		}
+		var ans struct {
+			Results []struct {
+				Status int    `json:"status"`
+				Error  string `json:"error"`
+			} `json:"results"`
+		}
+		err = json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&ans)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || err != nil || len(ans.Results) != len(evs) {
+			if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
+				last = fmt.Errorf("batch: %s", resp.Status)
+				continue
+			}
+			return fmt.Errorf("the server refused a batch of %d simulated records: %s (%v)", len(evs), resp.Status, err)
+		}
+		var again []*sim.Event
+		for i, res := range ans.Results {
+			switch {
+			case res.Status == http.StatusOK:
+			case res.Status >= 500 || res.Status == http.StatusTooManyRequests || len(again) > 0:
+				// A refusal after a record that must be sent again may
+				// name that record: send it again after it.
+				again = append(again, evs[i])
+				last = errors.New(res.Error)
+			default:
+				return fmt.Errorf("the server refused simulated record %s: %s", evs[i].HashHex()[:12], res.Error)
+			}
+		}
+		evs = again
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	return errors.Join(fmt.Errorf("giving up after 8 attempts with %d records of a batch not logged", len(evs)), last)
+}
+
+// splitReady splits a batch into the records whose references are all
+// acknowledged now or come earlier in the ready part, and the others (with
+// every record after one of them that names it), keeping their order.
+func splitReady(evs []*sim.Event, deps map[string][]string, acked map[string]chan struct{}) (ready, later []*sim.Event) {
+	inReady := map[string]bool{}
+	deferred := map[string]bool{}
+	for _, ev := range evs {
+		ok := true
+		for _, ref := range deps[ev.HashHex()] {
+			if deferred[ref] {
+				ok = false
+				break
+			}
+			if ch, known := acked[ref]; known && !inReady[ref] {
+				select {
+				case <-ch:
+				default:
+					ok = false
+				}
+			}
+		}
+		if ok {
+			ready = append(ready, ev)
+			inReady[ev.HashHex()] = true
+		} else {
+			later = append(later, ev)
+			deferred[ev.HashHex()] = true
+		}
+	}
+	return ready, later
+}
