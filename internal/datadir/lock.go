@@ -3,6 +3,7 @@ package datadir
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -87,6 +88,9 @@ func (d Dir) CheckWritable() error {
 		dirs = append(dirs, st)
 	}
 	for _, p := range dirs {
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) && p != d.Root {
+			continue // made on first use, inside the root checked first
+		}
 		if err := fsprobe.Dir(p); err != nil {
 			return fmt.Errorf("%s is not writable: %w; %s", p, err, WritableAdvice)
 		}
