@@ -561,6 +561,13 @@ func TestAppJourney(t *testing.T) {
 	run(t, ctx, "form 49", chromedp.Click(chromedp.CSS(`#ro-form input[value="49"]`)))
 	typeInto(t, ctx, "#ro-postal-1", "12")
 	waitFor(t, ctx, "over the account", `document.querySelector("#ro-postal-warn")?.innerText.includes("the 12 typed exceed the 10 issued")`)
+	toReview(t, ctx, "#ro-review")
+	if w := textOf(t, ctx, "#review-warnings"); !strings.Contains(w, "the 12 typed exceed the 10 issued in the postal-ballot account: the tally will flag this Form-49 as grave") {
+		t.Errorf("the review does not warn of postal ballots over the account: %q", w)
+	}
+	openApp(t, ctx, ts, "#ro")
+	waitFor(t, ctx, "stations", `document.querySelectorAll("#ro-stations tbody tr").length === 3`)
+	run(t, ctx, "form 49", chromedp.Click(chromedp.CSS(`#ro-form input[value="49"]`)))
 	typeInto(t, ctx, "#ro-postal-1", "5")
 	roDiff(t, ctx, "postal counted", "−5")
 	waitFor(t, ctx, "within the account", `document.querySelector("#ro-postal-warn") === null && document.querySelector("#ro-postal-account").innerText.includes("issued 10")`)
