@@ -312,7 +312,9 @@ func outboxCount(t *testing.T, ctx context.Context) int {
 // gets a receipt the app verifies (and Go verifies), finds the sheet on the
 // station page, and has a tampered receipt refused; then an agent
 // submits a copy and countersigns, and the returning officer signs a
-// Form-47 whose differences from the sheets are shown first. Every screen
+// Form-47 whose differences from the sheets are shown first, a
+// postal-ballot account, and a Form-49 whose postal ballots are set beside
+// that account (more than it issued is warned of). Every screen
 // is screenshotted (TALLYLOG_SCREENSHOTS=../docs/app keeps them) and
 // checked with axe-core.
 func TestAppJourney(t *testing.T) {
@@ -518,13 +520,57 @@ func TestAppJourney(t *testing.T) {
 		t.Errorf("the declaration is %+v", d)
 	}
 
-	// Form-49: postal ballots typed, the declared totals checked against
-	// the sheets plus them.
+	// The postal-ballot account: more than the contest's registered
+	// voters is refused by name and rule; 10 issued is signed, logged and
+	// in the contest's API answer before the Form-49.
+	openApp(t, ctx, ts, "#postal")
+	waitFor(t, ctx, "no account yet", `document.querySelector("#postal-logged-line")?.innerText.startsWith("No postal-ballot account")`)
+	typeInto(t, ctx, "#postal-issued", "999999")
+	run(t, ctx, "review", chromedp.Click(chromedp.CSS("#postal-review")))
+	waitFor(t, ctx, "too many refused", `document.querySelector("#postal-issued-msg").innerText.includes("registered voters of NA-57")`)
+	if msg := textOf(t, ctx, "#postal-issued-msg"); !strings.HasPrefix(msg, "Postal ballots issued: 999,999 is more than the") {
+		t.Errorf("too many postal ballots are refused with %q", msg)
+	}
+	typeInto(t, ctx, "#postal-issued", "10")
+	toReview(t, ctx, "#postal-review")
+	if b := run(t, ctx, "record", chromedp.TextContent(chromedp.CSS("#review-body"))); !strings.HasPrefix(b, "tallylog/v1 postal-account\nelection pk-test\nlog results.example.pk/test\ncontest NA-57\nissued 10\naccounted ") {
+		t.Errorf("the review shows the body %q", b)
+	}
+	run(t, ctx, "sign", chromedp.Click(chromedp.CSS("#review-sign")))
+	rcText, index = waitLogged(t, ctx, ts, "Postal-ballot account NA-57")
+	if pa, ok := checkReceipt(t, ts, rcText, rvkey, index).Record.(*record.PostalAccount); !ok || pa.Issued != 10 || pa.Contest != "NA-57" {
+		t.Errorf("the postal-ballot account is %+v", pa)
+	}
+	var cd struct {
+		Contest tally.ContestResult `json:"contest"`
+	}
+	getJSON(t, ts, "/api/v1/contests/NA-57", &cd)
+	if a := cd.Contest.PostalAccounts; len(a) != 1 || a[0].Issued != 10 || a[0].Index != uint64(index) {
+		t.Errorf("the contest's postal accounts are %+v, want the one at entry %d", a, index)
+	}
+	openApp(t, ctx, ts, "#postal")
+	waitFor(t, ctx, "account shown", fmt.Sprintf(`document.querySelector("#postal-logged-line")?.innerText.startsWith("Already logged: entry %d, 10 postal ballots")`, index))
+	screenshot(t, ctx, "app-postal")
+	axe(t, ctx, "postal-ballot account")
+
+	// Form-49: postal ballots typed, set beside the account (more than it
+	// is warned of), the declared totals checked against the sheets plus
+	// them.
+	openApp(t, ctx, ts, "#ro")
+	waitFor(t, ctx, "stations", `document.querySelectorAll("#ro-stations tbody tr").length === 3`)
+	run(t, ctx, "form 49", chromedp.Click(chromedp.CSS(`#ro-form input[value="49"]`)))
+	typeInto(t, ctx, "#ro-postal-1", "12")
+	waitFor(t, ctx, "over the account", `document.querySelector("#ro-postal-warn")?.innerText.includes("the 12 typed exceed the 10 issued")`)
+	toReview(t, ctx, "#ro-review")
+	if w := textOf(t, ctx, "#review-warnings"); !strings.Contains(w, "the 12 typed exceed the 10 issued in the postal-ballot account: the tally will flag this Form-49 as grave") {
+		t.Errorf("the review does not warn of postal ballots over the account: %q", w)
+	}
 	openApp(t, ctx, ts, "#ro")
 	waitFor(t, ctx, "stations", `document.querySelectorAll("#ro-stations tbody tr").length === 3`)
 	run(t, ctx, "form 49", chromedp.Click(chromedp.CSS(`#ro-form input[value="49"]`)))
 	typeInto(t, ctx, "#ro-postal-1", "5")
 	roDiff(t, ctx, "postal counted", "−5")
+	waitFor(t, ctx, "within the account", `document.querySelector("#ro-postal-warn") === null && document.querySelector("#ro-postal-account").innerText.includes("issued 10")`)
 	typeInto(t, ctx, "#ro-votes-1", "305")
 	roDiff(t, ctx, "no difference", "")
 	screenshot(t, ctx, "app-ro-49")

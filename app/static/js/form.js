@@ -69,3 +69,17 @@ export function checkDeclaration(form, rows, rejectedText) {
   }
   return { errors, values: errors.length ? null : out };
 }
+
+// checkPostalAccount checks a returning officer's typed number of postal
+// ballots issued for a contest of `registered` voters: a count, at most
+// the contest's registered voters (postal voters are on its roll). It
+// returns {errors, values: {issued}}.
+export function checkPostalAccount(text, registered, contest) {
+  const name = "Postal ballots issued";
+  const r = parseCount(text);
+  if (r.rule) return { errors: [{ field: "issued", message: `${name}: ${r.rule}` }], values: null };
+  if (r.n > registered) {
+    return { errors: [{ field: "issued", message: `${name}: ${fmt(r.n)} is more than the ${fmt(registered)} registered voters of ${contest}: postal ballots issued must not exceed the contest's registered voters` }], values: null };
+  }
+  return { errors: [], values: { issued: r.n } };
+}

@@ -9,7 +9,7 @@ import * as receipt from "./receipt.js";
 import * as qr from "./qr.js";
 import { encode, nowUTC } from "./record.js";
 import { generateIdentity, importKeyFile, signNote, sha256, hex, utf8 } from "./note.js";
-import { checkCount, checkDeclaration, LABELS } from "./form.js";
+import { checkCount, checkDeclaration, checkPostalAccount, LABELS } from "./form.js";
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, attrs = {}, ...kids) => {
@@ -113,7 +113,7 @@ async function loadDefinition() {
 function route() {
   const h = location.hash.slice(1) || "home";
   const [name, arg] = h.split("-");
-  const screens = { home, enrol, form45: () => countScreen("form45"), copy: () => countScreen("copy"), agent, review, outbox: renderOutbox, item, check, ro };
+  const screens = { home, enrol, form45: () => countScreen("form45"), copy: () => countScreen("copy"), agent, review, outbox: renderOutbox, item, check, ro, postal };
   const f = screens[name] || home;
   const sid = { form45: "form45", copy: "form45" }[name] || (screens[name] ? name : "home");
   for (const s of document.querySelectorAll(".screen")) s.hidden = s.id !== "screen-" + sid;
@@ -372,8 +372,10 @@ function review() {
   const t = el("table", {}, el("caption", { class: "sr", text: "What will be signed" }),
     el("tbody", {}, ...d.rows.map(([k, v]) => el("tr", {}, el("th", { scope: "row", text: k }), el("td", { class: "num", text: typeof v === "number" ? fmt(v) : v })))));
   $("review-summary").replaceChildren(el("p", {}, el("strong", { text: d.label })), t);
+  const warn = d.warnings || [];
   $("review-diffs").replaceChildren(...(d.diffs.length ? [el("p", { class: "diff-warn", text: "These typed numbers differ from the logged sheets:" }),
-    el("ul", { id: "review-diff-list" }, ...d.diffs.map((x) => el("li", { text: x })))] : []));
+    el("ul", { id: "review-diff-list" }, ...d.diffs.map((x) => el("li", { text: x })))] : []),
+  ...(warn.length ? [el("p", { class: "diff-warn", text: "Before signing, note:" }), el("ul", { id: "review-warnings" }, ...warn.map((x) => el("li", { text: x })))] : []));
   $("review-body").textContent = encode(d.rec, state.cfg.origin);
   $("review-photo").hidden = !d.image;
   if (d.image) $("review-photo").src = d.image.url;
@@ -391,6 +393,7 @@ async function sign() {
   state.draft = null;
   state.image = null;
   $("count-form").reset();
+  $("postal-form").reset();
   $("count-photo-preview").hidden = true;
   location.hash = "#outbox";
 }
@@ -430,9 +433,10 @@ async function item(arg) {
   if (!it) { box.replaceChildren(el("p", { text: "No such record on this device." })); return; }
   $("item-entry").textContent = it.entry;
   $("item-receipt").textContent = it.receipt || "No receipt yet.";
-  const page = it.type === "declaration" ? `/contest/${it.contest}` : `/station/${it.station}`;
+  const ofContest = it.type === "declaration" || it.type === "postal-account";
+  const page = ofContest ? `/contest/${it.contest}` : `/station/${it.station}`;
   $("item-station").href = base + page;
-  $("item-station").textContent = it.type === "declaration" ? "See it on the constituency page" : "See it on the station page";
+  $("item-station").textContent = ofContest ? "See it on the constituency page" : "See it on the station page";
   if (it.status !== "logged") {
     box.replaceChildren(el("p", { text: it.lastError || "Waiting to be sent." }));
     $("item-export").hidden = true;
@@ -471,16 +475,27 @@ async function runCheck() {
 
 // ---- returning officer -------------------------------------------------------
 
-async function ro() {
-  if (!state.def || !state.id) return;
+// loadContest fetches the constituency's logged state (GET
+// /api/v1/contests/{id}) and keeps it for use offline. It returns {data,
+// at}, the last copy kept when the network fails, or null.
+async function loadContest() {
   const key = "contest:" + state.id.scope;
   try {
-    const r = await fetch(`${base}/api/v1/contests/${state.id.scope}`);
+    const r = await fetch(`${base}/api/v1/contests/${state.id.scope}`, { cache: "no-cache" }); // revalidate: a record just logged must show
     if (!r.ok) throw new Error(`${r.status}`);
     const data = await r.json();
     await db.put(key, { data, at: new Date().toISOString() });
   } catch { /* offline: the last copy */ }
-  const got = await db.get(key);
+  return (await db.get(key)) || null;
+}
+
+// accountsOf lists the contest's logged postal-ballot accounts in log
+// order; the first is the one the tally counts.
+const accountsOf = (data) => data.contest.postal_accounts || [];
+
+async function ro() {
+  if (!state.def || !state.id) return;
+  const got = await loadContest();
   if (!got) { $("ro-asof").textContent = "The logged sheets cannot be loaded now; connect and reload."; return; }
   state.contestData = got.data;
   $("ro-asof").textContent = `Constituency ${state.id.scope}: the logged sheets as of ${got.at}.`;
@@ -535,7 +550,24 @@ function roDiffs() {
   rtr.classList.toggle("differs", rdiff);
   rtr.querySelector(".diff").textContent = rdiff ? (Number(rj) > c.rejected ? "+" : "−") + fmt(Math.abs(Number(rj) - c.rejected)) : "";
   if (rdiff) diffs.push(`Rejected ballots: declared ${fmt(Number(rj))}, the logged sheets give ${fmt(c.rejected)}`);
+  const pw = postalCheck(form, rows.reduce((s, r) => s + r.postal, 0));
+  $("ro-postal-account").replaceChildren(pw.line, ...(pw.warn ? [" ", el("strong", { class: "diff-warn", id: "ro-postal-warn", text: pw.warn })] : []));
   return diffs;
+}
+
+// postalCheck sets the postal ballots typed on a Form-49 beside the
+// logged postal-ballot account: a line saying both, and a warning when
+// the tally will flag the declaration (more than the account issued, or
+// postal ballots with no account).
+function postalCheck(form, typed) {
+  if (form !== 49) return { line: "", warn: "" };
+  const c = state.contestData.contest, a = accountsOf(state.contestData)[0];
+  if (!a) {
+    return { line: `Postal ballots typed: ${fmt(typed)}. No postal-ballot account is logged for ${c.id}.`,
+      warn: typed > 0 ? `Postal ballots: ${fmt(typed)} typed with no postal-ballot account logged: the tally will flag this Form-49 (postal ballots unaccounted).` : "" };
+  }
+  return { line: `Postal ballots typed: ${fmt(typed)}; the logged postal-ballot account (entry ${a.index}) issued ${fmt(a.issued)}.`,
+    warn: typed > a.issued ? `Postal ballots: the ${fmt(typed)} typed exceed the ${fmt(a.issued)} issued in the postal-ballot account: the tally will flag this Form-49 as grave.` : "" };
 }
 
 function reviewRO(ev) {
@@ -553,9 +585,47 @@ function reviewRO(ev) {
   if (form === 49) { rec.postal = v.postal; rec.readmitted = v.readmitted; }
   else rec.missing = data.stations.filter((s) => s.status === "missing").map((s) => s.id);
   rec.declared = nowUTC();
-  state.draft = { rec, image: null, diffs: roDiffs(), label: `Form-${form} ${c.id}`, contest: c.id,
+  const pw = postalCheck(form, (v.postal || []).reduce((s, x) => s + x.votes, 0));
+  state.draft = { rec, image: null, diffs: roDiffs(), warnings: pw.warn ? [pw.warn] : [], label: `Form-${form} ${c.id}`, contest: c.id,
     rows: [...v.votes.map((x) => [c.candidates.find((k) => k.id === x.candidate).name, x.votes]), ["Rejected ballots", v.rejected],
       ...(rec.missing && rec.missing.length ? [["Missing stations", rec.missing.join(", ")]] : [])] };
+  location.hash = "#review";
+}
+
+// postal is the postal-ballot account step: the logged account, if any,
+// and a form for the number of postal ballots issued.
+async function postal() {
+  if (!state.def || !state.id) return;
+  const got = await loadContest();
+  if (!got) { $("postal-asof").textContent = "The constituency's log cannot be loaded now; connect and reload."; return; }
+  state.contestData = got.data;
+  const c = got.data.contest, accts = accountsOf(got.data), d = state.def;
+  $("postal-asof").textContent = `Constituency ${c.id}, ${fmt(c.registered)} registered voters; the log as of ${got.at}.`;
+  $("postal-rule").textContent = `A whole number from 0 to ${fmt(c.registered)}, the constituency's registered voters.` +
+    (d.polls_close ? ` The log refuses an account signed after the polls close (${d.polls_close} on ${d.polling_day}, ${d.time_zone || "local time"}).` : "");
+  const a = accts[0];
+  $("postal-logged").replaceChildren(...(a ? [
+    el("p", { id: "postal-logged-line", class: "ok", text: `Already logged: entry ${a.index}, ${fmt(a.issued)} postal ballots issued, signed by ${a.signer} at ${a.accounted}.` }),
+    el("p", { class: "diff-warn", text: `A second account for ${c.id} is flagged as conflicting; the first one logged is the one counted.` })]
+    : [el("p", { id: "postal-logged-line", text: `No postal-ballot account is logged for ${c.id} yet.` })]));
+  $("postal-issued-msg").textContent = "";
+  $("postal-issued").setAttribute("aria-invalid", "false");
+}
+
+function reviewPostal(ev) {
+  ev.preventDefault();
+  const data = state.contestData;
+  if (!data) return;
+  const c = data.contest;
+  const res = checkPostalAccount($("postal-issued").value, c.registered, c.id);
+  $("postal-issued-msg").textContent = res.errors.map((e) => e.message).join(" ");
+  $("postal-issued").setAttribute("aria-invalid", res.values ? "false" : "true");
+  if (!res.values) { $("postal-issued").focus(); return; }
+  const rec = { type: "postal-account", election: state.def.id, contest: c.id, issued: res.values.issued, accounted: nowUTC() };
+  const a = accountsOf(data)[0];
+  state.draft = { rec, image: null, diffs: [], label: `Postal-ballot account ${c.id}`, contest: c.id,
+    warnings: a ? [`A postal-ballot account for ${c.id} is already logged (entry ${a.index}, ${fmt(a.issued)} issued): this second one will be flagged as conflicting, and the first stays the one counted.`] : [],
+    rows: [["Constituency", c.id], ["Postal ballots issued", rec.issued], ["Accounted", rec.accounted]] };
   location.hash = "#review";
 }
 
@@ -598,6 +668,7 @@ function wire() {
   $("check-go").addEventListener("click", runCheck);
   $("ro-refresh").addEventListener("click", ro);
   $("ro-form").addEventListener("submit", reviewRO);
+  $("postal-form").addEventListener("submit", reviewPostal);
   for (const r of document.querySelectorAll("#ro-form input[name=form]")) r.addEventListener("change", roDiffs);
 }
 
