@@ -10,13 +10,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/evidence"
-	"github.com/tallylog/tallylog/internal/testelection"
+	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/internal/ledger"
+	"github.com/tallylog/tallylog/internal/testelection"
+	"github.com/tallylog/tallylog/internal/web"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/verify"
-	"github.com/tallylog/tallylog/internal/web"
 	"golang.org/x/mod/sumdb/note"
 )
 

@@ -96,6 +96,7 @@ func dependencies(events []sim.Event) [][]int {
 	}
 	return deps
 }
+
 // randomOrder returns a uniformly drawn order among the ready records at
 // each step (Kahn's algorithm with a random choice).
 func randomOrder(n int, deps [][]int, r *rand.Rand) []int {

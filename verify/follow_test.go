@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/internal/intake"
-	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/internal/ledger"
+	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/verify"
 	"golang.org/x/mod/sumdb/note"

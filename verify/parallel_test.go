@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/internal/ledger"
+	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/verify"
 	"golang.org/x/mod/sumdb/note"

@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/internal/intake"
+	"github.com/tallylog/tallylog/internal/ledger"
 	"github.com/tallylog/tallylog/internal/testdir"
 	"github.com/tallylog/tallylog/internal/testelection"
-	"github.com/tallylog/tallylog/internal/ledger"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/tlogtiles"
 	"github.com/tallylog/tallylog/verify"

@@ -21,9 +21,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallylog/tallylog/internal/ledger"
 	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/internal/testmysql"
-	"github.com/tallylog/tallylog/internal/ledger"
 	"github.com/tallylog/tallylog/receipt"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/registry"

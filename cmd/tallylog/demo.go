@@ -17,10 +17,10 @@ import (
 	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/internal/ledger"
 	"github.com/tallylog/tallylog/internal/night"
-	"github.com/tallylog/tallylog/registry"
 	"github.com/tallylog/tallylog/internal/sim"
-	"github.com/tallylog/tallylog/tally"
 	"github.com/tallylog/tallylog/internal/web"
+	"github.com/tallylog/tallylog/registry"
+	"github.com/tallylog/tallylog/tally"
 )
 
 // demoStations is the demo's default size: a third of Pakistan's polling

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/evidence"
+	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/verify"
 )
 

@@ -26,8 +26,8 @@ import (
 
 	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/internal/night"
-	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/internal/sim"
+	"github.com/tallylog/tallylog/record"
 	f_note "github.com/transparency-dev/formats/note"
 	"golang.org/x/mod/sumdb/note"
 )

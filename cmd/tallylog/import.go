@@ -13,8 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/election"
+	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/internal/importer"
 	"github.com/tallylog/tallylog/internal/ledger"
 	"github.com/tallylog/tallylog/internal/node"

@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/election"
+	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/internal/ledger"
 	"github.com/tallylog/tallylog/internal/node"
 	"github.com/tallylog/tallylog/registry"

@@ -17,9 +17,9 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/internal/datadir"
+	"github.com/tallylog/tallylog/internal/web"
 	"github.com/tallylog/tallylog/receipt"
 	"github.com/tallylog/tallylog/record"
-	"github.com/tallylog/tallylog/internal/web"
 )
 
 // runSubmit sends signed records to the server and keeps each receipt. It

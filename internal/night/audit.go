@@ -14,8 +14,8 @@ import (
 
 	"github.com/tallylog/tallylog/audit"
 	"github.com/tallylog/tallylog/auditlog"
-	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/internal/sim"
+	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/tally"
 	"golang.org/x/mod/sumdb/note"
 )

@@ -5,8 +5,8 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/internal/sim"
+	"github.com/tallylog/tallylog/record"
 	"golang.org/x/mod/sumdb/note"
 )
 

@@ -4,8 +4,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/internal/sim"
+	"github.com/tallylog/tallylog/record"
 )
 
 // TestDependencies: on a simulated night with honest recounts and both

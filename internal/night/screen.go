@@ -5,8 +5,8 @@ import (
 	"sort"
 
 	"github.com/tallylog/tallylog/forensics"
-	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/internal/sim"
+	"github.com/tallylog/tallylog/record"
 )
 
 // ScreenSizeBand is the screen's recall on one kind of station fraud in one

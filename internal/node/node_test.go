@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/internal/datadir"
-	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/internal/ledger"
+	"github.com/tallylog/tallylog/internal/testelection"
 	"golang.org/x/mod/sumdb/note"
 )
 

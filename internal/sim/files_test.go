@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/internal/sim"
+	"github.com/tallylog/tallylog/record"
 	"golang.org/x/mod/sumdb/note"
 )
 

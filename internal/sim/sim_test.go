@@ -5,9 +5,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tallylog/tallylog/internal/sim"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/registry"
-	"github.com/tallylog/tallylog/internal/sim"
 )
 
 // small generates (once per test binary) an election of 3,000 stations with

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/election"
-	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/internal/sim"
+	"github.com/tallylog/tallylog/record"
 )
 
 // replayed is an independent reading of a simulated log: each station's

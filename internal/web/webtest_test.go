@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/internal/datadir"
-	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/internal/ledger"
+	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/record"
 	"golang.org/x/mod/sumdb/note"
 )
