@@ -72,24 +72,21 @@ var DefaultLimits = Limits{
 // quotas, which are the node's (New takes them from it).
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
-	pick := func(v *int, dv int) {
-		if *v <= 0 {
-			*v = dv
-		}
-	}
-	pick64 := func(v *int64, dv int64) {
-		if *v <= 0 {
-			*v = dv
-		}
-	}
-	pick64(&l.CacheBytes, d.CacheBytes)
-	pick(&l.MaxConns, d.MaxConns)
-	pick(&l.FDMargin, d.FDMargin)
-	pick(&l.Uploads, d.Uploads)
-	pick(&l.UploadsPerAddr, d.UploadsPerAddr)
-	pick(&l.StationAttestations, d.StationAttestations)
-	pick64(&l.PackBytes, d.PackBytes)
+	orDefault(&l.CacheBytes, d.CacheBytes)
+	orDefault(&l.MaxConns, d.MaxConns)
+	orDefault(&l.FDMargin, d.FDMargin)
+	orDefault(&l.Uploads, d.Uploads)
+	orDefault(&l.UploadsPerAddr, d.UploadsPerAddr)
+	orDefault(&l.StationAttestations, d.StationAttestations)
+	orDefault(&l.PackBytes, d.PackBytes)
 	return l
+}
+
+// orDefault sets *v to d when it is zero or negative (unset).
+func orDefault[T int | int64](v *T, d T) {
+	if *v <= 0 {
+		*v = d
+	}
 }
 
 // limits is a server's live accounting against its Limits.
