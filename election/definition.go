@@ -4,6 +4,7 @@ import (
 	_ "time/tzdata" // deadlines need the election's zone on machines without zoneinfo
 
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -203,12 +204,22 @@ func (c *Contest) CandidateIndex(id string) (int, bool) {
 
 // Location returns the election's time zone.
 func (d *Definition) Location() *time.Location {
+	if loc, ok := zones.Load(d.TimeZone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(d.TimeZone)
 	if err != nil {
 		return time.UTC // Validate has already refused unknown zones.
 	}
+	zones.Store(d.TimeZone, loc)
 	return loc
 }
+
+// zones holds the time zones Location loaded, by name: time.LoadLocation
+// reads and parses the zone's file on every call, and every record's time
+// stamps are judged in the election's zone. A *time.Location is immutable,
+// so one may be shared.
+var zones sync.Map
 
 // Deadline returns the instant by which provisional results are due: the
 // ProvisionalDeadline time on the day after PollingDay, in TimeZone.

@@ -37,14 +37,15 @@ import (
 // Dependencies adds to these, for a declaration, the records its signer
 // signed before it (SignerOrder): one device, one queue.
 func Dependencies(events []sim.Event) map[string][]string {
-	deps := dependencies(events)
-	for h, before := range SignerOrder(events) {
+	envs := openAll(events)
+	deps := dependencies(events, envs)
+	for h, before := range signerOrder(events, envs) {
 		deps[h] = append(deps[h], before...)
 	}
 	return deps
 }
 
-func dependencies(events []sim.Event) map[string][]string {
+func dependencies(events []sim.Event, envs []*record.Envelope) map[string][]string {
 	deps := make(map[string][]string, len(events))
 	type slot struct{ contest, station string }
 	sheets := map[slot][]string{}        // sheets so far, per contest and station
@@ -52,7 +53,6 @@ func dependencies(events []sim.Event) map[string][]string {
 	corrections := map[string][]string{} // corrections so far, per contest
 	accounts := map[string][]string{}    // postal-ballot accounts so far, per contest
 	granted := map[string][]string{}     // keys records so far, per key granted (name and key ID)
-	envs := openAll(events)
 	for i := range events {
 		env := envs[i]
 		if env == nil {

@@ -20,7 +20,7 @@ func TestDependencies(t *testing.T) {
 		t.Fatal(err)
 	}
 	events := el.Events()
-	deps := dependencies(events)
+	deps := dependencies(events, openAll(events))
 	pos := map[string]int{}
 	for i := range events {
 		pos[events[i].HashHex()] = i

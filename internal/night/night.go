@@ -303,11 +303,16 @@ func Start(events []sim.Event) time.Duration {
 // reach the log first: a returning officer's device sends its corrections
 // and its postal-ballot account before the declaration that counts them.
 func SignerOrder(events []sim.Event) map[string][]string {
+	return signerOrder(events, openAll(events))
+}
+
+// signerOrder is SignerOrder with the events' entries opened (openAll).
+func signerOrder(events []sim.Event, envs []*record.Envelope) map[string][]string {
 	out := map[string][]string{}
 	bySigner := map[string][]string{}
 	for i := range events {
-		env, err := record.Open(events[i].Entry)
-		if err != nil {
+		env := envs[i]
+		if env == nil {
 			continue
 		}
 		if _, ok := env.Record.(*record.Declaration); ok && len(bySigner[env.KeyName]) > 0 {

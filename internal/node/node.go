@@ -284,14 +284,18 @@ func (n *Node) follow(ctx context.Context) {
 				// The tally follows this intake's appends: it need not
 				// verify again the signatures the intake just verified
 				// (tallylog verify always does).
-				apply := func() error { return n.Tally.Apply(i, e) }
+				var env *record.Envelope
+				var err error
 				if v := n.Intake.Verified(sha256.Sum256(e)); v != nil {
-					apply = func() error { return n.Tally.ApplyVerified(i, v) }
+					env = v.Envelope()
+					err = n.Tally.ApplyVerified(i, v)
+				} else {
+					err = n.Tally.Apply(i, e)
 				}
-				if err := apply(); err != nil {
+				if err != nil {
 					return fmt.Errorf("index %d: %w", i, err)
 				}
-				n.quotas.learn(e, n.Dir.ImagesDir())
+				n.quotas.learn(e, env, n.Dir.ImagesDir())
 				n.mu.Lock()
 				n.applied = i + 1
 				n.mu.Unlock()

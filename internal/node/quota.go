@@ -112,10 +112,14 @@ func (n *Node) Quotas() Quotas { return n.quotas.cfg }
 // learn accounts for a logged entry: the follower calls it for every
 // entry in log order, from the first. An image already on disk is charged
 // to its first naming record when that record is learned.
-func (q *quotas) learn(entry []byte, imagesDir string) {
-	env, err := record.Open(entry)
-	if err != nil {
-		return
+//
+// env is entry opened, if the caller has it (nil: learn opens it).
+func (q *quotas) learn(entry []byte, env *record.Envelope, imagesDir string) {
+	if env == nil {
+		var err error
+		if env, err = record.Open(entry); err != nil {
+			return
+		}
 	}
 	var station, image string
 	att := false
