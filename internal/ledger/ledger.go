@@ -44,7 +44,7 @@ type Options struct {
 	// arrive while a batch is written form the next one whatever the age;
 	// a longer age only adds to every append's latency, and a record that
 	// names another waits for that one's durable write first (measured in
-	// BENCHMARKS.md: median append 90 ms at 50 ms, 25 ms at 5 ms).
+	// BENCHMARKS.md: median append 91 ms at 50 ms, 25 ms at 5 ms).
 	BatchSize uint
 	BatchAge  time.Duration
 	// Witnesses, when set, must cosign a checkpoint before it is published.
