@@ -62,9 +62,12 @@ type assemblyData struct {
 type disputedSeat struct {
 	Contest string `json:"contest"`
 	Name    string `json:"name"`
-	Region  string `json:"region"`
-	Form    int64  `json:"form"`
-	Index   uint64 `json:"index"` // log index of the declaration
+	// LocalName is the constituency's name in Urdu, if the definition
+	// has one.
+	LocalName string `json:"local_name,omitempty"`
+	Region    string `json:"region"`
+	Form      int64  `json:"form"`
+	Index     uint64 `json:"index"` // log index of the declaration
 	// Declared and Sheets name the declared winners and the sheets'
 	// leaders (candidate names), with their votes.
 	Declared      []string `json:"declared"`
@@ -107,8 +110,11 @@ type regionProgress struct {
 
 // contestBrief is a contest's line in lists.
 type contestBrief struct {
-	ID         string `json:"id"`
-	Name       string `json:"name"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// LocalName is the constituency's name in Urdu, if the definition
+	// has one.
+	LocalName  string `json:"local_name,omitempty"`
 	Region     string `json:"region"`
 	Stations   int    `json:"stations"`
 	StationsIn int    `json:"stations_in"`

@@ -91,3 +91,33 @@ func TestLocalLinks(t *testing.T) {
 		t.Errorf("localLinks:\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestUrduConstituencyNames: every Urdu page that names a constituency
+// names it in Urdu (the definition's local_name), and the English pages
+// keep the English name.
+func TestUrduConstituencyNames(t *testing.T) {
+	ts := newTestSite(t)
+	ts.electionNight(t)
+	for _, c := range []struct{ path, want, not string }{
+		{"/ur/", `<span class="sub">راولپنڈی-6</span>`, `<span class="sub">Rawalpindi-VI</span>`},
+		{"/ur/assembly/NA", "چکوال", `<span class="sub">Chakwal</span>`},
+		{"/ur/contest/NA-57", `<h1 id="top">NA-57 راولپنڈی-6</h1>`, "Rawalpindi-VI</h1>"},
+		{"/ur/contest/NA-57", `<title>NA-57 راولپنڈی-6`, ""},
+		{"/ur/station/NA-57/PS-1", "NA-57</a> راولپنڈی-6 <a", ""},
+		{"/ur/station/NA-57/PS-1", "PP-12</a> راولپنڈی-6، صوبائی <a", ""},
+		{"/", `<span class="sub">Rawalpindi-VI</span>`, "راولپنڈی-6"},
+		{"/contest/NA-57", `<h1 id="top">NA-57 Rawalpindi-VI</h1>`, ""},
+	} {
+		_, body := ts.get(t, c.path)
+		if !strings.Contains(body, c.want) {
+			t.Errorf("%s lacks %s", c.path, c.want)
+		}
+		if c.not != "" && strings.Contains(body, c.not) {
+			t.Errorf("%s has %s", c.path, c.not)
+		}
+	}
+	_, body := ts.get(t, "/api/v1/assemblies/NA")
+	if !strings.Contains(strings.ReplaceAll(body, " ", ""), `"local_name":"چکوال"`) {
+		t.Errorf("the assembly's API answer lacks the contests' Urdu names")
+	}
+}

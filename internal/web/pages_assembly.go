@@ -169,6 +169,7 @@ func disputeOf(d *election.Definition, c *tally.ContestResult) (disputedSeat, bo
 	ds := disputedSeat{Contest: c.ID, Name: c.Name, Region: c.Region, Form: dr.Form, Index: dr.Index,
 		WinnerChanged: !sameSet(dr.Winners, dr.SheetsWinners)}
 	if def != nil {
+		ds.LocalName = def.LocalName
 		ds.Declared, ds.Sheets = names(def, dr.Winners), names(def, dr.SheetsWinners)
 	}
 	for _, df := range dr.Diff {
@@ -231,6 +232,9 @@ func tableSeats(a *election.Assembly) int {
 func briefOf(d *election.Definition, c *tally.ContestResult) contestBrief {
 	b := contestBrief{ID: c.ID, Name: c.Name, Region: c.Region, Stations: c.Stations, StationsIn: c.StationsIn,
 		Tie: c.Tie, Margin: c.Margin, LeaderParty: partyInfo{}, Status: "none"}
+	if def, ok := d.Contest(c.ID); ok {
+		b.LocalName = def.LocalName
+	}
 	if len(c.Winners) == 1 {
 		for _, cand := range c.Candidates {
 			if cand.ID == c.Winners[0] {

@@ -152,7 +152,11 @@ func (x *site) contestPage(r *http.Request) (*response, state) {
 		d := v.Definition()
 		def, _ = d.Contest(id)
 		c := data.Contest
-		common = x.common(r, v, c.ID+" "+c.Name)
+		name := c.Name
+		if langOf(r) == "ur" && def.LocalName != "" {
+			name = def.LocalName
+		}
+		common = x.common(r, v, c.ID+" "+name)
 		won = briefOf(d, &c).Status == "won"
 		common.Description = contestDescription(&c, d)
 		for _, cr := range c.Candidates {
@@ -188,9 +192,11 @@ func (x *site) contestPage(r *http.Request) (*response, state) {
 		Names       []string
 		ScanCount   int
 		Won         bool
+		// LocalName is the constituency's name in Urdu, if any.
+		LocalName string
 	}{common, data, cands, barsSVG("Votes per candidate, "+c.ID, bars),
 		declarationOf(def, "Provisional result (Form-47)", c.Provisional),
-		declarationOf(def, "Final result (Form-49)", c.Final), names(def, candidateIDs(def)), scans, won}), st
+		declarationOf(def, "Final result (Form-49)", c.Final), names(def, candidateIDs(def)), scans, won, def.LocalName}), st
 }
 
 func candidateIDs(c *election.Contest) []string {
