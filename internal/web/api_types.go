@@ -55,6 +55,9 @@ type assemblyData struct {
 	// DisputedWinners counts the disputed seats whose declaration names a
 	// different winner than the sheets.
 	DisputedWinners int `json:"disputed_winners"`
+	// Scans counts the assembly's stations whose current sheet's scanned
+	// Form-45 this server holds (the sum of the contests' Scans).
+	Scans int `json:"scans"`
 }
 
 // disputedSeat is a contest whose current declaration (the final one if
@@ -102,6 +105,7 @@ type regionProgress struct {
 	Region      string `json:"region"`
 	Stations    int    `json:"stations"`
 	Reported    int    `json:"reported"`
+	Scans       int    `json:"scans"` // stations with a held scan (contestBrief.Scans)
 	Contests    int    `json:"contests"`
 	Complete    int    `json:"complete"`
 	Provisional int    `json:"provisional"`
@@ -118,6 +122,9 @@ type contestBrief struct {
 	Region     string `json:"region"`
 	Stations   int    `json:"stations"`
 	StationsIn int    `json:"stations_in"`
+	// Scans counts the stations whose current sheet's scanned Form-45
+	// this server holds (scans.go).
+	Scans int `json:"scans"`
 	// Leader is the leading candidate on the tally's basis (empty before
 	// the first sheet, or on a tie).
 	Leader      string    `json:"leader,omitempty"`
@@ -247,6 +254,9 @@ type partyInfo struct {
 	// Symbol is a short mark told apart without colour, for the pages:
 	// the party's initials (see partySymbol). Not part of the answer.
 	Symbol string `json:"-"`
+	// Shape is the party's marker shape (svg_shapes.go), the same on
+	// every page and chart. Not part of the answer.
+	Shape string `json:"-"`
 }
 
 // BatchRequest is the body of POST /api/v1/records/batch: signed records,

@@ -71,6 +71,7 @@ func (x *site) assemblyOf(v *tally.View, id string) (assemblyData, bool) {
 	for i := range out.Regions {
 		regions[out.Regions[i].Region] = &out.Regions[i]
 	}
+	scans := x.scansOf(v)
 	for _, c := range v.Contests(asOf) {
 		if c.Assembly != a.ID {
 			continue
@@ -94,6 +95,9 @@ func (x *site) assemblyOf(v *tally.View, id string) (assemblyData, bool) {
 			rp.Final++
 		}
 		b := briefOf(d, &c)
+		b.Scans = scans[c.ID]
+		rp.Scans += b.Scans
+		out.Scans += b.Scans
 		out.Contests = append(out.Contests, b)
 		if ds, ok := disputeOf(d, &c); ok {
 			out.Disputed = append(out.Disputed, ds)
@@ -288,13 +292,20 @@ func severityRank(s tally.Severity) int {
 
 // hemicycle draws the assembly's seats, its words in lang.
 func (a *assemblyData) hemicycle(lang string) template.HTML {
+	groups, lines := a.seatGroups(lang)
+	return hemicycleSVGLabelled(tr(lang, a.Name)+": "+tr(lang, "seats by party"), tr(lang, "%d seats"), groups, lines)
+}
+
+// seatGroups are the assembly's seats by party and state, and its
+// majority lines, as the hemicycle and the share card draw them.
+func (a *assemblyData) seatGroups(lang string) ([]seatGroup, []seatLine) {
 	var groups []seatGroup
 	reserved := seatWon
 	if a.Projection {
 		reserved = seatProjected
 	}
 	for _, p := range a.Parties {
-		g := seatGroup{ID: p.ID, Label: p.Name, Color: p.Color, Seats: p.Total}
+		g := seatGroup{ID: p.ID, Label: p.Symbol + " " + p.Name, Color: p.Color, Shape: p.Shape, Seats: p.Total}
 		led := p.Leading - p.Disputed
 		g.Runs = []seatRun{{seatWon, p.Won}, {seatLeading, led}, {seatDisputed, p.Disputed},
 			{reserved, p.Total - p.Won - led - p.Disputed}}
@@ -307,7 +318,7 @@ func (a *assemblyData) hemicycle(lang string) template.HTML {
 		{a.Simple, tr(lang, "%s for a majority", formatCount(a.Simple))},
 		{a.TwoThirds, tr(lang, "%s for two-thirds", formatCount(a.TwoThirds))},
 	}
-	return hemicycleSVGLabelled(tr(lang, a.Name)+": "+tr(lang, "seats by party"), tr(lang, "%d seats"), groups, lines)
+	return groups, lines
 }
 
 // assemblyPage serves / and /assembly/{id}.

@@ -179,7 +179,7 @@ func (x *site) contestPage(r *http.Request) (*response, state) {
 	}
 	var bars []bar
 	for _, c := range cands {
-		bars = append(bars, bar{Label: c.Name, Value: c.Votes, Color: c.PartyInfo.Color, Mark: c.Winner})
+		bars = append(bars, bar{Label: c.PartyInfo.Symbol + " · " + c.Name, Value: c.Votes, Color: c.PartyInfo.Color, Shape: c.PartyInfo.Shape, Mark: c.Winner})
 	}
 	c := data.Contest
 	return htmlResponse(http.StatusOK, "contest", struct {
