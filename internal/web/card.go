@@ -31,16 +31,21 @@ import (
 // in a cache of their own, one card per address at the latest published
 // checkpoint it was drawn for, bounded in bytes; a card is drawn again
 // only when the checkpoint has moved and the kept one is older than
-// cardMaxAge, one card at a time, so no reader can make the server draw
-// (or hold) more than that, whatever it asks for.
+// cardMaxAge, one card at a time. While one is drawn, a request whose
+// card is kept (however old) gets it at once, and at most cardQueue
+// others wait; more get 429. No reader can make the server draw, hold or
+// queue more than that, whatever it asks for.
 
 const (
 	cardW, cardH = 1200, 630
 	// cardMaxAge is how long a card may lag the log.
 	cardMaxAge = 30 * time.Second
 	// cardCacheBytes bounds the cards kept; maxCardBytes a card kept.
-	cardCacheBytes = 4 << 20
+	cardCacheBytes = 16 << 20
 	maxCardBytes   = 128 << 10
+	// cardQueue bounds the requests waiting for a card to be drawn when
+	// no older card of theirs is kept; more are answered 429.
+	cardQueue = 8
 )
 
 // cardCache keeps the latest card of each address.
@@ -48,7 +53,8 @@ type cardCache struct {
 	mu    sync.Mutex
 	m     map[string]*drawnCard
 	bytes int64
-	draw  sync.Mutex // one card drawn at a time
+	draw  sync.Mutex    // one card drawn at a time
+	queue chan struct{} // a token per request waiting to draw
 	now   func() time.Time
 }
 
@@ -59,7 +65,7 @@ type drawnCard struct {
 }
 
 func newCardCache(now func() time.Time) *cardCache {
-	return &cardCache{m: map[string]*drawnCard{}, now: now}
+	return &cardCache{m: map[string]*drawnCard{}, queue: make(chan struct{}, cardQueue), now: now}
 }
 
 // fresh returns the kept card of key if it shows checkpoint, or is young
@@ -75,18 +81,34 @@ func (c *cardCache) fresh(key string, checkpoint uint64) []byte {
 
 // get returns key's card at checkpoint, drawing it with draw when the
 // kept one will not do; ok is false when draw finds nothing to draw.
-func (c *cardCache) get(key string, checkpoint uint64, draw func() ([]byte, bool)) ([]byte, bool) {
+func (c *cardCache) get(key string, checkpoint uint64, draw func() ([]byte, bool)) ([]byte, bool, error) {
 	if b := c.fresh(key, checkpoint); b != nil {
-		return b, true
+		return b, true, nil
 	}
-	c.draw.Lock()
+	if !c.draw.TryLock() {
+		// Another card is being drawn: an older card of this address
+		// will do; else wait in a bounded queue.
+		c.mu.Lock()
+		old := c.m[key]
+		c.mu.Unlock()
+		if old != nil {
+			return old.png, true, nil
+		}
+		select {
+		case c.queue <- struct{}{}:
+			defer func() { <-c.queue }()
+		default:
+			return nil, false, errCardsBusy
+		}
+		c.draw.Lock()
+	}
 	defer c.draw.Unlock()
 	if b := c.fresh(key, checkpoint); b != nil { // drawn while this request waited
-		return b, true
+		return b, true, nil
 	}
 	b, ok := draw()
 	if !ok {
-		return nil, false
+		return nil, false, nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -95,7 +117,7 @@ func (c *cardCache) get(key string, checkpoint uint64, draw func() ([]byte, bool
 		delete(c.m, key)
 	}
 	if len(b) > maxCardBytes {
-		return b, true
+		return b, true, nil
 	}
 	for c.bytes+int64(len(b)) > cardCacheBytes && len(c.m) > 0 {
 		oldest := ""
@@ -109,8 +131,11 @@ func (c *cardCache) get(key string, checkpoint uint64, draw func() ([]byte, bool
 	}
 	c.m[key] = &drawnCard{checkpoint: checkpoint, at: c.now(), png: b}
 	c.bytes += int64(len(b))
-	return b, true
+	return b, true, nil
 }
+
+// errCardsBusy refuses a card while cardQueue others wait to be drawn.
+var errCardsBusy = fmt.Errorf("cards: %d share cards are waiting to be drawn; retry in a few seconds (the page itself is served at once)", cardQueue)
 
 // cardHandler serves /card/{kind}/{file}.
 func (x *site) cardHandler(w http.ResponseWriter, r *http.Request) {
@@ -121,7 +146,7 @@ func (x *site) cardHandler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, checkpoint := x.s.Log.Checkpoint()
-	b, ok := x.cards.get(kind+"/"+id, checkpoint, func() (b []byte, ok bool) {
+	b, ok, err := x.cards.get(kind+"/"+id, checkpoint, func() (b []byte, ok bool) {
 		var img *image.RGBA
 		x.read(func(v *tally.View) {
 			if kind == "assembly" {
@@ -144,6 +169,11 @@ func (x *site) cardHandler(w http.ResponseWriter, r *http.Request) {
 		}
 		return buf.Bytes(), true
 	})
+	if err != nil {
+		w.Header().Set("Retry-After", "2")
+		http.Error(w, err.Error(), http.StatusTooManyRequests)
+		return
+	}
 	if !ok {
 		http.Error(w, "no "+kind+" "+id+": see the assembly pages for the constituencies", http.StatusNotFound)
 		return

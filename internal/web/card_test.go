@@ -78,18 +78,39 @@ func TestCardCacheBounds(t *testing.T) {
 	if draws != 2 {
 		t.Errorf("%d draws after cardMaxAge at a new checkpoint, want 2", draws)
 	}
-	for i := range 200 {
+	for i := range 400 {
 		now = now.Add(time.Second)
 		c.get(fmt.Sprint("k", i), 2, draw(maxCardBytes/2))
 	}
 	if c.bytes > cardCacheBytes || len(c.m) > cardCacheBytes/(maxCardBytes/2) {
 		t.Errorf("the cache holds %d bytes in %d cards, over its bound of %d", c.bytes, len(c.m), cardCacheBytes)
 	}
-	if _, ok := c.m["k199"]; !ok {
+	if _, ok := c.m["k399"]; !ok {
 		t.Error("the newest card was evicted")
 	}
 	c.get("big", 2, draw(maxCardBytes+1))
 	if _, kept := c.m["big"]; kept {
 		t.Error("a card over maxCardBytes was kept")
+	}
+
+	// While a card is drawn: a kept card, however old, is served at once;
+	// cardQueue requests without one wait, the next is refused.
+	now = now.Add(time.Hour)
+	c.draw.Lock()
+	if b, ok, err := c.get("k399", 3, draw(1)); err != nil || !ok || len(b) != maxCardBytes/2 {
+		t.Errorf("an old card while another is drawn: %d bytes, %v, %v", len(b), ok, err)
+	}
+	for range cardQueue {
+		c.queue <- struct{}{}
+	}
+	if _, _, err := c.get("new", 3, draw(1)); err != errCardsBusy {
+		t.Errorf("a new card with the queue full: %v, want errCardsBusy", err)
+	}
+	for range cardQueue {
+		<-c.queue
+	}
+	c.draw.Unlock()
+	if _, ok, err := c.get("new", 3, draw(1)); !ok || err != nil {
+		t.Errorf("a new card once the queue is free: %v %v", ok, err)
 	}
 }
