@@ -319,7 +319,7 @@ func assemblyCard(a *assemblyData) *image.RGBA {
 	}
 	total := fmt.Sprintf("%d SEATS", n)
 	// Inside the inner ring, clear of its seats.
-	drawCardText(img, int(ox+hemiCX*scale)-cardTextWidth(total, 4)/2, int(oy+hemiCY*scale)-75, 4, total, cardInk)
+	drawCardText(img, int(ox+hemiCX*scale)-cardTextWidth(total, 4)/2, int(oy+hemiCY*scale)-60, 4, total, cardInk)
 	majority := fmt.Sprintf("%d FOR A MAJORITY", a.Simple)
 	drawCardText(img, int(ox+hemiCX*scale)-cardTextWidth(majority, 3)/2, int(oy+hemiCY*scale)+22, 3, majority, cardMuted)
 	// The legend: the parties with the most seats, then the unfilled.

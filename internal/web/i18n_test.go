@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"io/fs"
 	"regexp"
 	"strconv"
@@ -97,7 +98,7 @@ func TestLocalLinks(t *testing.T) {
 // keep the English name.
 func TestUrduConstituencyNames(t *testing.T) {
 	ts := newTestSite(t)
-	ts.electionNight(t)
+	sc := ts.electionNight(t)
 	for _, c := range []struct{ path, want, not string }{
 		{"/ur/", `<span class="sub">راولپنڈی-6</span>`, `<span class="sub">Rawalpindi-VI</span>`},
 		{"/ur/assembly/NA", "چکوال", `<span class="sub">Chakwal</span>`},
@@ -105,6 +106,7 @@ func TestUrduConstituencyNames(t *testing.T) {
 		{"/ur/contest/NA-57", `<title>NA-57 راولپنڈی-6`, ""},
 		{"/ur/station/NA-57/PS-1", "NA-57</a> راولپنڈی-6 <a", ""},
 		{"/ur/station/NA-57/PS-1", "PP-12</a> راولپنڈی-6، صوبائی <a", ""},
+		{"/ur/entry/" + fmt.Sprint(sc.Tampered), `NA-57</a> راولپنڈی-6`, ""},
 		{"/", `<span class="sub">Rawalpindi-VI</span>`, "راولپنڈی-6"},
 		{"/contest/NA-57", `<h1 id="top">NA-57 Rawalpindi-VI</h1>`, ""},
 	} {

@@ -389,6 +389,7 @@ var urdu = map[string]string{
 	"Too many snapshots":        "بہت زیادہ اسنیپ شاٹ",
 	"Scanned Form-45 held for %s of the %s sheets in (%s).":                         "%[2]s موصولہ فارموں میں سے %[1]s کے فارم 45 کی اسکین موجود ہے (%[3]s)۔",
 	"Each constituency below shows its own count; a station's page shows its scan.": "نیچے ہر حلقہ اپنی تعداد دکھاتا ہے؛ اسٹیشن کا صفحہ اس کی اسکین دکھاتا ہے۔",
-	"Scans":    "اسکین",
-	"%s scans": "%s اسکین",
+	"Scans":                   "اسکین",
+	"%s scans":                "%s اسکین",
+	"Votes per candidate, %s": "ہر امیدوار کے ووٹ، %s",
 }

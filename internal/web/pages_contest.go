@@ -179,7 +179,11 @@ func (x *site) contestPage(r *http.Request) (*response, state) {
 	}
 	var bars []bar
 	for _, c := range cands {
-		bars = append(bars, bar{Label: c.PartyInfo.Symbol + " · " + c.Name, Value: c.Votes, Color: c.PartyInfo.Color, Shape: c.PartyInfo.Shape, Mark: c.Winner})
+		name := c.Name
+		if common.Lang == "ur" && c.LocalName != "" {
+			name = c.LocalName
+		}
+		bars = append(bars, bar{Label: c.PartyInfo.Symbol + " · " + name, Value: c.Votes, Color: c.PartyInfo.Color, Shape: c.PartyInfo.Shape, Mark: c.Winner})
 	}
 	c := data.Contest
 	return htmlResponse(http.StatusOK, "contest", struct {
@@ -194,7 +198,7 @@ func (x *site) contestPage(r *http.Request) (*response, state) {
 		Won         bool
 		// LocalName is the constituency's name in Urdu, if any.
 		LocalName string
-	}{common, data, cands, barsSVG("Votes per candidate, "+c.ID, bars),
+	}{common, data, cands, barsSVG(tr(common.Lang, "Votes per candidate, %s", c.ID), bars),
 		declarationOf(def, "Provisional result (Form-47)", c.Provisional),
 		declarationOf(def, "Final result (Form-49)", c.Final), names(def, candidateIDs(def)), scans, won, def.LocalName}), st
 }
