@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -401,4 +402,17 @@ func contestCard(d *election.Definition, c *tally.ContestResult) *image.RGBA {
 	}
 	drawCardText(img, 40, cardH-44, 3, foot, cardMuted)
 	return img
+}
+
+// CheckPublicURL checks a site address for Options.PublicURL: empty, or
+// an absolute http or https URL with a host and nothing after its path.
+func CheckPublicURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("%q is not a site address: give an absolute https:// (or http://) URL with a host, such as https://results.example.pk, without ?query or #fragment", s)
+	}
+	return nil
 }

@@ -27,6 +27,23 @@ func TestShareCards(t *testing.T) {
 	if strings.Contains(body, "og:image") {
 		t.Error("the flags page names a card it does not have")
 	}
+	// With a public address, the links are absolute under it.
+	ts.Srv.publicURL = "https://results.example.pk"
+	ts.sheet(t, "NA-58", "NA-58/PS-2", 100, 200, 10) // a new state: pages are drawn again
+	_, body = ts.get(t, "/ur/contest/NA-57")
+	if !strings.Contains(body, `<meta property="og:image" content="https://results.example.pk/card/contest/NA-57.png">`) ||
+		!strings.Contains(body, `<meta property="og:url" content="https://results.example.pk/ur/contest/NA-57">`) {
+		t.Errorf("with a public URL, the page's card and address are not absolute")
+	}
+	ts.Srv.publicURL = ""
+	for _, bad := range []string{"results.example.pk", "ftp://x", "https://", "https://x/?a=1", "https://u@x"} {
+		if CheckPublicURL(bad) == nil {
+			t.Errorf("CheckPublicURL(%q) accepted it", bad)
+		}
+	}
+	if err := CheckPublicURL("https://results.example.pk/ge2024/"); err != nil {
+		t.Error(err)
+	}
 	band := func(path string) (image.Image, bool) {
 		resp, body := ts.get(t, path)
 		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" {

@@ -136,8 +136,9 @@ type pageCommon struct {
 	// the page has snapshots.
 	Permalink string
 	// Card is the address of the page's share card (og:image), if it
-	// has one (card.go).
-	Card string
+	// has one (card.go); URL the page's own address. Both are absolute
+	// under Options.PublicURL when it is set.
+	Card, URL string
 }
 
 func (c pageCommon) language() string { return c.Lang }
@@ -160,7 +161,12 @@ func (x *site) common(r *http.Request, v *tally.View, title string) pageCommon {
 	}
 	c.Election = d.Title
 	if x.snap == nil && len(d.Assemblies) > 0 {
-		c.Card = cardOf(c.Path, d.Assemblies[0].ID)
+		if c.Card = cardOf(c.Path, d.Assemblies[0].ID); c.Card != "" {
+			c.Card = x.s.publicURL + c.Card
+		}
+	}
+	if x.s.publicURL != "" {
+		c.URL = x.s.publicURL + langPrefix(r) + c.Path
 	}
 	for _, a := range d.Assemblies {
 		c.Assemblies = append(c.Assemblies, navItem{a.ID, a.Name})
