@@ -305,7 +305,11 @@ func (a *assemblyData) seatGroups(lang string) ([]seatGroup, []seatLine) {
 		reserved = seatProjected
 	}
 	for _, p := range a.Parties {
-		g := seatGroup{ID: p.ID, Label: p.Symbol + " " + p.Name, Color: p.Color, Shape: p.Shape, Seats: p.Total}
+		name := p.Name
+		if lang == "ur" && p.LocalName != "" {
+			name = p.LocalName
+		}
+		g := seatGroup{ID: p.ID, Label: p.Symbol + " " + name, Color: p.Color, Shape: p.Shape, Seats: p.Total}
 		led := p.Leading - p.Disputed
 		g.Runs = []seatRun{{seatWon, p.Won}, {seatLeading, led}, {seatDisputed, p.Disputed},
 			{reserved, p.Total - p.Won - led - p.Disputed}}
