@@ -163,12 +163,8 @@ func (x *site) cardHandler(w http.ResponseWriter, r *http.Request) {
 		if img == nil {
 			return nil, false
 		}
-		var buf bytes.Buffer
-		enc := png.Encoder{CompressionLevel: png.BestSpeed}
-		if err := enc.Encode(&buf, img); err != nil {
-			return nil, false
-		}
-		return buf.Bytes(), true
+		b, err := encodeCard(img)
+		return b, err == nil
 	})
 	if err != nil {
 		w.Header().Set("Retry-After", "2")
@@ -183,6 +179,46 @@ func (x *site) cardHandler(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.Header().Set("Cache-Control", "public, max-age=30")
 	w.Write(b)
+}
+
+// encodeCard writes a card as a PNG. A card has few colours: it is
+// written with a palette, which PNG stores without per-row filtering (the
+// bulk of the work for a full-colour image), unless it has more than 256.
+func encodeCard(img *image.RGBA) ([]byte, error) {
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	var buf bytes.Buffer
+	if p := paletted(img); p != nil {
+		err := enc.Encode(&buf, p)
+		return buf.Bytes(), err
+	}
+	err := enc.Encode(&buf, img)
+	return buf.Bytes(), err
+}
+
+// paletted returns img with a palette of its colours, or nil when it has
+// more than 256.
+func paletted(img *image.RGBA) *image.Paletted {
+	out := image.NewPaletted(img.Bounds(), nil)
+	index := map[[4]uint8]uint8{}
+	var last [4]uint8
+	var lastIdx uint8
+	for i := 0; i+3 < len(img.Pix); i += 4 {
+		px := [4]uint8(img.Pix[i : i+4])
+		if i == 0 || px != last {
+			idx, ok := index[px]
+			if !ok {
+				if len(index) == 256 {
+					return nil
+				}
+				idx = uint8(len(index))
+				index[px] = idx
+				out.Palette = append(out.Palette, color.RGBA{px[0], px[1], px[2], px[3]})
+			}
+			last, lastIdx = px, idx
+		}
+		out.Pix[i/4] = lastIdx
+	}
+	return out
 }
 
 // cardOf is the share card's address of a page path, or "".

@@ -3,6 +3,7 @@ package web
 import (
 	"image"
 	"image/color"
+	"image/draw"
 	"strings"
 )
 
@@ -90,10 +91,5 @@ func drawCardText(img *image.RGBA, x, y, scale int, s string, c color.RGBA) int 
 
 // fillRect fills a w×h rectangle at (x, y), clipped to the image.
 func fillRect(img *image.RGBA, x, y, w, h int, c color.RGBA) {
-	r := image.Rect(x, y, x+w, y+h).Intersect(img.Bounds())
-	for py := r.Min.Y; py < r.Max.Y; py++ {
-		for px := r.Min.X; px < r.Max.X; px++ {
-			img.SetRGBA(px, py, c)
-		}
-	}
+	draw.Draw(img, image.Rect(x, y, x+w, y+h), &image.Uniform{C: c}, image.Point{}, draw.Src)
 }

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tallylog/tallylog/tally"
 )
 
 // TestShareCards: the assembly and contest pages name their share card
@@ -130,4 +133,44 @@ func TestCardCacheBounds(t *testing.T) {
 	if _, ok, err := c.get("new", 3, draw(1)); !ok || err != nil {
 		t.Errorf("a new card once the queue is free: %v %v", ok, err)
 	}
+}
+
+// BenchmarkShareCards measures drawing the cards (without their cache)
+// beside rendering the National Assembly's HTML page, the reference:
+//
+//	go test ./internal/web -run '^$' -bench ShareCards
+func BenchmarkShareCards(b *testing.B) {
+	ts := newTestSite(b)
+	ts.electionNight(b)
+	x := &site{s: ts.Srv, forensics: newForensicsCache(), snaps: newSnapshotCache(time.Now), cards: newCardCache(time.Now), scans: &scanCounts{}}
+	req, _ := http.NewRequest("GET", "/assembly/NA", nil)
+	req.SetPathValue("id", "NA")
+	encode := func(img *image.RGBA) int {
+		p, err := encodeCard(img)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return len(p)
+	}
+	b.Run("reference-assembly-page", func(b *testing.B) {
+		for b.Loop() {
+			x.assemblyPage(req)
+		}
+	})
+	b.Run("assembly-card", func(b *testing.B) {
+		for b.Loop() {
+			x.read(func(v *tally.View) {
+				a, _ := x.assemblyOf(v, "NA")
+				b.SetBytes(int64(encode(assemblyCard(&a))))
+			})
+		}
+	})
+	b.Run("contest-card", func(b *testing.B) {
+		for b.Loop() {
+			x.read(func(v *tally.View) {
+				c, _ := v.Contest("NA-57", x.asOf())
+				b.SetBytes(int64(encode(contestCard(v.Definition(), &c))))
+			})
+		}
+	})
 }
