@@ -104,6 +104,9 @@ func TestUrduConstituencyNames(t *testing.T) {
 		{"/ur/assembly/NA", "چکوال", `<span class="sub">Chakwal</span>`},
 		{"/ur/contest/NA-57", `<h1 id="top">NA-57 راولپنڈی-6</h1>`, "Rawalpindi-VI</h1>"},
 		{"/ur/contest/NA-57", `<title>NA-57 راولپنڈی-6`, ""},
+		// Candidates by their Urdu names in the declared-vs-sheets table.
+		{"/ur/contest/NA-57", `<tr class="differs"><td>امیدوار ایک</td>`, `<td>Candidate One</td>`},
+		{"/contest/NA-57", `<tr class="differs"><td>Candidate One</td>`, ""},
 		{"/ur/station/NA-57/PS-1", "NA-57</a> راولپنڈی-6 <a", ""},
 		{"/ur/station/NA-57/PS-1", "PP-12</a> راولپنڈی-6، صوبائی <a", ""},
 		{"/ur/entry/" + fmt.Sprint(sc.Tampered), `NA-57</a> راولپنڈی-6`, ""},

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/tallylog/tallylog/election"
 	"github.com/tallylog/tallylog/tally"
@@ -151,6 +152,7 @@ func (x *site) contestPage(r *http.Request) (*response, state) {
 		}
 		d := v.Definition()
 		def, _ = d.Contest(id)
+		def = inLanguage(def, langOf(r))
 		c := data.Contest
 		name := c.Name
 		if langOf(r) == "ur" && def.LocalName != "" {
@@ -201,6 +203,24 @@ func (x *site) contestPage(r *http.Request) (*response, state) {
 	}{common, data, cands, barsSVG(tr(common.Lang, "Votes per candidate, %s", c.ID), bars),
 		declarationOf(def, "Provisional result (Form-47)", c.Provisional),
 		declarationOf(def, "Final result (Form-49)", c.Final), names(def, candidateIDs(def)), scans, won, def.LocalName}), st
+}
+
+// inLanguage returns c with its candidates named in lang: on the Urdu
+// pages, by their Urdu names where the definition has them, so that every
+// table that names them (declared vs sheets, versions, copies) does. The
+// definition itself is not changed.
+func inLanguage(c *election.Contest, lang string) *election.Contest {
+	if c == nil || lang != "ur" {
+		return c
+	}
+	out := *c
+	out.Candidates = slices.Clone(c.Candidates)
+	for i := range out.Candidates {
+		if l := out.Candidates[i].LocalName; l != "" {
+			out.Candidates[i].Name = l
+		}
+	}
+	return &out
 }
 
 func candidateIDs(c *election.Contest) []string {

@@ -147,6 +147,7 @@ func (x *site) stationPage(r *http.Request) (*response, state) {
 			view := stationContestView{StationContest: sc}
 			if c, ok := v.Definition().Contest(sc.Contest); ok {
 				view.Name, view.LocalName = c.Name, c.LocalName
+				c = inLanguage(c, common.Lang)
 				if sc.Current != nil {
 					view.Votes = votesOf(c, sc.Current.Votes)
 					view.Scan = x.hasImage(sc.Current.Image)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/tallylog/tallylog/internal/testelection"
 	"net/http"
 	"net/url"
 	"strings"
@@ -68,4 +69,23 @@ func TestForgivingAddresses(t *testing.T) {
 			t.Errorf("search %q: the page lacks %s", c.q, c.want)
 		}
 	}
+}
+
+// FuzzFoldQuery: folding a search query never fails, is idempotent, and
+// searching the test definition with any query stays within its bounds.
+func FuzzFoldQuery(f *testing.F) {
+	for _, q := range []string{"این اے ۵۴", "راولپنڈي-۶", "na-57", "حیدر آباد", "\u064bلاہور", "پی پی 12", "", "۰"} {
+		f.Add(q)
+	}
+	d := testelection.NewWith(f, urduContestNames).Def
+	f.Fuzz(func(t *testing.T, q string) {
+		once := foldQuery(q)
+		if twice := foldQuery(once); twice != once {
+			t.Fatalf("foldQuery(%q) = %q, folded again %q", q, once, twice)
+		}
+		_, hits := searchDefinition(d, q)
+		if len(hits) > 3*maxSearchResults {
+			t.Fatalf("%d hits", len(hits))
+		}
+	})
 }
