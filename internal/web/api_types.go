@@ -82,6 +82,9 @@ type disputedSeat struct {
 	Moved int64 `json:"moved"`
 	// WinnerChanged is set when the declaration names a different winner.
 	WinnerChanged bool `json:"winner_changed"`
+	// declaredIDs and sheetsIDs are the candidates Declared and Sheets
+	// name, for naming them in another language. Not part of the answer.
+	declaredIDs, sheetsIDs []string
 }
 
 // partySeats is one party's seats in an assembly.

@@ -102,6 +102,8 @@ func TestUrduConstituencyNames(t *testing.T) {
 	for _, c := range []struct{ path, want, not string }{
 		{"/ur/", `<span class="sub">راولپنڈی-6</span>`, `<span class="sub">Rawalpindi-VI</span>`},
 		{"/ur/assembly/NA", "چکوال", `<span class="sub">Chakwal</span>`},
+		{"/ur/assembly/NA", `امیدوار ایک <span class="sub">830</span>`, `Candidate One <span class="sub">830</span>`},
+		{"/assembly/NA", `Candidate One <span class="sub">830</span>`, ""},
 		{"/ur/contest/NA-57", `<h1 id="top">NA-57 راولپنڈی-6</h1>`, "Rawalpindi-VI</h1>"},
 		{"/ur/contest/NA-57", `<title>NA-57 راولپنڈی-6`, ""},
 		// Candidates by their Urdu names in the declared-vs-sheets table.

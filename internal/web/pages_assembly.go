@@ -175,6 +175,7 @@ func disputeOf(d *election.Definition, c *tally.ContestResult) (disputedSeat, bo
 	if def != nil {
 		ds.LocalName = def.LocalName
 		ds.Declared, ds.Sheets = names(def, dr.Winners), names(def, dr.SheetsWinners)
+		ds.declaredIDs, ds.sheetsIDs = dr.Winners, dr.SheetsWinners
 	}
 	for _, df := range dr.Diff {
 		if df.Delta > 0 {
@@ -334,6 +335,15 @@ func (x *site) assemblyPage(r *http.Request) (*response, state) {
 	st := x.read(func(v *tally.View) {
 		data, found = x.assemblyOf(v, id)
 		common = x.common(r, v, data.Name)
+		if d := v.Definition(); found && common.Lang != "en" {
+			for i := range data.Disputed {
+				ds := &data.Disputed[i]
+				if c, ok := d.Contest(ds.Contest); ok {
+					c = inLanguage(c, common.Lang)
+					ds.Declared, ds.Sheets = names(c, ds.declaredIDs), names(c, ds.sheetsIDs)
+				}
+			}
+		}
 	})
 	if !found {
 		if id == "" {
