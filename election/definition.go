@@ -101,10 +101,13 @@ type RegionSeats struct {
 
 // Contest is one constituency's election to one seat of an assembly.
 type Contest struct {
-	ID         string      `json:"id"`
-	Assembly   string      `json:"assembly"`
-	Region     string      `json:"region"`
-	Name       string      `json:"name"`
+	ID       string `json:"id"`
+	Assembly string `json:"assembly"`
+	Region   string `json:"region"`
+	Name     string `json:"name"`
+	// LocalName is the constituency's name in Urdu (or the election's
+	// other language), shown on the pages in that language; optional.
+	LocalName  string      `json:"local_name,omitempty"`
 	Candidates []Candidate `json:"candidates"`
 }
 

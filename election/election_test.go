@@ -1,6 +1,7 @@
 package election
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -89,6 +90,9 @@ func TestParseRefuses(t *testing.T) {
 		{`{"id":"2","name":"B"}`, `{"id":"2","name":"B\u202e"}`, `candidates[1].name: must be UTF-8 text without control or bidirectional control characters`},
 		{`{"id":"2","name":"B"}`, "{\"id\":\"2\",\"name\":\"\u2067B\"}", `candidates[1].name: must be UTF-8 text without control or bidirectional`},
 		{`"origin":"results.example.pk/ge2024"`, `"origin":"results.example.pk/\u200fge2024"`, `$.origin: must be a key name`},
+		// A constituency's Urdu name is checked like every other name.
+		{`"region":"punjab","name":""`, `"region":"punjab","name":"","local_name":"راولپنڈی\u202e"`, `$.contests[`},
+		{`"region":"punjab","name":""`, `"region":"punjab","name":"","local_name":"` + strings.Repeat("ر", 101) + `"`, `.local_name: must be UTF-8 text`},
 	}
 	for _, c := range cases {
 		in := strings.Replace(base, c.old, c.new, 1)
@@ -99,6 +103,25 @@ func TestParseRefuses(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("replace %s: got %v, want %q", c.new, err, c.want)
 		}
+	}
+}
+
+// TestContestLocalName: a contest's Urdu name is optional, kept through the
+// canonical form, and left out of it when unset (old definitions keep their
+// bytes).
+func TestContestLocalName(t *testing.T) {
+	d := testDefinition()
+	c, _ := d.Contest("NA-57")
+	if b, _ := json.Marshal(c); strings.Contains(string(b), "local_name") {
+		t.Fatalf("a contest without a local name writes local_name: %s", b)
+	}
+	c.LocalName = "راولپنڈی-6"
+	d2, err := Parse(d.Canonical())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c2, _ := d2.Contest("NA-57"); c2.LocalName != "راولپنڈی-6" {
+		t.Errorf("local_name after the round trip: %q", c2.LocalName)
 	}
 }
 

@@ -176,6 +176,7 @@ func (d *Definition) Validate() error {
 			v.fail(p+".region", "region "+quote(c.Region)+" is not in assembly "+c.Assembly+"'s seat table")
 		}
 		v.text(p+".name", c.Name, false)
+		v.text(p+".local_name", c.LocalName, false)
 		cands := map[string]int{}
 		for j, cd := range c.Candidates {
 			cp := fmt.Sprintf("%s.candidates[%d]", p, j)

@@ -27,6 +27,7 @@ func runServe(st *State, args []string) error {
 	policyFile := fs.String("witness-policy", "", "publish a checkpoint only once the witnesses in this policy `FILE` cosign it (see docs/witnesses.md)")
 	witnessTimeout := fs.Duration("witness-timeout", 5*time.Second, "how long to wait for the witnesses' cosignatures on each checkpoint")
 	receiptWait := fs.Duration("receipt-wait", 15*time.Second, "how long a submission waits for a checkpoint before answering 503 with its index")
+	publicURL := fs.String("public-url", "", "the site's public address, `URL` such as https://results.example.pk, for the absolute share-card links (og:image) pages carry")
 	limits := limitFlags(fs)
 	logs := addLogFlags(fs, true)
 	storage := addStorageFlags(fs)
@@ -68,7 +69,10 @@ func runServe(st *State, args []string) error {
 	opts := web.Options{
 		Log:       ledger.Options{CheckpointInterval: *interval, WitnessTimeout: *witnessTimeout, MySQLDSN: dsn},
 		Logger:    logger,
-		Witnesses: policy, ReceiptWait: *receiptWait, Limits: limits(),
+		Witnesses: policy, ReceiptWait: *receiptWait, Limits: limits(), PublicURL: *publicURL,
+	}
+	if err := web.CheckPublicURL(*publicURL); err != nil {
+		return usageError{"--public-url: " + err.Error()}
 	}
 	opts.AccessLog = access
 	srv, ln, err := openAndListen(st.Ctx, datadir.Dir{Root: *dir}, opts, *addr)

@@ -18,7 +18,7 @@ type seat struct {
 	na       int   // index of the NA contest in Definition.Contests
 	pas      []int // indexes of its provincial contests (none in Islamabad)
 	region   string
-	district string // named city or district, "" for the generic ones
+	district string // named city or district (Latin script), "" for the generic ones
 	urban    bool   // Karachi or Hyderabad: MQM-P's ground, lower turnout
 	stations []int  // how many stations vote in each PA (or in the NA alone)
 }
@@ -30,28 +30,35 @@ var stationShare = map[string]float64{
 	"punjab": 50944, "sindh": 19236, "kp": 15697, "balochistan": 5028, "islamabad": 1013,
 }
 
-// districts names the constituencies the scenarios and the demo talk about;
-// the others are named by province and number.
-var districts = func() map[int]string {
-	m := map[int]string{
-		49: "Attock-I", 50: "Attock-II", 51: "Murree-cum-Rawalpindi", 58: "Chakwal-cum-Talagang",
-		59: "Talagang-cum-Chakwal", 60: "Jhelum-I", 61: "Jhelum-II",
+// districts names the constituencies the scenarios and the demo talk about,
+// in Latin script and in Urdu (the ECP's Urdu lists number them with
+// digits where the English ones use Roman numerals: "Lahore-III" is
+// "لاہور-3"); the others are named by province and number.
+var districts = func() map[int]namePart {
+	m := map[int]namePart{
+		49: {"Attock-I", "اٹک-1"}, 50: {"Attock-II", "اٹک-2"}, 51: {"Murree-cum-Rawalpindi", "مری کم راولپنڈی"},
+		58: {"Chakwal-cum-Talagang", "چکوال کم تلہ گنگ"}, 59: {"Talagang-cum-Chakwal", "تلہ گنگ کم چکوال"},
+		60: {"Jhelum-I", "جہلم-1"}, 61: {"Jhelum-II", "جہلم-2"},
 	}
 	roman := []string{"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX", "XXI", "XXII"}
 	for _, d := range []struct {
-		name        string
+		name        namePart
 		first, last int
-	}{{"Peshawar", 28, 32}, {"Islamabad", 46, 48}, {"Rawalpindi", 52, 57}, {"Lahore", 117, 130},
-		{"Hyderabad", 218, 220}, {"Karachi", 229, 250}, {"Quetta", 262, 264}} {
+	}{{namePart{"Peshawar", "پشاور"}, 28, 32}, {namePart{"Islamabad", "اسلام آباد"}, 46, 48},
+		{namePart{"Rawalpindi", "راولپنڈی"}, 52, 57}, {namePart{"Lahore", "لاہور"}, 117, 130},
+		{namePart{"Hyderabad", "حیدرآباد"}, 218, 220}, {namePart{"Karachi", "کراچی"}, 229, 250},
+		{namePart{"Quetta", "کوئٹہ"}, 262, 264}} {
 		for n := d.first; n <= d.last; n++ {
-			m[n] = d.name + "-" + roman[n-d.first]
+			m[n] = namePart{d.name.latin + "-" + roman[n-d.first], fmt.Sprintf("%s-%d", d.name.urdu, n-d.first+1)}
 		}
 	}
 	return m
 }()
 
-var regionTitle = map[string]string{
-	"punjab": "Punjab", "sindh": "Sindh", "kp": "Khyber Pakhtunkhwa", "balochistan": "Balochistan", "islamabad": "Islamabad",
+// regionTitle names the regions in Latin script and in Urdu.
+var regionTitle = map[string]namePart{
+	"punjab": {"Punjab", "پنجاب"}, "sindh": {"Sindh", "سندھ"}, "kp": {"Khyber Pakhtunkhwa", "خیبر پختونخوا"},
+	"balochistan": {"Balochistan", "بلوچستان"}, "islamabad": {"Islamabad", "اسلام آباد"},
 }
 
 // layOut maps every NA constituency to the provincial constituencies of its
@@ -77,15 +84,18 @@ func layOut(def *election.Definition, stations int, r *rand.Rand) []seat {
 		for k, na := range nas {
 			var n int
 			fmt.Sscanf(def.Contests[na].ID, "NA-%d", &n)
-			s := seat{na: na, region: reg, district: districts[n], urban: n >= 218 && n <= 220 || n >= 229 && n <= 250}
+			name, named := districts[n]
+			s := seat{na: na, region: reg, district: name.latin, urban: n >= 218 && n <= 220 || n >= 229 && n <= 250}
 			s.pas = pas[k*len(pas)/len(nas) : (k+1)*len(pas)/len(nas)]
-			name := s.district
-			if name == "" {
-				name = fmt.Sprintf("%s %d", regionTitle[reg], k+1)
+			if !named {
+				title := regionTitle[reg]
+				name = namePart{fmt.Sprintf("%s %d", title.latin, k+1), fmt.Sprintf("%s %d", title.urdu, k+1)}
 			}
-			def.Contests[na].Name = name
+			def.Contests[na].Name, def.Contests[na].LocalName = name.latin, name.urdu
 			for j, pa := range s.pas {
-				def.Contests[pa].Name = fmt.Sprintf("%s, provincial %d", name, j+1)
+				// "،" is the Arabic comma Urdu writes.
+				def.Contests[pa].Name = fmt.Sprintf("%s, provincial %d", name.latin, j+1)
+				def.Contests[pa].LocalName = fmt.Sprintf("%s، صوبائی %d", name.urdu, j+1)
 			}
 			seats = append(seats, s)
 		}

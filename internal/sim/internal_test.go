@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"testing"
+	"unicode"
 
 	"github.com/tallylog/tallylog/election"
 	"github.com/tallylog/tallylog/record"
@@ -68,6 +69,35 @@ func TestLayOut(t *testing.T) {
 		if total != n || pas != 593 || len(seats) != 266 || min != MinStations {
 			t.Fatalf("%d stations: laid out %d over %d NA and %d PA seats (minimum %d)", n, total, len(seats), pas, min)
 		}
+	}
+}
+
+// TestUrduNames: every constituency has a name in Urdu script, distinct
+// within its assembly like the English names, and valid definition text.
+func TestUrduNames(t *testing.T) {
+	def := election.Pakistan2024()
+	layOut(def, MinStations, stream(1, "layout"))
+	seen := map[string]string{}
+	for _, c := range def.Contests {
+		if c.LocalName == "" || !election.ValidText(c.LocalName) {
+			t.Fatalf("%s %q: Urdu name %q", c.ID, c.Name, c.LocalName)
+		}
+		for _, r := range c.LocalName {
+			if unicode.IsLetter(r) && !unicode.Is(unicode.Arabic, r) {
+				t.Fatalf("%s: Urdu name %q has the letter %q outside Arabic script", c.ID, c.LocalName, r)
+			}
+		}
+		key := c.Assembly + "|" + c.LocalName
+		if other, dup := seen[key]; dup {
+			t.Fatalf("%s and %s are both called %q", other, c.ID, c.LocalName)
+		}
+		seen[key] = c.ID
+	}
+	if err := def.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := def.Contest("NA-119"); c.Name != "Lahore-III" || c.LocalName != "لاہور-3" {
+		t.Errorf("NA-119: %q / %q, want Lahore-III / لاہور-3", c.Name, c.LocalName)
 	}
 }
 

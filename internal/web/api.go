@@ -85,9 +85,12 @@ func (x *site) apiContests(r *http.Request) (*response, state) {
 		if d == nil {
 			return
 		}
+		scans := x.scansOf(v)
 		for _, c := range v.Contests(x.asOf()) {
 			if assembly == "" || c.Assembly == assembly {
-				out = append(out, contestLine{c.Assembly, briefOf(d, &c)})
+				b := briefOf(d, &c)
+				b.Scans = scans[c.ID]
+				out = append(out, contestLine{c.Assembly, b})
 			}
 		}
 	})

@@ -55,6 +55,9 @@ type assemblyData struct {
 	// DisputedWinners counts the disputed seats whose declaration names a
 	// different winner than the sheets.
 	DisputedWinners int `json:"disputed_winners"`
+	// Scans counts the assembly's stations whose current sheet's scanned
+	// Form-45 this server holds (the sum of the contests' Scans).
+	Scans int `json:"scans"`
 }
 
 // disputedSeat is a contest whose current declaration (the final one if
@@ -62,9 +65,12 @@ type assemblyData struct {
 type disputedSeat struct {
 	Contest string `json:"contest"`
 	Name    string `json:"name"`
-	Region  string `json:"region"`
-	Form    int64  `json:"form"`
-	Index   uint64 `json:"index"` // log index of the declaration
+	// LocalName is the constituency's name in Urdu, if the definition
+	// has one.
+	LocalName string `json:"local_name,omitempty"`
+	Region    string `json:"region"`
+	Form      int64  `json:"form"`
+	Index     uint64 `json:"index"` // log index of the declaration
 	// Declared and Sheets name the declared winners and the sheets'
 	// leaders (candidate names), with their votes.
 	Declared      []string `json:"declared"`
@@ -76,6 +82,9 @@ type disputedSeat struct {
 	Moved int64 `json:"moved"`
 	// WinnerChanged is set when the declaration names a different winner.
 	WinnerChanged bool `json:"winner_changed"`
+	// declaredIDs and sheetsIDs are the candidates Declared and Sheets
+	// name, for naming them in another language. Not part of the answer.
+	declaredIDs, sheetsIDs []string
 }
 
 // partySeats is one party's seats in an assembly.
@@ -99,6 +108,7 @@ type regionProgress struct {
 	Region      string `json:"region"`
 	Stations    int    `json:"stations"`
 	Reported    int    `json:"reported"`
+	Scans       int    `json:"scans"` // stations with a held scan (contestBrief.Scans)
 	Contests    int    `json:"contests"`
 	Complete    int    `json:"complete"`
 	Provisional int    `json:"provisional"`
@@ -107,11 +117,17 @@ type regionProgress struct {
 
 // contestBrief is a contest's line in lists.
 type contestBrief struct {
-	ID         string `json:"id"`
-	Name       string `json:"name"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// LocalName is the constituency's name in Urdu, if the definition
+	// has one.
+	LocalName  string `json:"local_name,omitempty"`
 	Region     string `json:"region"`
 	Stations   int    `json:"stations"`
 	StationsIn int    `json:"stations_in"`
+	// Scans counts the stations whose current sheet's scanned Form-45
+	// this server holds (scans.go).
+	Scans int `json:"scans"`
 	// Leader is the leading candidate on the tally's basis (empty before
 	// the first sheet, or on a tie).
 	Leader      string    `json:"leader,omitempty"`
@@ -241,6 +257,9 @@ type partyInfo struct {
 	// Symbol is a short mark told apart without colour, for the pages:
 	// the party's initials (see partySymbol). Not part of the answer.
 	Symbol string `json:"-"`
+	// Shape is the party's marker shape (svg_shapes.go), the same on
+	// every page and chart. Not part of the answer.
+	Shape string `json:"-"`
 }
 
 // BatchRequest is the body of POST /api/v1/records/batch: signed records,

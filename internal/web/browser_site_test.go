@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,6 +51,7 @@ func sitePages(sc *scenario) []struct{ name, path, sel string } {
 		{"urdu-national", "/ur/", "svg.hemicycle"},
 		{"urdu-constituency", "/ur/contest/NA-57", "#form-47"},
 		{"urdu-station", "/ur/station/NA-57/PS-3", "pre.receipt"},
+		{"urdu-search", "/ur/search?q=" + url.QueryEscape("راولپنڈی"), "#hits"},
 	}
 }
 
@@ -85,6 +87,15 @@ func TestBrowserPhonesAndDesktops(t *testing.T) {
 				english := run(t, ctx, "links", chromedp.Evaluate[[]string](`[...document.querySelectorAll("main a[href^='/contest/'], main a[href^='/station/']")].map(a => a.getAttribute("href"))`))
 				if len(english) > 0 {
 					t.Errorf("%s: links leave the Urdu site: %v", p.path, english)
+				}
+			}
+			if p.name == "national" && size.w < 500 {
+				// Parties by shape as well as colour, legible on a phone:
+				// every party in the legend with its shape, seats at least
+				// 6 px across.
+				legend := run(t, ctx, "legend", chromedp.Evaluate[[]int](`[document.querySelectorAll("#legend li").length, document.querySelectorAll("#legend li svg.shape").length, document.querySelectorAll("#parties tbody tr[data-party]:not([data-party=unfilled])").length, Math.round(Math.min(...[...document.querySelectorAll("svg.hemicycle .seat")].map(e => e.getBoundingClientRect().width)))]`))
+				if len(legend) != 4 || legend[0] == 0 || legend[0] != legend[1] || legend[0] != legend[2] || legend[3] < 6 {
+					t.Errorf("at %s the legend has %v (entries, shapes, parties in the table, narrowest seat in px)", size.name, legend)
 				}
 			}
 			// Accessibility at the phone size, where most readers are
@@ -124,7 +135,7 @@ func TestBrowserPhonesAndDesktops(t *testing.T) {
 	if !first {
 		t.Error("the disputed-seat banner is not above the hemicycle")
 	}
-	ringed := run(t, ctx, "disputed seats", chromedp.Evaluate[int](`document.querySelectorAll("svg.hemicycle circle.seat.disputed").length`))
+	ringed := run(t, ctx, "disputed seats", chromedp.Evaluate[int](`document.querySelectorAll("svg.hemicycle .seat.disputed").length`))
 	if ringed != 1 {
 		t.Errorf("the hemicycle marks %d seats as disputed, want 1 (NA-57)", ringed)
 	}

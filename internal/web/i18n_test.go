@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"io/fs"
 	"regexp"
 	"strconv"
@@ -89,5 +90,41 @@ func TestLocalLinks(t *testing.T) {
 		`<form action="/ur/search"></form><a href="/ur/log">x</a><a href="/export/NA/contests.csv">x</a><a data-lang-switch href="/contest/NA-57">English</a>`
 	if got := string(localLinks([]byte(in), "/ur")); got != want {
 		t.Errorf("localLinks:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestUrduConstituencyNames: every Urdu page that names a constituency
+// names it in Urdu (the definition's local_name), and the English pages
+// keep the English name.
+func TestUrduConstituencyNames(t *testing.T) {
+	ts := newTestSite(t)
+	sc := ts.electionNight(t)
+	for _, c := range []struct{ path, want, not string }{
+		{"/ur/", `<span class="sub">راولپنڈی-6</span>`, `<span class="sub">Rawalpindi-VI</span>`},
+		{"/ur/assembly/NA", "چکوال", `<span class="sub">Chakwal</span>`},
+		{"/ur/assembly/NA", `امیدوار ایک <span class="sub">830</span>`, `Candidate One <span class="sub">830</span>`},
+		{"/assembly/NA", `Candidate One <span class="sub">830</span>`, ""},
+		{"/ur/contest/NA-57", `<h1 id="top">NA-57 راولپنڈی-6</h1>`, "Rawalpindi-VI</h1>"},
+		{"/ur/contest/NA-57", `<title>NA-57 راولپنڈی-6`, ""},
+		// Candidates by their Urdu names in the declared-vs-sheets table.
+		{"/ur/contest/NA-57", `<tr class="differs"><td>امیدوار ایک</td>`, `<td>Candidate One</td>`},
+		{"/contest/NA-57", `<tr class="differs"><td>Candidate One</td>`, ""},
+		{"/ur/station/NA-57/PS-1", "NA-57</a> راولپنڈی-6 <a", ""},
+		{"/ur/station/NA-57/PS-1", "PP-12</a> راولپنڈی-6، صوبائی <a", ""},
+		{"/ur/entry/" + fmt.Sprint(sc.Tampered), `NA-57</a> راولپنڈی-6`, ""},
+		{"/", `<span class="sub">Rawalpindi-VI</span>`, "راولپنڈی-6"},
+		{"/contest/NA-57", `<h1 id="top">NA-57 Rawalpindi-VI</h1>`, ""},
+	} {
+		_, body := ts.get(t, c.path)
+		if !strings.Contains(body, c.want) {
+			t.Errorf("%s lacks %s", c.path, c.want)
+		}
+		if c.not != "" && strings.Contains(body, c.not) {
+			t.Errorf("%s has %s", c.path, c.not)
+		}
+	}
+	_, body := ts.get(t, "/api/v1/assemblies/NA")
+	if !strings.Contains(strings.ReplaceAll(body, " ", ""), `"local_name":"چکوال"`) {
+		t.Errorf("the assembly's API answer lacks the contests' Urdu names")
 	}
 }

@@ -384,4 +384,12 @@ var urdu = map[string]string{
 	"flag:rekey-replace":        "اسٹیشن کے نتیجے کے بعد جاری کی گئی کلید نے کسی دوبارہ گنتی یا درستی کے حکم کے بغیر اسٹیشن کا فارم بدل دیا۔",
 	"flag:station-rekeyed":      "نتیجہ آنے کے بعد اس اسٹیشن کے لیے نئی کلید جاری کی گئی؛ نشان پرانی اور نئی کلیدوں کا نام لیتا ہے۔",
 	"flag:unordered-correction": "پریزائیڈنگ افسر نے کسی حکم کے بغیر اپنا فارم درست کیا (جو صرف حلقے کے پہلے اعلان سے پہلے جائز ہے)۔",
+	"Parties":                   "جماعتیں",
+	"Results chart:":            "نتائج کا چارٹ:",
+	"Too many snapshots":        "بہت زیادہ اسنیپ شاٹ",
+	"Scanned Form-45 held for %s of the %s sheets in (%s).":                         "%[2]s موصولہ فارموں میں سے %[1]s کے فارم 45 کی اسکین موجود ہے (%[3]s)۔",
+	"Each constituency below shows its own count; a station's page shows its scan.": "نیچے ہر حلقہ اپنی تعداد دکھاتا ہے؛ اسٹیشن کا صفحہ اس کی اسکین دکھاتا ہے۔",
+	"Scans":                   "اسکین",
+	"%s scans":                "%s اسکین",
+	"Votes per candidate, %s": "ہر امیدوار کے ووٹ، %s",
 }

@@ -71,6 +71,7 @@ func (x *site) assemblyOf(v *tally.View, id string) (assemblyData, bool) {
 	for i := range out.Regions {
 		regions[out.Regions[i].Region] = &out.Regions[i]
 	}
+	scans := x.scansOf(v)
 	for _, c := range v.Contests(asOf) {
 		if c.Assembly != a.ID {
 			continue
@@ -94,6 +95,9 @@ func (x *site) assemblyOf(v *tally.View, id string) (assemblyData, bool) {
 			rp.Final++
 		}
 		b := briefOf(d, &c)
+		b.Scans = scans[c.ID]
+		rp.Scans += b.Scans
+		out.Scans += b.Scans
 		out.Contests = append(out.Contests, b)
 		if ds, ok := disputeOf(d, &c); ok {
 			out.Disputed = append(out.Disputed, ds)
@@ -169,7 +173,9 @@ func disputeOf(d *election.Definition, c *tally.ContestResult) (disputedSeat, bo
 	ds := disputedSeat{Contest: c.ID, Name: c.Name, Region: c.Region, Form: dr.Form, Index: dr.Index,
 		WinnerChanged: !sameSet(dr.Winners, dr.SheetsWinners)}
 	if def != nil {
+		ds.LocalName = def.LocalName
 		ds.Declared, ds.Sheets = names(def, dr.Winners), names(def, dr.SheetsWinners)
+		ds.declaredIDs, ds.sheetsIDs = dr.Winners, dr.SheetsWinners
 	}
 	for _, df := range dr.Diff {
 		if df.Delta > 0 {
@@ -231,6 +237,9 @@ func tableSeats(a *election.Assembly) int {
 func briefOf(d *election.Definition, c *tally.ContestResult) contestBrief {
 	b := contestBrief{ID: c.ID, Name: c.Name, Region: c.Region, Stations: c.Stations, StationsIn: c.StationsIn,
 		Tie: c.Tie, Margin: c.Margin, LeaderParty: partyInfo{}, Status: "none"}
+	if def, ok := d.Contest(c.ID); ok {
+		b.LocalName = def.LocalName
+	}
 	if len(c.Winners) == 1 {
 		for _, cand := range c.Candidates {
 			if cand.ID == c.Winners[0] {
@@ -284,13 +293,24 @@ func severityRank(s tally.Severity) int {
 
 // hemicycle draws the assembly's seats, its words in lang.
 func (a *assemblyData) hemicycle(lang string) template.HTML {
+	groups, lines := a.seatGroups(lang)
+	return hemicycleSVGLabelled(tr(lang, a.Name)+": "+tr(lang, "seats by party"), tr(lang, "%d seats"), groups, lines)
+}
+
+// seatGroups are the assembly's seats by party and state, and its
+// majority lines, as the hemicycle and the share card draw them.
+func (a *assemblyData) seatGroups(lang string) ([]seatGroup, []seatLine) {
 	var groups []seatGroup
 	reserved := seatWon
 	if a.Projection {
 		reserved = seatProjected
 	}
 	for _, p := range a.Parties {
-		g := seatGroup{ID: p.ID, Label: p.Name, Color: p.Color, Seats: p.Total}
+		name := p.Name
+		if lang == "ur" && p.LocalName != "" {
+			name = p.LocalName
+		}
+		g := seatGroup{ID: p.ID, Label: p.Symbol + " " + name, Color: p.Color, Shape: p.Shape, Seats: p.Total}
 		led := p.Leading - p.Disputed
 		g.Runs = []seatRun{{seatWon, p.Won}, {seatLeading, led}, {seatDisputed, p.Disputed},
 			{reserved, p.Total - p.Won - led - p.Disputed}}
@@ -303,7 +323,7 @@ func (a *assemblyData) hemicycle(lang string) template.HTML {
 		{a.Simple, tr(lang, "%s for a majority", formatCount(a.Simple))},
 		{a.TwoThirds, tr(lang, "%s for two-thirds", formatCount(a.TwoThirds))},
 	}
-	return hemicycleSVGLabelled(tr(lang, a.Name)+": "+tr(lang, "seats by party"), tr(lang, "%d seats"), groups, lines)
+	return groups, lines
 }
 
 // assemblyPage serves / and /assembly/{id}.
@@ -315,6 +335,15 @@ func (x *site) assemblyPage(r *http.Request) (*response, state) {
 	st := x.read(func(v *tally.View) {
 		data, found = x.assemblyOf(v, id)
 		common = x.common(r, v, data.Name)
+		if d := v.Definition(); found && common.Lang != "en" {
+			for i := range data.Disputed {
+				ds := &data.Disputed[i]
+				if c, ok := d.Contest(ds.Contest); ok {
+					c = inLanguage(c, common.Lang)
+					ds.Declared, ds.Sheets = names(c, ds.declaredIDs), names(c, ds.sheetsIDs)
+				}
+			}
+		}
 	})
 	if !found {
 		if id == "" {

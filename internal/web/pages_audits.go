@@ -27,7 +27,8 @@ type auditsData struct {
 // auditView is one contest's audit with its contest's name.
 type auditView struct {
 	auditlog.ContestAudit
-	Name string `json:"name,omitempty"`
+	Name      string `json:"name,omitempty"`
+	LocalName string `json:"local_name,omitempty"`
 	// Drawn counts the draws, Pending those not counted yet.
 	Drawn   int `json:"drawn"`
 	Pending int `json:"pending"`
@@ -41,7 +42,7 @@ func auditsOf(v *tally.View) auditsData {
 		av := auditView{ContestAudit: a, Drawn: len(a.Draws)}
 		if d != nil {
 			if c, ok := d.Contest(a.Contest); ok {
-				av.Name = c.Name
+				av.Name, av.LocalName = c.Name, c.LocalName
 			}
 		}
 		for _, dr := range a.Draws {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/tallylog/tallylog/election"
 	"github.com/tallylog/tallylog/tally"
@@ -151,8 +152,13 @@ func (x *site) contestPage(r *http.Request) (*response, state) {
 		}
 		d := v.Definition()
 		def, _ = d.Contest(id)
+		def = inLanguage(def, langOf(r))
 		c := data.Contest
-		common = x.common(r, v, c.ID+" "+c.Name)
+		name := c.Name
+		if langOf(r) == "ur" && def.LocalName != "" {
+			name = def.LocalName
+		}
+		common = x.common(r, v, c.ID+" "+name)
 		won = briefOf(d, &c).Status == "won"
 		common.Description = contestDescription(&c, d)
 		for _, cr := range c.Candidates {
@@ -175,7 +181,11 @@ func (x *site) contestPage(r *http.Request) (*response, state) {
 	}
 	var bars []bar
 	for _, c := range cands {
-		bars = append(bars, bar{Label: c.Name, Value: c.Votes, Color: c.PartyInfo.Color, Mark: c.Winner})
+		name := c.Name
+		if common.Lang == "ur" && c.LocalName != "" {
+			name = c.LocalName
+		}
+		bars = append(bars, bar{Label: c.PartyInfo.Symbol + " · " + name, Value: c.Votes, Color: c.PartyInfo.Color, Shape: c.PartyInfo.Shape, Mark: c.Winner})
 	}
 	c := data.Contest
 	return htmlResponse(http.StatusOK, "contest", struct {
@@ -188,9 +198,29 @@ func (x *site) contestPage(r *http.Request) (*response, state) {
 		Names       []string
 		ScanCount   int
 		Won         bool
-	}{common, data, cands, barsSVG("Votes per candidate, "+c.ID, bars),
+		// LocalName is the constituency's name in Urdu, if any.
+		LocalName string
+	}{common, data, cands, barsSVG(tr(common.Lang, "Votes per candidate, %s", c.ID), bars),
 		declarationOf(def, "Provisional result (Form-47)", c.Provisional),
-		declarationOf(def, "Final result (Form-49)", c.Final), names(def, candidateIDs(def)), scans, won}), st
+		declarationOf(def, "Final result (Form-49)", c.Final), names(def, candidateIDs(def)), scans, won, def.LocalName}), st
+}
+
+// inLanguage returns c with its candidates named in lang: on the Urdu
+// pages, by their Urdu names where the definition has them, so that every
+// table that names them (declared vs sheets, versions, copies) does. The
+// definition itself is not changed.
+func inLanguage(c *election.Contest, lang string) *election.Contest {
+	if c == nil || lang != "ur" {
+		return c
+	}
+	out := *c
+	out.Candidates = slices.Clone(c.Candidates)
+	for i := range out.Candidates {
+		if l := out.Candidates[i].LocalName; l != "" {
+			out.Candidates[i].Name = l
+		}
+	}
+	return &out
 }
 
 func candidateIDs(c *election.Contest) []string {

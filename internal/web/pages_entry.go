@@ -12,6 +12,7 @@ type entrySummary struct {
 	Type, Signer, Hash string
 	Contest, Station   string
 	ContestName        string
+	ContestLocalName   string // in Urdu, if the definition has it
 	Form               int64
 	Kind               string // attestation kind
 	Votes              []voteRow
@@ -41,7 +42,7 @@ func summarizeEntry(d *election.Definition, entry []byte) entrySummary {
 	}
 	if d != nil && s.Contest != "" {
 		if c, ok := d.Contest(s.Contest); ok {
-			s.ContestName = c.Name
+			s.ContestName, s.ContestLocalName = c.Name, c.LocalName
 			s.Votes = votesOf(c, votes)
 		}
 	}

@@ -13,8 +13,10 @@ import (
 // shows it.
 type stationContestView struct {
 	tally.StationContest
-	Name  string    // the contest's name
-	Votes []voteRow // the current sheet's votes with candidates' names
+	Name string // the contest's name
+	// LocalName is the contest's name in Urdu, if any.
+	LocalName string
+	Votes     []voteRow // the current sheet's votes with candidates' names
 	// Receipt is the current sheet's inclusion proof (a C2SP tlog-proof),
 	// or ProofError says why there is none yet.
 	Receipt    string
@@ -144,7 +146,8 @@ func (x *site) stationPage(r *http.Request) (*response, state) {
 		for _, sc := range sr.Contests {
 			view := stationContestView{StationContest: sc}
 			if c, ok := v.Definition().Contest(sc.Contest); ok {
-				view.Name = c.Name
+				view.Name, view.LocalName = c.Name, c.LocalName
+				c = inLanguage(c, common.Lang)
 				if sc.Current != nil {
 					view.Votes = votesOf(c, sc.Current.Votes)
 					view.Scan = x.hasImage(sc.Current.Image)

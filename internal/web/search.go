@@ -37,6 +37,48 @@ func normID(s string) string {
 	return b.String()
 }
 
+// urduPrefixes are the constituency prefixes as Urdu writes them ("این اے
+// 54" is NA-54), longest first.
+var urduPrefixes = []struct{ ur, id string }{
+	{"این اے", "NA"}, {"پی پی", "PP"}, {"پی کے", "PK"}, {"پی ایس", "PS"}, {"پی بی", "PB"},
+}
+
+// foldQuery makes a query typed on an Urdu or Arabic keyboard comparable
+// with the definition's names and identifiers: Urdu and Arabic-Indic
+// digits become 0-9; the Arabic letters a keyboard may give for the Urdu
+// ones (ي ى → ی, ك → ک, ه → ہ) become the Urdu ones; diacritics, the
+// tatweel and zero-width joiners are dropped; a constituency prefix in
+// Urdu becomes its code.
+func foldQuery(q string) string {
+	var b strings.Builder
+	for _, r := range q {
+		switch {
+		case r >= '۰' && r <= '۹':
+			r = '0' + (r - '۰')
+		case r >= '٠' && r <= '٩':
+			r = '0' + (r - '٠')
+		case r == 'ي' || r == 'ى':
+			r = 'ی'
+		case r == 'ك':
+			r = 'ک'
+		case r == 'ه':
+			r = 'ہ'
+		case r >= '\u064b' && r <= '\u065f', r == '\u0670', r == 'ـ', r == '\u200c', r == '\u200d':
+			continue
+		}
+		b.WriteRune(r)
+	}
+	q = strings.TrimSpace(b.String())
+	for _, p := range urduPrefixes {
+		if rest, ok := strings.CutPrefix(q, p.ur); ok {
+			if n := strings.TrimLeft(rest, " -"); n != "" && n[0] >= '0' && n[0] <= '9' {
+				return p.id + "-" + n
+			}
+		}
+	}
+	return q
+}
+
 // resolveContest finds the contest a loosely typed ID names: the exact
 // ID, the same letters and digits in any case and punctuation, or a bare
 // number, which means the first assembly's constituency of that number
@@ -97,13 +139,16 @@ type searchHit struct {
 	Title string
 	Sub   string // what else identifies it
 	Local string // an Urdu name, if any
+	// A contest's ID and region; a candidate's contest and its Urdu
+	// name, for the Urdu page.
+	ID, Region, Contest, ContestLocal string
 }
 
 // searchDefinition lists the contests, candidates and stations that match
 // q, at most maxSearchResults of each: identifiers by their letters and
 // digits (a part of them), names by a case-insensitive substring.
 func searchDefinition(d *election.Definition, q string) (exact string, hits []searchHit) {
-	q = strings.TrimSpace(q)
+	q = foldQuery(q)
 	if q == "" {
 		return "", nil
 	}
@@ -114,16 +159,21 @@ func searchDefinition(d *election.Definition, q string) (exact string, hits []se
 	}
 	lq, nq := strings.ToLower(q), normID(q)
 	matchName := func(s string) bool { return s != "" && strings.Contains(strings.ToLower(s), lq) }
+	// Urdu names match with or without the spaces between words
+	// ("حیدر آباد" finds "حیدرآباد").
+	uq := strings.ReplaceAll(q, " ", "")
+	matchLocal := func(s string) bool { return s != "" && strings.Contains(strings.ReplaceAll(s, " ", ""), uq) }
 	matchID := func(s string) bool { return nq != "" && strings.Contains(normID(s), nq) }
 	var contests, cands, stations int
 	for _, c := range d.Contests {
-		if contests < maxSearchResults && (matchID(c.ID) || matchName(c.Name)) {
-			hits = append(hits, searchHit{Kind: "contest", Link: "/contest/" + c.ID, Title: c.ID + " " + c.Name, Sub: provinceName("en", c.Region)})
+		if contests < maxSearchResults && (matchID(c.ID) || matchName(c.Name) || matchLocal(c.LocalName)) {
+			hits = append(hits, searchHit{Kind: "contest", Link: "/contest/" + c.ID, Title: c.ID + " " + c.Name, ID: c.ID, Region: c.Region, Local: c.LocalName})
 			contests++
 		}
 		for _, cd := range c.Candidates {
-			if cands < maxSearchResults && (matchName(cd.Name) || strings.Contains(cd.LocalName, q) && cd.LocalName != "") {
-				hits = append(hits, searchHit{Kind: "candidate", Link: "/contest/" + c.ID, Title: cd.Name, Sub: c.ID + " " + c.Name, Local: cd.LocalName})
+			if cands < maxSearchResults && (matchName(cd.Name) || matchLocal(cd.LocalName)) {
+				hits = append(hits, searchHit{Kind: "candidate", Link: "/contest/" + c.ID, Title: cd.Name, Sub: c.ID + " " + c.Name, Local: cd.LocalName,
+					Contest: c.ID, ContestLocal: c.LocalName})
 				cands++
 			}
 		}

@@ -16,6 +16,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/tallylog/tallylog/internal/datadir"
@@ -48,6 +49,11 @@ type Options struct {
 	// Mirror, when set, opens the directory as a read-only mirror (see
 	// mirror.go): no signing key, no submissions, every signature replayed.
 	Mirror *Mirror
+	// PublicURL, when set (CheckPublicURL), is the site's public address:
+	// pages name their share cards and themselves by absolute URLs under
+	// it (og:image, og:url), as social networks require. Without it they
+	// use paths on the server that answered.
+	PublicURL string
 }
 
 // Server serves one election: it speaks HTTP about a running node (the
@@ -60,6 +66,7 @@ type Server struct {
 	metrics     *serverMetrics
 	accessLog   *slog.Logger
 	mirror      *Mirror
+	publicURL   string // Options.PublicURL without its trailing "/"
 
 	limits *limits // uploads, quotas, packs (limits.go)
 }
@@ -91,7 +98,7 @@ func New(n *node.Node, opts Options) *Server {
 	lim := opts.Limits
 	lim.Quotas = n.Quotas()
 	s := &Server{Node: n, logger: opts.Logger, receiptWait: opts.ReceiptWait, limits: newLimits(lim, n),
-		accessLog: opts.AccessLog, mirror: opts.Mirror}
+		accessLog: opts.AccessLog, mirror: opts.Mirror, publicURL: strings.TrimSuffix(opts.PublicURL, "/")}
 	s.metrics = newServerMetrics(s)
 	return s
 }

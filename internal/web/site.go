@@ -30,6 +30,7 @@ import (
 //	GET /log                           checkpoint, cosignatures, how to verify
 //	GET /claim, POST /claim            the claim checker: is this sheet real? (claim.go)
 //	GET /static/{file}                 the stylesheet and the optional script
+//	GET /card/{assembly|contest}/{id}.png   share cards, the pages' og:image (card.go)
 //
 //	GET /api/v1/...                    the read API (api.go)
 //	GET /export/{assembly}/...         CSV and NIST SP 1500-100 downloads (export.go)
@@ -37,7 +38,7 @@ import (
 // Responses are cached per state (see cache.go): a burst of requests for
 // one page costs one render, and clients revalidate with the ETag.
 func (s *Server) routeSite(mux *http.ServeMux) {
-	x := &site{s: s, forensics: newForensicsCache(), snaps: &snapshotCache{}}
+	x := &site{s: s, forensics: newForensicsCache(), snaps: newSnapshotCache(time.Now), cards: newCardCache(time.Now), scans: &scanCounts{}}
 	x.cache.maxBytes = s.limits.cfg.CacheBytes
 	x.htmlPage(mux, "GET /{$}", x.assemblyPage)
 	x.htmlPage(mux, "GET /assembly/{id}", x.assemblyPage)
@@ -56,6 +57,7 @@ func (s *Server) routeSite(mux *http.ServeMux) {
 	x.routeAudits(mux)
 	x.routeReceipt(mux)
 	x.htmlPage(mux, "GET /snapshot/{size}/{page...}", x.snapshotPage)
+	mux.HandleFunc("GET /card/{kind}/{file}", x.cardHandler)
 	mux.HandleFunc("GET /docs/api.md", serveAPIDoc)
 	mux.Handle("GET /ur", http.RedirectHandler("/ur/", http.StatusMovedPermanently))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
@@ -74,6 +76,8 @@ type site struct {
 	snap     *tally.Tally
 	snapSize uint64
 	snaps    *snapshotCache
+	cards    *cardCache  // share cards (card.go)
+	scans    *scanCounts // scan coverage (scans.go)
 }
 
 // renderFunc answers one request. It reads the tally itself (through

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tallylog/tallylog/tally"
 )
@@ -27,33 +29,117 @@ import (
 // maxSnapshots bounds the replayed tallies kept in memory.
 const maxSnapshots = 4
 
+// Replays are the only work an anonymous reader can make the server do
+// that the page cache does not share: each new size replays the log from
+// its start. They are bounded three ways, and a request over a bound gets
+// 429 naming it, with Retry-After (nothing is replayed):
+//
+//   - one replay runs at a time, and at most replayWaiting more wait for
+//     it (field "snapshots");
+//   - one client address may start replaysPerAddr replays a minute, in a
+//     burst of as many (field "snapshots-per-address");
+//   - all clients together may start replaysPerMinute a minute, in a
+//     burst of replayBurst (field "snapshots").
+//
+// A snapshot already replayed (the last maxSnapshots) is served without
+// charge.
+const (
+	replayWaiting    = 2
+	replaysPerAddr   = 3
+	replaysPerMinute = 20
+	replayBurst      = 5
+)
+
 // snapshotCache holds replayed tallies by log size.
 type snapshotCache struct {
-	mu    sync.Mutex // one replay at a time
+	mu    sync.Mutex // guards sizes and byN
 	sizes []uint64   // oldest first
 	byN   map[uint64]*tally.Tally
+
+	replay  sync.Mutex    // one replay at a time
+	waiting chan struct{} // a token per replay running or waiting
+	perAddr *limiter      // replays started per client address
+	global  *limiter      // replays started by everyone
 }
 
-// tallyAt returns the tally of the log's first n entries.
-func (x *site) tallyAt(r *http.Request, n uint64) (*tally.Tally, error) {
-	c := x.snaps
+// newSnapshotCache returns an empty cache whose rate limits read now.
+func newSnapshotCache(now func() time.Time) *snapshotCache {
+	return &snapshotCache{byN: map[uint64]*tally.Tally{}, waiting: make(chan struct{}, 1+replayWaiting),
+		perAddr: newLimiter(replaysPerAddr/60.0, replaysPerAddr, now),
+		global:  newLimiter(replaysPerMinute/60.0, replayBurst, now)}
+}
+
+// cached returns the replayed tally of size n, if it is kept.
+func (c *snapshotCache) cached(n uint64) (*tally.Tally, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if t, ok := c.byN[n]; ok {
+	t, ok := c.byN[n]
+	return t, ok
+}
+
+// admit charges a replay to addr and takes a place in the queue, or
+// refuses with the bound it would pass. done gives the place back.
+func (c *snapshotCache) admit(addr string) (done func(), err *replayRefused) {
+	select {
+	case c.waiting <- struct{}{}:
+	default:
+		return nil, &replayRefused{"snapshots", fmt.Sprintf(
+			"the server replays one snapshot at a time and lets %d wait; the latest results, and the snapshots already made, are served at once: retry in a few seconds", replayWaiting), 5}
+	}
+	release := func() { <-c.waiting }
+	if ok, wait := c.perAddr.take(addr); !ok {
+		release()
+		return nil, &replayRefused{"snapshots-per-address", fmt.Sprintf(
+			"one address may ask for %d new snapshots a minute (the last %d made are served freely); retry in %d seconds", replaysPerAddr, maxSnapshots, seconds(wait)), seconds(wait)}
+	}
+	if ok, wait := c.global.take(""); !ok {
+		release()
+		return nil, &replayRefused{"snapshots", fmt.Sprintf(
+			"the server makes at most %d new snapshots a minute for all readers (the last %d made are served freely); retry in %d seconds", replaysPerMinute, maxSnapshots, seconds(wait)), seconds(wait)}
+	}
+	return release, nil
+}
+
+// replayRefused is a snapshot refused for a bound on replays: field names
+// the bound, rule says what it is and when to retry.
+type replayRefused struct {
+	field, rule string
+	retryAfter  int // seconds
+}
+
+func (e *replayRefused) Error() string { return e.field + ": " + e.rule }
+
+// seconds rounds a wait up to whole seconds, at least 1.
+func seconds(d time.Duration) int { return max(1, int((d+time.Second-1)/time.Second)) }
+
+// tallyAt returns the tally of the log's first n entries, replaying them
+// if it is not kept, within the bounds above.
+func (x *site) tallyAt(r *http.Request, n uint64) (*tally.Tally, error) {
+	c := x.snaps
+	if t, ok := c.cached(n); ok {
 		return t, nil
 	}
 	_, size := x.s.Log.Checkpoint()
 	if n == 0 || n > size {
 		return nil, fmt.Errorf("the log has %d published entries: a snapshot's size must be from 1 to %d", size, size)
 	}
+	done, refused := c.admit(clientAddr(r))
+	if refused != nil {
+		return nil, refused
+	}
+	defer done()
+	c.replay.Lock()
+	defer c.replay.Unlock()
+	if t, ok := c.cached(n); ok { // replayed while this request waited
+		return t, nil
+	}
 	t := tally.New(x.s.Meta.Origin)
 	err := x.s.Log.ReadEntries(r.Context(), 0, n, size, func(i uint64, e []byte) error { return t.Apply(i, e) })
 	if err != nil {
 		return nil, fmt.Errorf("replaying the log's first %d entries: %v; retry, or run tallylog verify", n, err)
 	}
-	if c.byN == nil {
-		c.byN = map[uint64]*tally.Tally{}
-	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if len(c.sizes) == maxSnapshots {
 		delete(c.byN, c.sizes[0])
 		c.sizes = c.sizes[1:]
@@ -91,6 +177,16 @@ func (x *site) snapshotPage(r *http.Request) (*response, state) {
 		return x.notFoundPage(r, "No snapshot of /"+rest, "Snapshots exist of the assembly, constituency, station and flags pages.")
 	}
 	t, err := x.tallyAt(r, n)
+	if rerr, ok := errors.AsType[*replayRefused](err); ok {
+		var common pageCommon
+		st := x.read(func(v *tally.View) { common = x.common(r, v, "Too many snapshots") })
+		resp := htmlResponse(http.StatusTooManyRequests, "notfound", struct {
+			pageCommon
+			What, Hint string
+		}{common, "Too many snapshots asked for (" + rerr.field + ")", rerr.rule})
+		resp.header = map[string]string{"Retry-After": strconv.Itoa(rerr.retryAfter)}
+		return resp, st
+	}
 	if err != nil {
 		return x.notFoundPage(r, "No snapshot at log size "+r.PathValue("size"), err.Error())
 	}

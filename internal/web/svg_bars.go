@@ -12,6 +12,9 @@ type bar struct {
 	Label string
 	Value int64
 	Color string // #rrggbb
+	// Shape is the party's marker (svg_shapes.go), drawn before the
+	// label so that bars are told apart without their colour.
+	Shape string
 	// Mark draws the bar with a dark outline (the winner, a differing count).
 	Mark bool
 }
@@ -49,7 +52,12 @@ func barsSVG(title string, bars []bar) template.HTML {
 		if len([]rune(label)) > barLabelMax {
 			label = string([]rune(label)[:barLabelMax-1]) + "…"
 		}
-		fmt.Fprintf(&b, `<text x="2" y="%.1f" font-size="20" fill="currentColor">%s</text>`+"\n", y+barLabelH-6, html.EscapeString(label))
+		labelX := 2.0
+		if r.Shape != "" {
+			fmt.Fprintf(&b, `%s fill="%s" stroke="currentColor" stroke-width="1"/>`+"\n", shapeElement(r.Shape, 11, y+barLabelH/2+1, 8), r.Color)
+			labelX = 26
+		}
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" font-size="20" fill="currentColor">%s</text>`+"\n", labelX, y+barLabelH-6, html.EscapeString(label))
 		stroke := ""
 		if r.Mark {
 			stroke = ` stroke="currentColor" stroke-width="3"`

@@ -19,6 +19,8 @@ type seatGroup struct {
 	ID    string // stable identifier, in data-group (a party ID, "independent", "unfilled")
 	Label string // what the legend and the tooltip say
 	Color string // #rrggbb
+	// Shape is the party's marker (svg_shapes.go); "" draws circles.
+	Shape string
 	Seats int
 	// Hollow groups (seats not yet filled) are drawn as outlines.
 	Hollow bool
@@ -188,18 +190,23 @@ func hemicycleSVGLabelled(title, total string, groups []seatGroup, lines []seatL
 	return template.HTML(b.String())
 }
 
-// drawSeat draws one seat of g in state st ("" for the group's plain style).
+// drawSeat draws one seat of g in state st ("" for the group's plain
+// style), in the group's shape.
 func drawSeat(b *strings.Builder, g seatGroup, st seatState, p seatPos, dot float64) {
 	switch {
 	case g.Hollow:
-		fmt.Fprintf(b, `<circle class="seat" cx="%.1f" cy="%.1f" r="%.1f" fill="none" stroke="%s" stroke-width="1"/>`+"\n", p.x, p.y, dot*0.9, g.Color)
+		fmt.Fprintf(b, `%s class="seat" fill="none" stroke="%s" stroke-width="1"/>`+"\n", shapeElement(g.Shape, p.x, p.y, dot*0.9), g.Color)
 	case st == seatLeading:
-		fmt.Fprintf(b, `<circle class="seat leading" cx="%.1f" cy="%.1f" r="%.1f" fill="%s" fill-opacity="0.4" stroke="%s" stroke-width="1.5"/>`+"\n", p.x, p.y, dot*0.9, g.Color, g.Color)
+		fmt.Fprintf(b, `%s class="seat leading" fill="%s" fill-opacity="0.4" stroke="%s" stroke-width="1.5"/>`+"\n", shapeElement(g.Shape, p.x, p.y, dot*0.9), g.Color, g.Color)
 	case st == seatDisputed:
-		fmt.Fprintf(b, `<circle class="seat disputed" cx="%.1f" cy="%.1f" r="%.1f" fill="%s" fill-opacity="0.4" stroke="currentColor" stroke-width="3"/>`+"\n", p.x, p.y, dot*0.8, g.Color)
+		fmt.Fprintf(b, `%s class="seat disputed" fill="%s" fill-opacity="0.4" stroke="currentColor" stroke-width="3"/>`+"\n", shapeElement(g.Shape, p.x, p.y, dot*0.8), g.Color)
 	case st == seatProjected:
-		fmt.Fprintf(b, `<circle class="seat projected" cx="%.1f" cy="%.1f" r="%.1f" fill="%s" fill-opacity="0.25" stroke="%s" stroke-width="1.5" stroke-dasharray="2 2"/>`+"\n", p.x, p.y, dot*0.9, g.Color, g.Color)
+		fmt.Fprintf(b, `%s class="seat projected" fill="%s" fill-opacity="0.25" stroke="%s" stroke-width="1.5" stroke-dasharray="2 2"/>`+"\n", shapeElement(g.Shape, p.x, p.y, dot*0.9), g.Color, g.Color)
 	default:
-		fmt.Fprintf(b, `<circle class="seat%s" cx="%.1f" cy="%.1f" r="%.1f" fill="%s"/>`+"\n", map[bool]string{true: " won"}[st == seatWon], p.x, p.y, dot, g.Color)
+		r := dot
+		if g.Shape != "" && g.Shape != "circle" {
+			r = dot * 0.9 // the polygons reach a little beyond 1
+		}
+		fmt.Fprintf(b, `%s class="seat%s" fill="%s"/>`+"\n", shapeElement(g.Shape, p.x, p.y, r), map[bool]string{true: " won"}[st == seatWon], g.Color)
 	}
 }

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"math"
+
 	"encoding/xml"
 	"flag"
+	"github.com/tallylog/tallylog/election"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,14 +52,15 @@ func wellFormed(t *testing.T, svg string) {
 
 func TestHemicycleGolden(t *testing.T) {
 	groups := []seatGroup{
-		{ID: "pti", Label: "Pakistan Tehreek-e-Insaf", Color: "#c8102e", Seats: 93},
-		{ID: "pmln", Label: "Pakistan Muslim League (N)", Color: "#1e7b3c", Seats: 123},
-		{ID: "ppp", Label: "Pakistan Peoples Party <PPP>", Color: "#111111", Seats: 73},
+		{ID: "pti", Label: "Pakistan Tehreek-e-Insaf", Color: "#c8102e", Shape: "square", Seats: 93},
+		{ID: "pmln", Label: "Pakistan Muslim League (N)", Color: "#1e7b3c", Shape: "circle", Seats: 123,
+			Runs: []seatRun{{seatWon, 100}, {seatLeading, 20}, {seatDisputed, 3}}},
+		{ID: "ppp", Label: "Pakistan Peoples Party <PPP>", Color: "#111111", Shape: "star", Seats: 73},
 		{ID: "unfilled", Label: "Not yet filled", Color: colorUnfilled, Seats: 47, Hollow: true},
 	}
 	svg := string(hemicycleSVG("National Assembly & seats", groups, []seatLine{{169, "169 for a majority"}, {224, "224 for two-thirds"}}))
 	wellFormed(t, svg)
-	if n := strings.Count(svg, `class="seat"`); n != 336 {
+	if n := strings.Count(svg, `class="seat`); n != 336 {
 		t.Errorf("%d seats drawn, want 336", n)
 	}
 	if !strings.Contains(svg, "&lt;PPP&gt;") || !strings.Contains(svg, "&amp; seats") {
@@ -98,8 +102,8 @@ func TestHemicycleOrder(t *testing.T) {
 
 func TestBarsGolden(t *testing.T) {
 	svg := string(barsSVG("Votes <NA-57>", []bar{
-		{Label: "Candidate One", Value: 830, Color: "#1e7b3c", Mark: true},
-		{Label: "A candidate with a very long name indeed, longer than a line holds", Value: 670, Color: "#c8102e"},
+		{Label: "Candidate One", Value: 830, Color: "#1e7b3c", Shape: "circle", Mark: true},
+		{Label: "A candidate with a very long name indeed, longer than a line holds", Value: 670, Color: "#c8102e", Shape: "triangle"},
 		{Label: "Zero", Value: 0, Color: "#8a8a8a"},
 	}))
 	wellFormed(t, svg)
@@ -109,4 +113,35 @@ func TestBarsGolden(t *testing.T) {
 	golden(t, "bars.svg", svg)
 	empty := string(barsSVG("Nothing yet", nil))
 	wellFormed(t, empty)
+}
+
+// TestPartyShapes: every party of the built-in Pakistan definition and
+// the independents have a shape of their own, so no two are told apart by
+// colour alone; the shapes are polygons that stay inside the seat (no
+// point further than 1.12 of the radius), and each draws as well-formed
+// SVG.
+func TestPartyShapes(t *testing.T) {
+	d, err := election.Builtin("pk-ge2024")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]string{}
+	for _, p := range append(append([]election.Party{}, d.Parties...), election.Party{ID: ""}) {
+		info := partyOf(d, p.ID)
+		if other, dup := seen[info.Shape]; dup {
+			t.Errorf("%s and %s share the shape %s", other, info.ID, info.Shape)
+		}
+		seen[info.Shape] = info.ID
+		wellFormed(t, string(shapeIcon(info.Shape, info.Color)))
+	}
+	if len(seen) != len(d.Parties)+1 {
+		t.Errorf("%d shapes for %d parties and the independents", len(seen), len(d.Parties)+1)
+	}
+	for name, pts := range shapePolygons {
+		for _, p := range pts {
+			if math.Hypot(p[0], p[1]) > 1.12+1e-9 {
+				t.Errorf("%s reaches %.2f from its centre", name, math.Hypot(p[0], p[1]))
+			}
+		}
+	}
 }

@@ -32,7 +32,9 @@ func parsePages(lang string) map[string]*template.Template {
 
 var funcs = template.FuncMap{
 	"num": formatCount,
-	"tag": tag,
+	// shape draws a party's marker shape in its colour.
+	"shape": shapeIcon,
+	"tag":   tag,
 	// pctf writes a fraction (0.516) as a percentage ("51.6%").
 	"pctf":  func(f float64) string { return strconv.FormatFloat(100*f, 'f', 1, 64) + "%" },
 	"pct":   percent,
@@ -133,6 +135,10 @@ type pageCommon struct {
 	// Permalink is this page's snapshot address at the current size, if
 	// the page has snapshots.
 	Permalink string
+	// Card is the address of the page's share card (og:image), if it
+	// has one (card.go); URL the page's own address. Both are absolute
+	// under Options.PublicURL when it is set.
+	Card, URL string
 }
 
 func (c pageCommon) language() string { return c.Lang }
@@ -154,6 +160,14 @@ func (x *site) common(r *http.Request, v *tally.View, title string) pageCommon {
 		return c
 	}
 	c.Election = d.Title
+	if x.snap == nil && len(d.Assemblies) > 0 {
+		if c.Card = cardOf(c.Path, d.Assemblies[0].ID); c.Card != "" {
+			c.Card = x.s.publicURL + c.Card
+		}
+	}
+	if x.s.publicURL != "" {
+		c.URL = x.s.publicURL + langPrefix(r) + c.Path
+	}
 	for _, a := range d.Assemblies {
 		c.Assemblies = append(c.Assemblies, navItem{a.ID, a.Name})
 	}
@@ -194,13 +208,17 @@ var htmlColor = regexp.MustCompile(`^#[0-9a-f]{6}$`)
 // seats.Independent are independents.
 func partyOf(d *election.Definition, id string) partyInfo {
 	if id == "" || strings.EqualFold(id, "independent") {
-		return partyInfo{ID: "independent", Name: "Independent", LocalName: "آزاد", Color: colorIndependent, Symbol: "IND"}
+		return partyInfo{ID: "independent", Name: "Independent", LocalName: "آزاد", Color: colorIndependent, Symbol: "IND", Shape: independentShape}
 	}
 	p, ok := d.Party(id)
 	if !ok {
-		return partyInfo{ID: id, Name: id, Color: colorNoParty, Symbol: partySymbol(id, id)}
+		return partyInfo{ID: id, Name: id, Color: colorNoParty, Symbol: partySymbol(id, id), Shape: independentShape}
 	}
-	info := partyInfo{ID: p.ID, Name: p.Name, LocalName: p.LocalName, Color: p.Color, Symbol: partySymbol(p.ID, p.Name)}
+	i := 0
+	for i < len(d.Parties) && d.Parties[i].ID != p.ID {
+		i++
+	}
+	info := partyInfo{ID: p.ID, Name: p.Name, LocalName: p.LocalName, Color: p.Color, Symbol: partySymbol(p.ID, p.Name), Shape: shapeOf(i)}
 	if !htmlColor.MatchString(info.Color) {
 		info.Color = colorNoParty
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"github.com/tallylog/tallylog/election"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -33,6 +34,14 @@ func (ts *testSite) setNow(t time.Time) { ts.now.Store(t.UnixNano()) }
 
 // newTestSite opens a server in a temporary directory, logs the genesis
 // and waits until the tally has applied it.
+// urduContestNames gives the test election's constituencies their names in
+// Urdu, as the simulator's definitions have them.
+func urduContestNames(d *election.Definition) {
+	for i := range d.Contests {
+		d.Contests[i].LocalName = map[string]string{"NA-57": "راولپنڈی-6", "NA-58": "چکوال", "PP-12": "راولپنڈی-6، صوبائی"}[d.Contests[i].ID]
+	}
+}
+
 func newTestSite(t testing.TB) *testSite {
 	t.Helper()
 	return newTestSiteWith(t, Limits{})
@@ -42,7 +51,7 @@ func newTestSite(t testing.TB) *testSite {
 // the defaults).
 func newTestSiteWith(t testing.TB, limits Limits) *testSite {
 	t.Helper()
-	e := testelection.New(t)
+	e := testelection.NewWith(t, urduContestNames)
 	skey, vkey, err := note.GenerateKey(rand.Reader, testelection.Origin)
 	if err != nil {
 		t.Fatal(err)
