@@ -156,10 +156,21 @@ func runDemo(st *State, args []string) error {
 	}
 	detections := det.Finish(srv.Tally, time.Now(), cfg.Seed)
 	fa := det.FalseAlarms()
-	if *auditN > 0 {
-		say("auditing %d National Assembly contests through the log (risk limit %s)...\n", *auditN, *riskLimit)
+	// A resumed night whose audits are already in the log is not audited
+	// again: a contest is audited once (the log refuses a second
+	// commitment), and drawing other contests would change what the demo
+	// reports. The audits stay on /audits.
+	var logged int
+	srv.Tally.Read(func(v *tally.View) { logged = len(v.Audits()) })
+	auditContests := *auditN
+	if logged > 0 && auditContests > 0 {
+		say("the log already holds the end-of-night audits of %d contests (see %s/audits); not auditing again\n", logged, base)
+		auditContests = 0
 	}
-	audited, err := night.RunAudit(st.Ctx, base, el, srv.Tally, night.AuditOptions{Contests: *auditN, RiskLimit: *riskLimit, Seed: cfg.Seed,
+	if auditContests > 0 {
+		say("auditing %d National Assembly contests through the log (risk limit %s)...\n", auditContests, *riskLimit)
+	}
+	audited, err := night.RunAudit(st.Ctx, base, el, srv.Tally, night.AuditOptions{Contests: auditContests, RiskLimit: *riskLimit, Seed: cfg.Seed,
 		Wait: srv.WaitApplied, Now: clock.Now})
 	if err != nil {
 		shutdown(hs, srv)

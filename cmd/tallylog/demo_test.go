@@ -120,4 +120,18 @@ func TestDemoHeadless(t *testing.T) {
 			}
 		}
 	}
+
+	// An operator who runs the finished night again with --resume gets the
+	// same log back: nothing is replayed or audited twice.
+	out, errs, code = cli(t, ctx, nil, "demo", "--dir", dir, "--addr", "127.0.0.1:0", "--stations", "1200", "--seed", "7", "--speed", "max", "--audit", "2", "--exit", "--json", "--resume")
+	if code != 0 {
+		t.Fatalf("demo --resume of a finished night: exit %d\n%s\n%s", code, out, errs)
+	}
+	var again DemoResult
+	if err := json.Unmarshal([]byte(out), &again); err != nil {
+		t.Fatalf("demo --resume --json: %v\n%s", err, out)
+	}
+	if again.Entries != res.Entries {
+		t.Errorf("the resumed night holds %d entries, the first run logged %d", again.Entries, res.Entries)
+	}
 }
