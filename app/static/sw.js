@@ -2,9 +2,11 @@
 // caches the API: records and receipts go to the network or wait in the
 // outbox (IndexedDB), and the definition is cached by the app itself after
 // it has checked it against the log.
-const CACHE = "tallylog-app-v1";
+const CACHE = "tallylog-app-v2";
 const FILES = ["./", "index.html", "app.css", "manifest.webmanifest", "icon.svg", "config.json",
-  "js/main.js", "js/record.js", "js/note.js", "js/receipt.js", "js/qr.js", "js/db.js", "js/outbox.js", "js/form.js"];
+  "js/main.js", "js/record.js", "js/note.js", "js/receipt.js", "js/qr.js", "js/db.js", "js/outbox.js", "js/form.js",
+  // The Ed25519 fallback, loaded only where WebCrypto lacks Ed25519, with its licence.
+  "js/vendor/noble-ed25519.js", "js/vendor/noble-ed25519.LICENSE", "js/vendor/VENDORED.txt"];
 
 self.addEventListener("install", (e) => {
   e.waitUntil(caches.open(CACHE).then((c) => c.addAll(FILES)).then(() => self.skipWaiting()));

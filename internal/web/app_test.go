@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/receipt"
@@ -171,14 +172,44 @@ func must[T any](v T, err error) T {
 	return v
 }
 
+// vector is a known-answer vector: a record as JSON and its signed note.
+type vector struct {
+	Name string          `json:"name"`
+	JSON json.RawMessage `json:"json"`
+	Note string          `json:"note"`
+}
+
+// hideEd25519 makes the tab's WebCrypto refuse Ed25519 as a browser
+// without it does (NotSupportedError), from the next page load on, so that
+// the app's fallback library is what signs and verifies.
+func hideEd25519(t *testing.T, ctx context.Context) page.ScriptIdentifier {
+	t.Helper()
+	const src = `(() => {
+  const isEd = (a) => /^ed25519$/i.test(typeof a === "string" ? a : (a && a.name) || "");
+  const p = SubtleCrypto.prototype;
+  for (const [m, i] of [["generateKey", 0], ["importKey", 2], ["sign", 0], ["verify", 0], ["exportKey", -1]]) {
+    const f = p[m];
+    p[m] = function (...a) {
+      const alg = i < 0 ? a[1] && a[1].algorithm : a[i];
+      return isEd(alg) ? Promise.reject(new DOMException("Unrecognized name.", "NotSupportedError")) : f.apply(this, a);
+    };
+  }
+})();`
+	return run(t, ctx, "hide Ed25519", chromedp.Action[page.ScriptIdentifier](func(ctx context.Context, tg *chromedp.Target) (page.ScriptIdentifier, error) {
+		r, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src})
+		return r.Identifier, err
+	}))
+}
+
 // TestAppVectors runs the known-answer vectors in the browser: the app's
 // encoder and signer turn every record/testdata/vectors/*.json into the
 // .note beside it, byte for byte, with the key in KEY imported as a
 // commission-issued key file; and the app's receipt verifier agrees with
 // receipt.Verify on receipts made by a real server, cosigned by a
-// witness, and damaged in every part.
+// witness, and damaged in every part. It runs with the browser's WebCrypto
+// and again with its Ed25519 hidden, through the vendored fallback.
 func TestAppVectors(t *testing.T) {
-	ctx := browser(t)
+	chromium(t)
 	ts := newTestSite(t)
 	sc := ts.electionNight(t)
 
@@ -186,11 +217,6 @@ func TestAppVectors(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	if len(files) < 6 {
 		t.Fatalf("found %d vectors in %s", len(files), dir)
-	}
-	type vector struct {
-		Name string          `json:"name"`
-		JSON json.RawMessage `json:"json"`
-		Note string          `json:"note"`
 	}
 	var vectors []vector
 	for _, f := range files {
@@ -215,8 +241,33 @@ func TestAppVectors(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	openApp(t, ctx, ts, "")
-	got := evalJSON[[]map[string]string](t, ctx, "vectors", map[string]any{"vectors": vectors, "key": string(key), "origin": origin}, `
+	cases := receiptCases(t, ts, sc.SheetIndex["NA-57/PS-1"], sc.Correction, sc.Tampered)
+	// Twice: with the browser's WebCrypto, and with its Ed25519 hidden so
+	// that the vendored fallback library signs and verifies.
+	for _, variant := range []struct {
+		name    string
+		hide    bool
+		backend string
+	}{{"webcrypto", false, "webcrypto"}, {"fallback", true, "noble"}} {
+		t.Run(variant.name, func(t *testing.T) {
+			ctx := browser(t)
+			if variant.hide {
+				hideEd25519(t, ctx)
+			}
+			openApp(t, ctx, ts, "")
+			if b := evalJSON[string](t, ctx, "backend", nil, `return (await import("/app/js/note.js")).backend();`); b != variant.backend {
+				t.Fatalf("the app signs with %q, want %q", b, variant.backend)
+			}
+			appKnownAnswers(t, ctx, vectors, string(key), origin, cases)
+		})
+	}
+}
+
+// appKnownAnswers runs the vectors, verifier keys and receipt cases in the
+// app open in ctx and compares them with Go's answers.
+func appKnownAnswers(t *testing.T, ctx context.Context, vectors []vector, key, origin string, cases []receiptCase) {
+	t.Helper()
+	got := evalJSON[[]map[string]string](t, ctx, "vectors", map[string]any{"vectors": vectors, "key": key, "origin": origin}, `
 		const rec = await import("/app/js/record.js");
 		const note = await import("/app/js/note.js");
 		const id = await note.importKeyFile(d.key);
@@ -226,7 +277,7 @@ func TestAppVectors(t *testing.T) {
 			out.push({name: v.name, body, note: await note.signNote(body, id), vkey: id.vkey});
 		}
 		return out;`)
-	wantVKey := strings.Split(string(key), "\n")[1]
+	wantVKey := strings.Split(key, "\n")[1]
 	for i, v := range vectors {
 		g := got[i]
 		body := v.Note[:strings.LastIndex(v.Note, "\n\n")+1]
@@ -264,7 +315,6 @@ func TestAppVectors(t *testing.T) {
 		t.Errorf("the app reads and writes verifier keys as\n%s\nwant\n%s", strings.Join(back, "\n"), strings.Join(vkeys, "\n"))
 	}
 
-	cases := receiptCases(t, ts, sc.SheetIndex["NA-57/PS-1"], sc.Correction, sc.Tampered)
 	verdicts := evalJSON[[]map[string]any](t, ctx, "receipts", cases, `
 		const r = await import("/app/js/receipt.js");
 		const out = [];

@@ -8,7 +8,7 @@ import * as outbox from "./outbox.js";
 import * as receipt from "./receipt.js";
 import * as qr from "./qr.js";
 import { encode, nowUTC } from "./record.js";
-import { generateIdentity, importKeyFile, signNote, sha256, hex, utf8 } from "./note.js";
+import { generateIdentity, importKeyFile, hardenIdentity, signNote, sha256, hex, utf8 } from "./note.js";
 import { checkCount, checkDeclaration, checkPostalAccount, LABELS } from "./form.js";
 
 const $ = (id) => document.getElementById(id);
@@ -41,6 +41,10 @@ async function start() {
     outbox.init(state.cfg, renderOutbox);
   }
   state.id = (await db.get("identity")) || null;
+  // A key kept as bytes by the fallback library moves into a
+  // non-extractable WebCrypto key once the browser can hold one.
+  const hard = await hardenIdentity(state.id).catch(() => null);
+  if (hard) { state.id = hard; await db.put("identity", hard); }
   wire();
   addEventListener("hashchange", route);
   route();
@@ -131,6 +135,7 @@ function home() {
   if (state.id) {
     card.append(el("p", {}, el("strong", { text: "This device signs as " }), el("code", { text: state.id.name })),
       el("p", { text: `${roleName(state.id.role)} · ${state.id.scope}` }));
+    if (state.id.software) card.append(el("p", { class: "diff-warn", text: SOFTWARE_KEY }));
     $("go-enrol").textContent = "Enrolment and public key";
   } else {
     card.append(el("p", { text: "This device has no key yet. Enrol it first." }));
@@ -138,6 +143,10 @@ function home() {
   for (const a of document.querySelectorAll("#menu [class*=role-]")) a.hidden = !state.id || !a.classList.contains("role-" + state.id.role);
   renderCount();
 }
+
+// SOFTWARE_KEY is what the officer is told when the browser's WebCrypto
+// lacks Ed25519 and the fallback library holds the key.
+const SOFTWARE_KEY = "This browser cannot keep a signing key locked (its WebCrypto has no Ed25519), so the key is kept in this device's storage as bytes: it never leaves the device, but anything that can read this browser's storage for this site could copy it. Update the browser if you can; the key is then locked when the app next starts.";
 
 const roleName = (r) => ({ presiding: "Presiding officer", agent: "Polling agent", observer: "Observer", returning: "Returning officer" })[r] || r;
 
@@ -170,7 +179,8 @@ function enrol() {
 async function keep(id) {
   const role = $("enrol-role").value, scope = $("enrol-scope").value;
   if (!scope) throw new Error("Station or constituency: choose one (the election must be loaded)");
-  state.id = { name: id.name, privateKey: id.privateKey, pub: id.pub, vkey: id.vkey, role, scope };
+  state.id = id.seed ? { name: id.name, seed: id.seed, software: true, pub: id.pub, vkey: id.vkey, role, scope }
+    : { name: id.name, privateKey: id.privateKey, pub: id.pub, vkey: id.vkey, role, scope };
   await db.put("identity", state.id);
   showPublicKey();
 }
@@ -181,6 +191,8 @@ function showPublicKey() {
   $("enrol-vkey").textContent = id.vkey;
   $("enrol-qr").replaceChildren(qr.svg(qr.encode(id.vkey), "QR code of the public key " + id.vkey));
   $("enrol-grant").textContent = `${id.role} ${id.scope} ${id.vkey}`;
+  $("enrol-software").hidden = !id.software;
+  $("enrol-software").textContent = id.software ? SOFTWARE_KEY : "";
 }
 
 // ---- count forms (Form-45 and an agent's copy) ----------------------------

@@ -3,7 +3,13 @@
 // checking a note's signatures against known keys.
 //
 // The private key is a WebCrypto CryptoKey made non-extractable: it signs,
-// and nothing can read it out, not even this code.
+// and nothing can read it out, not even this code. Where the browser's
+// WebCrypto lacks Ed25519 (Chrome before 137, Firefox before 129, Safari
+// before 17), the vendored @noble/ed25519 (js/vendor/, loaded only then)
+// signs and verifies instead, and the identity holds the key's 32-byte seed
+// (`seed`, `software: true`): it still never leaves the device, but it is
+// kept in the device's storage as bytes that script on this origin could
+// read. Ed25519 is deterministic: both give the same signatures.
 
 const te = new TextEncoder();
 const td = new TextDecoder("utf-8", { fatal: true });
@@ -81,12 +87,34 @@ function splitPlus(s, n) {
   return out;
 }
 
+// webCryptoEd25519 reports whether this browser's WebCrypto has Ed25519
+// (decided once, by making a key).
+let webEd = null;
+export function webCryptoEd25519() {
+  webEd ||= crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]).then(() => true, () => false);
+  return webEd;
+}
+
+// noble loads the vendored Ed25519 library, once, when it is needed.
+let nobleMod = null;
+const noble = () => (nobleMod ||= import("./vendor/noble-ed25519.js"));
+
+// backend names what signs and verifies here: "webcrypto" or "noble".
+export const backend = async () => ((await webCryptoEd25519()) ? "webcrypto" : "noble");
+
+// softwareIdentity makes an identity from a seed with the fallback library.
+async function softwareIdentity(name, seed) {
+  const pub = await (await noble()).getPublicKeyAsync(seed);
+  return { name, seed, pub, vkey: await verifierKey(name, pub), software: true };
+}
+
 const PKCS8_ED25519 = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
 
 // generateIdentity makes a new Ed25519 key on this device. The private key
-// is not extractable.
+// is not extractable, except with the fallback library (software: true).
 export async function generateIdentity(name) {
   if (!validKeyName(name)) throw new Error("key name: must be non-empty, without spaces or '+'");
+  if (!(await webCryptoEd25519())) return softwareIdentity(name, crypto.getRandomValues(new Uint8Array(32)));
   const kp = await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
   const pub = new Uint8Array(await crypto.subtle.exportKey("raw", kp.publicKey));
   return { name, privateKey: kp.privateKey, pub, vkey: await verifierKey(name, pub) };
@@ -103,6 +131,12 @@ export async function importKeyFile(text) {
   }
   const typed = unb64(p[4]);
   if (!typed || typed.length !== 33 || typed[0] !== ALG_ED25519) throw new Error("key file: the key is not an Ed25519 private key");
+  if (!(await webCryptoEd25519())) {
+    const id = await softwareIdentity(p[2], typed.slice(1));
+    typed.fill(0);
+    if (id.vkey.split("+")[1] !== p[3]) throw new Error("key file: the key hash does not match the key (the file is damaged)");
+    return id;
+  }
   const pkcs8 = concat(PKCS8_ED25519, typed.slice(1));
   // Import once extractable to learn the public key, then again for keeps.
   const tmp = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, true, ["sign"]);
@@ -116,11 +150,30 @@ export async function importKeyFile(text) {
   return { name: p[2], privateKey, pub, vkey };
 }
 
+// hardenIdentity returns a software identity moved into a non-extractable
+// WebCrypto key, the seed dropped, once the browser has Ed25519 (after an
+// update); or null when there is nothing to do. The caller stores it.
+export async function hardenIdentity(id) {
+  if (!id || !id.seed || !(await webCryptoEd25519())) return null;
+  const pkcs8 = concat(PKCS8_ED25519, id.seed);
+  const privateKey = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, false, ["sign"]);
+  pkcs8.fill(0);
+  const out = { ...id, privateKey };
+  delete out.seed;
+  delete out.software;
+  // The new key must be the same key: it signs what the public key verifies.
+  const probe = utf8("tallylog key check\n");
+  if (!(await verifyEd25519(id.pub, new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, privateKey, probe)), probe))) return null;
+  return out;
+}
+
 // signNote signs a record body with the identity and returns the signed
 // note (the log entry) as a string: body, blank line, one signature line.
 export async function signNote(body, id) {
   if (!body.endsWith("\n")) throw new Error("body: must end with a newline");
-  const sig = new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, id.privateKey, utf8(body)));
+  const sig = id.seed
+    ? await (await noble()).signAsync(utf8(body), id.seed)
+    : new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, id.privateKey, utf8(body)));
   const h = await keyHash(id.name, concat([ALG_ED25519], id.pub));
   return `${body}\n— ${id.name} ${b64(concat(h, sig))}\n`;
 }
@@ -147,6 +200,11 @@ const sameBytes = (a, b) => a.length === b.length && a.every((x, i) => x === b[i
 // verifyEd25519 checks an Ed25519 signature with a raw public key.
 export async function verifyEd25519(pub, sig, msg) {
   if (sig.length !== 64) return false;
+  if (!(await webCryptoEd25519())) {
+    // RFC 8032 strict (canonical encodings), as Go's crypto/ed25519 and
+    // WebCrypto judge the signatures a log and its witnesses make.
+    try { return await (await noble()).verifyAsync(sig, msg, pub, { zip215: false }); } catch { return false; }
+  }
   const k = await crypto.subtle.importKey("raw", pub, { name: "Ed25519" }, false, ["verify"]);
   return crypto.subtle.verify({ name: "Ed25519" }, k, sig, msg);
 }
