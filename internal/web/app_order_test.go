@@ -1,0 +1,169 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/tallylog/tallylog/record"
+	"github.com/tallylog/tallylog/tally"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// importKey enrols the app with a test election's key (as a key file the
+// commission issued) for role and scope, and returns its verifier key.
+func importKey(t *testing.T, ctx context.Context, ts *testSite, name, role, scope string) string {
+	t.Helper()
+	seed := sha256.Sum256([]byte(name)) // testelection.Key's seed
+	skey, vkey, err := note.GenerateKey(bytes.NewReader(seed[:]), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vkey != ts.E.VKeys[name] {
+		t.Fatalf("the key file for %s is not the test election's key", name)
+	}
+	file := filepath.Join(t.TempDir(), name+".key")
+	os.WriteFile(file, []byte(skey+"\n"), 0o600)
+	openApp(t, ctx, ts, "#enrol")
+	waitFor(t, ctx, "the election loads", `document.querySelector("#enrol-scope").options.length > 0`)
+	setField(t, ctx, "#enrol-role", role)
+	setField(t, ctx, "#enrol-scope", scope)
+	run(t, ctx, "import "+name, chromedp.SendKeys(chromedp.CSS("#enrol-file"), file))
+	waitFor(t, ctx, "the imported key", fmt.Sprintf(`document.querySelector("#enrol-vkey").innerText === %q`, vkey))
+	return vkey
+}
+
+// TestAppOrderJourney: a returning officer orders a correction of a
+// station's logged sheet in the app (bad input named and nothing signed;
+// the exact order reviewed before signing), the order is logged and its
+// receipt verified; the station's presiding officer picks that order on the
+// correction form (proved on the device by its receipt), signs the next
+// revision naming the sheet it replaces and the order, and the log, Go and
+// the station page show the correction carried out on that order.
+func TestAppOrderJourney(t *testing.T) {
+	ctx := browser(t)
+	ts := newTestSite(t)
+	pollingEvening := time.Date(2024, 2, 8, 20, 0, 0, 0, time.UTC)
+	ts.setNow(pollingEvening)
+	deviceClock(t, ctx, pollingEvening)
+	appPhone(t, ctx)
+	_, first := ts.sheet(t, "NA-57", "NA-57/PS-1", 300, 200, 50)
+
+	// The returning officer orders a correction.
+	rvkey := importKey(t, ctx, ts, "ro.NA-57", "returning", "NA-57")
+	openApp(t, ctx, ts, "#order")
+	waitFor(t, ctx, "the stations", `document.querySelectorAll("#order-station-list input").length === 3`)
+	if n := run(t, ctx, "stations to name", chromedp.Evaluate[int](`document.querySelectorAll("#order-station-list input:not([disabled])").length`)); n != 1 {
+		t.Errorf("%d stations may be named, want 1 (the only one with a sheet logged)", n)
+	}
+	run(t, ctx, "review with nothing", chromedp.Click(chromedp.CSS("#order-review")))
+	waitFor(t, ctx, "messages", `document.querySelector("#order-stations-msg").innerText !== ""`)
+	if m := textOf(t, ctx, "#order-stations-msg"); !strings.HasPrefix(m, "Stations: choose at least one station whose sheet is logged") {
+		t.Errorf("no station chosen is told %q", m)
+	}
+	if m := textOf(t, ctx, "#order-reason-msg"); !strings.HasPrefix(m, "Reason: is required") {
+		t.Errorf("no reason is told %q", m)
+	}
+	typeInto(t, ctx, "#order-reason", "two  spaces")
+	run(t, ctx, "review with a bad reason", chromedp.Click(chromedp.CSS("#order-review")))
+	waitFor(t, ctx, "reason rule", `document.querySelector("#order-reason-msg").innerText.includes("must not hold two spaces together")`)
+	screenshot(t, ctx, "app-order-errors")
+	if h := run(t, ctx, "hash", chromedp.Evaluate[string](`location.hash`)); h != "#order" {
+		t.Errorf("an order with errors went on to %s", h)
+	}
+	if n := outboxCount(t, ctx); n != 0 {
+		t.Fatalf("bad input queued %d records", n)
+	}
+	const reason = "candidate two's votes were copied from the wrong column"
+	run(t, ctx, "correction", chromedp.Click(chromedp.CSS(`#order-form input[value="correction"]`)))
+	run(t, ctx, "name PS-1", chromedp.Click(chromedp.CSS(`#order-st-NA-57-PS-1`)))
+	typeInto(t, ctx, "#order-reason", reason)
+	waitFor(t, ctx, "messages gone once put right", `document.querySelector("#order-stations-msg").innerText + document.querySelector("#order-reason-msg").innerText === ""`)
+	screenshot(t, ctx, "app-order")
+	axe(t, ctx, "order")
+	toReview(t, ctx, "#order-review")
+	body := run(t, ctx, "record", chromedp.TextContent(chromedp.CSS("#review-body")))
+	if want := "tallylog/v1 order\nelection pk-test\nlog results.example.pk/test\ncontest NA-57\nkind correction\nstation NA-57/PS-1\nreason " + reason + "\nordered "; !strings.HasPrefix(body, want) {
+		t.Errorf("the order to sign is\n%s\nwant it to begin\n%s", body, want)
+	}
+	screenshot(t, ctx, "app-order-review")
+	axe(t, ctx, "order review")
+	run(t, ctx, "sign", chromedp.Click(chromedp.CSS("#review-sign")))
+	rcText, index := waitLogged(t, ctx, ts, "Correction order NA-57")
+	oenv := checkReceipt(t, ts, rcText, rvkey, index)
+	if o, ok := oenv.Record.(*record.Order); !ok || o.Kind != record.OrderCorrection || strings.Join(o.Stations, ",") != "NA-57/PS-1" || o.Reason != reason {
+		t.Fatalf("the logged order is %+v", oenv.Record)
+	}
+	if !strings.Contains(textOf(t, ctx, "#item-ok"), "counted in NA-57") || !strings.Contains(run(t, ctx, "link", chromedp.Evaluate[string](`document.querySelector("#item-station").href`)), "/contest/NA-57") {
+		t.Errorf("the order's receipt screen says %q", textOf(t, ctx, "#item-ok"))
+	}
+	openApp(t, ctx, ts, "#order")
+	waitFor(t, ctx, "the logged order listed", fmt.Sprintf(`document.querySelector('#order-logged li[data-hash="%s"]') !== null`, oenv.HashHex()))
+
+	// The presiding officer carries it out.
+	pvkey := importKey(t, ctx, ts, "po.NA-57.PS-1", "presiding", "NA-57/PS-1")
+	openApp(t, ctx, ts, "#correct")
+	waitFor(t, ctx, "the order offered", `document.querySelector("#correct-order-list .ok")?.innerText === "Verified on this device."`)
+	if l := textOf(t, ctx, "#correct-order-list"); !strings.Contains(l, fmt.Sprintf("Correction order, entry %d, NA-57", index)) || !strings.Contains(l, "ro.NA-57 (returning)") {
+		t.Errorf("the order is offered as %q", l)
+	}
+	run(t, ctx, "review with no order", chromedp.Click(chromedp.CSS("#count-review")))
+	waitFor(t, ctx, "order required", `document.querySelector("#correct-orders-msg").innerText.startsWith("Order: choose the logged order")`)
+	if m := textOf(t, ctx, "#correct-reason-msg"); !strings.HasPrefix(m, "Why the sheet changes: is required") {
+		t.Errorf("no reason is told %q", m)
+	}
+	if n := outboxCount(t, ctx); n != 1 {
+		t.Fatalf("bad input queued a record: %d in the outbox", n)
+	}
+	run(t, ctx, "pick the order", chromedp.Click(chromedp.CSS("#correct-order-0")))
+	waitFor(t, ctx, "the form for NA-57", `document.querySelector("#f-votes-3") !== null && document.querySelector("#correct-current").innerText.startsWith("It replaces revision 1")`)
+	for _, f := range [][2]string{{"#f-votes-1", "300"}, {"#f-votes-2", "190"}, {"#f-votes-3", "50"}, {"#f-rejected", "10"}, {"#f-cast", "550"}} {
+		typeInto(t, ctx, f[0], f[1])
+	}
+	typeInto(t, ctx, "#correct-reason", "correction ordered: candidate two's votes re-read from the count")
+	photo, _ := formPhoto(t)
+	run(t, ctx, "take the photo", chromedp.SendKeys(chromedp.CSS("#count-photo"), photo))
+	waitFor(t, ctx, "no errors left", `!document.querySelector("#count-photo-preview").hidden && document.querySelector("#count-errors").children.length === 0`)
+	screenshot(t, ctx, "app-correct")
+	axe(t, ctx, "correction")
+	toReview(t, ctx, "#count-review")
+	body = run(t, ctx, "record", chromedp.TextContent(chromedp.CSS("#review-body")))
+	for _, want := range []string{"tallylog/v1 sheet\nelection pk-test\nlog results.example.pk/test\ncontest NA-57\nstation NA-57/PS-1\nrevision 2\nregistered 1000\ncast 550\nrejected 10\nvotes 1 300\nvotes 2 190\nvotes 3 50\n",
+		"\nsupersedes " + first + "\norder " + oenv.HashHex() + "\nreason correction ordered: candidate two's votes re-read from the count\n"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the correction to sign lacks %q:\n%s", want, body)
+		}
+	}
+	if w := textOf(t, ctx, "#review-warnings"); w != "Changes from revision 1: Candidate Two 200 → 190; rejected 0 → 10." {
+		t.Errorf("the review does not list the changes: %q", w)
+	}
+	screenshot(t, ctx, "app-correct-review")
+	run(t, ctx, "sign", chromedp.Click(chromedp.CSS("#review-sign")))
+	rcText, index = waitLogged(t, ctx, ts, "Correction of Form-45 NA-57/PS-1 NA-57")
+	cenv := checkReceipt(t, ts, rcText, pvkey, index)
+	if s, ok := cenv.Record.(*record.Sheet); !ok || s.Revision != 2 || s.Supersedes != first || s.Order != oenv.HashHex() || s.Votes[1].Votes != 190 {
+		t.Fatalf("the logged correction is %+v", cenv.Record)
+	}
+	screenshot(t, ctx, "app-correct-receipt")
+
+	// The station carries the correction, on its order.
+	var sr tally.StationResult
+	getJSON(t, ts, "/api/v1/stations/NA-57/PS-1", &sr)
+	if cur := sr.Contests[0].Current; cur == nil || cur.Index != uint64(index) || cur.Order == nil || cur.Order.Hash != oenv.HashHex() || cur.Order.Signer != "ro.NA-57" {
+		t.Errorf("the station's current sheet is %+v, want the correction at entry %d on the order %s", cur, index, oenv.HashHex())
+	}
+	open(t, ctx, ts, "/station/NA-57/PS-1", "#contest-NA-57")
+	if page := textOf(t, ctx, "#contest-NA-57"); !strings.Contains(page, cenv.HashHex()) || !strings.Contains(page, "It carries out the correction order of entry") {
+		t.Errorf("the station page does not show the correction with its order:\n%s", page)
+	}
+	// The order is carried out there: the form offers it no more.
+	openApp(t, ctx, ts, "#correct")
+	waitFor(t, ctx, "no order waiting", `document.querySelector("#correct-none") !== null`)
+}
