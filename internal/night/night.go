@@ -71,6 +71,15 @@ type Options struct {
 	// store-and-forward gateway does: each worker sends the records due
 	// together in one request.
 	Batch int
+	// Window, if set, bounds the simulated time in flight when the night
+	// plays as fast as the server allows (Speed 0): a record is sent only
+	// once every record due more than Window before it is acknowledged. A
+	// log receives a night roughly in its order, and the tally reads time
+	// from it (the latest record time is the log's clock: a declaration
+	// turns stale, sheets overdue, on it); without a window, concurrent
+	// batches hours apart land in any order and that clock runs ahead of
+	// records still in flight.
+	Window time.Duration
 }
 
 // Progress is how far a night has played.
@@ -199,6 +208,7 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 			return true
 		}
 	}
+	low := 0 // the oldest record that may not be acknowledged yet (Window)
 dispatch:
 	for i := range events {
 		ev := &events[i]
@@ -220,6 +230,24 @@ dispatch:
 				}
 			}
 		} else {
+			for opts.Window > 0 && low < i && events[low].Arrival < ev.Arrival-opts.Window {
+				ch := acked[events[low].HashHex()]
+				select {
+				case <-ch:
+					low++
+					continue
+				default:
+				}
+				if !flush() {
+					break dispatch
+				}
+				select {
+				case <-ctx.Done():
+					break dispatch
+				case <-ch:
+					low++
+				}
+			}
 			clock.Set(el.PollsClose.Add(ev.Arrival), 0)
 		}
 		pending = append(pending, ev)
