@@ -18,7 +18,8 @@ import (
 // whose WebCrypto lacks Ed25519: the vendored library makes the key, the
 // officer is told that it is kept as bytes, a Form-45 is signed, logged and
 // its receipt verified through the fallback (and the signature by Go's
-// crypto/ed25519). When the browser gains Ed25519 the key moves into a
+// crypto/ed25519), and it signs again offline, the library coming from the
+// service worker's cache. When the browser gains Ed25519 the key moves into a
 // non-extractable WebCrypto key, the same key, and the seed is dropped.
 func TestAppEd25519Fallback(t *testing.T) {
 	ctx := browser(t)
@@ -66,6 +67,20 @@ func TestAppEd25519Fallback(t *testing.T) {
 		t.Errorf("the logged sheet is %+v", s)
 	}
 
+	// Offline, the fallback library comes from the service worker's cache:
+	// the app starts and signs with the network cut.
+	setOffline(t, ctx, true)
+	run(t, ctx, "reload offline", chromedp.Reload())
+	waitFor(t, ctx, "the app starts offline", `document.documentElement.dataset.ready === "1" && document.querySelector("#net").innerText.startsWith("Offline")`)
+	off := evalJSON[map[string]string](t, ctx, "sign offline", nil, `const note = await import("/app/js/note.js");
+		const id = await (await import("/app/js/db.js")).get("identity");
+		const signed = await note.signNote("signed offline\n", id);
+		return {backend: await note.backend(), sig: signed.slice(signed.lastIndexOf(" ") + 1, -1)};`)
+	setOffline(t, ctx, false)
+	if off["backend"] != "noble" || !verifiesAs(t, vkey, "signed offline\n", off["sig"]) {
+		t.Errorf("offline, the fallback signed %v, which does not verify with the enrolled key", off)
+	}
+
 	// The browser gains Ed25519: at the next start the key is locked in
 	// WebCrypto, and it is the same key.
 	run(t, ctx, "show Ed25519 again", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -85,16 +100,23 @@ func TestAppEd25519Fallback(t *testing.T) {
 	if strings.Contains(got["card"].(string), "as bytes") {
 		t.Errorf("the home screen still warns of a key kept as bytes: %q", got["card"])
 	}
+	if !verifiesAs(t, vkey, "tallylog key check after the update\n", got["sig"].(string)) {
+		t.Error("a signature by the hardened key does not verify with the enrolled public key")
+	}
+}
+
+// verifiesAs reports whether sig (a note signature's base64: key hash and
+// Ed25519 signature) is vkey's signature of msg, by Go's crypto/ed25519.
+func verifiesAs(t *testing.T, vkey, msg, sig string) bool {
+	t.Helper()
+	raw, err := base64.StdEncoding.DecodeString(sig)
+	if err != nil || len(raw) != 68 {
+		t.Fatalf("signature %q is not a key hash and an Ed25519 signature", sig)
+	}
 	v, err := note.NewVerifier(vkey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := base64.StdEncoding.DecodeString(got["sig"].(string))
-	if err != nil || len(raw) != 68 {
-		t.Fatalf("signature line %q", got["sig"])
-	}
 	pub, _ := base64.StdEncoding.DecodeString(strings.SplitN(vkey, "+", 3)[2])
-	if !v.Verify([]byte("tallylog key check after the update\n"), raw[4:]) || !ed25519.Verify(pub[1:], []byte("tallylog key check after the update\n"), raw[4:]) {
-		t.Error("a signature by the hardened key does not verify with the enrolled public key")
-	}
+	return v.Verify([]byte(msg), raw[4:]) && ed25519.Verify(pub[1:], []byte(msg), raw[4:])
 }
