@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -22,12 +21,7 @@ import (
 // service worker's cache. When the browser gains Ed25519 the key moves into a
 // non-extractable WebCrypto key, the same key, and the seed is dropped.
 func TestAppEd25519Fallback(t *testing.T) {
-	ctx := browser(t)
-	ts := newTestSite(t)
-	pollingEvening := time.Date(2024, 2, 8, 18, 0, 0, 0, time.UTC)
-	ts.setNow(pollingEvening)
-	deviceClock(t, ctx, pollingEvening)
-	appPhone(t, ctx)
+	ctx, ts := appOnPollingEvening(t, 18)
 	hidden := hideEd25519(t, ctx)
 
 	const po = "po.fallback.NA-57.PS-1"

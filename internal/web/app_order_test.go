@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/tallylog/tallylog/record"
@@ -48,12 +47,7 @@ func importKey(t *testing.T, ctx context.Context, ts *testSite, name, role, scop
 // revision naming the sheet it replaces and the order, and the log, Go and
 // the station page show the correction carried out on that order.
 func TestAppOrderJourney(t *testing.T) {
-	ctx := browser(t)
-	ts := newTestSite(t)
-	pollingEvening := time.Date(2024, 2, 8, 20, 0, 0, 0, time.UTC)
-	ts.setNow(pollingEvening)
-	deviceClock(t, ctx, pollingEvening)
-	appPhone(t, ctx)
+	ctx, ts := appOnPollingEvening(t, 20)
 	_, first := ts.sheet(t, "NA-57", "NA-57/PS-1", 300, 200, 50)
 
 	// The returning officer orders a correction.
@@ -75,12 +69,7 @@ func TestAppOrderJourney(t *testing.T) {
 	run(t, ctx, "review with a bad reason", chromedp.Click(chromedp.CSS("#order-review")))
 	waitFor(t, ctx, "reason rule", `document.querySelector("#order-reason-msg").innerText.includes("must not hold two spaces together")`)
 	screenshot(t, ctx, "app-order-errors")
-	if h := run(t, ctx, "hash", chromedp.Evaluate[string](`location.hash`)); h != "#order" {
-		t.Errorf("an order with errors went on to %s", h)
-	}
-	if n := outboxCount(t, ctx); n != 0 {
-		t.Fatalf("bad input queued %d records", n)
-	}
+	signedNothing(t, ctx, "#order", 0)
 	const reason = "candidate two's votes were copied from the wrong column"
 	run(t, ctx, "correction", chromedp.Click(chromedp.CSS(`#order-form input[value="correction"]`)))
 	run(t, ctx, "name PS-1", chromedp.Click(chromedp.CSS(`#order-st-NA-57-PS-1`)))
@@ -119,9 +108,7 @@ func TestAppOrderJourney(t *testing.T) {
 	if m := textOf(t, ctx, "#correct-reason-msg"); !strings.HasPrefix(m, "Why the sheet changes: is required") {
 		t.Errorf("no reason is told %q", m)
 	}
-	if n := outboxCount(t, ctx); n != 1 {
-		t.Fatalf("bad input queued a record: %d in the outbox", n)
-	}
+	signedNothing(t, ctx, "#correct", 1)
 	run(t, ctx, "pick the order", chromedp.Click(chromedp.CSS("#correct-order-0")))
 	waitFor(t, ctx, "the form for NA-57", `document.querySelector("#f-votes-3") !== null && document.querySelector("#correct-current").innerText.startsWith("It replaces revision 1")`)
 	for _, f := range [][2]string{{"#f-votes-1", "300"}, {"#f-votes-2", "190"}, {"#f-votes-3", "50"}, {"#f-rejected", "10"}, {"#f-cast", "550"}} {
