@@ -153,4 +153,7 @@ func TestAppOrderJourney(t *testing.T) {
 	// The order is carried out there: the form offers it no more.
 	openApp(t, ctx, ts, "#correct")
 	waitFor(t, ctx, "no order waiting", `document.querySelector("#correct-none") !== null`)
+	// A presiding officer's key may not order.
+	openApp(t, ctx, ts, "#order")
+	waitFor(t, ctx, "not for this role", `document.querySelector("#order-asof").innerText.startsWith("Only a returning officer's, the commission's or a tribunal's key")`)
 }

@@ -209,7 +209,11 @@ function countScreen(mode) {
   if (!d || !id) { $("count-intro").textContent = "Enrol this device and load the election first."; return; }
   $("h-form45").firstElementChild.textContent = { copy: "My copy of Form-45", correct: "Correction of Form-45" }[mode] || "Form-45";
   $("count-photo-label").firstChild.textContent = { copy: "Photo of my copy (optional) ", correct: "Photo of the new signed Form-45 " }[mode] || "Photo of the signed Form-45 ";
-  if (mode === "correct") {
+  if (mode === "correct" && id.role !== "presiding") {
+    $("count-intro").textContent = "Only a presiding officer's device corrects a station's sheet: enrol this device for the station.";
+    $("correct-order-list").replaceChildren();
+    setOptions($("count-contest"), [], contestLabel);
+  } else if (mode === "correct") {
     $("count-intro").textContent = `Station ${id.scope}: a new sheet that replaces the logged one, on a recount or correction order. Type the numbers of the new count.`;
     state.correct = null;
     setOptions($("count-contest"), [], contestLabel);
@@ -702,6 +706,13 @@ const kindName = (k) => (k === "recount" ? "Recount" : "Correction");
 // with a logged sheet, the kind and the reason.
 async function order() {
   if (!state.def || !state.id) return;
+  if (!["returning", "commission", "tribunal"].includes(state.id.role)) {
+    $("order-asof").textContent = "Only a returning officer's, the commission's or a tribunal's key may order a recount or correction: enrol this device for one of those roles.";
+    setOptions($("order-contest"), [], contestLabel);
+    $("order-station-list").replaceChildren();
+    state.orderData = null;
+    return;
+  }
   const contests = state.id.scope === "*" ? state.def.contests.map((c) => c.id) : [state.id.scope];
   setOptions($("order-contest"), contests, contestLabel);
   await loadOrderContest();
