@@ -5,8 +5,8 @@
 // The private key is a WebCrypto CryptoKey made non-extractable: it signs,
 // and nothing can read it out, not even this code. Where the browser's
 // WebCrypto lacks Ed25519 (Chrome before 137, Firefox before 129, Safari
-// before 17), the vendored @noble/ed25519 (js/vendor/, loaded only then)
-// signs and verifies instead, and the identity holds the key's 32-byte seed
+// before 17), the ed25519 module of the vendored, audited @noble/curves
+// (js/vendor/, loaded only then) signs and verifies instead, and the identity holds the key's 32-byte seed
 // (`seed`, `software: true`): it still never leaves the device, but it is
 // kept in the device's storage as bytes that script on this origin could
 // read. Ed25519 is deterministic: both give the same signatures.
@@ -95,16 +95,21 @@ export function webCryptoEd25519() {
   return webEd;
 }
 
-// noble loads the vendored Ed25519 library, once, when it is needed.
+// noble loads the vendored @noble/curves ed25519 module, once, when it is
+// needed. Its imports of "@noble/hashes/..." are resolved by index.html's
+// import map to the vendored @noble/hashes.
 let nobleMod = null;
-const noble = () => (nobleMod ||= import("./vendor/noble-ed25519.js"));
+const noble = () => (nobleMod ||= import("./vendor/noble-curves/ed25519.js").then((m) => m.ed25519, (e) => {
+  nobleMod = null;
+  throw new Error(`Ed25519: this browser has none in WebCrypto, and the app's own Ed25519 library did not load (${e.message}): use a current Chrome, Edge, Firefox or Safari`);
+}));
 
 // backend names what signs and verifies here: "webcrypto" or "noble".
 export const backend = async () => ((await webCryptoEd25519()) ? "webcrypto" : "noble");
 
 // softwareIdentity makes an identity from a seed with the fallback library.
 async function softwareIdentity(name, seed) {
-  const pub = await (await noble()).getPublicKeyAsync(seed);
+  const pub = (await noble()).getPublicKey(seed);
   return { name, seed, pub, vkey: await verifierKey(name, pub), software: true };
 }
 
@@ -172,7 +177,7 @@ export async function hardenIdentity(id) {
 export async function signNote(body, id) {
   if (!body.endsWith("\n")) throw new Error("body: must end with a newline");
   const sig = id.seed
-    ? await (await noble()).signAsync(utf8(body), id.seed)
+    ? (await noble()).sign(utf8(body), id.seed)
     : new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, id.privateKey, utf8(body)));
   const h = await keyHash(id.name, concat([ALG_ED25519], id.pub));
   return `${body}\n— ${id.name} ${b64(concat(h, sig))}\n`;
@@ -200,13 +205,37 @@ const sameBytes = (a, b) => a.length === b.length && a.every((x, i) => x === b[i
 // verifyEd25519 checks an Ed25519 signature with a raw public key.
 export async function verifyEd25519(pub, sig, msg) {
   if (sig.length !== 64) return false;
-  if (!(await webCryptoEd25519())) {
-    // RFC 8032 strict (canonical encodings), as Go's crypto/ed25519 and
-    // WebCrypto judge the signatures a log and its witnesses make.
-    try { return await (await noble()).verifyAsync(sig, msg, pub, { zip215: false }); } catch { return false; }
-  }
+  if (!(await webCryptoEd25519())) return verifyAsGo(pub, sig, msg);
   const k = await crypto.subtle.importKey("raw", pub, { name: "Ed25519" }, false, ["verify"]);
   return crypto.subtle.verify({ name: "Ed25519" }, k, sig, msg);
+}
+
+// L is the order of Ed25519's prime-order subgroup.
+const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+const leNumber = (b) => b.reduceRight((n, x) => (n << 8n) | BigInt(x), 0n);
+
+// verifyAsGo is Go's crypto/ed25519 Verify, step for step, on the curve
+// arithmetic of the vendored @noble/curves, so that the fallback accepts
+// exactly the signatures the log's Go code accepts. noble's own verify
+// differs at the edges in both of its modes: it checks the cofactored
+// equation, and its strict mode (zip215: false) also refuses small-order
+// and non-canonically encoded public keys, which Go accepts. Go's rules:
+// the public key is decoded leniently (a y not reduced mod p, or x = 0 with
+// the sign bit set, as edwards25519's SetBytes); S must be canonical
+// (S < L); k = SHA-512(R || A || M) mod L; and the canonical encoding of
+// [S]B - [k]A must equal the signature's R byte for byte (cofactorless,
+// which also refuses a non-canonical R). TestAppVectors checks this against
+// Go on the edge cases.
+async function verifyAsGo(pub, sig, msg) {
+  if (pub.length !== 32 || sig.length !== 64) return false;
+  const ed = await noble();
+  let A;
+  try { A = ed.Point.fromBytes(pub, true); } catch { return false; }
+  const s = leNumber(sig.subarray(32));
+  if (s >= L) return false;
+  const k = leNumber(new Uint8Array(await crypto.subtle.digest("SHA-512", concat(sig.subarray(0, 32), pub, msg)))) % L;
+  const R = ed.Point.BASE.multiplyUnsafe(s).subtract(A.multiplyUnsafe(k));
+  return sameBytes(R.toBytes(), sig.subarray(0, 32));
 }
 
 // findSig returns the signature line made by the key (same name and key
