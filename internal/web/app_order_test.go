@@ -157,3 +157,63 @@ func TestAppOrderJourney(t *testing.T) {
 	openApp(t, ctx, ts, "#order")
 	waitFor(t, ctx, "not for this role", `document.querySelector("#order-asof").innerText.startsWith("Only a returning officer's, the commission's or a tribunal's key")`)
 }
+
+// TestAppReturningCorrection: the returning officer's device corrects a
+// sheet on an order, which the spec allows the contest's returning key as
+// well as the station's presiding key. An order names two stations; the
+// correction form offers each (proved by the order's receipt), the officer
+// picks one, and the next revision of that station's sheet is signed,
+// logged and its receipt verified; the other station is still offered.
+func TestAppReturningCorrection(t *testing.T) {
+	ctx, ts := appOnPollingEvening(t, 20)
+	_, first := ts.sheet(t, "NA-57", "NA-57/PS-2", 300, 200, 50)
+	ts.sheet(t, "NA-57", "NA-57/PS-1", 310, 190, 40)
+	oindex, ohash := ts.submit(t, "ro.NA-57", &record.Order{Election: ts.E.Def.ID, Log: ts.E.Def.Origin, Contest: "NA-57",
+		Kind: record.OrderRecount, Stations: []string{"NA-57/PS-1", "NA-57/PS-2"}, Reason: "bundles mixed up", Ordered: "2024-02-08T20:00:00Z"})
+
+	rvkey := importKey(t, ctx, ts, "ro.NA-57", "returning", "NA-57")
+	openApp(t, ctx, ts, "#correct")
+	waitFor(t, ctx, "both stations offered", `document.querySelectorAll("#correct-order-list .ok").length === 2`)
+	l := textOf(t, ctx, "#correct-order-list")
+	for _, st := range []string{"NA-57/PS-1", "NA-57/PS-2"} {
+		if !strings.Contains(l, fmt.Sprintf("Recount order, entry %d, NA-57, station %s", oindex, st)) {
+			t.Errorf("the order for %s is not offered: %q", st, l)
+		}
+	}
+	run(t, ctx, "pick PS-2", chromedp.Evaluate[bool](`[...document.querySelectorAll("#correct-order-list .choice")].find((c) => c.innerText.includes("station NA-57/PS-2")).querySelector("input").click() ?? true`))
+	waitFor(t, ctx, "the form for PS-2", `document.querySelector("#f-votes-3") !== null && document.querySelector("#correct-current").innerText.includes("cast 550")`)
+	if v := run(t, ctx, "registered", chromedp.Evaluate[string](`document.querySelector("#f-registered").value`)); v != "1000" {
+		t.Errorf("the form shows %q registered for PS-2", v)
+	}
+	for _, f := range [][2]string{{"#f-votes-1", "299"}, {"#f-votes-2", "201"}, {"#f-votes-3", "50"}, {"#f-rejected", "0"}, {"#f-cast", "550"}} {
+		typeInto(t, ctx, f[0], f[1])
+	}
+	typeInto(t, ctx, "#correct-reason", "recounted on the order")
+	photo, _ := formPhoto(t)
+	run(t, ctx, "take the photo", chromedp.SendKeys(chromedp.CSS("#count-photo"), photo))
+	waitFor(t, ctx, "no errors left", `!document.querySelector("#count-photo-preview").hidden && document.querySelector("#count-errors").children.length === 0`)
+	screenshot(t, ctx, "app-correct-ro")
+	axe(t, ctx, "returning officer's correction")
+	toReview(t, ctx, "#count-review")
+	body := run(t, ctx, "record", chromedp.TextContent(chromedp.CSS("#review-body")))
+	if want := "contest NA-57\nstation NA-57/PS-2\nrevision 2\n"; !strings.Contains(body, want) || !strings.Contains(body, "\nsupersedes "+first+"\norder "+ohash+"\n") {
+		t.Errorf("the correction to sign is\n%s", body)
+	}
+	run(t, ctx, "sign", chromedp.Click(chromedp.CSS("#review-sign")))
+	rcText, index := waitLogged(t, ctx, ts, "Correction of Form-45 NA-57/PS-2 NA-57")
+	cenv := checkReceipt(t, ts, rcText, rvkey, index)
+	if s, ok := cenv.Record.(*record.Sheet); !ok || s.Station != "NA-57/PS-2" || s.Revision != 2 || s.Supersedes != first || s.Order != ohash || s.Votes[0].Votes != 299 {
+		t.Fatalf("the logged correction is %+v", cenv.Record)
+	}
+	var sr tally.StationResult
+	getJSON(t, ts, "/api/v1/stations/NA-57/PS-2", &sr)
+	if cur := sr.Contests[0].Current; cur == nil || cur.Index != uint64(index) || cur.Order == nil || cur.Order.Hash != ohash {
+		t.Errorf("PS-2's current sheet is %+v, want the correction at entry %d on the order", cur, index)
+	}
+	// PS-2 is done on this order; PS-1 is still offered.
+	openApp(t, ctx, ts, "#correct")
+	waitFor(t, ctx, "one station left", `document.querySelectorAll("#correct-order-list .ok").length === 1`)
+	if l := textOf(t, ctx, "#correct-order-list"); !strings.Contains(l, "station NA-57/PS-1") || strings.Contains(l, "station NA-57/PS-2") {
+		t.Errorf("after PS-2's correction the form offers %q", l)
+	}
+}

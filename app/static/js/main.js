@@ -209,12 +209,14 @@ function countScreen(mode) {
   if (!d || !id) { $("count-intro").textContent = "Enrol this device and load the election first."; return; }
   $("h-form45").firstElementChild.textContent = { copy: "My copy of Form-45", correct: "Correction of Form-45" }[mode] || "Form-45";
   $("count-photo-label").firstChild.textContent = { copy: "Photo of my copy (optional) ", correct: "Photo of the new signed Form-45 " }[mode] || "Photo of the signed Form-45 ";
-  if (mode === "correct" && id.role !== "presiding") {
-    $("count-intro").textContent = "Only a presiding officer's device corrects a station's sheet: enrol this device for the station.";
+  if (mode === "correct" && id.role !== "presiding" && id.role !== "returning") {
+    $("count-intro").textContent = "Only a presiding officer's device (for its station) or the returning officer's (for the constituency's stations) corrects a sheet: enrol this device for one of those roles.";
     $("correct-order-list").replaceChildren();
     setOptions($("count-contest"), [], contestLabel);
   } else if (mode === "correct") {
-    $("count-intro").textContent = `Station ${id.scope}: a new sheet that replaces the logged one, on a recount or correction order. Type the numbers of the new count.`;
+    $("count-intro").textContent = id.role === "returning"
+      ? `Constituency ${id.scope}: a new sheet for a station an order names, replacing its logged one. Pick the order and station, then type the numbers of the new count.`
+      : `Station ${id.scope}: a new sheet that replaces the logged one, on a recount or correction order. Type the numbers of the new count.`;
     state.correct = null;
     setOptions($("count-contest"), [], contestLabel);
     $("correct-current").textContent = "";
@@ -257,9 +259,14 @@ function syncCopyContests() {
   setOptions($("count-contest"), contestsForAgent($("count-station").value), contestLabel, $("agent-contest").value);
 }
 
+// countStation is the station the count form is for: the one picked for a
+// copy, the one of the picked order for a correction, else the device's.
+const countStation = () => state.mode === "copy" ? $("count-station").value
+  : state.mode === "correct" && state.correct ? state.correct.station : state.id.scope;
+
 function renderCountFields() {
   const c = contestOf($("count-contest").value);
-  const station = state.mode === "copy" ? $("count-station").value : state.id.scope;
+  const station = countStation();
   const st = state.def.stations.find((s) => s.id === station);
   const box = $("count-fields");
   box.replaceChildren();
@@ -348,7 +355,7 @@ function reviewCount(ev) {
   }
   const v = res.values;
   const own = state.mode !== "copy";
-  const station = own ? state.id.scope : $("count-station").value;
+  const station = countStation();
   const contest = $("count-contest").value;
   const rec = own
     ? { type: "sheet", election: state.def.id, contest, station, revision: 1, registered: v.registered, cast: v.cast, rejected: v.rejected, votes: v.votes }
@@ -775,41 +782,58 @@ function reviewOrder(ev) {
   location.hash = "#review";
 }
 
-// loadCorrectOrders finds the orders that let this station's sheet be
-// replaced: logged for a contest of the station, naming it, and not yet
+// loadCorrectOrders finds the (order, station) pairs that let a sheet be
+// replaced from this device: for a presiding officer, the orders logged for
+// a contest of its station that name it; for a returning officer, each
+// station that an order of the constituency names. Only those not yet
 // carried out there (the station's history names the orders its sheets
-// carried out). Each is proved on this device: its receipt, verified with
-// the log key, must carry an order record with that hash, contest and
-// station. The server's list is only where to look.
+// carried out), with a logged sheet to replace. Each is proved on this
+// device: its receipt, verified with the log key, must carry an order
+// record with that hash, contest and station. The server's list is only
+// where to look.
 async function loadCorrectOrders() {
-  const station = state.id.scope, box = $("correct-order-list");
+  const ro = state.id.role === "returning", box = $("correct-order-list");
+  const where = ro ? `the stations of ${state.id.scope}` : state.id.scope;
   state.correctOrders = [];
-  box.replaceChildren(el("p", { text: "Looking for orders logged for this station…" }));
-  const found = [];
+  box.replaceChildren(el("p", { text: `Looking for orders logged for ${where}…` }));
+  const found = [], stations = new Map();
+  const stationContest = async (station, contest) => {
+    if (!stations.has(station)) stations.set(station, await getJSON(`/api/v1/stations/${station}`));
+    return stations.get(station).contests.find((sc) => sc.contest === contest && sc.current);
+  };
   try {
-    const sr = await getJSON(`/api/v1/stations/${station}`);
-    for (const sc of sr.contests) {
-      if (!sc.current) continue;
-      const done = new Set((sc.history || []).filter((v) => v.order).map((v) => v.order.hash));
-      const cd = await getJSON(`/api/v1/contests/${sc.contest}`);
-      for (const o of cd.orders || []) {
-        if (o.stations.includes(station) && !done.has(o.hash)) found.push({ order: o, contest: sc.contest, current: sc.current });
+    const pairs = [];
+    if (ro) {
+      for (const o of (await getJSON(`/api/v1/contests/${state.id.scope}`)).orders || []) {
+        for (const station of o.stations) pairs.push([o, state.id.scope, station]);
+      }
+    } else {
+      stations.set(state.id.scope, await getJSON(`/api/v1/stations/${state.id.scope}`));
+      for (const sc of stations.get(state.id.scope).contests) {
+        for (const o of (await getJSON(`/api/v1/contests/${sc.contest}`)).orders || []) {
+          if (o.stations.includes(state.id.scope)) pairs.push([o, sc.contest, state.id.scope]);
+        }
       }
     }
-    for (const f of found) f.problem = await checkOrderEntry(f.order, f.contest, station);
+    for (const [o, contest, station] of pairs) {
+      const sc = await stationContest(station, contest);
+      const done = new Set(((sc && sc.history) || []).filter((v) => v.order).map((v) => v.order.hash));
+      if (sc && !done.has(o.hash)) found.push({ order: o, contest, station, current: sc.current });
+    }
+    for (const f of found) f.problem = await checkOrderEntry(f.order, f.contest, f.station);
   } catch {
     box.replaceChildren(el("p", { text: "The orders cannot be loaded now (no network?). A correction needs a logged order: connect and open this screen again." }));
     return;
   }
   if (!found.length) {
-    box.replaceChildren(el("p", { id: "correct-none", text: `No order waiting for ${station}: a sheet is replaced only on an order signed by the returning officer, the commission or a tribunal.` }));
+    box.replaceChildren(el("p", { id: "correct-none", text: `No order waiting for ${where}: a sheet is replaced only on an order signed by the returning officer, the commission or a tribunal.` }));
     return;
   }
   state.correctOrders = found;
   box.replaceChildren(...found.map((f, i) => {
     const o = f.order, id = "correct-order-" + i;
     return el("div", { class: "choice" }, el("input", { type: "radio", name: "correct-order", id, value: String(i), disabled: !!f.problem }),
-      el("label", { for: id }, el("strong", { text: `${kindName(o.kind)} order, entry ${o.index}, ${f.contest}` }),
+      el("label", { for: id }, el("strong", { text: `${kindName(o.kind)} order, entry ${o.index}, ${f.contest}${ro ? ", station " + f.station : ""}` }),
         `: signed by ${o.signer} (${o.role}) at ${o.ordered}: “${o.reason}”. `,
         f.problem ? el("span", { class: "error", text: "Not usable: " + f.problem }) : el("span", { class: "ok", text: "Verified on this device." })));
   }));
