@@ -111,17 +111,7 @@ func TestAppOrderJourney(t *testing.T) {
 	signedNothing(t, ctx, "#correct", 1)
 	run(t, ctx, "pick the order", chromedp.Click(chromedp.CSS("#correct-order-0")))
 	waitFor(t, ctx, "the form for NA-57", `document.querySelector("#f-votes-3") !== null && document.querySelector("#correct-current").innerText.startsWith("It replaces revision 1")`)
-	for _, f := range [][2]string{{"#f-votes-1", "300"}, {"#f-votes-2", "190"}, {"#f-votes-3", "50"}, {"#f-rejected", "10"}, {"#f-cast", "550"}} {
-		typeInto(t, ctx, f[0], f[1])
-	}
-	typeInto(t, ctx, "#correct-reason", "correction ordered: candidate two's votes re-read from the count")
-	photo, _ := formPhoto(t)
-	run(t, ctx, "take the photo", chromedp.SendKeys(chromedp.CSS("#count-photo"), photo))
-	waitFor(t, ctx, "no errors left", `!document.querySelector("#count-photo-preview").hidden && document.querySelector("#count-errors").children.length === 0`)
-	screenshot(t, ctx, "app-correct")
-	axe(t, ctx, "correction")
-	toReview(t, ctx, "#count-review")
-	body = run(t, ctx, "record", chromedp.TextContent(chromedp.CSS("#review-body")))
+	body = fillCorrection(t, ctx, [5]string{"300", "190", "50", "10", "550"}, "correction ordered: candidate two's votes re-read from the count", "app-correct")
 	for _, want := range []string{"tallylog/v1 sheet\nelection pk-test\nlog results.example.pk/test\ncontest NA-57\nstation NA-57/PS-1\nrevision 2\nregistered 1000\ncast 550\nrejected 10\nvotes 1 300\nvotes 2 190\nvotes 3 50\n",
 		"\nsupersedes " + first + "\norder " + oenv.HashHex() + "\nreason correction ordered: candidate two's votes re-read from the count\n"} {
 		if !strings.Contains(body, want) {
@@ -158,6 +148,25 @@ func TestAppOrderJourney(t *testing.T) {
 	waitFor(t, ctx, "not for this role", `document.querySelector("#order-asof").innerText.startsWith("Only a returning officer's, the commission's or a tribunal's key")`)
 }
 
+// fillCorrection fills the correction form, once its order is picked, with
+// the votes of candidates 1-3, rejected and cast, the reason and a photo;
+// checks it (axe-core, screenshot shot) and returns the record body the
+// review screen shows.
+func fillCorrection(t *testing.T, ctx context.Context, n [5]string, reason, shot string) string {
+	t.Helper()
+	for i, f := range []string{"#f-votes-1", "#f-votes-2", "#f-votes-3", "#f-rejected", "#f-cast"} {
+		typeInto(t, ctx, f, n[i])
+	}
+	typeInto(t, ctx, "#correct-reason", reason)
+	photo, _ := formPhoto(t)
+	run(t, ctx, "take the photo", chromedp.SendKeys(chromedp.CSS("#count-photo"), photo))
+	waitFor(t, ctx, "no errors left", `!document.querySelector("#count-photo-preview").hidden && document.querySelector("#count-errors").children.length === 0`)
+	screenshot(t, ctx, shot)
+	axe(t, ctx, shot)
+	toReview(t, ctx, "#count-review")
+	return run(t, ctx, "record", chromedp.TextContent(chromedp.CSS("#review-body")))
+}
+
 // TestAppReturningCorrection: the returning officer's device corrects a
 // sheet on an order, which the spec allows the contest's returning key as
 // well as the station's presiding key. An order names two stations; the
@@ -185,17 +194,7 @@ func TestAppReturningCorrection(t *testing.T) {
 	if v := run(t, ctx, "registered", chromedp.Evaluate[string](`document.querySelector("#f-registered").value`)); v != "1000" {
 		t.Errorf("the form shows %q registered for PS-2", v)
 	}
-	for _, f := range [][2]string{{"#f-votes-1", "299"}, {"#f-votes-2", "201"}, {"#f-votes-3", "50"}, {"#f-rejected", "0"}, {"#f-cast", "550"}} {
-		typeInto(t, ctx, f[0], f[1])
-	}
-	typeInto(t, ctx, "#correct-reason", "recounted on the order")
-	photo, _ := formPhoto(t)
-	run(t, ctx, "take the photo", chromedp.SendKeys(chromedp.CSS("#count-photo"), photo))
-	waitFor(t, ctx, "no errors left", `!document.querySelector("#count-photo-preview").hidden && document.querySelector("#count-errors").children.length === 0`)
-	screenshot(t, ctx, "app-correct-ro")
-	axe(t, ctx, "returning officer's correction")
-	toReview(t, ctx, "#count-review")
-	body := run(t, ctx, "record", chromedp.TextContent(chromedp.CSS("#review-body")))
+	body := fillCorrection(t, ctx, [5]string{"299", "201", "50", "0", "550"}, "recounted on the order", "app-correct-ro")
 	if want := "contest NA-57\nstation NA-57/PS-2\nrevision 2\n"; !strings.Contains(body, want) || !strings.Contains(body, "\nsupersedes "+first+"\norder "+ohash+"\n") {
 		t.Errorf("the correction to sign is\n%s", body)
 	}
