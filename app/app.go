@@ -12,17 +12,20 @@
 package app
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
-//go:embed static
+//go:embed all:static
 var files embed.FS
 
 // Static returns the app's files, rooted at the app's directory.
@@ -32,6 +35,56 @@ func Static() fs.FS {
 		panic(err) // the embedded tree always has static/
 	}
 	return sub
+}
+
+// ImportMapSource is the Content-Security-Policy source ('sha256-...') that
+// allows the app's one inline script: the import map in index.html, which
+// resolves the vendored @noble/curves' imports of "@noble/hashes/..." to
+// the vendored copy (js/vendor/VENDORED.txt). A host that serves the app
+// written by Write under a script-src or default-src policy must add it.
+var ImportMapSource = importMapSource()
+
+func importMapSource() string {
+	b, err := fs.ReadFile(Static(), "index.html")
+	m := regexp.MustCompile(`<script type="importmap">([^<]*)</script>`).FindSubmatch(b)
+	if err != nil || m == nil {
+		panic("app: index.html has no import map") // the embedded file always has one
+	}
+	sum := sha256.Sum256(m[1])
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}
+
+// AllowImportMap returns the policy csp with ImportMapSource added to the
+// sources of its scripts: to script-src if it has one, else to a script-src
+// copied from default-src. A policy that restricts neither is returned as
+// it is. Nothing else is loosened.
+func AllowImportMap(csp string) string {
+	dirs := strings.Split(csp, ";")
+	def := -1
+	for i, d := range dirs {
+		f := strings.Fields(d)
+		switch {
+		case len(f) == 0:
+		case strings.EqualFold(f[0], "script-src"):
+			dirs[i] = addSource(f)
+			return strings.Join(dirs, ";")
+		case strings.EqualFold(f[0], "default-src"):
+			def = i
+		}
+	}
+	if def < 0 {
+		return csp
+	}
+	f := append([]string{"script-src"}, strings.Fields(dirs[def])[1:]...)
+	return strings.TrimRight(csp, "; ") + "; " + strings.TrimSpace(addSource(f))
+}
+
+// addSource adds ImportMapSource to a directive's fields ('none' gives way).
+func addSource(f []string) string {
+	if len(f) == 2 && f[1] == "'none'" {
+		f = f[:1]
+	}
+	return " " + strings.Join(append(f, ImportMapSource), " ")
 }
 
 // Config is what the app trusts, written to config.json beside it.
@@ -67,12 +120,17 @@ func (c Config) Check() error {
 
 // Handler serves the app under prefix (for example "/app/"), with cfg as
 // config.json. Every file is revalidated on each load (no-cache); the
-// service worker keeps them for offline use.
+// service worker keeps them for offline use. A Content-Security-Policy set
+// by an outer handler is kept, with the app's import map allowed
+// (AllowImportMap).
 func Handler(prefix string, cfg Config) http.Handler {
 	cfgJSON, _ := json.MarshalIndent(cfg, "", "  ")
 	static := http.FileServerFS(Static())
 	return http.StripPrefix(strings.TrimSuffix(prefix, "/"), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-cache")
+		if csp := w.Header().Get("Content-Security-Policy"); csp != "" {
+			w.Header().Set("Content-Security-Policy", AllowImportMap(csp))
+		}
 		switch r.URL.Path {
 		case "":
 			http.Redirect(w, r, prefix, http.StatusMovedPermanently)

@@ -1,12 +1,15 @@
 package app
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -44,10 +47,14 @@ func TestOfflineFiles(t *testing.T) {
 		if !cached[f] {
 			t.Errorf("%s is not in the service worker's FILES: the app would not start offline", f)
 		}
-		if f == "config.json" {
-			continue
+		if f == "config.json" || strings.HasSuffix(f, "LICENSE") || strings.HasSuffix(f, ".txt") {
+			continue // not loaded by the app: licences and notes
 		}
 		b, _ := fs.ReadFile(Static(), f)
+		if strings.HasSuffix(f, ".js") {
+			b = blockComment.ReplaceAll(b, nil)
+			b = trailingComment.ReplaceAll(b, []byte("$1"))
+		}
 		// Outside comments, the only absolute URL allowed is the SVG
 		// namespace, which is a name.
 		for _, line := range strings.Split(string(b), "\n") {
@@ -65,6 +72,107 @@ func TestOfflineFiles(t *testing.T) {
 		if f != "./" && f != "config.json" && !slices.Contains(files, f) {
 			t.Errorf("sw.js caches %s, which the app does not have", f)
 		}
+	}
+}
+
+var (
+	blockComment = regexp.MustCompile(`(?s)/\*.*?\*/`)
+	// trailingComment is a // comment after a statement (not the // of a
+	// URL in a string, which follows a colon).
+	trailingComment = regexp.MustCompile(`([;{},)]\s+)//[^\n]*`)
+)
+
+// TestImports follows every module import from js/main.js, resolving bare
+// specifiers with index.html's import map as the browser does: each must
+// name a file the app has, and every vendored module must be reached (the
+// vendored library is only what its ed25519 module imports).
+func TestImports(t *testing.T) {
+	html, _ := fs.ReadFile(Static(), "index.html")
+	m := regexp.MustCompile(`<script type="importmap">([^<]*)</script>`).FindSubmatch(html)
+	var imap struct{ Imports map[string]string }
+	if m == nil || json.Unmarshal(m[1], &imap) != nil {
+		t.Fatal("index.html has no import map")
+	}
+	spec := regexp.MustCompile(`(?m)(?:^(?:import|export)\b[^;\n]*?\bfrom\s*|^import\s*|\bimport\(\s*)["']([^"']+)["']`)
+	reached := map[string]bool{}
+	var visit func(f, from string)
+	visit = func(f, from string) {
+		if reached[f] {
+			return
+		}
+		b, err := fs.ReadFile(Static(), f)
+		if err != nil {
+			t.Errorf("%s imports %s, which the app does not have", from, f)
+			return
+		}
+		reached[f] = true
+		for _, m := range spec.FindAllSubmatch(blockComment.ReplaceAll(b, nil), -1) {
+			s := string(m[1])
+			switch {
+			case strings.HasPrefix(s, "./") || strings.HasPrefix(s, "../"):
+				visit(path.Join(path.Dir(f), s), f)
+			case strings.HasPrefix(s, "/"):
+				visit(strings.TrimPrefix(s, "/app/"), f) // tests import by absolute path
+			default:
+				mapped := false
+				for prefix, to := range imap.Imports {
+					if strings.HasPrefix(s, prefix) {
+						visit(path.Join(strings.TrimPrefix(to, "./"), strings.TrimPrefix(s, prefix)), f)
+						mapped = true
+					}
+				}
+				if !mapped {
+					t.Errorf("%s imports %q, which neither a path nor the import map resolves", f, s)
+				}
+			}
+		}
+	}
+	visit("js/main.js", "index.html")
+	if !reached["js/vendor/noble-curves/ed25519.js"] || !reached["js/vendor/noble-hashes/sha2.js"] {
+		t.Errorf("the Ed25519 fallback is not reached from js/main.js: %v", reached)
+	}
+	fs.WalkDir(Static(), "js/vendor", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".js") && !reached[p] {
+			t.Errorf("%s is vendored but nothing imports it: vendor only what the app loads", p)
+		}
+		return nil
+	})
+}
+
+// TestContentSecurityPolicy checks that the app amends the server's policy
+// to allow its import map, by the map's hash, and loosens nothing else.
+func TestContentSecurityPolicy(t *testing.T) {
+	html, _ := fs.ReadFile(Static(), "index.html")
+	m := regexp.MustCompile(`<script type="importmap">([^<]*)</script>`).FindSubmatch(html)
+	sum := sha256.Sum256(m[1])
+	src := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	if ImportMapSource != src {
+		t.Fatalf("ImportMapSource = %s, want %s", ImportMapSource, src)
+	}
+	for _, c := range []struct{ in, want string }{
+		{"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+			"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; script-src 'self' " + src},
+		{"default-src 'self'; script-src 'self'; img-src 'self'", "default-src 'self'; script-src 'self' " + src + "; img-src 'self'"},
+		{"script-src 'none'", "script-src " + src},
+		{"img-src 'self'", "img-src 'self'"},
+	} {
+		if got := strings.TrimSpace(AllowImportMap(c.in)); got != c.want {
+			t.Errorf("AllowImportMap(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	const csp = "default-src 'self'; img-src 'self' data:"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", csp)
+		Handler("/app/", testConfig).ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL + "/app/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Content-Security-Policy"); got != csp+"; script-src 'self' "+src {
+		t.Errorf("the app is served with the policy %q", got)
 	}
 }
 

@@ -33,6 +33,7 @@ const (
 
 // orderInfo is a logged order record.
 type orderInfo struct {
+	contest  string
 	index    uint64
 	hash     [32]byte
 	signer   string // key name
@@ -81,7 +82,7 @@ func (t *Tally) learnOrder(index uint64, env *record.Envelope, rec *record.Order
 		t.orderIdx = map[[32]byte]int32{}
 	}
 	t.orderIdx[env.Hash] = int32(len(t.orders))
-	t.orders = append(t.orders, orderInfo{index: index, hash: env.Hash, signer: env.KeyName, key: vkey, role: role, granted: granted,
+	t.orders = append(t.orders, orderInfo{contest: rec.Contest, index: index, hash: env.Hash, signer: env.KeyName, key: vkey, role: role, granted: granted,
 		kind: rec.Kind, reason: rec.Reason, ordered: rec.Ordered, stations: rec.Stations})
 }
 
@@ -221,7 +222,23 @@ func (t *Tally) orderRef(v *version) *OrderRef {
 	if v.order < 0 {
 		return nil
 	}
-	o := &t.orders[v.order]
+	return t.orders[v.order].ref()
+}
+
+// Orders returns the recount and correction orders logged for a contest,
+// in log order (none for an unknown contest). A station's history says
+// which of them its sheets carried out.
+func (v *View) Orders(contest string) []OrderRef {
+	var out []OrderRef
+	for i := range v.t.orders {
+		if o := &v.t.orders[i]; o.contest == contest {
+			out = append(out, *o.ref())
+		}
+	}
+	return out
+}
+
+func (o *orderInfo) ref() *OrderRef {
 	return &OrderRef{Index: o.index, Hash: hexHash(o.hash), Signer: o.signer, Key: o.key, Role: o.role, Granted: o.granted,
 		Kind: o.kind, Reason: o.reason, Ordered: o.ordered, Stations: append([]string(nil), o.stations...)}
 }

@@ -104,3 +104,25 @@ func TestSheetAuthorityInView(t *testing.T) {
 		t.Errorf("recount: %+v (order %+v)", rc, rc.Order)
 	}
 }
+
+// TestOrdersInView: a contest's orders are listed in log order, each
+// with who signed it and what it names; another contest's are not.
+func TestOrdersInView(t *testing.T) {
+	f := newFixture(t)
+	_, h := f.sheet(t, "NA-57", "NA-57/PS-1", 300, 200, 10)
+	f.sheet(t, "NA-58", "NA-58/PS-1", 1, 2, 3)
+	f.add(t, "ro.NA-57", f.recount(t, "NA-57", "NA-57/PS-1", 2, h, 290, 210, 10))
+	i, oh := f.add(t, "ro.NA-58", f.e.Order("NA-58", record.OrderCorrection, "a transcription error", "NA-58/PS-1"))
+	var na57, na58, none []OrderRef
+	f.t.Read(func(v *View) { na57, na58, none = v.Orders("NA-57"), v.Orders("NA-58"), v.Orders("NA-99") })
+	if len(na57) != 1 || na57[0].Kind != record.OrderRecount || na57[0].Role != "returning" || strings.Join(na57[0].Stations, ",") != "NA-57/PS-1" {
+		t.Errorf("NA-57's orders: %+v", na57)
+	}
+	if len(na58) != 1 || na58[0].Index != i || na58[0].Hash != oh || na58[0].Kind != record.OrderCorrection || na58[0].Reason != "a transcription error" ||
+		na58[0].Signer != "ro.NA-58" {
+		t.Errorf("NA-58's orders: %+v", na58)
+	}
+	if none != nil {
+		t.Errorf("an unknown contest has orders %+v", none)
+	}
+}

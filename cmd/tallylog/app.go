@@ -63,5 +63,6 @@ func runApp(st *State, args []string) error {
 		return err
 	}
 	fmt.Fprintf(st.Stdout, "wrote the app for %s (log %s) into %s; serve it over HTTPS beside the election's API\n", cfg.Election, cfg.Origin, *out)
+	fmt.Fprintf(st.Stdout, "if its Content-Security-Policy restricts scripts, allow the import map of index.html: script-src 'self' %s\n", app.ImportMapSource)
 	return nil
 }

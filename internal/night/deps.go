@@ -3,6 +3,7 @@ package night
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/tallylog/tallylog/internal/sim"
@@ -30,28 +31,44 @@ import (
 //     they ordered (a
 //     declaration that overtook it would differ from the sheets as it was
 //     declared), and the log refuses a correction made without an order
-//     after the contest's first declaration.
+//     after the contest's first declaration;
+//   - for a sheet, the declarations of its contest planned before it that
+//     list its station as missing: a Form-47 lists the stations whose
+//     sheets had not come in when it was declared, and a sheet that
+//     overtook it would make an honest declaration look short of stations
+//     and a stale one (never renewed after they report) not stale.
 //
 // Events are in arrival order, and every dependency comes earlier.
 //
 // Dependencies adds to these, for a declaration, the records its signer
 // signed before it (SignerOrder): one device, one queue.
 func Dependencies(events []sim.Event) map[string][]string {
-	envs := openAll(events)
-	deps := dependencies(events, envs)
-	for h, before := range signerOrder(events, envs) {
-		deps[h] = append(deps[h], before...)
-	}
+	deps, _ := plan(events)
 	return deps
 }
 
-func dependencies(events []sim.Event, envs []*record.Envelope) map[string][]string {
-	deps := make(map[string][]string, len(events))
+// plan returns Dependencies and, by record hash, those of them the record
+// names by hash (a superseded sheet or declaration, an order, a
+// countersigned sheet): the server logs a record after one it names in the
+// same batch request, and the others of a request in no set order.
+func plan(events []sim.Event) (deps, named map[string][]string) {
+	envs := openAll(events)
+	deps, named = dependencies(events, envs)
+	for h, before := range signerOrder(events, envs) {
+		deps[h] = append(deps[h], before...)
+	}
+	return deps, named
+}
+
+func dependencies(events []sim.Event, envs []*record.Envelope) (deps, named map[string][]string) {
+	deps = make(map[string][]string, len(events))
+	named = map[string][]string{}
 	type slot struct{ contest, station string }
 	sheets := map[slot][]string{}        // sheets so far, per contest and station
 	byStation := map[string][]string{}   // sheets so far, per station
 	corrections := map[string][]string{} // corrections so far, per contest
 	accounts := map[string][]string{}    // postal-ballot accounts so far, per contest
+	listed := map[slot][]string{}        // declarations so far listing a station missing
 	granted := map[string][]string{}     // keys records so far, per key granted (name and key ID)
 	for i := range events {
 		env := envs[i]
@@ -62,18 +79,24 @@ func dependencies(events []sim.Event, envs []*record.Envelope) map[string][]stri
 		var d []string
 		switch r := env.Record.(type) {
 		case *record.Sheet:
-			d = nonEmpty(r.Supersedes, r.Order)
+			named[h] = nonEmpty(r.Supersedes, r.Order)
+			d = append(slices.Clone(named[h]), listed[slot{r.Contest, r.Station}]...)
 			sheets[slot{r.Contest, r.Station}] = append(sheets[slot{r.Contest, r.Station}], h)
 			byStation[r.Station] = append(byStation[r.Station], h)
 			if r.Supersedes != "" {
 				corrections[r.Contest] = append(corrections[r.Contest], h)
 			}
 		case *record.Declaration:
-			d = append(append(nonEmpty(r.Supersedes), corrections[r.Contest]...), accounts[r.Contest]...)
+			named[h] = nonEmpty(r.Supersedes)
+			d = append(append(slices.Clone(named[h]), corrections[r.Contest]...), accounts[r.Contest]...)
+			for _, st := range r.Missing {
+				listed[slot{r.Contest, st}] = append(listed[slot{r.Contest, st}], h)
+			}
 		case *record.PostalAccount:
 			accounts[r.Contest] = append(accounts[r.Contest], h)
 		case *record.Attestation:
-			d = nonEmpty(r.Sheet)
+			named[h] = nonEmpty(r.Sheet)
+			d = slices.Clone(named[h])
 		case *record.Order:
 			for _, st := range r.Stations {
 				d = append(d, sheets[slot{r.Contest, st}]...)
@@ -94,7 +117,7 @@ func dependencies(events []sim.Event, envs []*record.Envelope) map[string][]stri
 			deps[h] = d
 		}
 	}
-	return deps
+	return deps, named
 }
 
 func nonEmpty(hashes ...string) []string {

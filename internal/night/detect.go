@@ -60,15 +60,12 @@ var watched = map[string]bool{
 
 // expected names the flag that detects a kind when other flags may cite
 // the same record first (a stale declaration is also short of stations;
-// inflated postal ballots may also exceed the registered voters).
-//
-// A stale declaration is also caught when the sheets of stations it lists
-// as missing reach the log before it (records sent together in one batch
-// are appended in no set order): it then lists as missing stations whose
-// sheets the log already holds.
+// inflated postal ballots may also exceed the registered voters). The
+// player logs a declaration before the sheets of the stations it lists as
+// missing (Dependencies), so a stale one is judged stale.
 var expected = map[string][]string{
 	sim.KindPostalInflation:  {tally.KindPostalUnaccounted},
-	sim.KindStaleDeclaration: {tally.KindDeclarationStale, tally.KindMissingStations},
+	sim.KindStaleDeclaration: {tally.KindDeclarationStale},
 }
 
 // NewDetector returns a detector for el's ground truth.

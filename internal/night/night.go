@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -70,6 +71,15 @@ type Options struct {
 	// store-and-forward gateway does: each worker sends the records due
 	// together in one request.
 	Batch int
+	// Window, if set, bounds the simulated time in flight when the night
+	// plays as fast as the server allows (Speed 0): a record is sent only
+	// once every record due more than Window before it is acknowledged. A
+	// log receives a night roughly in its order, and the tally reads time
+	// from it (the latest record time is the log's clock: a declaration
+	// turns stale, sheets overdue, on it); without a window, concurrent
+	// batches hours apart land in any order and that clock runs ahead of
+	// records still in flight.
+	Window time.Duration
 }
 
 // Progress is how far a night has played.
@@ -98,7 +108,7 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 	// only once the record it names is acknowledged, as a device would: the
 	// log refuses references to records it does not hold (see dependencies
 	// for the rest).
-	deps := Dependencies(events)
+	deps, named := plan(events)
 	acked := make(map[string]chan struct{}, len(events))
 	for i := range events {
 		acked[events[i].HashHex()] = make(chan struct{})
@@ -112,8 +122,9 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 	fail := func(err error) {
 		errOnce.Do(func() { firstErr = err; cancel() })
 	}
-	// send submits records (one, or a batch) once the records they name
-	// outside the batch are acknowledged, and acknowledges them.
+	// send submits records (one, or a batch) once the records they depend
+	// on outside the batch are acknowledged, and acknowledges them. Those
+	// inside it are ones they name (stages).
 	send := func(evs []*sim.Event) error {
 		inBatch := make(map[string]bool, len(evs))
 		for _, ev := range evs {
@@ -156,15 +167,7 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 	for range opts.Workers {
 		wg.Go(func() {
 			for evs := range work {
-				// Records whose references are all acknowledged (or come
-				// before them in the batch) go at once; the others, which
-				// wait for records another worker is sending, follow in a
-				// second request once those are acknowledged.
-				now, later := evs, []*sim.Event(nil)
-				if len(evs) > 1 {
-					now, later = splitReady(evs, deps, acked)
-				}
-				for _, part := range [][]*sim.Event{now, later} {
+				for _, part := range stages(evs, deps, named, acked) {
 					if len(part) == 0 {
 						continue
 					}
@@ -205,6 +208,7 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 			return true
 		}
 	}
+	low := 0 // the oldest record that may not be acknowledged yet (Window)
 dispatch:
 	for i := range events {
 		ev := &events[i]
@@ -226,6 +230,24 @@ dispatch:
 				}
 			}
 		} else {
+			for opts.Window > 0 && low < i && events[low].Arrival < ev.Arrival-opts.Window {
+				ch := acked[events[low].HashHex()]
+				select {
+				case <-ch:
+					low++
+					continue
+				default:
+				}
+				if !flush() {
+					break dispatch
+				}
+				select {
+				case <-ctx.Done():
+					break dispatch
+				case <-ch:
+					low++
+				}
+			}
 			clock.Set(el.PollsClose.Add(ev.Arrival), 0)
 		}
 		pending = append(pending, ev)
@@ -389,34 +411,39 @@ func submitBatch(ctx context.Context, client *http.Client, base string, evs []*s
 	return errors.Join(fmt.Errorf("giving up after 8 attempts with %d records of a batch not logged", len(evs)), last)
 }
 
-// splitReady splits a batch into the records whose references are all
-// acknowledged now or come earlier in the ready part, and the others (with
-// every record after one of them that names it), keeping their order.
-func splitReady(evs []*sim.Event, deps map[string][]string, acked map[string]chan struct{}) (ready, later []*sim.Event) {
-	inReady := map[string]bool{}
-	deferred := map[string]bool{}
+// stages splits a batch into requests sent one after another, each
+// keeping the records' order. A record goes in a later request than a
+// record of the batch it depends on, unless it names that record by hash
+// (the server logs a record after one it names in the same request, and
+// the others of a request in no set order); and a record that waits for a
+// record another worker is sending goes after those that can go at once.
+func stages(evs []*sim.Event, deps, named map[string][]string, acked map[string]chan struct{}) [][]*sim.Event {
+	stage := make(map[string]int, len(evs))
+	var out [][]*sim.Event
 	for _, ev := range evs {
-		ok := true
-		for _, ref := range deps[ev.HashHex()] {
-			if deferred[ref] {
-				ok = false
-				break
+		h := ev.HashHex()
+		s := 0
+		for _, ref := range deps[h] {
+			if rs, in := stage[ref]; in {
+				if !slices.Contains(named[h], ref) {
+					rs++
+				}
+				s = max(s, rs)
+				continue
 			}
-			if ch, known := acked[ref]; known && !inReady[ref] {
+			if ch, known := acked[ref]; known {
 				select {
 				case <-ch:
 				default:
-					ok = false
+					s = max(s, 1)
 				}
 			}
 		}
-		if ok {
-			ready = append(ready, ev)
-			inReady[ev.HashHex()] = true
-		} else {
-			later = append(later, ev)
-			deferred[ev.HashHex()] = true
+		stage[h] = s
+		for len(out) <= s {
+			out = append(out, nil)
 		}
+		out[s] = append(out[s], ev)
 	}
-	return ready, later
+	return out
 }

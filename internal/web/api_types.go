@@ -165,6 +165,10 @@ type contestData struct {
 	// History lists the contest's resolved flags, each with the record
 	// that resolved it, in log order: answered flags stay visible.
 	History []tally.Flag `json:"history,omitempty"`
+	// Orders lists the recount and correction orders logged for the
+	// contest, in log order; the stations' histories say which were
+	// carried out (the app's correction form picks from them).
+	Orders []tally.OrderRef `json:"orders,omitempty"`
 }
 
 // stationRow is a station's line in a contest.

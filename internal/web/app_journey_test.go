@@ -305,6 +305,34 @@ func outboxCount(t *testing.T, ctx context.Context) int {
 	return run(t, ctx, "outbox size", chromedp.Evaluate[int](`import("/app/js/db.js").then((db) => db.items()).then((a) => a.length)`, chromedp.EvalAwaitPromise))
 }
 
+// appOnPollingEvening starts a browser on a phone-sized screen and a test
+// site, their clocks at hour o'clock on the test election's polling day
+// (2024-02-08): the log refuses records timed outside the election's
+// window, so the device's clock and the server's read that evening, and
+// run on from there.
+func appOnPollingEvening(t *testing.T, hour int) (context.Context, *testSite) {
+	t.Helper()
+	ctx := browser(t)
+	ts := newTestSite(t)
+	at := time.Date(2024, 2, 8, hour, 0, 0, 0, time.UTC)
+	ts.setNow(at)
+	deviceClock(t, ctx, at)
+	appPhone(t, ctx)
+	return ctx, ts
+}
+
+// signedNothing checks that a form refused for bad input stayed on its
+// screen and left the outbox as it was (queued records).
+func signedNothing(t *testing.T, ctx context.Context, screen string, queued int) {
+	t.Helper()
+	if h := run(t, ctx, "hash", chromedp.Evaluate[string](`location.hash`)); h != screen {
+		t.Errorf("a form with errors went on from %s to %s", screen, h)
+	}
+	if n := outboxCount(t, ctx); n != queued {
+		t.Fatalf("bad input queued a record: %d in the outbox, want %d", n, queued)
+	}
+}
+
 // TestAppJourney is the app's journey in Debian's chromium on a phone-sized
 // screen: a presiding officer enrols a key (registered by the
 // commission), fills Form-45 with a photo, is told about bad input (and
@@ -318,15 +346,7 @@ func outboxCount(t *testing.T, ctx context.Context) int {
 // is screenshotted (TALLYLOG_SCREENSHOTS=../docs/app keeps them) and
 // checked with axe-core.
 func TestAppJourney(t *testing.T) {
-	ctx := browser(t)
-	ts := newTestSite(t)
-	// The test election's polling day is 2024-02-08, and the log refuses
-	// records timed outside the election's window: the device's clock and
-	// the server's read that evening, and run on from there.
-	pollingEvening := time.Date(2024, 2, 8, 18, 0, 0, 0, time.UTC)
-	ts.setNow(pollingEvening)
-	deviceClock(t, ctx, pollingEvening)
-	appPhone(t, ctx)
+	ctx, ts := appOnPollingEvening(t, 18)
 
 	openApp(t, ctx, ts, "")
 	waitFor(t, ctx, "the election loads", `document.querySelector("#election-line").innerText.includes("pk-test")`)
@@ -359,12 +379,7 @@ func TestAppJourney(t *testing.T) {
 	run(t, ctx, "review with errors", chromedp.Click(chromedp.CSS("#count-review")))
 	waitFor(t, ctx, "photo required", `document.querySelector("#count-errors").innerText.includes("Photo of the signed Form-45: required")`)
 	screenshot(t, ctx, "app-form45-errors")
-	if h := run(t, ctx, "hash", chromedp.Evaluate[string](`location.hash`)); h != "#form45" {
-		t.Errorf("a form with errors went on to %s", h)
-	}
-	if n := outboxCount(t, ctx); n != 0 {
-		t.Fatalf("bad input queued %d records", n)
-	}
+	signedNothing(t, ctx, "#form45", 0)
 	typeInto(t, ctx, "#f-registered", "1000")
 	typeInto(t, ctx, "#f-votes-2", "200")
 	typeInto(t, ctx, "#f-cast", "560")

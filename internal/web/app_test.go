@@ -3,16 +3,20 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/receipt"
@@ -171,14 +175,44 @@ func must[T any](v T, err error) T {
 	return v
 }
 
+// vector is a known-answer vector: a record as JSON and its signed note.
+type vector struct {
+	Name string          `json:"name"`
+	JSON json.RawMessage `json:"json"`
+	Note string          `json:"note"`
+}
+
+// hideEd25519 makes the tab's WebCrypto refuse Ed25519 as a browser
+// without it does (NotSupportedError), from the next page load on, so that
+// the app's fallback library is what signs and verifies.
+func hideEd25519(t *testing.T, ctx context.Context) page.ScriptIdentifier {
+	t.Helper()
+	const src = `(() => {
+  const isEd = (a) => /^ed25519$/i.test(typeof a === "string" ? a : (a && a.name) || "");
+  const p = SubtleCrypto.prototype;
+  for (const [m, i] of [["generateKey", 0], ["importKey", 2], ["sign", 0], ["verify", 0], ["exportKey", -1]]) {
+    const f = p[m];
+    p[m] = function (...a) {
+      const alg = i < 0 ? a[1] && a[1].algorithm : a[i];
+      return isEd(alg) ? Promise.reject(new DOMException("Unrecognized name.", "NotSupportedError")) : f.apply(this, a);
+    };
+  }
+})();`
+	return run(t, ctx, "hide Ed25519", chromedp.Action[page.ScriptIdentifier](func(ctx context.Context, tg *chromedp.Target) (page.ScriptIdentifier, error) {
+		r, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src})
+		return r.Identifier, err
+	}))
+}
+
 // TestAppVectors runs the known-answer vectors in the browser: the app's
 // encoder and signer turn every record/testdata/vectors/*.json into the
 // .note beside it, byte for byte, with the key in KEY imported as a
 // commission-issued key file; and the app's receipt verifier agrees with
 // receipt.Verify on receipts made by a real server, cosigned by a
-// witness, and damaged in every part.
+// witness, and damaged in every part. It runs with the browser's WebCrypto
+// and again with its Ed25519 hidden, through the vendored fallback.
 func TestAppVectors(t *testing.T) {
-	ctx := browser(t)
+	chromium(t)
 	ts := newTestSite(t)
 	sc := ts.electionNight(t)
 
@@ -186,11 +220,6 @@ func TestAppVectors(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	if len(files) < 6 {
 		t.Fatalf("found %d vectors in %s", len(files), dir)
-	}
-	type vector struct {
-		Name string          `json:"name"`
-		JSON json.RawMessage `json:"json"`
-		Note string          `json:"note"`
 	}
 	var vectors []vector
 	for _, f := range files {
@@ -215,8 +244,33 @@ func TestAppVectors(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	openApp(t, ctx, ts, "")
-	got := evalJSON[[]map[string]string](t, ctx, "vectors", map[string]any{"vectors": vectors, "key": string(key), "origin": origin}, `
+	cases := receiptCases(t, ts, sc.SheetIndex["NA-57/PS-1"], sc.Correction, sc.Tampered)
+	// Twice: with the browser's WebCrypto, and with its Ed25519 hidden so
+	// that the vendored fallback library signs and verifies.
+	for _, variant := range []struct {
+		name    string
+		hide    bool
+		backend string
+	}{{"webcrypto", false, "webcrypto"}, {"fallback", true, "noble"}} {
+		t.Run(variant.name, func(t *testing.T) {
+			ctx := browser(t)
+			if variant.hide {
+				hideEd25519(t, ctx)
+			}
+			openApp(t, ctx, ts, "")
+			if b := evalJSON[string](t, ctx, "backend", nil, `return (await import("/app/js/note.js")).backend();`); b != variant.backend {
+				t.Fatalf("the app signs with %q, want %q", b, variant.backend)
+			}
+			appKnownAnswers(t, ctx, vectors, string(key), origin, cases)
+		})
+	}
+}
+
+// appKnownAnswers runs the vectors, verifier keys and receipt cases in the
+// app open in ctx and compares them with Go's answers.
+func appKnownAnswers(t *testing.T, ctx context.Context, vectors []vector, key, origin string, cases []receiptCase) {
+	t.Helper()
+	got := evalJSON[[]map[string]string](t, ctx, "vectors", map[string]any{"vectors": vectors, "key": key, "origin": origin}, `
 		const rec = await import("/app/js/record.js");
 		const note = await import("/app/js/note.js");
 		const id = await note.importKeyFile(d.key);
@@ -226,7 +280,7 @@ func TestAppVectors(t *testing.T) {
 			out.push({name: v.name, body, note: await note.signNote(body, id), vkey: id.vkey});
 		}
 		return out;`)
-	wantVKey := strings.Split(string(key), "\n")[1]
+	wantVKey := strings.Split(key, "\n")[1]
 	for i, v := range vectors {
 		g := got[i]
 		body := v.Note[:strings.LastIndex(v.Note, "\n\n")+1]
@@ -264,7 +318,6 @@ func TestAppVectors(t *testing.T) {
 		t.Errorf("the app reads and writes verifier keys as\n%s\nwant\n%s", strings.Join(back, "\n"), strings.Join(vkeys, "\n"))
 	}
 
-	cases := receiptCases(t, ts, sc.SheetIndex["NA-57/PS-1"], sc.Correction, sc.Tampered)
 	verdicts := evalJSON[[]map[string]any](t, ctx, "receipts", cases, `
 		const r = await import("/app/js/receipt.js");
 		const out = [];
@@ -292,6 +345,94 @@ func TestAppVectors(t *testing.T) {
 	}
 	if oks != 6 || len(cases) < 24 {
 		t.Errorf("%d receipts verified of %d cases, want 6 (three entries, each plain and cosigned)", oks, len(cases))
+	}
+	appEdgeSignatures(t, ctx)
+}
+
+// edgeSignature is an Ed25519 (public key, signature, message) where
+// verifiers are known to differ, with Go's crypto/ed25519 verdict.
+type edgeSignature struct {
+	Name string `json:"name"`
+	Pub  []byte `json:"pub"`
+	Sig  []byte `json:"sig"`
+	Msg  []byte `json:"msg"`
+	GoOK bool   `json:"-"`
+}
+
+// edgeSignatures makes the cases on which Ed25519 verifiers disagree:
+// small-order public keys and R (where a cofactored check accepts what
+// Go's cofactorless one refuses, and where RFC 8032's strict mode refuses
+// keys Go accepts), non-canonical encodings of A and R, and S not reduced.
+// The verdicts are Go's.
+func edgeSignatures(t *testing.T) []edgeSignature {
+	t.Helper()
+	h := func(s string) []byte { return must(hex.DecodeString(s)) }
+	// The points of small order (libsodium's list), then non-canonical
+	// encodings: the identity as -0 and as y = p+1, the order-4 point as y = p.
+	small := [][]byte{
+		h("0100000000000000000000000000000000000000000000000000000000000000"),
+		h("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+		h("0000000000000000000000000000000000000000000000000000000000000000"),
+		h("0000000000000000000000000000000000000000000000000000000000000080"),
+		h("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
+		h("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85"),
+		h("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+		h("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa"),
+		h("0100000000000000000000000000000000000000000000000000000000000080"),
+		h("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+		h("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+	}
+	var out []edgeSignature
+	add := func(name string, pub, sig, msg []byte) {
+		out = append(out, edgeSignature{name, pub, sig, msg, ed25519.Verify(pub, msg, sig)})
+	}
+	for i, a := range small {
+		for j, r := range small {
+			for _, m := range []string{"m0", "m1", "m2"} {
+				add(fmt.Sprintf("A=small%d R=small%d S=0 %s", i, j, m), a, append(bytes.Clone(r), make([]byte, 32)...), []byte(m))
+			}
+		}
+	}
+	// A true signature, and it with S+L (not reduced), another message, and
+	// R or A encoded with the sign bit flipped.
+	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
+	pub := priv.Public().(ed25519.PublicKey)
+	msg := []byte("tallylog edge\n")
+	sig := ed25519.Sign(priv, msg)
+	add("true", pub, sig, msg)
+	l, _ := new(big.Int).SetString("7237005577332262213973186563042994240857116359379907606001950938285454250989", 10)
+	le := func(b []byte) []byte { c := slices.Clone(b); slices.Reverse(c); return c }
+	sl := new(big.Int).Add(new(big.Int).SetBytes(le(sig[32:])), l).FillBytes(make([]byte, 32))
+	add("S+L", pub, append(bytes.Clone(sig[:32]), le(sl)...), msg)
+	add("other message", pub, sig, []byte("tallylog edge 2\n"))
+	flip := func(b []byte, i int) []byte { c := bytes.Clone(b); c[i] ^= 0x80; return c }
+	add("R sign flipped", pub, flip(sig, 31), msg)
+	add("A sign flipped", flip(pub, 31), sig, msg)
+	return out
+}
+
+// appEdgeSignatures requires the app's Ed25519 verification, in whichever
+// backend ctx's browser uses, to give Go's verdict on every edge case.
+func appEdgeSignatures(t *testing.T, ctx context.Context) {
+	t.Helper()
+	cases := edgeSignatures(t)
+	got := evalJSON[[]bool](t, ctx, "edge signatures", cases, `
+		const note = await import("/app/js/note.js");
+		const b = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+		const out = [];
+		for (const c of d) out.push(await note.verifyEd25519(b(c.pub), b(c.sig), b(c.msg)));
+		return out;`)
+	goOK := 0
+	for i, c := range cases {
+		if c.GoOK {
+			goOK++
+		}
+		if got[i] != c.GoOK {
+			t.Errorf("%s: the app says %v, Go's crypto/ed25519 says %v", c.Name, got[i], c.GoOK)
+		}
+	}
+	if goOK < 10 || goOK > len(cases)-10 {
+		t.Errorf("Go accepts %d of %d edge cases: they do not test both ways", goOK, len(cases))
 	}
 }
 

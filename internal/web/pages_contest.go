@@ -22,7 +22,7 @@ func (x *site) contestOf(v *tally.View, id string) (contestData, bool) {
 	if !ok {
 		return contestData{}, false
 	}
-	out := contestData{Contest: c, Stations: []stationRow{}}
+	out := contestData{Contest: c, Stations: []stationRow{}, Orders: v.Orders(id)}
 	for _, f := range v.Flags(tally.Filter{Contest: id, Resolved: true}) {
 		if f.Resolved != 0 {
 			out.History = append(out.History, f)

@@ -83,3 +83,37 @@ export function checkPostalAccount(text, registered, contest) {
   }
   return { errors: [], values: { issued: r.n } };
 }
+
+// checkReason checks a typed reason as records carry text (docs/spec.md):
+// required, one line of at most 200 bytes, no control or bidirectional
+// control characters, no double spaces. Spaces at either end are dropped.
+// It returns {message} naming the field and the rule, or {value}.
+export function checkReason(label, text) {
+  const s = String(text ?? "").trim();
+  if (s === "") return { message: `${label}: is required: say in a line why` };
+  if (/[\p{Cc}\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]/u.test(s)) {
+    return { message: `${label}: must be one line of plain text, without control or text-direction characters` };
+  }
+  if (s.includes("  ")) return { message: `${label}: must not hold two spaces together` };
+  const n = new TextEncoder().encode(s).length;
+  if (n > 200) return { message: `${label}: is ${n} bytes long, more than the 200 a record holds: shorten it` };
+  return { value: s };
+}
+
+// MAX_ORDER_STATIONS is the most stations one order names (record.MaxOrderStations).
+export const MAX_ORDER_STATIONS = 1000;
+
+// checkOrder checks a recount or correction order as typed: the stations
+// chosen (each must have a sheet logged: the caller offers only those) and
+// the reason. It returns {errors: [{field, message}], values: {stations,
+// reason}}.
+export function checkOrder(stations, reasonText) {
+  const errors = [];
+  if (stations.length === 0) errors.push({ field: "stations", message: "Stations: choose at least one station whose sheet is logged: an order names 1 or more stations" });
+  if (stations.length > MAX_ORDER_STATIONS) {
+    errors.push({ field: "stations", message: `Stations: ${fmt(stations.length)} chosen, more than the ${fmt(MAX_ORDER_STATIONS)} one order may name: split it into several orders` });
+  }
+  const r = checkReason("Reason", reasonText);
+  if (r.message) errors.push({ field: "reason", message: r.message });
+  return { errors, values: errors.length ? null : { stations, reason: r.value } };
+}

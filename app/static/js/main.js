@@ -8,8 +8,8 @@ import * as outbox from "./outbox.js";
 import * as receipt from "./receipt.js";
 import * as qr from "./qr.js";
 import { encode, nowUTC } from "./record.js";
-import { generateIdentity, importKeyFile, signNote, sha256, hex, utf8 } from "./note.js";
-import { checkCount, checkDeclaration, checkPostalAccount, LABELS } from "./form.js";
+import { generateIdentity, importKeyFile, hardenIdentity, signNote, sha256, hex, utf8 } from "./note.js";
+import { checkCount, checkDeclaration, checkPostalAccount, checkOrder, checkReason, LABELS } from "./form.js";
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, attrs = {}, ...kids) => {
@@ -41,6 +41,10 @@ async function start() {
     outbox.init(state.cfg, renderOutbox);
   }
   state.id = (await db.get("identity")) || null;
+  // A key kept as bytes by the fallback library moves into a
+  // non-extractable WebCrypto key once the browser can hold one.
+  const hard = await hardenIdentity(state.id).catch(() => null);
+  if (hard) { state.id = hard; await db.put("identity", hard); }
   wire();
   addEventListener("hashchange", route);
   route();
@@ -113,9 +117,10 @@ async function loadDefinition() {
 function route() {
   const h = location.hash.slice(1) || "home";
   const [name, arg] = h.split("-");
-  const screens = { home, enrol, form45: () => countScreen("form45"), copy: () => countScreen("copy"), agent, review, outbox: renderOutbox, item, check, ro, postal };
+  const screens = { home, enrol, form45: () => countScreen("form45"), copy: () => countScreen("copy"), correct: () => countScreen("correct"),
+    agent, review, outbox: renderOutbox, item, check, ro, postal, order };
   const f = screens[name] || home;
-  const sid = { form45: "form45", copy: "form45" }[name] || (screens[name] ? name : "home");
+  const sid = { form45: "form45", copy: "form45", correct: "form45" }[name] || (screens[name] ? name : "home");
   for (const s of document.querySelectorAll(".screen")) s.hidden = s.id !== "screen-" + sid;
   f(arg);
   const h1 = document.querySelector(`#screen-${sid} h1`);
@@ -131,6 +136,7 @@ function home() {
   if (state.id) {
     card.append(el("p", {}, el("strong", { text: "This device signs as " }), el("code", { text: state.id.name })),
       el("p", { text: `${roleName(state.id.role)} · ${state.id.scope}` }));
+    if (state.id.software) card.append(el("p", { class: "diff-warn", text: SOFTWARE_KEY }));
     $("go-enrol").textContent = "Enrolment and public key";
   } else {
     card.append(el("p", { text: "This device has no key yet. Enrol it first." }));
@@ -139,7 +145,12 @@ function home() {
   renderCount();
 }
 
-const roleName = (r) => ({ presiding: "Presiding officer", agent: "Polling agent", observer: "Observer", returning: "Returning officer" })[r] || r;
+// SOFTWARE_KEY is what the officer is told when the browser's WebCrypto
+// lacks Ed25519 and the fallback library holds the key.
+const SOFTWARE_KEY = "This browser cannot keep a signing key locked (its WebCrypto has no Ed25519), so the key is kept in this device's storage as bytes: it never leaves the device, but anything that can read this browser's storage for this site could copy it. Update the browser if you can; the key is then locked when the app next starts.";
+
+const roleName = (r) => ({ presiding: "Presiding officer", agent: "Polling agent", observer: "Observer", returning: "Returning officer",
+  tribunal: "Election tribunal", commission: "Election commission" })[r] || r;
 
 // ---- enrolment -----------------------------------------------------------
 
@@ -147,13 +158,14 @@ function scopesFor(role) {
   const d = state.def;
   if (!d) return [];
   if (role === "presiding") return d.stations.map((s) => s.id);
-  if (role === "observer") return ["*", ...d.contests.map((c) => c.id)];
+  if (role === "observer" || role === "tribunal") return ["*", ...d.contests.map((c) => c.id)];
+  if (role === "commission") return ["*"];
   return d.contests.map((c) => c.id);
 }
 
 function defaultName(role, scope) {
   const s = scope === "*" ? "all" : scope.replaceAll("/", ".");
-  return { presiding: "po.", agent: "agent.", observer: "observer.", returning: "ro." }[role] + s;
+  return { presiding: "po.", agent: "agent.", observer: "observer.", returning: "ro.", tribunal: "tribunal.", commission: "commission." }[role] + s;
 }
 
 function fillScopes() {
@@ -170,7 +182,8 @@ function enrol() {
 async function keep(id) {
   const role = $("enrol-role").value, scope = $("enrol-scope").value;
   if (!scope) throw new Error("Station or constituency: choose one (the election must be loaded)");
-  state.id = { name: id.name, privateKey: id.privateKey, pub: id.pub, vkey: id.vkey, role, scope };
+  state.id = id.seed ? { name: id.name, seed: id.seed, software: true, pub: id.pub, vkey: id.vkey, role, scope }
+    : { name: id.name, privateKey: id.privateKey, pub: id.pub, vkey: id.vkey, role, scope };
   await db.put("identity", state.id);
   showPublicKey();
 }
@@ -181,6 +194,8 @@ function showPublicKey() {
   $("enrol-vkey").textContent = id.vkey;
   $("enrol-qr").replaceChildren(qr.svg(qr.encode(id.vkey), "QR code of the public key " + id.vkey));
   $("enrol-grant").textContent = `${id.role} ${id.scope} ${id.vkey}`;
+  $("enrol-software").hidden = !id.software;
+  $("enrol-software").textContent = id.software ? SOFTWARE_KEY : "";
 }
 
 // ---- count forms (Form-45 and an agent's copy) ----------------------------
@@ -189,11 +204,24 @@ function countScreen(mode) {
   state.mode = mode;
   const form = $("count-form");
   form.classList.toggle("copy-mode", mode === "copy");
+  form.classList.toggle("correct-mode", mode === "correct");
   const d = state.def, id = state.id;
   if (!d || !id) { $("count-intro").textContent = "Enrol this device and load the election first."; return; }
-  $("h-form45").firstElementChild.textContent = mode === "copy" ? "My copy of Form-45" : "Form-45";
-  $("count-photo-label").firstChild.textContent = mode === "copy" ? "Photo of my copy (optional) " : "Photo of the signed Form-45 ";
-  if (mode === "form45") {
+  $("h-form45").firstElementChild.textContent = { copy: "My copy of Form-45", correct: "Correction of Form-45" }[mode] || "Form-45";
+  $("count-photo-label").firstChild.textContent = { copy: "Photo of my copy (optional) ", correct: "Photo of the new signed Form-45 " }[mode] || "Photo of the signed Form-45 ";
+  if (mode === "correct" && id.role !== "presiding" && id.role !== "returning") {
+    $("count-intro").textContent = "Only a presiding officer's device (for its station) or the returning officer's (for the constituency's stations) corrects a sheet: enrol this device for one of those roles.";
+    $("correct-order-list").replaceChildren();
+    setOptions($("count-contest"), [], contestLabel);
+  } else if (mode === "correct") {
+    $("count-intro").textContent = id.role === "returning"
+      ? `Constituency ${id.scope}: a new sheet for a station an order names, replacing its logged one. Pick the order and station, then type the numbers of the new count.`
+      : `Station ${id.scope}: a new sheet that replaces the logged one, on a recount or correction order. Type the numbers of the new count.`;
+    state.correct = null;
+    setOptions($("count-contest"), [], contestLabel);
+    $("correct-current").textContent = "";
+    loadCorrectOrders();
+  } else if (mode === "form45") {
     const st = d.stations.find((s) => s.id === id.scope);
     $("count-intro").textContent = `Station ${id.scope}: the result of the count, as written on the paper form.`;
     setOptions($("count-contest"), st ? st.contests : [], contestLabel);
@@ -231,9 +259,14 @@ function syncCopyContests() {
   setOptions($("count-contest"), contestsForAgent($("count-station").value), contestLabel, $("agent-contest").value);
 }
 
+// countStation is the station the count form is for: the one picked for a
+// copy, the one of the picked order for a correction, else the device's.
+const countStation = () => state.mode === "copy" ? $("count-station").value
+  : state.mode === "correct" && state.correct ? state.correct.station : state.id.scope;
+
 function renderCountFields() {
   const c = contestOf($("count-contest").value);
-  const station = state.mode === "form45" ? state.id.scope : $("count-station").value;
+  const station = countStation();
   const st = state.def.stations.find((s) => s.id === station);
   const box = $("count-fields");
   box.replaceChildren();
@@ -267,23 +300,35 @@ function readCount() {
 // them when all is set) and returns the result of the checks.
 function validateCount(all) {
   const res = readCount();
-  const photoNeeded = state.mode === "form45" && !state.image;
+  const correct = state.mode === "correct";
+  const photoNeeded = (state.mode === "form45" || correct) && !state.image;
   if (photoNeeded) res.errors.push({ field: "photo", message: `${LABELS.photo[0]}: required: take a photo of the signed paper form` });
+  let reason = null;
+  if (correct) {
+    if (!state.correct) res.errors.push({ field: "order", message: "Order: choose the logged order this correction carries out (the returning officer, the commission or a tribunal signs one first)" });
+    const r = checkReason("Why the sheet changes", $("correct-reason").value);
+    if (r.message) res.errors.push({ field: "reason", message: r.message });
+    else reason = r.value;
+  }
+  const inputOf = (f) => ({ photo: $("count-photo"), reason: $("correct-reason"), order: $("correct-orders") })[f] || $("f-" + f);
   const shown = new Map();
   for (const e of res.errors) {
-    const input = e.field === "photo" ? $("count-photo") : $("f-" + e.field);
+    const input = inputOf(e.field);
     const typed = input && (input.dataset.touched || all);
     const rel = e.field === "cast" && [...document.querySelectorAll("#count-fields input")].every((i) => i.value !== "");
     if (typed || rel || all) shown.set(e.field, [...(shown.get(e.field) || []), e.message]);
   }
-  for (const i of [...document.querySelectorAll("#count-fields input"), $("count-photo")]) {
-    const f = i.id === "count-photo" ? "photo" : i.id.slice(2);
+  const extra = correct ? [$("correct-reason")] : [];
+  for (const i of [...document.querySelectorAll("#count-fields input"), $("count-photo"), ...extra]) {
+    const f = { "count-photo": "photo", "correct-reason": "reason" }[i.id] || i.id.slice(2);
     const msgs = shown.get(f) || [];
     i.setAttribute("aria-invalid", msgs.length ? "true" : "false");
     $(i.id + "-msg").textContent = msgs.join(" ");
   }
+  $("correct-orders-msg").textContent = (shown.get("order") || []).join(" ");
   $("count-errors").replaceChildren(...[...shown.values()].flat().map((m) => el("li", { text: m })));
-  if (photoNeeded) res.values = null;
+  if (photoNeeded || (correct && (!state.correct || reason === null))) res.values = null;
+  else if (correct) res.values.reason = reason;
   return res;
 }
 
@@ -309,18 +354,39 @@ function reviewCount(ev) {
     return;
   }
   const v = res.values;
-  const station = state.mode === "form45" ? state.id.scope : $("count-station").value;
+  const own = state.mode !== "copy";
+  const station = countStation();
   const contest = $("count-contest").value;
-  const rec = state.mode === "form45"
+  const rec = own
     ? { type: "sheet", election: state.def.id, contest, station, revision: 1, registered: v.registered, cast: v.cast, rejected: v.rejected, votes: v.votes }
     : { type: "attestation", election: state.def.id, contest, station, kind: "copy", registered: v.registered, cast: v.cast, rejected: v.rejected, votes: v.votes };
   if (state.image) rec.image = state.image.hash;
   rec.captured = nowUTC();
   const c = contestOf(contest);
-  const rows = [[LABELS.registered[0], v.registered], ...v.votes.map((x) => [c.candidates.find((k) => k.id === x.candidate).name, x.votes]),
+  const name = (id) => c.candidates.find((k) => k.id === id)?.name || id;
+  const rows = [[LABELS.registered[0], v.registered], ...v.votes.map((x) => [name(x.candidate), x.votes]),
     [LABELS.rejected[0], v.rejected], [LABELS.cast[0], v.cast]];
-  state.draft = { rec, image: state.image, rows, diffs: [],
-    label: `${state.mode === "form45" ? "Form-45" : "Copy of Form-45"} ${station} ${contest}`, station, contest };
+  const warnings = [];
+  let label = `${own ? "Form-45" : "Copy of Form-45"} ${station} ${contest}`;
+  if (state.mode === "correct") {
+    // A correction: the next revision of the logged sheet, naming it and
+    // the order it carries out.
+    const { order: o, current: cur } = state.correct;
+    Object.assign(rec, { revision: cur.revision + 1, supersedes: cur.hash, order: o.hash, reason: v.reason });
+    rows.unshift(["Replaces", `revision ${cur.revision} (entry ${cur.index})`], ["On the order", `${o.kind} order of entry ${o.index}, signed by ${o.signer} (${o.role})`],
+      ["Why", v.reason]);
+    const changes = [];
+    for (const x of v.votes) {
+      const before = (cur.votes || []).find((y) => y.candidate === x.candidate)?.votes;
+      if (before !== x.votes) changes.push(`${name(x.candidate)} ${fmt(before ?? 0)} → ${fmt(x.votes)}`);
+    }
+    for (const [k, label] of [["rejected", "rejected"], ["cast", "cast"], ["registered", "registered"]]) {
+      if (cur[k] !== v[k]) changes.push(`${label} ${fmt(cur[k])} → ${fmt(v[k])}`);
+    }
+    warnings.push(changes.length ? `Changes from revision ${cur.revision}: ${changes.join("; ")}.` : `The numbers are those of revision ${cur.revision}: nothing changes.`);
+    label = `Correction of Form-45 ${station} ${contest}`;
+  }
+  state.draft = { rec, image: state.image, rows, diffs: [], warnings, label, station, contest };
   location.hash = "#review";
 }
 
@@ -392,7 +458,9 @@ async function sign() {
     image: d.image ? d.image.bytes.buffer : null, imageHash: d.image ? d.image.hash : "" });
   state.draft = null;
   state.image = null;
+  state.correct = null;
   $("count-form").reset();
+  $("order-form").reset();
   $("postal-form").reset();
   $("count-photo-preview").hidden = true;
   location.hash = "#outbox";
@@ -433,7 +501,7 @@ async function item(arg) {
   if (!it) { box.replaceChildren(el("p", { text: "No such record on this device." })); return; }
   $("item-entry").textContent = it.entry;
   $("item-receipt").textContent = it.receipt || "No receipt yet.";
-  const ofContest = it.type === "declaration" || it.type === "postal-account";
+  const ofContest = it.type === "declaration" || it.type === "postal-account" || it.type === "order";
   const page = ofContest ? `/contest/${it.contest}` : `/station/${it.station}`;
   $("item-station").href = base + page;
   $("item-station").textContent = ofContest ? "See it on the constituency page" : "See it on the station page";
@@ -478,10 +546,10 @@ async function runCheck() {
 // loadContest fetches the constituency's logged state (GET
 // /api/v1/contests/{id}) and keeps it for use offline. It returns {data,
 // at}, the last copy kept when the network fails, or null.
-async function loadContest() {
-  const key = "contest:" + state.id.scope;
+async function loadContest(contest = state.id.scope) {
+  const key = "contest:" + contest;
   try {
-    const r = await fetch(`${base}/api/v1/contests/${state.id.scope}`, { cache: "no-cache" }); // revalidate: a record just logged must show
+    const r = await fetch(`${base}/api/v1/contests/${contest}`, { cache: "no-cache" }); // revalidate: a record just logged must show
     if (!r.ok) throw new Error(`${r.status}`);
     const data = await r.json();
     await db.put(key, { data, at: new Date().toISOString() });
@@ -629,6 +697,179 @@ function reviewPostal(ev) {
   location.hash = "#review";
 }
 
+// ---- recount and correction orders -------------------------------------------
+
+// getJSON fetches an API answer, revalidated (a record just logged must show).
+async function getJSON(path) {
+  const r = await fetch(base + path, { cache: "no-cache" });
+  if (!r.ok) throw new Error(`${path}: ${r.status}`);
+  return r.json();
+}
+
+const kindName = (k) => (k === "recount" ? "Recount" : "Correction");
+
+// order is the screen where a returning officer, the commission or a
+// tribunal orders a recount or a correction: the contest, its stations
+// with a logged sheet, the kind and the reason.
+async function order() {
+  if (!state.def || !state.id) return;
+  if (!["returning", "commission", "tribunal"].includes(state.id.role)) {
+    $("order-asof").textContent = "Only a returning officer's, the commission's or a tribunal's key may order a recount or correction: enrol this device for one of those roles.";
+    setOptions($("order-contest"), [], contestLabel);
+    $("order-station-list").replaceChildren();
+    state.orderData = null;
+    return;
+  }
+  const contests = state.id.scope === "*" ? state.def.contests.map((c) => c.id) : [state.id.scope];
+  setOptions($("order-contest"), contests, contestLabel);
+  await loadOrderContest();
+}
+
+async function loadOrderContest() {
+  const contest = $("order-contest").value;
+  state.orderData = null;
+  for (const m of ["order-stations-msg", "order-reason-msg"]) $(m).textContent = "";
+  $("order-reason").setAttribute("aria-invalid", "false");
+  if (!contest) return;
+  const got = await loadContest(contest);
+  if (!got) {
+    $("order-asof").textContent = "The constituency's log cannot be loaded now; connect and reload.";
+    $("order-station-list").replaceChildren();
+    return;
+  }
+  state.orderData = got.data;
+  $("order-asof").textContent = `Constituency ${contest}: the log as of ${got.at}. Only stations whose sheet is logged can be named.`;
+  $("order-station-list").replaceChildren(...got.data.stations.map((s) => {
+    const cid = "order-st-" + s.id.replace(/[^A-Za-z0-9-]/g, "-");
+    const logged = s.status !== "missing";
+    return el("div", { class: "choice" }, el("input", { type: "checkbox", id: cid, value: s.id, disabled: !logged }),
+      el("label", { for: cid, text: logged ? `${s.id}: sheet revision ${s.revision}, entry ${s.index}, cast ${fmt(s.cast)}` : `${s.id}: no sheet logged` }));
+  }));
+  const orders = got.data.orders || [];
+  $("order-logged").replaceChildren(...(orders.length ? orders.map((o) => el("li", { "data-hash": o.hash },
+    el("strong", { text: `${kindName(o.kind)}, entry ${o.index}` }), `: ${o.stations.join(", ")}; signed by ${o.signer} (${o.role}) at ${o.ordered}: “${o.reason}”`))
+    : [el("li", { text: "None yet." })]));
+}
+
+// orderCheck checks the order form and shows each field's message.
+function orderCheck() {
+  const stations = [...document.querySelectorAll("#order-station-list input:checked")].map((i) => i.value);
+  const res = checkOrder(stations, $("order-reason").value);
+  const msgs = (f) => res.errors.filter((e) => e.field === f).map((e) => e.message).join(" ");
+  $("order-stations-msg").textContent = msgs("stations");
+  $("order-reason-msg").textContent = msgs("reason");
+  $("order-reason").setAttribute("aria-invalid", msgs("reason") ? "true" : "false");
+  return { res, stations, msgs };
+}
+
+function reviewOrder(ev) {
+  ev.preventDefault();
+  const data = state.orderData;
+  if (!data) return;
+  const contest = data.contest.id;
+  const kind = document.querySelector("#order-form input[name=order-kind]:checked").value;
+  const { res, stations, msgs } = orderCheck();
+  if (!res.values) {
+    (msgs("stations") ? document.querySelector("#order-station-list input:not([disabled])") : $("order-reason"))?.focus();
+    return;
+  }
+  const rec = { type: "order", election: state.def.id, contest, kind, stations: res.values.stations, reason: res.values.reason, ordered: nowUTC() };
+  const pending = (data.orders || []).filter((o) => o.stations.some((s) => stations.includes(s)));
+  state.draft = { rec, image: null, diffs: [], label: `${kindName(kind)} order ${contest}`, contest,
+    warnings: pending.length ? [`Orders already logged name some of these stations (entries ${pending.map((o) => o.index).join(", ")}): each order lets a station's sheet be replaced once; a second order allows a second change.`] : [],
+    rows: [["Constituency", contest], ["Kind", kind === "recount" ? "Recount: count the ballots again" : "Correction of a transcription error"],
+      ["Stations", stations.join(", ")], ["Reason", rec.reason], ["Ordered", rec.ordered]] };
+  location.hash = "#review";
+}
+
+// loadCorrectOrders finds the (order, station) pairs that let a sheet be
+// replaced from this device: for a presiding officer, the orders logged for
+// a contest of its station that name it; for a returning officer, each
+// station that an order of the constituency names. Only those not yet
+// carried out there (the station's history names the orders its sheets
+// carried out), with a logged sheet to replace. Each is proved on this
+// device: its receipt, verified with the log key, must carry an order
+// record with that hash, contest and station. The server's list is only
+// where to look.
+async function loadCorrectOrders() {
+  const ro = state.id.role === "returning", box = $("correct-order-list");
+  const where = ro ? `the stations of ${state.id.scope}` : state.id.scope;
+  state.correctOrders = [];
+  box.replaceChildren(el("p", { text: `Looking for orders logged for ${where}…` }));
+  const found = [], stations = new Map();
+  const stationContest = async (station, contest) => {
+    if (!stations.has(station)) stations.set(station, await getJSON(`/api/v1/stations/${station}`));
+    return stations.get(station).contests.find((sc) => sc.contest === contest && sc.current);
+  };
+  try {
+    const pairs = [];
+    if (ro) {
+      for (const o of (await getJSON(`/api/v1/contests/${state.id.scope}`)).orders || []) {
+        for (const station of o.stations) pairs.push([o, state.id.scope, station]);
+      }
+    } else {
+      stations.set(state.id.scope, await getJSON(`/api/v1/stations/${state.id.scope}`));
+      for (const sc of stations.get(state.id.scope).contests) {
+        for (const o of (await getJSON(`/api/v1/contests/${sc.contest}`)).orders || []) {
+          if (o.stations.includes(state.id.scope)) pairs.push([o, sc.contest, state.id.scope]);
+        }
+      }
+    }
+    for (const [o, contest, station] of pairs) {
+      const sc = await stationContest(station, contest);
+      const done = new Set(((sc && sc.history) || []).filter((v) => v.order).map((v) => v.order.hash));
+      if (sc && !done.has(o.hash)) found.push({ order: o, contest, station, current: sc.current });
+    }
+    for (const f of found) f.problem = await checkOrderEntry(f.order, f.contest, f.station);
+  } catch {
+    box.replaceChildren(el("p", { text: "The orders cannot be loaded now (no network?). A correction needs a logged order: connect and open this screen again." }));
+    return;
+  }
+  if (!found.length) {
+    box.replaceChildren(el("p", { id: "correct-none", text: `No order waiting for ${where}: a sheet is replaced only on an order signed by the returning officer, the commission or a tribunal.` }));
+    return;
+  }
+  state.correctOrders = found;
+  box.replaceChildren(...found.map((f, i) => {
+    const o = f.order, id = "correct-order-" + i;
+    return el("div", { class: "choice" }, el("input", { type: "radio", name: "correct-order", id, value: String(i), disabled: !!f.problem }),
+      el("label", { for: id }, el("strong", { text: `${kindName(o.kind)} order, entry ${o.index}, ${f.contest}${ro ? ", station " + f.station : ""}` }),
+        `: signed by ${o.signer} (${o.role}) at ${o.ordered}: “${o.reason}”. `,
+        f.problem ? el("span", { class: "error", text: "Not usable: " + f.problem }) : el("span", { class: "ok", text: "Verified on this device." })));
+  }));
+  for (const r of box.querySelectorAll("input[name=correct-order]")) r.addEventListener("change", pickOrder);
+}
+
+// checkOrderEntry proves an order from the server's list with its receipt;
+// it returns what is wrong, or "".
+async function checkOrderEntry(o, contest, station) {
+  try {
+    const r = await fetch(`${base}/api/v1/proofs/${o.index}`);
+    if (!r.ok) return `its receipt cannot be fetched (${r.status})`;
+    const v = await receipt.verify(await r.text(), state.cfg.log_key, state.cfg.witnesses || []);
+    const body = new TextDecoder().decode(v.entry);
+    if (hex(await sha256(v.entry)) !== o.hash) return `entry ${o.index} is not the order ${o.hash.slice(0, 12)}`;
+    if (!body.startsWith("tallylog/v1 order\n") || !body.includes(`\ncontest ${contest}\n`) || !body.includes(`\nstation ${station}\n`)) {
+      return `entry ${o.index} is not an order of ${contest} naming ${station}`;
+    }
+    return "";
+  } catch (e) {
+    return "its receipt does not verify: " + e.message;
+  }
+}
+
+function pickOrder() {
+  const f = state.correctOrders[Number(document.querySelector("#correct-order-list input:checked").value)];
+  state.correct = f;
+  $("correct-orders").dataset.touched = "1";
+  setOptions($("count-contest"), [f.contest], contestLabel);
+  renderCountFields();
+  const cur = f.current, c = contestOf(f.contest);
+  $("correct-current").textContent = `It replaces revision ${cur.revision} (entry ${cur.index}), signed by ${cur.signer}: cast ${fmt(cur.cast)}, rejected ${fmt(cur.rejected)}; ` +
+    (cur.votes || []).map((x) => `${c.candidates.find((k) => k.id === x.candidate)?.name || x.candidate} ${fmt(x.votes)}`).join(", ") + ".";
+  validateCount(false);
+}
+
 // ---- wiring ------------------------------------------------------------------
 
 function wire() {
@@ -669,6 +910,11 @@ function wire() {
   $("ro-refresh").addEventListener("click", ro);
   $("ro-form").addEventListener("submit", reviewRO);
   $("postal-form").addEventListener("submit", reviewPostal);
+  $("order-contest").addEventListener("change", loadOrderContest);
+  $("order-form").addEventListener("submit", reviewOrder);
+  // Messages shown go away as the fields are put right.
+  $("order-form").addEventListener("input", () => { if ($("order-stations-msg").textContent || $("order-reason-msg").textContent) orderCheck(); });
+  $("correct-reason").addEventListener("input", () => { $("correct-reason").dataset.touched = "1"; validateCount(false); });
   for (const r of document.querySelectorAll("#ro-form input[name=form]")) r.addEventListener("change", roDiffs);
 }
 

@@ -3,7 +3,13 @@
 // checking a note's signatures against known keys.
 //
 // The private key is a WebCrypto CryptoKey made non-extractable: it signs,
-// and nothing can read it out, not even this code.
+// and nothing can read it out, not even this code. Where the browser's
+// WebCrypto lacks Ed25519 (Chrome before 137, Firefox before 129, Safari
+// before 17), the ed25519 module of the vendored, audited @noble/curves
+// (js/vendor/, loaded only then) signs and verifies instead, and the identity holds the key's 32-byte seed
+// (`seed`, `software: true`): it still never leaves the device, but it is
+// kept in the device's storage as bytes that script on this origin could
+// read. Ed25519 is deterministic: both give the same signatures.
 
 const te = new TextEncoder();
 const td = new TextDecoder("utf-8", { fatal: true });
@@ -81,12 +87,39 @@ function splitPlus(s, n) {
   return out;
 }
 
+// webCryptoEd25519 reports whether this browser's WebCrypto has Ed25519
+// (decided once, by making a key).
+let webEd = null;
+export function webCryptoEd25519() {
+  webEd ||= crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]).then(() => true, () => false);
+  return webEd;
+}
+
+// noble loads the vendored @noble/curves ed25519 module, once, when it is
+// needed. Its imports of "@noble/hashes/..." are resolved by index.html's
+// import map to the vendored @noble/hashes.
+let nobleMod = null;
+const noble = () => (nobleMod ||= import("./vendor/noble-curves/ed25519.js").then((m) => m.ed25519, (e) => {
+  nobleMod = null;
+  throw new Error(`Ed25519: this browser has none in WebCrypto, and the app's own Ed25519 library did not load (${e.message}): use a current Chrome, Edge, Firefox or Safari`);
+}));
+
+// backend names what signs and verifies here: "webcrypto" or "noble".
+export const backend = async () => ((await webCryptoEd25519()) ? "webcrypto" : "noble");
+
+// softwareIdentity makes an identity from a seed with the fallback library.
+async function softwareIdentity(name, seed) {
+  const pub = (await noble()).getPublicKey(seed);
+  return { name, seed, pub, vkey: await verifierKey(name, pub), software: true };
+}
+
 const PKCS8_ED25519 = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
 
 // generateIdentity makes a new Ed25519 key on this device. The private key
-// is not extractable.
+// is not extractable, except with the fallback library (software: true).
 export async function generateIdentity(name) {
   if (!validKeyName(name)) throw new Error("key name: must be non-empty, without spaces or '+'");
+  if (!(await webCryptoEd25519())) return softwareIdentity(name, crypto.getRandomValues(new Uint8Array(32)));
   const kp = await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
   const pub = new Uint8Array(await crypto.subtle.exportKey("raw", kp.publicKey));
   return { name, privateKey: kp.privateKey, pub, vkey: await verifierKey(name, pub) };
@@ -103,6 +136,12 @@ export async function importKeyFile(text) {
   }
   const typed = unb64(p[4]);
   if (!typed || typed.length !== 33 || typed[0] !== ALG_ED25519) throw new Error("key file: the key is not an Ed25519 private key");
+  if (!(await webCryptoEd25519())) {
+    const id = await softwareIdentity(p[2], typed.slice(1));
+    typed.fill(0);
+    if (id.vkey.split("+")[1] !== p[3]) throw new Error("key file: the key hash does not match the key (the file is damaged)");
+    return id;
+  }
   const pkcs8 = concat(PKCS8_ED25519, typed.slice(1));
   // Import once extractable to learn the public key, then again for keeps.
   const tmp = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, true, ["sign"]);
@@ -116,11 +155,30 @@ export async function importKeyFile(text) {
   return { name: p[2], privateKey, pub, vkey };
 }
 
+// hardenIdentity returns a software identity moved into a non-extractable
+// WebCrypto key, the seed dropped, once the browser has Ed25519 (after an
+// update); or null when there is nothing to do. The caller stores it.
+export async function hardenIdentity(id) {
+  if (!id || !id.seed || !(await webCryptoEd25519())) return null;
+  const pkcs8 = concat(PKCS8_ED25519, id.seed);
+  const privateKey = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, false, ["sign"]);
+  pkcs8.fill(0);
+  const out = { ...id, privateKey };
+  delete out.seed;
+  delete out.software;
+  // The new key must be the same key: it signs what the public key verifies.
+  const probe = utf8("tallylog key check\n");
+  if (!(await verifyEd25519(id.pub, new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, privateKey, probe)), probe))) return null;
+  return out;
+}
+
 // signNote signs a record body with the identity and returns the signed
 // note (the log entry) as a string: body, blank line, one signature line.
 export async function signNote(body, id) {
   if (!body.endsWith("\n")) throw new Error("body: must end with a newline");
-  const sig = new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, id.privateKey, utf8(body)));
+  const sig = id.seed
+    ? (await noble()).sign(utf8(body), id.seed)
+    : new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, id.privateKey, utf8(body)));
   const h = await keyHash(id.name, concat([ALG_ED25519], id.pub));
   return `${body}\n— ${id.name} ${b64(concat(h, sig))}\n`;
 }
@@ -147,8 +205,37 @@ const sameBytes = (a, b) => a.length === b.length && a.every((x, i) => x === b[i
 // verifyEd25519 checks an Ed25519 signature with a raw public key.
 export async function verifyEd25519(pub, sig, msg) {
   if (sig.length !== 64) return false;
+  if (!(await webCryptoEd25519())) return verifyAsGo(pub, sig, msg);
   const k = await crypto.subtle.importKey("raw", pub, { name: "Ed25519" }, false, ["verify"]);
   return crypto.subtle.verify({ name: "Ed25519" }, k, sig, msg);
+}
+
+// L is the order of Ed25519's prime-order subgroup.
+const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+const leNumber = (b) => b.reduceRight((n, x) => (n << 8n) | BigInt(x), 0n);
+
+// verifyAsGo is Go's crypto/ed25519 Verify, step for step, on the curve
+// arithmetic of the vendored @noble/curves, so that the fallback accepts
+// exactly the signatures the log's Go code accepts. noble's own verify
+// differs at the edges in both of its modes: it checks the cofactored
+// equation, and its strict mode (zip215: false) also refuses small-order
+// and non-canonically encoded public keys, which Go accepts. Go's rules:
+// the public key is decoded leniently (a y not reduced mod p, or x = 0 with
+// the sign bit set, as edwards25519's SetBytes); S must be canonical
+// (S < L); k = SHA-512(R || A || M) mod L; and the canonical encoding of
+// [S]B - [k]A must equal the signature's R byte for byte (cofactorless,
+// which also refuses a non-canonical R). TestAppVectors checks this against
+// Go on the edge cases.
+async function verifyAsGo(pub, sig, msg) {
+  if (pub.length !== 32 || sig.length !== 64) return false;
+  const ed = await noble();
+  let A;
+  try { A = ed.Point.fromBytes(pub, true); } catch { return false; }
+  const s = leNumber(sig.subarray(32));
+  if (s >= L) return false;
+  const k = leNumber(new Uint8Array(await crypto.subtle.digest("SHA-512", concat(sig.subarray(0, 32), pub, msg)))) % L;
+  const R = ed.Point.BASE.multiplyUnsafe(s).subtract(A.multiplyUnsafe(k));
+  return sameBytes(R.toBytes(), sig.subarray(0, 32));
 }
 
 // findSig returns the signature line made by the key (same name and key
