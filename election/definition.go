@@ -4,6 +4,7 @@ import (
 	_ "time/tzdata" // deadlines need the election's zone on machines without zoneinfo
 
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -203,12 +204,21 @@ func (c *Contest) CandidateIndex(id string) (int, bool) {
 
 // Location returns the election's time zone.
 func (d *Definition) Location() *time.Location {
+	if loc, ok := locations.Load(d.TimeZone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(d.TimeZone)
 	if err != nil {
 		return time.UTC // Validate has already refused unknown zones.
 	}
+	locations.Store(d.TimeZone, loc)
 	return loc
 }
+
+// locations holds the zones Location has loaded, by name: the rules ask
+// for the election's zone for every record they check, and loading it
+// reads the system's zone file each time.
+var locations sync.Map
 
 // Deadline returns the instant by which provisional results are due: the
 // ProvisionalDeadline time on the day after PollingDay, in TimeZone.

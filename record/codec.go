@@ -76,22 +76,32 @@ func newReader(body []byte) (*reader, string, error) {
 		return nil, "", fieldErr("body", "must end with a newline")
 	}
 	text := string(body[:len(body)-1])
-	raw := strings.Split(text, "\n")
-	r := &reader{}
-	for i, l := range raw {
-		for _, c := range l {
-			if unicode.IsControl(c) {
-				return nil, "", fieldErr(fmt.Sprintf("line %d", i+1), "control character %U is not allowed", c)
+	r := &reader{lines: make([]line, 0, strings.Count(text, "\n")+1)}
+	for i := 0; ; i++ {
+		l, rest, more := strings.Cut(text, "\n")
+		for j := 0; j < len(l); j++ {
+			if b := l[j]; b >= 0x20 && b < 0x7f {
+				continue // printable ASCII: neither a control nor a bidirectional character
 			}
-			if election.Bidi(c) {
-				return nil, "", fieldErr(lineKey(l, i), "bidirectional control character %U is not allowed: it makes text display in another order than it reads; remove it", c)
+			for _, c := range l[j:] {
+				if unicode.IsControl(c) {
+					return nil, "", fieldErr(fmt.Sprintf("line %d", i+1), "control character %U is not allowed", c)
+				}
+				if election.Bidi(c) {
+					return nil, "", fieldErr(lineKey(l, i), "bidirectional control character %U is not allowed: it makes text display in another order than it reads; remove it", c)
+				}
 			}
+			break
 		}
 		k, v, ok := strings.Cut(l, " ")
 		if !ok || k == "" || v == "" || strings.HasSuffix(v, " ") || strings.HasPrefix(v, " ") {
 			return nil, "", fieldErr(fmt.Sprintf("line %d", i+1), "must be 'key value' with single spaces and no trailing space")
 		}
 		r.lines = append(r.lines, line{k, v})
+		if !more {
+			break
+		}
+		text = rest
 	}
 	if r.lines[0].key != Version {
 		return nil, "", fieldErr("line 1", "must be %q followed by the record type", Version+" <type>")
