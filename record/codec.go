@@ -2,8 +2,8 @@ package record
 
 import (
 	"bytes"
-	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -244,8 +244,11 @@ func checkHash(field, s string, required bool) error {
 	if s == "" && !required {
 		return nil
 	}
-	b, err := hex.DecodeString(s)
-	if err != nil || len(b) != 32 || strings.ToLower(s) != s {
+	ok := len(s) == 64
+	for i := 0; ok && i < len(s); i++ {
+		ok = '0' <= s[i] && s[i] <= '9' || 'a' <= s[i] && s[i] <= 'f'
+	}
+	if !ok {
 		return fieldErr(field, "%q is not a SHA-256 in 64 lower-case hex digits", s)
 	}
 	return nil
@@ -277,15 +280,20 @@ func checkCounts(field string, cs []Count, required bool) error {
 	if required && len(cs) == 0 {
 		return fieldErr(field, "at least one candidate's count is required")
 	}
-	seen := map[string]bool{}
-	for _, c := range cs {
+	var seen map[string]bool // for long lists; short ones are searched
+	if len(cs) > 32 {
+		seen = make(map[string]bool, len(cs))
+	}
+	for i, c := range cs {
 		if err := checkID(field, c.Candidate); err != nil {
 			return err
 		}
-		if seen[c.Candidate] {
+		if seen != nil && seen[c.Candidate] || seen == nil && slices.ContainsFunc(cs[:i], func(d Count) bool { return d.Candidate == c.Candidate }) {
 			return fieldErr(field, "candidate %s appears twice", c.Candidate)
 		}
-		seen[c.Candidate] = true
+		if seen != nil {
+			seen[c.Candidate] = true
+		}
 		if err := checkCount(field, c.Votes); err != nil {
 			return err
 		}
