@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -72,8 +73,23 @@ func Parse(data []byte) (*Definition, error) {
 	if err := strictjson.Decode(data, &d); err != nil {
 		return nil, err
 	}
+	// Decoding grows the stations' slice as it goes; a national
+	// definition is held for as long as the log is served, so it is kept
+	// without the spare capacity.
+	if cap(d.Stations) > len(d.Stations) {
+		d.Stations = slices.Clone(d.Stations)
+	}
 	if err := d.Validate(); err != nil {
 		return nil, err
+	}
+	// Each station's contests name contests of the definition: they share
+	// the contests' own strings rather than one decoded copy per station.
+	for i := range d.Stations {
+		for j, id := range d.Stations[i].Contests {
+			if c, ok := d.Contest(id); ok {
+				d.Stations[i].Contests[j] = c.ID
+			}
+		}
 	}
 	return &d, nil
 }

@@ -239,7 +239,7 @@ func (r *Registry) headerKey(env *record.Envelope) (*Key, error) {
 // but never an election, definition or keys record while others are pending.
 func (r *Registry) Record(index uint64, env *record.Envelope) {
 	r.size = max(r.size, index+1)
-	ref := Ref{Index: index, Type: env.Record.Type(), Signer: env.KeyName}
+	ref := Ref{Index: index, Type: env.Record.Type(), Signer: r.signerName(env)}
 	switch rec := env.Record.(type) {
 	case *record.Election:
 		r.header = rec
@@ -272,20 +272,52 @@ func (r *Registry) Record(index uint64, env *record.Envelope) {
 			}
 		}
 	case *record.Sheet:
-		ref.Contest, ref.Station, ref.Revision = rec.Contest, rec.Station, rec.Revision
+		ref.Contest, ref.Station, ref.Revision = r.contestID(rec.Contest), r.stationID(rec.Station), rec.Revision
 	case *record.Declaration:
-		ref.Contest = rec.Contest
+		ref.Contest = r.contestID(rec.Contest)
 	case *record.Order:
-		ref.Contest = rec.Contest
+		ref.Contest = r.contestID(rec.Contest)
 	case *record.Attestation:
-		ref.Contest, ref.Station = rec.Contest, rec.Station
+		ref.Contest, ref.Station = r.contestID(rec.Contest), r.stationID(rec.Station)
 	case *record.Affiliation:
-		ref.Contest = rec.Contest
+		ref.Contest = r.contestID(rec.Contest)
 	case *record.PostalAccount:
-		ref.Contest = rec.Contest
+		ref.Contest = r.contestID(rec.Contest)
 	}
 	r.records[env.Hash] = ref
 	r.recordAuthority(index, env)
+}
+
+// The strings Record keeps are the definition's and the keys' own, not
+// the record's: a string cut from a record holds the record's whole text
+// in memory, and a registry keeps a reference to every record of the log.
+
+// contestID returns the definition's copy of a contest identifier.
+func (r *Registry) contestID(id string) string {
+	if r.def != nil {
+		if c, ok := r.def.Contest(id); ok {
+			return c.ID
+		}
+	}
+	return strings.Clone(id)
+}
+
+// stationID returns the definition's copy of a station identifier.
+func (r *Registry) stationID(id string) string {
+	if r.def != nil {
+		if s, ok := r.def.Station(id); ok {
+			return s.ID
+		}
+	}
+	return strings.Clone(id)
+}
+
+// signerName returns the registered key's copy of env's signer's name.
+func (r *Registry) signerName(env *record.Envelope) string {
+	if k, ok := r.byNote[KeyID{env.KeyName, env.KeyHash}]; ok && k.Verifier != nil && k.Verifier.Name() == env.KeyName {
+		return k.Verifier.Name()
+	}
+	return strings.Clone(env.KeyName)
 }
 
 // assembleDefinition joins the parts; authorize has checked that they hash

@@ -81,7 +81,7 @@ func (t *Tally) learnOrder(index uint64, env *record.Envelope, rec *record.Order
 		t.orderIdx = map[[32]byte]int32{}
 	}
 	t.orderIdx[env.Hash] = int32(len(t.orders))
-	t.orders = append(t.orders, orderInfo{index: index, hash: env.Hash, signer: env.KeyName, key: vkey, role: role, granted: granted,
+	t.orders = append(t.orders, orderInfo{index: index, hash: env.Hash, signer: t.signerName(env), key: vkey, role: role, granted: granted,
 		kind: rec.Kind, reason: rec.Reason, ordered: rec.Ordered, stations: rec.Stations})
 }
 
@@ -93,8 +93,10 @@ func (t *Tally) sheetAuthority(s *slot, v *version, rec *record.Sheet) {
 	if rec.Order != "" {
 		v.order = t.orderIdx[decodeHash(rec.Order)]
 	}
-	v.key, v.granted, v.role = signerOf(t.signer, []string{"presiding", "returning"}, rec.Station, rec.Contest)
-	if first, ok := t.firstSheet(s.station); ok && v.role == "presiding" && v.granted > first {
+	var role string
+	v.key, v.granted, role = signerOf(t.signer, sheetRoles, rec.Station, rec.Contest)
+	v.role = roleOf(role)
+	if first, ok := t.firstSheet(s.station); ok && v.role == presidingRole && v.granted > first {
 		v.rekeyed = true
 	}
 }
@@ -183,7 +185,7 @@ func (t *Tally) authorityFlags(s *slot) []Flag {
 			continue
 		}
 		old := &s.versions[v.supersedes]
-		ev := []Evidence{evidence(v.index, v.hash, "sheet", fmt.Sprintf("revision %d, signed by %s", v.revision, v.signer)),
+		ev := []Evidence{evidence(v.index, v.hash, "sheet", fmt.Sprintf("revision %d, signed by %s", v.revision, v.signer())),
 			evidence(old.index, old.hash, "sheet", fmt.Sprintf("revision %d it replaces", old.revision))}
 		if v.rekeyed {
 			flag(KindRekeyReplace, High, v.index, fmt.Sprintf("revision %d of the sheet replaces the station's reported revision %d without a recount or correction order; it is signed by key %s, granted for this station after the station had reported with key %s",

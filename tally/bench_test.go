@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/election"
+	"github.com/tallylog/tallylog/internal/parallel"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/registry"
 	"golang.org/x/mod/sumdb/note"
@@ -66,22 +67,6 @@ func seededSigner(name string) (note.Signer, string) {
 	return s, vk
 }
 
-// parallel runs f(i) for i in [0, n) on every CPU.
-func parallel(n int, f func(i int)) {
-	var wg sync.WaitGroup
-	w := runtime.GOMAXPROCS(0)
-	for k := 0; k < w; k++ {
-		wg.Add(1)
-		go func(k int) {
-			defer wg.Done()
-			for i := k; i < n; i += w {
-				f(i)
-			}
-		}(k)
-	}
-	wg.Wait()
-}
-
 func buildBench(tb testing.TB) *benchLog {
 	benchOnce.Do(func() { bench = generate(tb, benchStations()) })
 	return bench
@@ -111,7 +96,7 @@ func generate(tb testing.TB, n int) *benchLog {
 	}
 	bl := &benchLog{def: d, signers: make([]note.Signer, n), sheets: make([]string, n), revs: make([]int64, n), ecp: ecp}
 	vks := make([]string, n)
-	parallel(n, func(i int) { bl.signers[i], vks[i] = seededSigner("po." + d.Stations[i].ID) })
+	parallel.For(n, func(i int) { bl.signers[i], vks[i] = seededSigner("po." + d.Stations[i].ID) })
 	var grants []record.Grant
 	ros := make([]note.Signer, len(d.Contests))
 	for i, c := range d.Contests {
@@ -139,7 +124,7 @@ func generate(tb testing.TB, n int) *benchLog {
 		}
 		return cs
 	}
-	parallel(n, func(i int) {
+	parallel.For(n, func(i int) {
 		s := &record.Sheet{Election: d.ID, Log: d.Origin, Contest: d.Stations[i].Contests[0], Station: d.Stations[i].ID, Revision: 1,
 			Registered: 1200, Votes: votes(i), Captured: "2024-02-08T18:00:00Z"}
 		for _, c := range s.Votes {
@@ -207,11 +192,17 @@ func replayUnverified(tb testing.TB, entries [][]byte, origin string) *Tally {
 		if err != nil {
 			tb.Fatalf("index %d: %v", i, err)
 		}
+		key, err := t.reg.Signer(env) // as Apply has it, without the signature check
+		if err != nil {
+			tb.Fatalf("index %d: %v", i, err)
+		}
 		t.mu.Lock()
 		t.reg.Record(uint64(i), env)
+		t.signer = key
 		start := time.Now()
 		t.learn(uint64(i), env)
 		learnTime += time.Since(start)
+		t.signer = nil
 		t.size = uint64(i) + 1
 		t.mu.Unlock()
 	}
@@ -383,7 +374,7 @@ func BenchmarkApplyIncremental(b *testing.B) {
 	incrementalRuns++
 	orders := make([][]byte, n)
 	entries := make([][]byte, n)
-	parallel(n, func(i int) {
+	parallel.For(n, func(i int) {
 		st := &bl.def.Stations[i]
 		o := &record.Order{Election: bl.def.ID, Log: bl.def.Origin, Contest: st.Contests[0], Kind: record.OrderRecount, Stations: []string{st.ID},
 			Reason: fmt.Sprintf("recount %d", incrementalRuns), Ordered: "2024-02-09T09:00:00Z"}

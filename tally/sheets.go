@@ -2,6 +2,7 @@ package tally
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/tallylog/tallylog/record"
 )
@@ -16,9 +17,9 @@ import (
 func (t *Tally) learnSheet(index uint64, env *record.Envelope, rec *record.Sheet) {
 	s := &t.slots[t.slotID(rec.Contest, rec.Station)]
 	v := version{
-		index: index, hash: env.Hash, signer: env.KeyName, revision: rec.Revision,
+		index: index, hash: env.Hash, revision: rec.Revision,
 		registered: rec.Registered, cast: rec.Cast, rejected: rec.Rejected, votes: counts(rec.Votes),
-		image: rec.Image, captured: rec.Captured, supersedes: -1, supersededBy: -1, reason: rec.Reason,
+		image: strings.Clone(rec.Image), captured: strings.Clone(rec.Captured), supersedes: -1, supersededBy: -1, reason: strings.Clone(rec.Reason),
 	}
 	t.sheetAuthority(s, &v, rec)
 	if rec.Supersedes != "" {
@@ -221,8 +222,8 @@ func compareCopy(c *contest, a *attestation, v *version) ([]CandidateDiff, *Cand
 // rechecks the station.
 func (t *Tally) learnAttestation(index uint64, env *record.Envelope, rec *record.Attestation) {
 	s := &t.slots[t.slotID(rec.Contest, rec.Station)]
-	a := attestation{index: index, hash: env.Hash, signer: env.KeyName, copy: rec.Kind == "copy", sheet: -1, captured: rec.Captured,
-		registered: rec.Registered, cast: rec.Cast, rejected: rec.Rejected, votes: counts(rec.Votes), image: rec.Image}
+	a := attestation{index: index, hash: env.Hash, signer: t.signerName(env), copy: rec.Kind == "copy", sheet: -1, captured: strings.Clone(rec.Captured),
+		registered: rec.Registered, cast: rec.Cast, rejected: rec.Rejected, votes: counts(rec.Votes), image: strings.Clone(rec.Image)}
 	if !a.copy {
 		h := decodeHash(rec.Sheet)
 		for i := range s.versions {

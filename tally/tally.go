@@ -3,6 +3,7 @@ package tally
 import (
 	"fmt"
 	"github.com/tallylog/tallylog/auditlog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,13 +22,13 @@ type Tally struct {
 	mu      sync.RWMutex // guards everything below
 	reg     *registry.Registry
 	size    uint64
-	latest  string                // latest captured or declared time seen, record.TimeLayout
-	last    [32]byte              // hash of the last entry applied
-	lastTyp string                // its record type
-	cur     Evidence              // the entry being applied: what resolves flags (see settle)
-	pending []int32               // contests whose flags change when the log's clock passes their due time (clock.go)
-	byVotes map[string][]sheetRef // every sheet logged, by its votes (naming.go)
-	nextDue atomic.Int64          // see NextDue: Unix seconds, 0 for none
+	latest  string       // latest captured or declared time seen, record.TimeLayout
+	last    [32]byte     // hash of the last entry applied
+	lastTyp string       // its record type
+	cur     Evidence     // the entry being applied: what resolves flags (see settle)
+	pending []int32      // contests whose flags change when the log's clock passes their due time (clock.go)
+	byVotes votesIndex   // every sheet logged, by its votes (naming.go)
+	nextDue atomic.Int64 // see NextDue: Unix seconds, 0 for none
 
 	def          *election.Definition // nil until the definition is logged
 	deadline     time.Time
@@ -177,11 +178,23 @@ func (t *Tally) learn(index uint64, env *record.Envelope) {
 }
 
 // seen keeps the latest record time. Record times are in one fixed-width
-// UTC layout, so they compare as strings.
+// UTC layout, so they compare as strings. The time is copied: a string
+// cut from a record holds the whole record's text in memory.
 func (t *Tally) seen(ts string) {
 	if ts > t.latest {
-		t.latest = ts
+		t.latest = strings.Clone(ts)
 	}
+}
+
+// signerName returns the name of the key that signed the entry being
+// learned, as the registry holds it: the envelope's copy is cut from the
+// entry's signature line, and a tally that kept it would keep every
+// signature line in memory.
+func (t *Tally) signerName(env *record.Envelope) string {
+	if t.signer != nil && t.signer.Verifier != nil && t.signer.Verifier.Name() == env.KeyName {
+		return t.signer.Verifier.Name()
+	}
+	return strings.Clone(env.KeyName)
 }
 
 // counts returns a count list's votes in ballot order; the registry has
