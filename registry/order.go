@@ -124,7 +124,7 @@ func (r *Registry) authorizeCorrection(key *Key, s *record.Sheet, old Ref) error
 	}
 	o, ok := r.auth.orders[h]
 	if !ok {
-		if ref, logged := r.records[h]; logged {
+		if ref, logged := r.get(h); logged {
 			return reject("order", "record %s is a %s, not an order", s.Order, ref.Type)
 		}
 		return reject("order", "no order with hash %s is in the log: log the order first", s.Order)
