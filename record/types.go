@@ -279,6 +279,18 @@ func (r *Gazette) encode(w *writer) {
 	w.line("notified", r.Notified)
 }
 
+// roleName returns the role named by b: Roles' own string for a known
+// role (a registry keeps every grant, a million of them in a national
+// election), a copy otherwise.
+func roleName(b []byte) string {
+	for r := range Roles {
+		if string(b) == r {
+			return r
+		}
+	}
+	return string(b)
+}
+
 // ParseBody parses a canonical record body. It checks the record's own rules
 // and that the body is the record's one canonical encoding.
 func ParseBody(body []byte) (Record, error) {
@@ -306,7 +318,7 @@ func ParseBody(body []byte) (Record, error) {
 				r.fail("grant", "must be 'grant <role> <scope> <key>'")
 				break
 			}
-			k.Grants = append(k.Grants, Grant{Role: string(f[0]), Scope: string(f[1]), Key: string(f[2])})
+			k.Grants = append(k.Grants, Grant{Role: roleName(f[0]), Scope: string(f[1]), Key: string(f[2])})
 		}
 		k.Revoke = r.list("revoke")
 		rec = k

@@ -255,7 +255,7 @@ func (r *Registry) Record(index uint64, env *record.Envelope) {
 			h, _ := FullKeyHash(g.Key)
 			k := r.keys[h]
 			if k == nil {
-				v, _ := note.NewVerifier(g.Key)
+				v, _ := newVerifier(g.Key)
 				k = &Key{VKey: g.Key, Hash: h, Verifier: v}
 				r.keys[h] = k
 				r.byNote[KeyID{v.Name(), v.KeyHash()}] = k
