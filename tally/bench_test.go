@@ -418,20 +418,35 @@ var base64Std = base64.StdEncoding
 // heap in use with the replayed tally (its registry, definition, sheets,
 // flags and indexes) minus the heap before it was built, with the
 // benchmark's in-memory log, signers and definition alive in both. heap-MiB
-// is everything, the log included.
+// is everything, the log included. registry-MiB is the share of a bare
+// registry with every entry recorded: what a server's intake holds beside
+// its tally, so that a server holds about tally-MiB + registry-MiB.
 func BenchmarkTallyMemory(b *testing.B) {
 	bl := buildBench(b)
-	var share float64
+	var share, regShare float64
 	var t *Tally
+	var reg *registry.Registry
 	for i := 0; i < b.N; i++ {
-		t = nil
+		t, reg = nil, nil
 		before := heapMiB()
 		t = replayUnverified(b, bl.entries, bl.def.Origin)
 		share = heapMiB() - before
+		before = heapMiB()
+		reg = registry.New(bl.def.Origin)
+		for i, e := range bl.entries {
+			env, err := record.Open(e)
+			if err != nil {
+				b.Fatalf("index %d: %v", i, err)
+			}
+			reg.Record(uint64(i), env)
+		}
+		regShare = heapMiB() - before
 	}
 	b.ReportMetric(share, "tally-MiB")
 	b.ReportMetric(share*(1<<20)/float64(len(bl.def.Stations)), "tally-B/station")
+	b.ReportMetric(regShare, "registry-MiB")
 	b.ReportMetric(heapMiB(), "heap-MiB")
 	runtime.KeepAlive(t)
+	runtime.KeepAlive(reg)
 	runtime.KeepAlive(bl)
 }
