@@ -161,9 +161,10 @@ type readBundle struct {
 // readDepth is how many bundles readAhead reads, parses and authenticates
 // ahead of the replay: enough that the cores have signatures to check
 // while the replay works through a bundle that is slow to apply (the
-// definition, the genesis's keys records), few enough that little is held
-// (a bundle is at most 256 entries).
-const readDepth = 4
+// definition of a national election takes as long to parse as a few
+// thousand signatures take to check), few enough that little is held (a
+// bundle is at most 256 entries, some 128 KB).
+const readDepth = 16
 
 // readAhead reads the bundles of a tree of size treeSize in order from
 // bundle from, each one's entries parsed and their signatures checked on
