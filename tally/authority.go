@@ -143,11 +143,13 @@ func (t *Tally) learnKeys(index uint64, env *record.Envelope, rec *record.Keys) 
 			if len(s.versions) == 0 {
 				continue
 			}
-			if n := len(s.rekeys); n > 0 && s.rekeys[n-1].index == index {
-				s.rekeys[n-1].newKeys = append(s.rekeys[n-1].newKeys, g.Key)
+			rks := t.rekeys[s.id]
+			if n := len(rks); n > 0 && rks[n-1].index == index {
+				rks[n-1].newKeys = append(rks[n-1].newKeys, g.Key)
 			} else {
-				s.rekeys = append(s.rekeys, rekey{index: index, hash: env.Hash, newKeys: []string{g.Key}, oldKeys: old})
+				rks = append(rks, rekey{index: index, hash: env.Hash, newKeys: []string{g.Key}, oldKeys: old})
 			}
+			t.rekeys[s.id] = rks
 			t.checkSlot(s, index)
 			break
 		}
@@ -195,7 +197,7 @@ func (t *Tally) authorityFlags(s *slot) []Flag {
 		flag(KindUnorderedCorrection, Medium, v.index, fmt.Sprintf("the presiding officer's key %s replaced revision %d of its sheet with revision %d on its own, without a recount or correction order, giving as its reason %q",
 			v.key, old.revision, v.revision, v.reason), ev...)
 	}
-	for _, rk := range s.rekeys {
+	for _, rk := range t.rekeys[s.id] {
 		first := &s.versions[0]
 		flag(KindStationRekeyed, Medium, rk.index, fmt.Sprintf("key %s was granted for this station after it had reported with key %s",
 			strings.Join(rk.newKeys, " and "), strings.Join(rk.oldKeys, " and ")),

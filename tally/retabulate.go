@@ -30,7 +30,7 @@ func (t *Tally) retabulate() error {
 				errs[k] = fmt.Errorf("station %s: current version %d, recomputed %d", t.def.Stations[s.station].ID, s.current, currentVersion(s.versions))
 				return
 			}
-			if err := sameFlags(s.flags, t.slotFlags(s)); err != nil {
+			if err := sameFlags(t.standing[s.id], t.slotFlags(s)); err != nil {
 				errs[k] = fmt.Errorf("station %s: %v", t.def.Stations[s.station].ID, err)
 				return
 			}

@@ -132,8 +132,13 @@ func conflicting(vs []version, cur, h int32) bool {
 
 // checkSlot recomputes the standing flags of one station in one contest.
 func (t *Tally) checkSlot(s *slot, index uint64) {
-	t.settle(&s.flags, t.slotFlags(s), index)
-	t.markFlagged(s)
+	fs := t.standing[s.id]
+	t.settle(&fs, t.slotFlags(s), index)
+	if len(fs) > 0 {
+		t.standing[s.id] = fs
+	} else {
+		delete(t.standing, s.id)
+	}
 }
 
 // slotFlags returns the flags that hold for one station in one contest.
@@ -189,16 +194,6 @@ func (t *Tally) slotFlags(s *slot) []Flag {
 		}
 	}
 	return next
-}
-
-// markFlagged keeps the set of slots with standing flags.
-func (t *Tally) markFlagged(s *slot) {
-	id := s.id
-	if len(s.flags) > 0 {
-		t.flagged[id] = true
-	} else if t.flagged[id] {
-		delete(t.flagged, id)
-	}
 }
 
 // compareCopy sets an attestation copy beside the sheet: per candidate

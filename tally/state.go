@@ -107,8 +107,8 @@ type slot struct {
 	current  int32  // position in versions, or -1 before the first sheet
 	firstAt  string // the log's clock (Tally.latest) when its first sheet was applied
 	attest   []attestation
-	rekeys   []rekey // keys granted for the station after it reported
-	flags    []Flag  // standing flags of this slot
+	// Its standing flags and the keys granted for the station after it
+	// reported are in Tally.standing and Tally.rekeys: few slots have any.
 }
 
 // declaration is one logged declaration of a contest.

@@ -38,7 +38,8 @@ type Tally struct {
 	stationSlots []int32
 	gazettes     map[string]gazette // by assembly ID: the first notification
 	resolved     []Flag             // flags whose condition no longer holds, in resolution order
-	flagged      map[int32]bool     // slots with standing flags
+	standing     map[int32][]Flag   // standing flags of the slots that have any, by slot
+	rekeys       map[int32][]rekey  // keys granted for a station after it reported, by its slot (authority.go)
 	audit        *auditlog.State    // risk-limiting audits, nil until the definition is logged
 	// Authority (authority.go): the orders logged, the keys records by
 	// index, and the key that signed the entry being learned.
@@ -57,7 +58,7 @@ type gazette struct {
 
 // New returns an empty tally for the log with the given origin.
 func New(origin string) *Tally {
-	return &Tally{reg: registry.New(origin), gazettes: map[string]gazette{}, flagged: map[int32]bool{}}
+	return &Tally{reg: registry.New(origin), gazettes: map[string]gazette{}, standing: map[int32][]Flag{}, rekeys: map[int32][]rekey{}}
 }
 
 // Registry returns the registry the tally admits entries with. It is

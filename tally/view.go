@@ -448,7 +448,7 @@ func (t *Tally) stationContest(s *slot) StationContest {
 		}
 		sc.Attestations = append(sc.Attestations, ar)
 	}
-	sc.Flags = t.materialize(s.flags)
+	sc.Flags = t.materialize(t.standing[s.id])
 	return sc
 }
 
