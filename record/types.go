@@ -189,8 +189,12 @@ func (r *Gazette) LogOrigin() string        { return r.Log }
 
 // Encode returns a record's canonical body. It does not check the record;
 // call Check first for records built from untrusted input.
-func Encode(r Record) []byte {
+func Encode(r Record) []byte { return encode(r, 0) }
+
+// encode is Encode into a buffer made for size bytes.
+func encode(r Record, size int) []byte {
 	var w writer
+	w.b.Grow(size)
 	w.line(Version, r.Type())
 	w.line("election", r.ElectionID())
 	if _, isHeader := r.(*Election); !isHeader {
@@ -356,7 +360,7 @@ func ParseBody(body []byte) (Record, error) {
 	if err := rec.Check(); err != nil {
 		return nil, err
 	}
-	if !bytes.Equal(Encode(rec), body) {
+	if !bytes.Equal(encode(rec, len(body)), body) {
 		return nil, fieldErr("body", "not in canonical form: re-encoding the parsed record gives different bytes")
 	}
 	return rec, nil

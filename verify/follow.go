@@ -148,8 +148,10 @@ func (f *Follower) Advance(ctx context.Context, src Source) (*Result, error) {
 			}
 			hashes = append(hashes, hs...)
 		}
-		if err := f.save(path, tlogtiles.AppendBundle(nil, entries...)); err != nil {
-			return nil, err
+		if f.Save != nil { // the bundle's bytes are made only to be saved
+			if err := f.save(path, tlogtiles.AppendBundle(nil, entries...)); err != nil {
+				return nil, err
+			}
 		}
 		for _, t := range tlog.NewTiles(tileHeight, b*256+first, b*256+width) {
 			if t.W == 256 {
