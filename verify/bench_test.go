@@ -2,17 +2,12 @@ package verify_test
 
 import (
 	"context"
-	"crypto/ed25519"
 	"os"
 	"path/filepath"
-	"runtime"
-	"strings"
-	"sync"
-	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/tallylog/tallylog/internal/benchref"
 	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/verify"
 	"golang.org/x/mod/sumdb/note"
@@ -45,18 +40,18 @@ func BenchmarkLog(b *testing.B) {
 	var entries, cpu, refCPU, wall, refWall float64
 	for b.Loop() {
 		b.StopTimer()
-		rw0, rc0 := ed25519Rate(300 * time.Millisecond)
+		rw0, rc0 := benchref.Ed25519Rate(300 * time.Millisecond)
 		b.StartTimer()
-		c0, t0 := cpuSeconds(), time.Now()
+		c0, t0 := benchref.CPUSeconds(), time.Now()
 		res, err := verify.Log(context.Background(), src, v, verify.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		cpu += cpuSeconds() - c0
+		cpu += benchref.CPUSeconds() - c0
 		wall += time.Since(t0).Seconds()
 		entries += float64(res.TreeSize)
 		b.StopTimer()
-		rw1, rc1 := ed25519Rate(300 * time.Millisecond)
+		rw1, rc1 := benchref.Ed25519Rate(300 * time.Millisecond)
 		b.StartTimer()
 		refCPU += (rc0 + rc1) / 2
 		refWall += (rw0 + rw1) / 2
@@ -65,32 +60,4 @@ func BenchmarkLog(b *testing.B) {
 	b.ReportMetric(entries/wall, "entries/s")
 	b.ReportMetric(entries/wall/(refWall/n), "x-verify")
 	b.ReportMetric(entries/cpu/(refCPU/n), "x-verify-cpu")
-}
-
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
-}
-
-// ed25519Rate measures Ed25519 verifications for d on every core, per
-// second and per CPU-second.
-func ed25519Rate(d time.Duration) (perSec, perCPUSec float64) {
-	pub, priv, _ := ed25519.GenerateKey(nil)
-	msg := []byte(strings.Repeat("tallylog/v1 sheet\nvotes 1 300\n", 12))
-	sig := ed25519.Sign(priv, msg)
-	var n atomic.Int64
-	c0, start := cpuSeconds(), time.Now()
-	stop := start.Add(d)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for time.Now().Before(stop) {
-				ed25519.Verify(pub, msg, sig)
-				n.Add(1)
-			}
-		})
-	}
-	wg.Wait()
-	return float64(n.Load()) / time.Since(start).Seconds(), float64(n.Load()) / (cpuSeconds() - c0)
 }
