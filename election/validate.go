@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -14,13 +15,32 @@ import (
 // Error is a rule broken by a definition, at a JSON path.
 type Error = strictjson.Error
 
-// idPattern is the shape of every identifier: elections, parties, assemblies,
-// regions, contests, candidates and stations. Identifiers appear in record
-// lines, URLs and file names, so they hold no spaces and no '+'.
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$`)
+// colorPattern is a party colour: #rrggbb in lower case.
+var colorPattern = regexp.MustCompile(`^#[0-9a-f]{6}$`)
 
-// ValidID reports whether s is a valid identifier.
-func ValidID(s string) bool { return idPattern.MatchString(s) }
+// ValidID reports whether s is a valid identifier: the shape of every
+// identifier (elections, parties, assemblies, regions, contests, candidates
+// and stations) is ^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$. Identifiers appear in
+// record lines, URLs and file names, so they hold no spaces and no '+'. It
+// is checked for every identifier of every record a verifier replays, so
+// it is a loop rather than a regular expression (TestValidIDPattern holds
+// the two equal).
+func ValidID(s string) bool {
+	if len(s) == 0 || len(s) > 64 || !idStart(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !idStart(c) && c != '.' && c != '_' && c != '/' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// idStart reports whether c is an ASCII letter or digit.
+func idStart(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
 
 // ValidText reports whether s is acceptable human text: UTF-8 without
 // control characters or bidirectional controls (see Bidi), at most 200
@@ -53,8 +73,23 @@ func Parse(data []byte) (*Definition, error) {
 	if err := strictjson.Decode(data, &d); err != nil {
 		return nil, err
 	}
+	// Decoding grows the stations' slice as it goes; a national
+	// definition is held for as long as the log is served, so it is kept
+	// without the spare capacity.
+	if cap(d.Stations) > len(d.Stations) {
+		d.Stations = slices.Clone(d.Stations)
+	}
 	if err := d.Validate(); err != nil {
 		return nil, err
+	}
+	// Each station's contests name contests of the definition: they share
+	// the contests' own strings rather than one decoded copy per station.
+	for i := range d.Stations {
+		for j, id := range d.Stations[i].Contests {
+			if c, ok := d.Contest(id); ok {
+				d.Stations[i].Contests[j] = c.ID
+			}
+		}
 	}
 	return &d, nil
 }
@@ -135,7 +170,7 @@ func (d *Definition) Validate() error {
 		v.unique(d.partyByID, pt.ID, i, p+".id")
 		v.text(p+".name", pt.Name, true)
 		v.text(p+".local_name", pt.LocalName, false)
-		if pt.Color != "" && !regexp.MustCompile(`^#[0-9a-f]{6}$`).MatchString(pt.Color) {
+		if pt.Color != "" && !colorPattern.MatchString(pt.Color) {
 			v.fail(p+".color", "must be #rrggbb in lower case")
 		}
 		seen := map[string]bool{}

@@ -2,8 +2,8 @@ package record
 
 import (
 	"bytes"
-	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -76,22 +76,32 @@ func newReader(body []byte) (*reader, string, error) {
 		return nil, "", fieldErr("body", "must end with a newline")
 	}
 	text := string(body[:len(body)-1])
-	raw := strings.Split(text, "\n")
-	r := &reader{}
-	for i, l := range raw {
-		for _, c := range l {
-			if unicode.IsControl(c) {
-				return nil, "", fieldErr(fmt.Sprintf("line %d", i+1), "control character %U is not allowed", c)
+	r := &reader{lines: make([]line, 0, strings.Count(text, "\n")+1)}
+	for i := 0; ; i++ {
+		l, rest, more := strings.Cut(text, "\n")
+		for j := 0; j < len(l); j++ {
+			if b := l[j]; b >= 0x20 && b < 0x7f {
+				continue // printable ASCII: neither a control nor a bidirectional character
 			}
-			if election.Bidi(c) {
-				return nil, "", fieldErr(lineKey(l, i), "bidirectional control character %U is not allowed: it makes text display in another order than it reads; remove it", c)
+			for _, c := range l[j:] {
+				if unicode.IsControl(c) {
+					return nil, "", fieldErr(fmt.Sprintf("line %d", i+1), "control character %U is not allowed", c)
+				}
+				if election.Bidi(c) {
+					return nil, "", fieldErr(lineKey(l, i), "bidirectional control character %U is not allowed: it makes text display in another order than it reads; remove it", c)
+				}
 			}
+			break
 		}
 		k, v, ok := strings.Cut(l, " ")
 		if !ok || k == "" || v == "" || strings.HasSuffix(v, " ") || strings.HasPrefix(v, " ") {
 			return nil, "", fieldErr(fmt.Sprintf("line %d", i+1), "must be 'key value' with single spaces and no trailing space")
 		}
 		r.lines = append(r.lines, line{k, v})
+		if !more {
+			break
+		}
+		text = rest
 	}
 	if r.lines[0].key != Version {
 		return nil, "", fieldErr("line 1", "must be %q followed by the record type", Version+" <type>")
@@ -234,8 +244,11 @@ func checkHash(field, s string, required bool) error {
 	if s == "" && !required {
 		return nil
 	}
-	b, err := hex.DecodeString(s)
-	if err != nil || len(b) != 32 || strings.ToLower(s) != s {
+	ok := len(s) == 64
+	for i := 0; ok && i < len(s); i++ {
+		ok = '0' <= s[i] && s[i] <= '9' || 'a' <= s[i] && s[i] <= 'f'
+	}
+	if !ok {
 		return fieldErr(field, "%q is not a SHA-256 in 64 lower-case hex digits", s)
 	}
 	return nil
@@ -267,15 +280,20 @@ func checkCounts(field string, cs []Count, required bool) error {
 	if required && len(cs) == 0 {
 		return fieldErr(field, "at least one candidate's count is required")
 	}
-	seen := map[string]bool{}
-	for _, c := range cs {
+	var seen map[string]bool // for long lists; short ones are searched
+	if len(cs) > 32 {
+		seen = make(map[string]bool, len(cs))
+	}
+	for i, c := range cs {
 		if err := checkID(field, c.Candidate); err != nil {
 			return err
 		}
-		if seen[c.Candidate] {
+		if seen != nil && seen[c.Candidate] || seen == nil && slices.ContainsFunc(cs[:i], func(d Count) bool { return d.Candidate == c.Candidate }) {
 			return fieldErr(field, "candidate %s appears twice", c.Candidate)
 		}
-		seen[c.Candidate] = true
+		if seen != nil {
+			seen[c.Candidate] = true
+		}
 		if err := checkCount(field, c.Votes); err != nil {
 			return err
 		}

@@ -189,8 +189,12 @@ func (r *Gazette) LogOrigin() string        { return r.Log }
 
 // Encode returns a record's canonical body. It does not check the record;
 // call Check first for records built from untrusted input.
-func Encode(r Record) []byte {
+func Encode(r Record) []byte { return encode(r, 0) }
+
+// encode is Encode into a buffer made for size bytes.
+func encode(r Record, size int) []byte {
 	var w writer
+	w.b.Grow(size)
 	w.line(Version, r.Type())
 	w.line("election", r.ElectionID())
 	if _, isHeader := r.(*Election); !isHeader {
@@ -279,6 +283,18 @@ func (r *Gazette) encode(w *writer) {
 	w.line("notified", r.Notified)
 }
 
+// roleName returns the role named by b: Roles' own string for a known
+// role (a registry keeps every grant, a million of them in a national
+// election), a copy otherwise.
+func roleName(b []byte) string {
+	for r := range Roles {
+		if string(b) == r {
+			return r
+		}
+	}
+	return string(b)
+}
+
 // ParseBody parses a canonical record body. It checks the record's own rules
 // and that the body is the record's one canonical encoding.
 func ParseBody(body []byte) (Record, error) {
@@ -306,7 +322,7 @@ func ParseBody(body []byte) (Record, error) {
 				r.fail("grant", "must be 'grant <role> <scope> <key>'")
 				break
 			}
-			k.Grants = append(k.Grants, Grant{Role: string(f[0]), Scope: string(f[1]), Key: string(f[2])})
+			k.Grants = append(k.Grants, Grant{Role: roleName(f[0]), Scope: string(f[1]), Key: string(f[2])})
 		}
 		k.Revoke = r.list("revoke")
 		rec = k
@@ -344,7 +360,7 @@ func ParseBody(body []byte) (Record, error) {
 	if err := rec.Check(); err != nil {
 		return nil, err
 	}
-	if !bytes.Equal(Encode(rec), body) {
+	if !bytes.Equal(encode(rec, len(body)), body) {
 		return nil, fieldErr("body", "not in canonical form: re-encoding the parsed record gives different bytes")
 	}
 	return rec, nil

@@ -16,12 +16,31 @@ var OrderRoles = []string{"returning", "commission", "tribunal"}
 // authority is what the registry keeps for the rules of this file.
 type authority struct {
 	orders    map[[32]byte]*record.Order
-	sheets    map[slotKey]int     // sheets logged per contest and station
+	sheets    map[slotKey]int32   // sheets logged per contest and station
 	used      map[orderUse]uint64 // order and station -> index of the sheet that carried it out
 	firstDecl map[string]uint64   // contest -> index of its first declaration
 }
 
-type slotKey struct{ contest, station string }
+// slotKey is a contest and a station by their positions in the
+// definition: 8 bytes a station rather than two strings.
+type slotKey struct{ contest, station int32 }
+
+// slotOf returns the key of a contest's station, or false when the
+// definition has no such contest or station (no sheet of it is logged).
+func (r *Registry) slotOf(contest, station string) (slotKey, bool) {
+	if r.def == nil {
+		return slotKey{}, false
+	}
+	c, ok := r.def.ContestIndex(contest)
+	if !ok {
+		return slotKey{}, false
+	}
+	s, ok := r.def.StationIndex(station)
+	if !ok {
+		return slotKey{}, false
+	}
+	return slotKey{int32(c), int32(s)}, true
+}
 
 type orderUse struct {
 	order   [32]byte
@@ -29,7 +48,7 @@ type orderUse struct {
 }
 
 func newAuthority() authority {
-	return authority{orders: map[[32]byte]*record.Order{}, sheets: map[slotKey]int{}, used: map[orderUse]uint64{}, firstDecl: map[string]uint64{}}
+	return authority{orders: map[[32]byte]*record.Order{}, sheets: map[slotKey]int32{}, used: map[orderUse]uint64{}, firstDecl: map[string]uint64{}}
 }
 
 // Order returns a logged order by hash.
@@ -69,7 +88,7 @@ func (r *Registry) authorizeOrder(key *Key, o *record.Order) error {
 		if _, err := r.stationIn(o.Contest, st); err != nil {
 			return err
 		}
-		if r.auth.sheets[slotKey{o.Contest, st}] == 0 {
+		if k, ok := r.slotOf(o.Contest, st); !ok || r.auth.sheets[k] == 0 {
 			return reject("station", "station %s has no sheet logged in contest %s: there is nothing to %s yet", st, o.Contest, o.Kind)
 		}
 	}
@@ -105,7 +124,7 @@ func (r *Registry) authorizeCorrection(key *Key, s *record.Sheet, old Ref) error
 	}
 	o, ok := r.auth.orders[h]
 	if !ok {
-		if ref, logged := r.records[h]; logged {
+		if ref, logged := r.get(h); logged {
 			return reject("order", "record %s is a %s, not an order", s.Order, ref.Type)
 		}
 		return reject("order", "no order with hash %s is in the log: log the order first", s.Order)
@@ -125,7 +144,9 @@ func (r *Registry) recordAuthority(index uint64, env *record.Envelope) {
 	case *record.Order:
 		r.auth.orders[env.Hash] = rec
 	case *record.Sheet:
-		r.auth.sheets[slotKey{rec.Contest, rec.Station}]++
+		if k, ok := r.slotOf(rec.Contest, rec.Station); ok {
+			r.auth.sheets[k]++
+		}
 		if rec.Order != "" {
 			h, _ := hexHash(rec.Order)
 			u := orderUse{h, rec.Station}

@@ -31,9 +31,9 @@ type Registry struct {
 	def     *election.Definition
 	keys    map[KeyHash]*Key // by full key hash: the key's identity
 	byNote  map[KeyID]*Key   // by the name and 4-byte ID a signature line carries; unique (authorizeKeys)
-	records map[[32]byte]Ref
-	auth    authority // orders and corrections: see order.go
-	size    uint64    // entries recorded
+	records refs             // every logged record's Ref, by hash (refs.go)
+	auth    authority        // orders and corrections: see order.go
+	size    uint64           // entries recorded
 	// checked is the definition checkDefinition parsed, by the SHA-256 of
 	// its bytes, so that Record does not parse it a second time.
 	checkedMu  sync.Mutex
@@ -85,7 +85,7 @@ type Ref struct {
 
 // New returns an empty registry for a log with the given origin.
 func New(origin string) *Registry {
-	return &Registry{origin: origin, parts: map[int64]string{}, keys: map[KeyHash]*Key{}, byNote: map[KeyID]*Key{}, records: map[[32]byte]Ref{}, auth: newAuthority()}
+	return &Registry{origin: origin, parts: map[int64]string{}, keys: map[KeyHash]*Key{}, byNote: map[KeyID]*Key{}, records: newRefs(), auth: newAuthority()}
 }
 
 // Origin returns the log's origin.
@@ -103,8 +103,7 @@ func (r *Registry) Size() uint64 { return r.size }
 
 // Lookup returns a logged record by hash.
 func (r *Registry) Lookup(hash [32]byte) (Ref, bool) {
-	ref, ok := r.records[hash]
-	return ref, ok
+	return r.get(hash)
 }
 
 // LookupHex returns a logged record by its hex hash.
@@ -191,7 +190,7 @@ func (r *Registry) Signer(env *record.Envelope) (*Key, error) {
 // Check applies every rule but the signature itself to env, signed by key
 // (from Signer, with the signature verified). It changes nothing.
 func (r *Registry) Check(env *record.Envelope, key *Key) error {
-	if _, dup := r.records[env.Hash]; dup {
+	if _, dup := r.records.m[env.Hash]; dup {
 		return ErrDuplicate
 	}
 	if r.header == nil {
@@ -239,7 +238,6 @@ func (r *Registry) headerKey(env *record.Envelope) (*Key, error) {
 // but never an election, definition or keys record while others are pending.
 func (r *Registry) Record(index uint64, env *record.Envelope) {
 	r.size = max(r.size, index+1)
-	ref := Ref{Index: index, Type: env.Record.Type(), Signer: env.KeyName}
 	switch rec := env.Record.(type) {
 	case *record.Election:
 		r.header = rec
@@ -257,7 +255,7 @@ func (r *Registry) Record(index uint64, env *record.Envelope) {
 			h, _ := FullKeyHash(g.Key)
 			k := r.keys[h]
 			if k == nil {
-				v, _ := note.NewVerifier(g.Key)
+				v, _ := newVerifier(g.Key)
 				k = &Key{VKey: g.Key, Hash: h, Verifier: v}
 				r.keys[h] = k
 				r.byNote[KeyID{v.Name(), v.KeyHash()}] = k
@@ -271,20 +269,8 @@ func (r *Registry) Record(index uint64, env *record.Envelope) {
 				k.Revoked, k.RevokedAt = true, index
 			}
 		}
-	case *record.Sheet:
-		ref.Contest, ref.Station, ref.Revision = rec.Contest, rec.Station, rec.Revision
-	case *record.Declaration:
-		ref.Contest = rec.Contest
-	case *record.Order:
-		ref.Contest = rec.Contest
-	case *record.Attestation:
-		ref.Contest, ref.Station = rec.Contest, rec.Station
-	case *record.Affiliation:
-		ref.Contest = rec.Contest
-	case *record.PostalAccount:
-		ref.Contest = rec.Contest
 	}
-	r.records[env.Hash] = ref
+	r.put(index, env)
 	r.recordAuthority(index, env)
 }
 
@@ -342,9 +328,9 @@ func (r *Registry) checkDefinition(last *record.DefinitionPart) error {
 // batch of entries before the log assigns their indexes (see
 // intake.AppendUnordered) calls it once the indexes are known.
 func (r *Registry) Reindex(hash [32]byte, index uint64) {
-	if ref, ok := r.records[hash]; ok {
-		ref.Index = index
-		r.records[hash] = ref
+	if ref, ok := r.records.m[hash]; ok {
+		ref.index = index
+		r.records.m[hash] = ref
 		r.size = max(r.size, index+1)
 	}
 }

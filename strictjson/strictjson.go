@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -45,7 +46,7 @@ func DecodeIgnoring(data []byte, v any, ignore ...string) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	if err := walk(dec, rv.Elem().Type(), "$", ignore); err != nil {
+	if err := walk(dec, rv.Elem().Type(), nil, ignore); err != nil {
 		return err
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -61,8 +62,26 @@ func DecodeIgnoring(data []byte, v any, ignore ...string) error {
 	return nil
 }
 
+// jpath is a JSON path built only when an error names it: a key (".key")
+// or an index ("[i]") under its parent; nil is the root, "$".
+type jpath struct {
+	parent *jpath
+	key    string // empty for an index
+	index  int
+}
+
+func (p *jpath) String() string {
+	if p == nil {
+		return "$"
+	}
+	if p.key != "" {
+		return p.parent.String() + "." + p.key
+	}
+	return p.parent.String() + "[" + strconv.Itoa(p.index) + "]"
+}
+
 // walk checks the next value in dec against typ.
-func walk(dec *json.Decoder, typ reflect.Type, path string, ignore []string) error {
+func walk(dec *json.Decoder, typ reflect.Type, path *jpath, ignore []string) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return syntaxError(path, err)
@@ -77,7 +96,7 @@ func walk(dec *json.Decoder, typ reflect.Type, path string, ignore []string) err
 			return walkObject(dec, typ, path, ignore)
 		case '[':
 			if typ.Kind() != reflect.Slice && typ.Kind() != reflect.Array && typ.Kind() != reflect.Interface {
-				return &Error{path, "want " + kindName(typ) + ", got an array"}
+				return &Error{path.String(), "want " + kindName(typ) + ", got an array"}
 			}
 			var elem reflect.Type
 			if typ.Kind() != reflect.Interface {
@@ -86,7 +105,7 @@ func walk(dec *json.Decoder, typ reflect.Type, path string, ignore []string) err
 				elem = typ
 			}
 			for i := 0; dec.More(); i++ {
-				if err := walk(dec, elem, fmt.Sprintf("%s[%d]", path, i), nil); err != nil {
+				if err := walk(dec, elem, &jpath{parent: path, index: i}, nil); err != nil {
 					return err
 				}
 			}
@@ -98,14 +117,14 @@ func walk(dec *json.Decoder, typ reflect.Type, path string, ignore []string) err
 		case reflect.Slice, reflect.Map, reflect.Interface:
 			return nil
 		}
-		return &Error{path, "want " + kindName(typ) + ", got null"}
+		return &Error{path.String(), "want " + kindName(typ) + ", got null"}
 	case bool:
 		if typ.Kind() != reflect.Bool && typ.Kind() != reflect.Interface {
-			return &Error{path, "want " + kindName(typ) + ", got a boolean"}
+			return &Error{path.String(), "want " + kindName(typ) + ", got a boolean"}
 		}
 	case string:
 		if typ.Kind() != reflect.String && typ.Kind() != reflect.Interface {
-			return &Error{path, "want " + kindName(typ) + ", got a string"}
+			return &Error{path.String(), "want " + kindName(typ) + ", got a string"}
 		}
 	case json.Number:
 		return checkNumber(t, typ, path)
@@ -113,44 +132,65 @@ func walk(dec *json.Decoder, typ reflect.Type, path string, ignore []string) err
 	return nil
 }
 
-func walkObject(dec *json.Decoder, typ reflect.Type, path string, ignore []string) error {
-	var fields map[string]reflect.Type
+func walkObject(dec *json.Decoder, typ reflect.Type, path *jpath, ignore []string) error {
+	var fields map[string]field
 	switch typ.Kind() {
 	case reflect.Struct:
 		fields = structFields(typ)
 	case reflect.Map:
 		if typ.Key().Kind() != reflect.String {
-			return &Error{path, "unsupported map key type"}
+			return &Error{path.String(), "unsupported map key type"}
 		}
 	case reflect.Interface:
 	default:
-		return &Error{path, "want " + kindName(typ) + ", got an object"}
+		return &Error{path.String(), "want " + kindName(typ) + ", got an object"}
 	}
-	seen := map[string]bool{}
+	// The keys seen so far: a struct's by field number, others by name.
+	var seenField []bool
+	var seen map[string]bool
+	if fields != nil {
+		seenField = make([]bool, len(fields))
+	} else {
+		seen = map[string]bool{}
+	}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
 			return syntaxError(path, err)
 		}
 		key := tok.(string)
-		sub := path + "." + key
-		if seen[key] {
-			return &Error{sub, "duplicate key: each field may appear once"}
-		}
-		seen[key] = true
+		sub := &jpath{parent: path, key: key}
 		var ft reflect.Type
 		switch {
 		case slices.Contains(ignore, key):
+			if seen == nil {
+				seen = map[string]bool{}
+			}
+			if seen[key] {
+				return &Error{sub.String(), "duplicate key: each field may appear once"}
+			}
+			seen[key] = true
 			ft = reflect.TypeFor[any]()
 		case typ.Kind() == reflect.Struct:
-			var ok bool
-			if ft, ok = fields[key]; !ok {
-				return &Error{sub, "unknown field: check its spelling against the documented format"}
+			f, ok := fields[key]
+			if !ok {
+				return &Error{sub.String(), "unknown field: check its spelling against the documented format"}
 			}
+			if seenField[f.n] {
+				return &Error{sub.String(), "duplicate key: each field may appear once"}
+			}
+			seenField[f.n] = true
+			ft = f.typ
 		case typ.Kind() == reflect.Map:
 			ft = typ.Elem()
 		default:
 			ft = typ
+		}
+		if fields == nil {
+			if seen[key] {
+				return &Error{sub.String(), "duplicate key: each field may appear once"}
+			}
+			seen[key] = true
 		}
 		if err := walk(dec, ft, sub, nil); err != nil {
 			return err
@@ -160,16 +200,41 @@ func walkObject(dec *json.Decoder, typ reflect.Type, path string, ignore []strin
 	return syntaxError(path, err)
 }
 
-// structFields maps the JSON names of a struct's exported fields to types.
-// Names are matched exactly: the case-insensitive matching encoding/json does
-// would let two spellings mean one field.
-func structFields(typ reflect.Type) map[string]reflect.Type {
+// field is a struct field's type and its number among the struct's JSON
+// fields.
+type field struct {
+	typ reflect.Type
+	n   int
+}
+
+// fieldCache holds structFields by type: a document of many objects of
+// one type (a definition's stations) asks for the same map each time.
+var fieldCache sync.Map // reflect.Type → map[string]field
+
+// structFields maps the JSON names of a struct's exported fields to their
+// types and numbers. Names are matched exactly: the case-insensitive
+// matching encoding/json does would let two spellings mean one field.
+func structFields(typ reflect.Type) map[string]field {
+	if m, ok := fieldCache.Load(typ); ok {
+		return m.(map[string]field)
+	}
+	types := fieldTypes(typ)
+	m := make(map[string]field, len(types))
+	for name, t := range types {
+		m[name] = field{t, len(m)}
+	}
+	fieldCache.Store(typ, m)
+	return m
+}
+
+// fieldTypes maps the JSON names of a struct's exported fields to types.
+func fieldTypes(typ reflect.Type) map[string]reflect.Type {
 	m := map[string]reflect.Type{}
 	for i := 0; i < typ.NumField(); i++ {
 		f := typ.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
-			for k, v := range structFields(f.Type) {
+			for k, v := range fieldTypes(f.Type) {
 				m[k] = v
 			}
 			continue
@@ -188,26 +253,26 @@ func structFields(typ reflect.Type) map[string]reflect.Type {
 	return m
 }
 
-func checkNumber(n json.Number, typ reflect.Type, path string) error {
+func checkNumber(n json.Number, typ reflect.Type, path *jpath) error {
 	switch typ.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		i, err := strconv.ParseInt(string(n), 10, 64)
 		if err != nil || reflect.Zero(typ).OverflowInt(i) {
-			return &Error{path, fmt.Sprintf("%s is not a whole number that fits in %d bits", n, typ.Bits())}
+			return &Error{path.String(), fmt.Sprintf("%s is not a whole number that fits in %d bits", n, typ.Bits())}
 		}
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		u, err := strconv.ParseUint(string(n), 10, 64)
 		if err != nil || reflect.Zero(typ).OverflowUint(u) {
-			return &Error{path, fmt.Sprintf("%s is not a non-negative whole number that fits in %d bits", n, typ.Bits())}
+			return &Error{path.String(), fmt.Sprintf("%s is not a non-negative whole number that fits in %d bits", n, typ.Bits())}
 		}
 	case reflect.Float32, reflect.Float64:
 		f, err := strconv.ParseFloat(string(n), 64)
 		if err != nil || math.IsInf(f, 0) {
-			return &Error{path, fmt.Sprintf("%s is not a finite number", n)}
+			return &Error{path.String(), fmt.Sprintf("%s is not a finite number", n)}
 		}
 	case reflect.Interface:
 	default:
-		return &Error{path, "want " + kindName(typ) + ", got a number"}
+		return &Error{path.String(), "want " + kindName(typ) + ", got a number"}
 	}
 	return nil
 }
@@ -229,12 +294,12 @@ func kindName(typ reflect.Type) string {
 	}
 }
 
-func syntaxError(path string, err error) error {
+func syntaxError(path *jpath, err error) error {
 	if err == nil {
 		return nil
 	}
 	if err == io.EOF {
-		return &Error{path, "unexpected end of JSON: the document is truncated"}
+		return &Error{path.String(), "unexpected end of JSON: the document is truncated"}
 	}
-	return &Error{path, "malformed JSON: " + err.Error()}
+	return &Error{path.String(), "malformed JSON: " + err.Error()}
 }

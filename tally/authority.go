@@ -82,7 +82,7 @@ func (t *Tally) learnOrder(index uint64, env *record.Envelope, rec *record.Order
 		t.orderIdx = map[[32]byte]int32{}
 	}
 	t.orderIdx[env.Hash] = int32(len(t.orders))
-	t.orders = append(t.orders, orderInfo{contest: rec.Contest, index: index, hash: env.Hash, signer: env.KeyName, key: vkey, role: role, granted: granted,
+	t.orders = append(t.orders, orderInfo{contest: rec.Contest, index: index, hash: env.Hash, signer: t.signerName(env), key: vkey, role: role, granted: granted,
 		kind: rec.Kind, reason: rec.Reason, ordered: rec.Ordered, stations: rec.Stations})
 }
 
@@ -94,8 +94,10 @@ func (t *Tally) sheetAuthority(s *slot, v *version, rec *record.Sheet) {
 	if rec.Order != "" {
 		v.order = t.orderIdx[decodeHash(rec.Order)]
 	}
-	v.key, v.granted, v.role = signerOf(t.signer, []string{"presiding", "returning"}, rec.Station, rec.Contest)
-	if first, ok := t.firstSheet(s.station); ok && v.role == "presiding" && v.granted > first {
+	var role string
+	v.key, v.granted, role = signerOf(t.signer, sheetRoles, rec.Station, rec.Contest)
+	v.role = roleOf(role)
+	if first, ok := t.firstSheet(s.station); ok && v.role == presidingRole && v.granted > first {
 		v.rekeyed = true
 	}
 }
@@ -142,11 +144,13 @@ func (t *Tally) learnKeys(index uint64, env *record.Envelope, rec *record.Keys) 
 			if len(s.versions) == 0 {
 				continue
 			}
-			if n := len(s.rekeys); n > 0 && s.rekeys[n-1].index == index {
-				s.rekeys[n-1].newKeys = append(s.rekeys[n-1].newKeys, g.Key)
+			rks := t.rekeys[s.id]
+			if n := len(rks); n > 0 && rks[n-1].index == index {
+				rks[n-1].newKeys = append(rks[n-1].newKeys, g.Key)
 			} else {
-				s.rekeys = append(s.rekeys, rekey{index: index, hash: env.Hash, newKeys: []string{g.Key}, oldKeys: old})
+				rks = append(rks, rekey{index: index, hash: env.Hash, newKeys: []string{g.Key}, oldKeys: old})
 			}
+			t.rekeys[s.id] = rks
 			t.checkSlot(s, index)
 			break
 		}
@@ -184,7 +188,7 @@ func (t *Tally) authorityFlags(s *slot) []Flag {
 			continue
 		}
 		old := &s.versions[v.supersedes]
-		ev := []Evidence{evidence(v.index, v.hash, "sheet", fmt.Sprintf("revision %d, signed by %s", v.revision, v.signer)),
+		ev := []Evidence{evidence(v.index, v.hash, "sheet", fmt.Sprintf("revision %d, signed by %s", v.revision, v.signer())),
 			evidence(old.index, old.hash, "sheet", fmt.Sprintf("revision %d it replaces", old.revision))}
 		if v.rekeyed {
 			flag(KindRekeyReplace, High, v.index, fmt.Sprintf("revision %d of the sheet replaces the station's reported revision %d without a recount or correction order; it is signed by key %s, granted for this station after the station had reported with key %s",
@@ -194,7 +198,7 @@ func (t *Tally) authorityFlags(s *slot) []Flag {
 		flag(KindUnorderedCorrection, Medium, v.index, fmt.Sprintf("the presiding officer's key %s replaced revision %d of its sheet with revision %d on its own, without a recount or correction order, giving as its reason %q",
 			v.key, old.revision, v.revision, v.reason), ev...)
 	}
-	for _, rk := range s.rekeys {
+	for _, rk := range t.rekeys[s.id] {
 		first := &s.versions[0]
 		flag(KindStationRekeyed, Medium, rk.index, fmt.Sprintf("key %s was granted for this station after it had reported with key %s",
 			strings.Join(rk.newKeys, " and "), strings.Join(rk.oldKeys, " and ")),

@@ -29,9 +29,9 @@ type lazyEvidence struct {
 func (t *Tally) learnDeclaration(index uint64, env *record.Envelope, rec *record.Declaration) {
 	ci, _ := t.def.ContestIndex(rec.Contest)
 	c := &t.contests[ci]
-	d := declaration{index: index, hash: env.Hash, signer: env.KeyName, form: rec.Form, votes: counts(rec.Votes),
+	d := declaration{index: index, hash: env.Hash, signer: t.signerName(env), form: rec.Form, votes: counts(rec.Votes),
 		postal: counts(rec.Postal), readmitted: counts(rec.Readmitted), rejected: rec.Rejected,
-		declared: rec.Declared, supersedes: -1}
+		declared: strings.Clone(rec.Declared), supersedes: -1}
 	for _, m := range rec.Missing {
 		d.missing = append(d.missing, t.slotID(rec.Contest, m))
 	}

@@ -71,8 +71,8 @@ func (t *Tally) collect(f Filter) []Flag {
 			add([]Flag{fl})
 		}
 	}
-	for id := range t.flagged {
-		add(t.slots[id].flags)
+	for _, fs := range t.standing {
+		add(fs)
 	}
 	if f.Resolved {
 		add(t.resolved)
@@ -85,7 +85,7 @@ func (t *Tally) collect(f Filter) []Flag {
 func (t *Tally) flagsOf(c *contest, asOf time.Time) []Flag {
 	fs := append([]Flag(nil), t.clockFlags(c, asOf)...)
 	for _, s := range t.contestSlots(c) {
-		fs = append(fs, s.flags...)
+		fs = append(fs, t.standing[s.id]...)
 	}
 	if fl, ok := t.missingDeclaration(c, asOf); ok {
 		fs = append(fs, fl)

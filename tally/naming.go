@@ -1,8 +1,10 @@
 package tally
 
 import (
+	"encoding/binary"
 	"fmt"
-	"strconv"
+	"hash/maphash"
+	"slices"
 )
 
 // This file names the station behind a declaration's mismatch when the
@@ -14,25 +16,60 @@ type sheetRef struct {
 	slot, version int32
 }
 
-// votesKey is the map key of a vote list.
-func votesKey(v []int64) string {
-	b := make([]byte, 0, 8*len(v))
+// votesIndex finds the sheets logged with a vote list. It is keyed by a
+// hash of the list (8 bytes a sheet, not the list spelled out): sheets
+// whose lists merely share the hash are told apart by comparing the
+// lists. The hash's seed is random, so the lists that share one cannot be
+// chosen; what the index finds does not depend on it.
+type votesIndex struct {
+	seed  maphash.Seed
+	first map[uint64]sheetRef   // the first sheet logged with the hash
+	more  map[uint64][]sheetRef // the later ones, in log order
+}
+
+func (x *votesIndex) hash(v []int64) uint64 {
+	var h maphash.Hash
+	h.SetSeed(x.seed)
+	var b [8]byte
 	for _, n := range v {
-		b = strconv.AppendInt(b, n, 10)
-		b = append(b, ',')
+		binary.LittleEndian.PutUint64(b[:], uint64(n))
+		h.Write(b[:])
 	}
-	return string(b)
+	return h.Sum64()
+}
+
+// add remembers a sheet by its votes.
+func (x *votesIndex) add(r sheetRef, votes []int64) {
+	if x.first == nil {
+		x.seed, x.first, x.more = maphash.MakeSeed(), map[uint64]sheetRef{}, map[uint64][]sheetRef{}
+	}
+	h := x.hash(votes)
+	if _, ok := x.first[h]; !ok {
+		x.first[h] = r
+	} else {
+		x.more[h] = append(x.more[h], r)
+	}
+}
+
+// lookup returns the sheets whose votes hash as votes do, in log order
+// (the caller compares the votes).
+func (x *votesIndex) lookup(votes []int64) []sheetRef {
+	if x.first == nil {
+		return nil
+	}
+	h := x.hash(votes)
+	r, ok := x.first[h]
+	if !ok {
+		return nil
+	}
+	return append([]sheetRef{r}, x.more[h]...)
 }
 
 // indexVotes remembers a sheet by its votes. The index only grows, so
 // what a check finds in it depends only on the entries logged before the
 // declaration it checks (see foreignSheets).
 func (t *Tally) indexVotes(s *slot, version int32, votes []int64) {
-	if t.byVotes == nil {
-		t.byVotes = map[string][]sheetRef{}
-	}
-	k := votesKey(votes)
-	t.byVotes[k] = append(t.byVotes[k], sheetRef{s.id, version})
+	t.byVotes.add(sheetRef{s.id, version}, votes)
 }
 
 // maxNamed bounds the stations a flag names.
@@ -81,10 +118,10 @@ func (t *Tally) nameStations(c *contest, d *declaration, diff []CandidateDiff) (
 		}
 	}
 	if pos {
-		for _, r := range t.byVotes[votesKey(delta)] {
+		for _, r := range t.byVotes.lookup(delta) {
 			s := &t.slots[r.slot]
 			v := &s.versions[r.version]
-			if s.contest == c.index || v.index >= d.index || len(names) >= maxNamed {
+			if s.contest == c.index || v.index >= d.index || len(names) >= maxNamed || !slices.Equal(v.votes, delta) {
 				continue
 			}
 			names = append(names, fmt.Sprintf("%s (%s, index %d)", t.def.Stations[s.station].ID, t.contests[s.contest].def.ID, v.index))

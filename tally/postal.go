@@ -26,7 +26,7 @@ type postalAccount struct {
 func (t *Tally) learnPostal(index uint64, env *record.Envelope, rec *record.PostalAccount) {
 	ci, _ := t.def.ContestIndex(rec.Contest)
 	c := &t.contests[ci]
-	a := postalAccount{index: index, hash: env.Hash, signer: env.KeyName, issued: rec.Issued, accounted: rec.Accounted}
+	a := postalAccount{index: index, hash: env.Hash, signer: t.signerName(env), issued: rec.Issued, accounted: rec.Accounted}
 	for _, s := range t.contestSlots(c) {
 		for i := range s.versions {
 			if cap := s.versions[i].captured; cap < rec.Accounted && (a.late == "" || cap < a.late) {

@@ -3,6 +3,8 @@ package tally
 import (
 	"fmt"
 	"reflect"
+
+	"github.com/tallylog/tallylog/internal/parallel"
 )
 
 // retabulate recomputes, from scratch, every contest's sums over the
@@ -16,13 +18,27 @@ func (t *Tally) retabulate() error {
 	if t.def == nil {
 		return nil
 	}
-	for i := range t.slots {
-		s := &t.slots[i]
-		if s.current != currentVersion(s.versions) {
-			return fmt.Errorf("station %s: current version %d, recomputed %d", t.def.Stations[s.station].ID, s.current, currentVersion(s.versions))
+	// The stations are independent and only read: they are checked on
+	// every core in chunks, and the first difference in slot order is
+	// reported, whatever the number of cores.
+	const chunk = 4096
+	errs := make([]error, (len(t.slots)+chunk-1)/chunk)
+	parallel.For(len(errs), func(k int) {
+		for i := k * chunk; i < min(len(t.slots), (k+1)*chunk); i++ {
+			s := &t.slots[i]
+			if s.current != currentVersion(s.versions) {
+				errs[k] = fmt.Errorf("station %s: current version %d, recomputed %d", t.def.Stations[s.station].ID, s.current, currentVersion(s.versions))
+				return
+			}
+			if err := sameFlags(t.standing[s.id], t.slotFlags(s)); err != nil {
+				errs[k] = fmt.Errorf("station %s: %v", t.def.Stations[s.station].ID, err)
+				return
+			}
 		}
-		if err := sameFlags(s.flags, t.slotFlags(s)); err != nil {
-			return fmt.Errorf("station %s: %v", t.def.Stations[s.station].ID, err)
+	})
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	for i := range t.contests {

@@ -2,6 +2,7 @@ package tally
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/tallylog/tallylog/record"
 )
@@ -16,9 +17,9 @@ import (
 func (t *Tally) learnSheet(index uint64, env *record.Envelope, rec *record.Sheet) {
 	s := &t.slots[t.slotID(rec.Contest, rec.Station)]
 	v := version{
-		index: index, hash: env.Hash, signer: env.KeyName, revision: rec.Revision,
+		index: index, hash: env.Hash, revision: rec.Revision,
 		registered: rec.Registered, cast: rec.Cast, rejected: rec.Rejected, votes: counts(rec.Votes),
-		image: rec.Image, captured: rec.Captured, supersedes: -1, supersededBy: -1, reason: rec.Reason,
+		image: strings.Clone(rec.Image), captured: strings.Clone(rec.Captured), supersedes: -1, supersededBy: -1, reason: strings.Clone(rec.Reason),
 	}
 	t.sheetAuthority(s, &v, rec)
 	if rec.Supersedes != "" {
@@ -131,8 +132,13 @@ func conflicting(vs []version, cur, h int32) bool {
 
 // checkSlot recomputes the standing flags of one station in one contest.
 func (t *Tally) checkSlot(s *slot, index uint64) {
-	t.settle(&s.flags, t.slotFlags(s), index)
-	t.markFlagged(s)
+	fs := t.standing[s.id]
+	t.settle(&fs, t.slotFlags(s), index)
+	if len(fs) > 0 {
+		t.standing[s.id] = fs
+	} else {
+		delete(t.standing, s.id)
+	}
 }
 
 // slotFlags returns the flags that hold for one station in one contest.
@@ -190,16 +196,6 @@ func (t *Tally) slotFlags(s *slot) []Flag {
 	return next
 }
 
-// markFlagged keeps the set of slots with standing flags.
-func (t *Tally) markFlagged(s *slot) {
-	id := s.id
-	if len(s.flags) > 0 {
-		t.flagged[id] = true
-	} else if t.flagged[id] {
-		delete(t.flagged, id)
-	}
-}
-
 // compareCopy sets an attestation copy beside the sheet: per candidate
 // (copy in Declared), rejected ballots, and whether anything (cast
 // included) differs.
@@ -221,8 +217,8 @@ func compareCopy(c *contest, a *attestation, v *version) ([]CandidateDiff, *Cand
 // rechecks the station.
 func (t *Tally) learnAttestation(index uint64, env *record.Envelope, rec *record.Attestation) {
 	s := &t.slots[t.slotID(rec.Contest, rec.Station)]
-	a := attestation{index: index, hash: env.Hash, signer: env.KeyName, copy: rec.Kind == "copy", sheet: -1, captured: rec.Captured,
-		registered: rec.Registered, cast: rec.Cast, rejected: rec.Rejected, votes: counts(rec.Votes), image: rec.Image}
+	a := attestation{index: index, hash: env.Hash, signer: t.signerName(env), copy: rec.Kind == "copy", sheet: -1, captured: strings.Clone(rec.Captured),
+		registered: rec.Registered, cast: rec.Cast, rejected: rec.Rejected, votes: counts(rec.Votes), image: strings.Clone(rec.Image)}
 	if !a.copy {
 		h := decodeHash(rec.Sheet)
 		for i := range s.versions {

@@ -1,6 +1,8 @@
 package tally
 
 import (
+	"strings"
+
 	"github.com/tallylog/tallylog/election"
 )
 
@@ -9,27 +11,64 @@ import (
 // contest record holding running sums, declarations and affiliations. Every
 // field is updated in place by Apply; nothing is ever deleted.
 
-// version is one logged sheet of a slot.
+// version is one logged sheet of a slot. A national tally holds one for
+// every station, so its fields are ordered to pack: 192 bytes.
 type version struct {
-	index        uint64
-	hash         [32]byte
-	signer       string
-	revision     int64
-	registered   int64
-	cast         int64
-	rejected     int64
-	votes        []int64 // ballot order
-	image        string
-	captured     string
-	supersedes   int32 // position in slot.versions of the sheet it names, or -1
-	supersededBy int32 // first later version that names it, or -1
-	reason       string
+	index      uint64
+	hash       [32]byte
+	revision   int64
+	registered int64
+	cast       int64
+	rejected   int64
+	votes      []int64 // ballot order
+	image      string
+	captured   string
+	reason     string
 	// Who stands behind it (authority.go).
-	order   int32  // position in Tally.orders of the order it carries out, or -1
-	key     string // the signer's verifier key
-	granted uint64 // index of the keys record that granted the signer its role here
-	role    string // that role: presiding or returning
-	rekeyed bool   // the key was granted for the station after the station reported
+	key          string // the signer's verifier key: its name (signer) is the key's first field
+	granted      uint64 // index of the keys record that granted the signer its role here
+	supersedes   int32  // position in slot.versions of the sheet it names, or -1
+	supersededBy int32  // first later version that names it, or -1
+	order        int32  // position in Tally.orders of the order it carries out, or -1
+	role         sheetRole
+	rekeyed      bool // the key was granted for the station after the station reported
+}
+
+// signer returns the name of the sheet's signer: the name of its key.
+func (v *version) signer() string {
+	name, _, _ := strings.Cut(v.key, "+")
+	return name
+}
+
+// sheetRole is the role a sheet's signer holds for the station: none,
+// presiding or returning.
+type sheetRole uint8
+
+const (
+	noRole sheetRole = iota
+	presidingRole
+	returningRole
+)
+
+// sheetRoles are the roles a sheet may be signed in, in the order a
+// signer's grants are searched for one.
+var sheetRoles = []string{"presiding", "returning"}
+
+func (r sheetRole) String() string {
+	if r == noRole {
+		return ""
+	}
+	return sheetRoles[r-1]
+}
+
+// roleOf is the sheetRole named role (one of sheetRoles, or none).
+func roleOf(role string) sheetRole {
+	for i, r := range sheetRoles {
+		if r == role {
+			return sheetRole(i + 1)
+		}
+	}
+	return noRole
 }
 
 // sameNumbers reports whether two sheets carry the same count.
@@ -68,8 +107,8 @@ type slot struct {
 	current  int32  // position in versions, or -1 before the first sheet
 	firstAt  string // the log's clock (Tally.latest) when its first sheet was applied
 	attest   []attestation
-	rekeys   []rekey // keys granted for the station after it reported
-	flags    []Flag  // standing flags of this slot
+	// Its standing flags and the keys granted for the station after it
+	// reported are in Tally.standing and Tally.rekeys: few slots have any.
 }
 
 // declaration is one logged declaration of a contest.

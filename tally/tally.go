@@ -3,6 +3,7 @@ package tally
 import (
 	"fmt"
 	"github.com/tallylog/tallylog/auditlog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,13 +22,13 @@ type Tally struct {
 	mu      sync.RWMutex // guards everything below
 	reg     *registry.Registry
 	size    uint64
-	latest  string                // latest captured or declared time seen, record.TimeLayout
-	last    [32]byte              // hash of the last entry applied
-	lastTyp string                // its record type
-	cur     Evidence              // the entry being applied: what resolves flags (see settle)
-	pending []int32               // contests whose flags change when the log's clock passes their due time (clock.go)
-	byVotes map[string][]sheetRef // every sheet logged, by its votes (naming.go)
-	nextDue atomic.Int64          // see NextDue: Unix seconds, 0 for none
+	latest  string       // latest captured or declared time seen, record.TimeLayout
+	last    [32]byte     // hash of the last entry applied
+	lastTyp string       // its record type
+	cur     Evidence     // the entry being applied: what resolves flags (see settle)
+	pending []int32      // contests whose flags change when the log's clock passes their due time (clock.go)
+	byVotes votesIndex   // every sheet logged, by its votes (naming.go)
+	nextDue atomic.Int64 // see NextDue: Unix seconds, 0 for none
 
 	def          *election.Definition // nil until the definition is logged
 	deadline     time.Time
@@ -37,7 +38,8 @@ type Tally struct {
 	stationSlots []int32
 	gazettes     map[string]gazette // by assembly ID: the first notification
 	resolved     []Flag             // flags whose condition no longer holds, in resolution order
-	flagged      map[int32]bool     // slots with standing flags
+	standing     map[int32][]Flag   // standing flags of the slots that have any, by slot
+	rekeys       map[int32][]rekey  // keys granted for a station after it reported, by its slot (authority.go)
 	audit        *auditlog.State    // risk-limiting audits, nil until the definition is logged
 	// Authority (authority.go): the orders logged, the keys records by
 	// index, and the key that signed the entry being learned.
@@ -56,7 +58,7 @@ type gazette struct {
 
 // New returns an empty tally for the log with the given origin.
 func New(origin string) *Tally {
-	return &Tally{reg: registry.New(origin), gazettes: map[string]gazette{}, flagged: map[int32]bool{}}
+	return &Tally{reg: registry.New(origin), gazettes: map[string]gazette{}, standing: map[int32][]Flag{}, rekeys: map[int32][]rekey{}}
 }
 
 // Registry returns the registry the tally admits entries with. It is
@@ -177,11 +179,23 @@ func (t *Tally) learn(index uint64, env *record.Envelope) {
 }
 
 // seen keeps the latest record time. Record times are in one fixed-width
-// UTC layout, so they compare as strings.
+// UTC layout, so they compare as strings. The time is copied: a string
+// cut from a record holds the whole record's text in memory.
 func (t *Tally) seen(ts string) {
 	if ts > t.latest {
-		t.latest = ts
+		t.latest = strings.Clone(ts)
 	}
+}
+
+// signerName returns the name of the key that signed the entry being
+// learned, as the registry holds it: the envelope's copy is cut from the
+// entry's signature line, and a tally that kept it would keep every
+// signature line in memory.
+func (t *Tally) signerName(env *record.Envelope) string {
+	if t.signer != nil && t.signer.Verifier != nil && t.signer.Verifier.Name() == env.KeyName {
+		return t.signer.Verifier.Name()
+	}
+	return strings.Clone(env.KeyName)
 }
 
 // counts returns a count list's votes in ballot order; the registry has

@@ -417,16 +417,16 @@ func (t *Tally) stationContest(s *slot) StationContest {
 	sc := StationContest{Contest: c.def.ID, History: []SheetVersion{}}
 	for i := range s.versions {
 		x := &s.versions[i]
-		sv := SheetVersion{Index: x.index, Hash: hexHash(x.hash), Signer: x.signer, Revision: x.revision,
+		sv := SheetVersion{Index: x.index, Hash: hexHash(x.hash), Signer: x.signer(), Revision: x.revision,
 			Registered: x.registered, Cast: x.cast, Rejected: x.rejected, Votes: t.countList(c, x.votes),
-			Image: x.image, Captured: x.captured, SignerKey: x.key, Granted: x.granted, Role: x.role, Order: t.orderRef(x), Reason: x.reason,
+			Image: x.image, Captured: x.captured, SignerKey: x.key, Granted: x.granted, Role: x.role.String(), Order: t.orderRef(x), Reason: x.reason,
 			Current: int32(i) == s.current, Conflicting: s.current >= 0 && conflicting(s.versions, s.current, int32(i))}
 		if x.supersedes >= 0 {
 			sv.Supersedes = hexHash(s.versions[x.supersedes].hash)
 		}
 		if b := x.supersededBy; b >= 0 {
 			y := &s.versions[b]
-			sv.SupersededBy = &Supersession{Index: y.index, Hash: hexHash(y.hash), Revision: y.revision, Signer: y.signer, Order: t.orderRef(y), Reason: y.reason}
+			sv.SupersededBy = &Supersession{Index: y.index, Hash: hexHash(y.hash), Revision: y.revision, Signer: y.signer(), Order: t.orderRef(y), Reason: y.reason}
 		}
 		sc.History = append(sc.History, sv)
 	}
@@ -448,7 +448,7 @@ func (t *Tally) stationContest(s *slot) StationContest {
 		}
 		sc.Attestations = append(sc.Attestations, ar)
 	}
-	sc.Flags = t.materialize(s.flags)
+	sc.Flags = t.materialize(t.standing[s.id])
 	return sc
 }
 

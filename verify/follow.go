@@ -104,9 +104,10 @@ func (f *Follower) Advance(ctx context.Context, src Source) (*Result, error) {
 		}
 		return out, nil
 	})
-	// Bundles are read, and their signatures checked on every core, one
-	// bundle ahead of the replay (readAhead), so that the replay, which is
-	// sequential, overlaps with the signature checks of the next bundle.
+	// Bundles are read, parsed and their signatures checked on every core,
+	// readDepth bundles ahead of the replay (readAhead), so that the
+	// replay, which is sequential, overlaps with the signature checks of
+	// the next bundles.
 	var keys *keyTable
 	if f.Tally != nil {
 		if f.keys == nil {
@@ -121,7 +122,7 @@ func (f *Follower) Advance(ctx context.Context, src Source) (*Result, error) {
 		width := min(256, n-b*256)
 		path := tlogtiles.Path(tlogtiles.BundleTile(b, res.TreeSize))
 		rb := <-bundles
-		entries, vs, err := rb.entries, rb.vs, rb.err
+		entries, envs, vs, err := rb.entries, rb.envs, rb.vs, rb.err
 		if err != nil {
 			var short *tlogtiles.ShortBundleError
 			if errors.As(err, &short) {
@@ -147,8 +148,10 @@ func (f *Follower) Advance(ctx context.Context, src Source) (*Result, error) {
 			}
 			hashes = append(hashes, hs...)
 		}
-		if err := f.save(path, tlogtiles.AppendBundle(nil, entries...)); err != nil {
-			return nil, err
+		if f.Save != nil { // the bundle's bytes are made only to be saved
+			if err := f.save(path, tlogtiles.AppendBundle(nil, entries...)); err != nil {
+				return nil, err
+			}
 		}
 		for _, t := range tlog.NewTiles(tileHeight, b*256+first, b*256+width) {
 			if t.W == 256 {
@@ -170,6 +173,7 @@ func (f *Follower) Advance(ctx context.Context, src Source) (*Result, error) {
 			}
 		}
 		if f.Tally != nil {
+			reauthenticate(keys, rb, first)
 			for i := first; i < width; i++ {
 				var err error
 				if vs[i] != nil {
@@ -180,7 +184,7 @@ func (f *Follower) Advance(ctx context.Context, src Source) (*Result, error) {
 				if err != nil {
 					return nil, &Failure{b*256 + i, describe(entries[i]), err.Error()}
 				}
-				keys.learn(f.Tally.Registry(), entries[i])
+				keys.learn(f.Tally.Registry(), entries[i], envs[i])
 			}
 		}
 		if f.Progress != nil {

@@ -149,28 +149,37 @@ func describe(entry []byte) string {
 }
 
 // readBundle is an entry bundle read ahead of the replay, with its
-// entries authenticated (vs[i] nil where that failed), or why it could not
-// be read.
+// entries parsed (envs[i] nil where that failed) and authenticated (vs[i]
+// nil where that failed), or why it could not be read.
 type readBundle struct {
 	entries [][]byte
+	envs    []*record.Envelope
 	vs      []*registry.Verified
 	err     error
 }
 
+// readDepth is how many bundles readAhead reads, parses and authenticates
+// ahead of the replay: enough that the cores have signatures to check
+// while the replay works through a bundle that is slow to apply (the
+// definition of a national election takes as long to parse as a few
+// thousand signatures take to check), few enough that little is held (a
+// bundle is at most 256 entries, some 128 KB).
+const readDepth = 16
+
 // readAhead reads the bundles of a tree of size treeSize in order from
-// bundle from, each one's signatures checked on every core (authenticate,
-// unless keys is nil: nothing is replayed), into a channel
-// that holds one bundle ahead of the replay. It stops at the first bundle
-// that cannot be read, or when ctx ends.
+// bundle from, each one's entries parsed and their signatures checked on
+// every core (authenticate, unless keys is nil: nothing is replayed), into
+// a channel that holds readDepth bundles ahead of the replay. It stops at
+// the first bundle that cannot be read, or when ctx ends.
 func readAhead(ctx context.Context, src Source, from int64, treeSize uint64, keys *keyTable) <-chan readBundle {
-	out := make(chan readBundle, 1)
+	out := make(chan readBundle, readDepth)
 	go func() {
 		defer close(out)
 		for b := from; uint64(b)*256 < treeSize; b++ {
 			var rb readBundle
 			rb.entries, rb.err = tlogtiles.ReadBundle(ctx, src, b, treeSize)
 			if rb.err == nil && keys != nil {
-				rb.vs = authenticate(keys, rb.entries)
+				rb.envs, rb.vs = authenticate(keys, rb.entries)
 			}
 			select {
 			case out <- rb:
@@ -194,15 +203,18 @@ type keyTable struct {
 
 // learn adds the keys an applied entry registered (the election record's
 // commission key, a keys record's grants), as the replay's registry holds
-// them. Only the replay calls it, after applying the entry.
-func (k *keyTable) learn(reg *registry.Registry, entry []byte) {
-	line, _, _ := strings.Cut(string(entry), "\n")
-	if line != "tallylog/v1 keys" && line != "tallylog/v1 election" {
-		return
-	}
-	env, err := record.Open(entry)
-	if err != nil {
-		return
+// them. Only the replay calls it, after applying the entry; env is the
+// entry parsed, or nil to parse it here.
+func (k *keyTable) learn(reg *registry.Registry, entry []byte, env *record.Envelope) {
+	if env == nil {
+		line, _, _ := strings.Cut(string(entry), "\n")
+		if line != "tallylog/v1 keys" && line != "tallylog/v1 election" {
+			return
+		}
+		var err error
+		if env, err = record.Open(entry); err != nil {
+			return
+		}
 	}
 	var vkeys []string
 	switch r := env.Record.(type) {
@@ -212,6 +224,8 @@ func (k *keyTable) learn(reg *registry.Registry, entry []byte) {
 		for _, g := range r.Grants {
 			vkeys = append(vkeys, g.Key)
 		}
+	default:
+		return
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -224,6 +238,14 @@ func (k *keyTable) learn(reg *registry.Registry, entry []byte) {
 			k.m[registry.KeyID{Name: name, Hash: hash}] = key
 		}
 	}
+}
+
+// lookup returns the key the replay has registered for env's signer, or
+// nil.
+func (k *keyTable) lookup(env *record.Envelope) *registry.Key {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	return k.m[registry.KeyID{Name: env.KeyName, Hash: env.KeyHash}]
 }
 
 // keyID reads the name and key hash of a verifier key (name+hash+key).
@@ -242,29 +264,49 @@ func keyID(vkey string) (string, uint32, bool) {
 
 // authenticate opens a bundle's entries and verifies their signatures on
 // every core, each with the key the replay had registered for its signer
-// when the bundle was read. vs[i] is nil where that fails (a record that
-// does not parse, a bad signature, a signer not registered yet): Apply then
-// replays that entry alone and reports its failure exactly as a sequential
-// replay would. Where the key registered at the entry's own index is
-// another, ApplyVerified verifies again with it. So every signature is
-// verified, the results in index order are those of one entry at a time,
-// and the output does not depend on the number of cores.
-func authenticate(keys *keyTable, entries [][]byte) []*registry.Verified {
+// when the bundle was read. envs[i] is nil where the entry does not parse;
+// vs[i] is nil where the signature was not verified (the entry does not
+// parse, the signature is bad, the signer was not registered yet:
+// reauthenticate tries the last again just before the replay, and Apply
+// replays what is left alone and reports its failure exactly as a
+// sequential replay would). Where the key registered at the entry's own
+// index is another, ApplyVerified verifies again with it. So every
+// signature is verified, the results in index order are those of one entry
+// at a time, and the output does not depend on the number of cores.
+func authenticate(keys *keyTable, entries [][]byte) ([]*record.Envelope, []*registry.Verified) {
+	envs := make([]*record.Envelope, len(entries))
 	vs := make([]*registry.Verified, len(entries))
 	parallel.For(len(entries), func(i int) {
 		env, err := record.Open(entries[i])
 		if err != nil {
 			return
 		}
-		keys.mu.RLock()
-		key := keys.m[registry.KeyID{Name: env.KeyName, Hash: env.KeyHash}]
-		keys.mu.RUnlock()
-		if key == nil {
-			return
-		}
-		if v, err := registry.Authenticate(env, key); err == nil {
-			vs[i] = v
+		envs[i] = env
+		if key := keys.lookup(env); key != nil {
+			if v, err := registry.Authenticate(env, key); err == nil {
+				vs[i] = v
+			}
 		}
 	})
-	return vs
+	return envs, vs
+}
+
+// reauthenticate verifies, on every core, the signatures of the entries
+// of rb from index first whose signer was not registered when rb was read
+// ahead but is now (the replay of the bundles before it registered the
+// key), so that only the entries signed by keys granted in their own
+// bundle are left for the sequential replay to verify.
+func reauthenticate(keys *keyTable, rb readBundle, first int64) {
+	var retry []int
+	for i := first; i < int64(len(rb.envs)); i++ {
+		if rb.envs[i] != nil && rb.vs[i] == nil && keys.lookup(rb.envs[i]) != nil {
+			retry = append(retry, int(i))
+		}
+	}
+	parallel.For(len(retry), func(j int) {
+		i := retry[j]
+		if v, err := registry.Authenticate(rb.envs[i], keys.lookup(rb.envs[i])); err == nil {
+			rb.vs[i] = v
+		}
+	})
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -19,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tallylog/tallylog/internal/benchref"
 	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/internal/ledger"
 	"github.com/tallylog/tallylog/internal/night"
@@ -389,36 +389,10 @@ type refRun struct {
 	cpu    float64 // CPU-seconds the measured work used
 }
 
-// cpuSeconds is the CPU time (user and system) this process has used.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
-}
+// cpuSeconds and ed25519Rate are the reference (see benchref).
+func cpuSeconds() float64 { return benchref.CPUSeconds() }
 
-// ed25519Rate measures Ed25519 verifications for d on every core: the
-// ceiling of an ingest that checks every signature. It returns them per
-// second and per CPU-second.
-func ed25519Rate(d time.Duration) (perSec, perCPUSec float64) {
-	pub, priv, _ := ed25519.GenerateKey(nil)
-	msg := []byte(strings.Repeat("tallylog/v1 sheet\nvotes 1 300\n", 12))
-	sig := ed25519.Sign(priv, msg)
-	var n atomic.Int64
-	c0 := cpuSeconds()
-	start := time.Now()
-	stop := start.Add(d)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for time.Now().Before(stop) {
-				ed25519.Verify(pub, msg, sig)
-				n.Add(1)
-			}
-		})
-	}
-	wg.Wait()
-	return float64(n.Load()) / time.Since(start).Seconds(), float64(n.Load()) / (cpuSeconds() - c0)
-}
+func ed25519Rate(d time.Duration) (perSec, perCPUSec float64) { return benchref.Ed25519Rate(d) }
 
 // tesseraAppendRate measures a bare Tessera POSIX log: n entries of 400
 // bytes added by 1,024 concurrent writers, each waiting for its index.
