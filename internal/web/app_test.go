@@ -34,12 +34,19 @@ import (
 // made by rsc.io/qr/coding.
 
 // openApp opens the app at /app/ (with hash as its screen) and waits until
-// it has started.
+// it has started. Every call loads the page afresh, as a reopened app
+// does: a query that changes each time makes it a new document (the
+// service worker answers it offline), where a change of hash alone would
+// leave the last screen's contents in place until the new one has loaded.
 func openApp(t *testing.T, ctx context.Context, ts *testSite, hash string) {
 	t.Helper()
-	run(t, ctx, "open the app", chromedp.Steps(chromedp.Navigate(ts.HTTP.URL+"/app/"+hash),
+	appOpens++
+	run(t, ctx, "open the app", chromedp.Steps(chromedp.Navigate(fmt.Sprintf("%s/app/?open=%d%s", ts.HTTP.URL, appOpens, hash)),
 		chromedp.WaitReady(chromedp.CSS(`html[data-ready="1"]`))))
 }
+
+// appOpens numbers openApp's loads (the browser tests run one at a time).
+var appOpens int
 
 // evalJSON runs an async JavaScript function body in the page with data
 // (marshalled to JSON) as d, and decodes what it returns into T.

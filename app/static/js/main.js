@@ -563,6 +563,13 @@ const accountsOf = (data) => data.contest.postal_accounts || [];
 
 async function ro() {
   if (!state.def || !state.id) return;
+  // Nothing from an earlier visit stays on screen while the log is asked:
+  // numbers typed into a form about to be redrawn would be lost.
+  state.contestData = null;
+  $("ro-asof").textContent = "Loading the logged sheets…";
+  $("ro-stations-summary").textContent = "";
+  $("ro-stations").tBodies[0].replaceChildren();
+  $("ro-table").tBodies[0].replaceChildren();
   const got = await loadContest();
   if (!got) { $("ro-asof").textContent = "The logged sheets cannot be loaded now; connect and reload."; return; }
   state.contestData = got.data;
@@ -664,6 +671,9 @@ function reviewRO(ev) {
 // and a form for the number of postal ballots issued.
 async function postal() {
   if (!state.def || !state.id) return;
+  state.contestData = null;
+  $("postal-asof").textContent = "Loading the constituency's log…";
+  $("postal-logged").replaceChildren();
   const got = await loadContest();
   if (!got) { $("postal-asof").textContent = "The constituency's log cannot be loaded now; connect and reload."; return; }
   state.contestData = got.data;
