@@ -1,13 +1,16 @@
 package web
 
 import (
+	"encoding/xml"
 	"fmt"
+	"io"
 	"io/fs"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/tallylog/tallylog/forensics"
 	"github.com/tallylog/tallylog/tally"
 )
 
@@ -57,6 +60,99 @@ func TestUrduCatalogue(t *testing.T) {
 		if _, ok := urdu["flag:"+k]; !ok {
 			t.Errorf("no Urdu sentence for flags of kind %s", k)
 		}
+	}
+	for _, k := range forensics.English.Phrases() {
+		ur, ok := urdu[k]
+		if !ok {
+			t.Errorf("no Urdu for the forensics charts' %q", k)
+		} else if verbs(k) != verbs(ur) {
+			t.Errorf("the Urdu of the charts' %q has verbs %q, want %q", k, verbs(ur), verbs(k))
+		}
+	}
+}
+
+// TestUrduForensicsCharts: the charts under /ur/ carry, for every phrase
+// the English chart shows, the Urdu phrase and none of the English words,
+// drawn right to left; the Urdu screening page embeds the Urdu charts.
+func TestUrduForensicsCharts(t *testing.T) {
+	ts := newTestSite(t)
+	ts.electionNight(t)
+	verb := regexp.MustCompile(`%(\[\d+\])?[sdv]|%%`)
+	letter := regexp.MustCompile(`\pL\pL`)
+	// pattern matches the whole text of an element drawn from phrase.
+	pattern := func(phrase string) *regexp.Regexp {
+		var re strings.Builder
+		last := 0
+		for _, m := range verb.FindAllStringIndex(phrase, -1) {
+			re.WriteString(regexp.QuoteMeta(phrase[last:m[0]]))
+			if phrase[m[0]:m[1]] == "%%" {
+				re.WriteString("%")
+			} else {
+				re.WriteString("(.+)")
+			}
+			last = m[1]
+		}
+		re.WriteString(regexp.QuoteMeta(phrase[last:]))
+		return regexp.MustCompile("^" + re.String() + "$")
+	}
+	// texts are the texts of an SVG's elements.
+	texts := func(svg string) []string {
+		var out []string
+		dec := xml.NewDecoder(strings.NewReader(svg))
+		for {
+			tok, err := dec.Token()
+			if err == io.EOF {
+				return out
+			} else if err != nil {
+				t.Fatalf("the chart is not XML: %v", err)
+			}
+			if cd, ok := tok.(xml.CharData); ok && strings.TrimSpace(string(cd)) != "" {
+				out = append(out, string(cd))
+			}
+		}
+	}
+	shows := func(texts []string, phrase string) bool {
+		re := pattern(phrase)
+		for _, s := range texts {
+			if re.MatchString(s) {
+				return true
+			}
+		}
+		return false
+	}
+	en, ur := forensics.English.Phrases(), chartText("ur").Phrases()
+	for chart := range forensicCharts {
+		_, enSVG := ts.get(t, "/forensics/assembly/NA/"+chart)
+		_, urSVG := ts.get(t, "/ur/forensics/assembly/NA/"+chart)
+		enTexts, urTexts := texts(enSVG), texts(urSVG)
+		shown := 0
+		for i, phrase := range en {
+			if !shows(enTexts, phrase) {
+				continue
+			}
+			shown++
+			if !shows(urTexts, ur[i]) {
+				t.Errorf("the Urdu %s lacks %q (for %q)", chart, ur[i], phrase)
+			}
+			for _, w := range verb.Split(phrase, -1) {
+				if w = strings.TrimSpace(w); letter.MatchString(w) && strings.Contains(urSVG, w) {
+					t.Errorf("the Urdu %s has the English %q", chart, w)
+				}
+			}
+		}
+		if shown < 4 {
+			t.Errorf("the English %s shows only %d of the phrases: is the test still reading it right?", chart, shown)
+		}
+		if !strings.Contains(urSVG, `xml:lang="ur"`) || !strings.Contains(urSVG, `direction="rtl"`) {
+			t.Errorf("the Urdu %s is not marked as Urdu drawn right to left", chart)
+		}
+		if strings.Contains(enSVG, `direction="rtl"`) || strings.Contains(enSVG, "xml:lang") {
+			t.Errorf("the English %s is marked right to left or with a language", chart)
+		}
+	}
+	_, page := ts.get(t, "/ur/forensics/assembly/NA")
+	if !strings.Contains(page, `<img src="/ur/forensics/assembly/NA/turnout.svg"`) {
+		t.Errorf("the Urdu screening page does not embed the Urdu charts")
 	}
 }
 

@@ -392,4 +392,16 @@ var urdu = map[string]string{
 	"Scans":                   "اسکین",
 	"%s scans":                "%s اسکین",
 	"Votes per candidate, %s": "ہر امیدوار کے ووٹ، %s",
+	// The forensics charts' words (forensics.English, drawn by chartText).
+	"Turnout × %s share: stations per 1-point bin": "ٹرن آؤٹ × %s کا حصہ: ہر 1 پوائنٹ کے خانے میں اسٹیشن",
+	"turnout %d%%, share %d%%: %d":                 "ٹرن آؤٹ %d%%، حصہ %d%%: %d",
+	"darkest = %d stations":                        "سب سے گہرا خانہ = %d اسٹیشن",
+	"Turnout: stations per 0.1-point bin":          "ٹرن آؤٹ: ہر 0.1 پوائنٹ کے خانے میں اسٹیشن",
+	"%s share: stations per 0.1-point bin":         "%s کا حصہ: ہر 0.1 پوائنٹ کے خانے میں اسٹیشن",
+	"%s share: stations per 1-point bin":           "%s کا حصہ: ہر 1 پوائنٹ کے خانے میں اسٹیشن",
+	"turnout (%)":                                  "ٹرن آؤٹ (%)",
+	"%s share (%%)":                                "%s کا حصہ (%%)",
+	"share of ballots in the box (%)":              "بیلٹ بکس میں ووٹوں کا حصہ (%)",
+	"stations":                                     "اسٹیشن",
+	"Screening signals, not proof of fraud.":       "جانچ کے اشارے، دھاندلی کا ثبوت نہیں۔",
 }

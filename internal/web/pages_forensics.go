@@ -11,10 +11,21 @@ import (
 )
 
 // forensicCharts are the charts of a scope, by file name.
-var forensicCharts = map[string]func(w io.Writer, rep *forensics.Report) error{
-	"fingerprint.svg":  forensics.WriteFingerprintSVG,
-	"turnout.svg":      forensics.WriteTurnoutSVG,
-	"leader-share.svg": forensics.WriteLeaderShareSVG,
+var forensicCharts = map[string]func(t forensics.ChartText, w io.Writer, rep *forensics.Report) error{
+	"fingerprint.svg":  forensics.ChartText.WriteFingerprintSVG,
+	"turnout.svg":      forensics.ChartText.WriteTurnoutSVG,
+	"leader-share.svg": forensics.ChartText.WriteLeaderShareSVG,
+}
+
+// chartText is the forensics charts' words in lang: English, or the
+// catalogue's phrases (right to left in Urdu).
+func chartText(lang string) forensics.ChartText {
+	if lang == "en" {
+		return forensics.English
+	}
+	t := forensics.English.Translate(func(s string) string { return tr(lang, s) })
+	t.Lang, t.RTL = lang, lang == "ur"
+	return t
 }
 
 // scopeOf reads /forensics[/{scope}/{id}]: the first assembly by default.
@@ -51,12 +62,13 @@ func (x *site) forensicsPage(r *http.Request) (*response, state) {
 		R      *scopeReport
 		Base   string
 		Charts []string
-	}{common, rep, "/forensics/" + scope + "/" + id + "/", charts})
+	}{common, rep, langPrefix(r) + "/forensics/" + scope + "/" + id + "/", charts})
 	resp.noStore = !current
 	return resp, st
 }
 
-// forensicsChart serves /forensics/{scope}/{id}/{chart}.svg.
+// forensicsChart serves /forensics/{scope}/{id}/{chart}.svg, and under
+// /ur/ the same chart in Urdu.
 func (x *site) forensicsChart(r *http.Request) (*response, state) {
 	st := x.current()
 	draw, ok := forensicCharts[r.PathValue("chart")]
@@ -69,7 +81,7 @@ func (x *site) forensicsChart(r *http.Request) (*response, state) {
 		return textResponse(http.StatusNotFound, "no screening of "+scope+" "+id+" yet: no station has reported"), st
 	}
 	var buf bytes.Buffer
-	if err := draw(&buf, rep.Report); err != nil {
+	if err := draw(chartText(langOf(r)), &buf, rep.Report); err != nil {
 		return textResponse(http.StatusInternalServerError, "could not draw the chart: "+err.Error()), st
 	}
 	return &response{status: http.StatusOK, ctype: "image/svg+xml", body: buf.Bytes(), noStore: !current}, st

@@ -27,6 +27,7 @@ import (
 //	GET /forensics/assembly/{id}       an assembly's forensic screening
 //	GET /forensics/contest/{id}        a contest's forensic screening
 //	GET /forensics/{scope}/{id}/{chart}.svg   fingerprint, turnout, leader-share
+//	                                   (under /ur/ with Urdu words)
 //	GET /log                           checkpoint, cosignatures, how to verify
 //	GET /claim, POST /claim            the claim checker: is this sheet real? (claim.go)
 //	GET /static/{file}                 the stylesheet and the optional script
@@ -49,6 +50,7 @@ func (s *Server) routeSite(mux *http.ServeMux) {
 	x.htmlPage(mux, "GET /forensics", x.forensicsPage)
 	x.htmlPage(mux, "GET /forensics/{scope}/{id}", x.forensicsPage)
 	x.page(mux, "GET /forensics/{scope}/{id}/{chart}", x.forensicsChart)
+	x.page(mux, "GET /ur/forensics/{scope}/{id}/{chart}", x.forensicsChart)
 	x.htmlPage(mux, "GET /log", x.logPage)
 	x.htmlPage(mux, "GET /claim", x.claimGet)
 	mux.HandleFunc("POST /claim", x.claimPost)
