@@ -61,12 +61,12 @@ func TestUrduCatalogue(t *testing.T) {
 			t.Errorf("no Urdu sentence for flags of kind %s", k)
 		}
 	}
-	for _, k := range forensics.English.Phrases() {
+	for _, k := range append(forensics.English.Phrases(), contestDescriptionMessages...) {
 		ur, ok := urdu[k]
 		if !ok {
-			t.Errorf("no Urdu for the forensics charts' %q", k)
+			t.Errorf("no Urdu for %q (the forensics charts' words or a contest's description)", k)
 		} else if verbs(k) != verbs(ur) {
-			t.Errorf("the Urdu of the charts' %q has verbs %q, want %q", k, verbs(ur), verbs(k))
+			t.Errorf("the Urdu of %q has verbs %q, want %q", k, verbs(ur), verbs(k))
 		}
 	}
 }
@@ -210,6 +210,22 @@ func TestUrduConstituencyNames(t *testing.T) {
 		{"/ur/entry/" + fmt.Sprint(sc.Tampered), `NA-57</a> راولپنڈی-6`, ""},
 		{"/", `<span class="sub">Rawalpindi-VI</span>`, "راولپنڈی-6"},
 		{"/contest/NA-57", `<h1 id="top">NA-57 Rawalpindi-VI</h1>`, ""},
+	} {
+		_, body := ts.get(t, c.path)
+		if !strings.Contains(body, c.want) {
+			t.Errorf("%s lacks %s", c.path, c.want)
+		}
+		if c.not != "" && strings.Contains(body, c.not) {
+			t.Errorf("%s has %s", c.path, c.not)
+		}
+	}
+	// The share description and the titles of other pages are in Urdu.
+	for _, c := range []struct{ path, want, not string }{
+		{"/ur/contest/NA-57", `<meta property="og:description" content="NA-57 راولپنڈی-6: 3 میں سے 3 اسٹیشن موصول؛ امیدوار ایک (`, "stations in"},
+		{"/ur/contest/NA-57", `<meta name="description" content="NA-57 راولپنڈی-6:`, "the declared result"},
+		{"/contest/NA-57", `<meta property="og:description" content="NA-57 Rawalpindi-VI: 3 of 3 stations in; leading Candidate One (Pakistan Muslim League (N)) by 160 votes; the declared result disagrees with the logged sheets.">`, ""},
+		{"/ur/forensics/assembly/NA", `<meta property="og:title" content="فرانزک جانچ: قومی اسمبلی`, "Forensic screening"},
+		{"/ur/station/NA-57/PS-1", `<meta property="og:title" content="اسٹیشن NA-57/PS-1`, ""},
 	} {
 		_, body := ts.get(t, c.path)
 		if !strings.Contains(body, c.want) {

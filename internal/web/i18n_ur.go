@@ -404,4 +404,9 @@ var urdu = map[string]string{
 	"share of ballots in the box (%)":              "بیلٹ بکس میں ووٹوں کا حصہ (%)",
 	"stations":                                     "اسٹیشن",
 	"Screening signals, not proof of fraud.":       "جانچ کے اشارے، دھاندلی کا ثبوت نہیں۔",
+	// contestDescription's formats (og:description of a contest page).
+	"%s %s: %d of %d stations in":                            "%[1]s %[2]s: %[4]d میں سے %[3]d اسٹیشن موصول",
+	"; %s %s (%s) by %s votes":                               "؛ %[2]s (%[3]s) %[4]s ووٹوں سے %[1]s",
+	"; the declared result disagrees with the logged sheets": "؛ اعلان شدہ نتیجہ درج شدہ فارموں سے مطابقت نہیں رکھتا",
+	".": "۔",
 }

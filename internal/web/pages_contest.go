@@ -1,7 +1,7 @@
 package web
 
 import (
-	"fmt"
+	"cmp"
 	"html/template"
 	"net/http"
 	"os"
@@ -160,7 +160,7 @@ func (x *site) contestPage(r *http.Request) (*response, state) {
 		}
 		common = x.common(r, v, c.ID+" "+name)
 		won = briefOf(d, &c).Status == "won"
-		common.Description = contestDescription(&c, d)
+		common.Description = contestDescription(langOf(r), &c, d)
 		for _, cr := range c.Candidates {
 			row := candidateRow{CandidateResult: cr, PartyInfo: partyOf(d, cr.Party)}
 			row.Winner = !c.Tie && len(c.Winners) == 1 && c.Winners[0] == cr.ID
@@ -240,15 +240,36 @@ func (x *site) hasImage(hash string) bool {
 	return err == nil
 }
 
-// contestDescription is a contest's one-line summary for share cards.
-func contestDescription(c *tally.ContestResult, d *election.Definition) string {
+// contestDescriptionMessages are the formats of contestDescription, each
+// with its entry in the Urdu catalogue (TestUrduCatalogue checks them).
+var contestDescriptionMessages = []string{
+	"%s %s: %d of %d stations in", "; %s %s (%s) by %s votes",
+	"; the declared result disagrees with the logged sheets", ".",
+}
+
+// contestDescription is a contest's one-line summary for share cards, in
+// lang with the contest's, candidate's and party's names in lang where
+// the definition has them.
+func contestDescription(lang string, c *tally.ContestResult, d *election.Definition) string {
 	b := briefOf(d, c)
-	s := fmt.Sprintf("%s %s: %d of %d stations in", c.ID, c.Name, c.StationsIn, c.Stations)
+	name, leader, party := c.Name, b.LeaderName, b.LeaderParty.Name
+	if lang == "ur" {
+		name = cmp.Or(b.LocalName, name)
+		party = cmp.Or(b.LeaderParty.LocalName, party)
+		if def, ok := d.Contest(c.ID); ok {
+			for _, cd := range def.Candidates {
+				if cd.ID == b.Leader {
+					leader = cmp.Or(cd.LocalName, leader)
+				}
+			}
+		}
+	}
+	s := tr(lang, "%s %s: %d of %d stations in", c.ID, name, c.StationsIn, c.Stations)
 	if b.Leader != "" {
-		s += fmt.Sprintf("; %s %s (%s) by %s votes", b.Status, b.LeaderName, b.LeaderParty.Name, formatCount(c.Margin))
+		s += tr(lang, "; %s %s (%s) by %s votes", tr(lang, b.Status), leader, party, formatCount(c.Margin))
 	}
 	if b.Disputed {
-		s += "; the declared result disagrees with the logged sheets"
+		s += tr(lang, "; the declared result disagrees with the logged sheets")
 	}
-	return s + "."
+	return s + tr(lang, ".")
 }

@@ -52,7 +52,9 @@ func (x *site) forensicsPage(r *http.Request) (*response, state) {
 		return x.notFoundPage(r, "No "+scope+" "+id, "See the assembly pages for the identifiers.")
 	}
 	var common pageCommon
-	st := x.read(func(v *tally.View) { common = x.common(r, v, "Forensic screening: "+rep.Name) })
+	st := x.read(func(v *tally.View) {
+		common = x.common(r, v, tr(langOf(r), "Forensic screening:")+" "+tr(langOf(r), rep.Name))
+	})
 	var charts []string
 	if rep.Report != nil {
 		charts = []string{"fingerprint.svg", "turnout.svg", "leader-share.svg"}

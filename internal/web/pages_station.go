@@ -142,7 +142,7 @@ func (x *site) stationPage(r *http.Request) (*response, state) {
 			return
 		}
 		pageAttestations(&sr, attestationPage(r), x.s.limits.cfg.StationAttestations)
-		common = x.common(r, v, "Station "+sr.ID)
+		common = x.common(r, v, tr(langOf(r), "Station")+" "+sr.ID)
 		for _, sc := range sr.Contests {
 			view := stationContestView{StationContest: sc}
 			if c, ok := v.Definition().Contest(sc.Contest); ok {

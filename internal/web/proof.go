@@ -42,7 +42,9 @@ func (x *site) entryPage(r *http.Request) (*response, state) {
 		common pageCommon
 		def    *election.Definition
 	)
-	st := x.read(func(v *tally.View) { common, def = x.common(r, v, fmt.Sprintf("Log entry %d", index)), v.Definition() })
+	st := x.read(func(v *tally.View) {
+		common, def = x.common(r, v, tr(langOf(r), "Log entry %d", index)), v.Definition()
+	})
 	rc, err := x.proofFor(r.Context(), index)
 	if err != nil {
 		return x.notFoundPage(r, fmt.Sprintf("No published entry %d", index), err.Error())
