@@ -52,6 +52,42 @@ func sitePages(sc *scenario) []struct{ name, path, sel string } {
 		{"urdu-constituency", "/ur/contest/NA-57", "#form-47"},
 		{"urdu-station", "/ur/station/NA-57/PS-3", "pre.receipt"},
 		{"urdu-search", "/ur/search?q=" + url.QueryEscape("راولپنڈی"), "#hits"},
+		{"urdu-forensics", "/ur/forensics/assembly/NA", ".charts img"},
+	}
+}
+
+// urduCharts checks, at the size in use, that the Urdu screening page's
+// charts are the Urdu ones, loaded and no wider than the screen, and
+// that each chart draws its words right to left inside its 640 px: the
+// title and caveat end at the plot's right edge (x = 620).
+func urduCharts(t *testing.T, ctx context.Context, ts *testSite) {
+	t.Helper()
+	imgs := run(t, ctx, "charts", chromedp.Evaluate[[]string](`[...document.querySelectorAll(".charts img")].map(i => i.getAttribute("src") + " " + i.naturalWidth + " " + (i.getBoundingClientRect().right <= document.documentElement.clientWidth + 1 && i.getBoundingClientRect().left >= -1))`))
+	if len(imgs) != 3 {
+		t.Fatalf("the Urdu screening page shows %d charts, want 3: %v", len(imgs), imgs)
+	}
+	for _, img := range imgs {
+		src, rest, _ := strings.Cut(img, " ")
+		if !strings.HasPrefix(src, "/ur/forensics/") || rest != "640 true" {
+			t.Errorf("chart %s: want an Urdu chart (/ur/…) loaded 640 px wide and inside the screen, got %q", src, rest)
+		}
+	}
+	for _, img := range imgs {
+		src, _, _ := strings.Cut(img, " ")
+		open(t, ctx, ts, src, "text")
+		// Each phrase: its direction, the left and right of its box (as
+		// drawn, after rotation), and
+		// whether it is the title or the caveat (anchored at the start).
+		words := run(t, ctx, "chart words", chromedp.Evaluate[[][]any](`[...document.querySelectorAll("text[direction]")].map(e => { const b = e.getBoundingClientRect(); return [getComputedStyle(e).direction, Math.round(b.left + scrollX), Math.round(b.right + scrollX), !e.hasAttribute("text-anchor")] })`))
+		if len(words) < 4 {
+			t.Errorf("%s has %d phrases marked with a direction, want at least 4", src, len(words))
+		}
+		for _, w := range words {
+			left, right := w[1].(float64), w[2].(float64)
+			if w[0] != "rtl" || left < 0 || right > 640 || w[3] == true && (right < 618 || right > 622) {
+				t.Errorf("%s: a phrase is drawn %v (want rtl, within 0–640 px, title and caveat ending at 620)", src, w)
+			}
+		}
 	}
 }
 
@@ -104,6 +140,9 @@ func TestBrowserPhonesAndDesktops(t *testing.T) {
 				axe(t, ctx, p.path+" at "+size.name)
 			}
 			docShot(t, ctx, p.name+"-"+size.name)
+			if p.name == "urdu-forensics" && size.w < 500 {
+				urduCharts(t, ctx, ts)
+			}
 		}
 	}
 	// Dark mode: the same rules with prefers-color-scheme: dark.
