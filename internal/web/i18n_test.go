@@ -150,6 +150,18 @@ func TestUrduForensicsCharts(t *testing.T) {
 			t.Errorf("the English %s is marked right to left or with a language", chart)
 		}
 	}
+	// Parties by their Urdu names, in the charts and in the page's
+	// summary (the findings' explanations are the forensics package's
+	// English sentences, names included).
+	if _, body := ts.get(t, "/ur/forensics/assembly/NA/leader-share.svg"); !strings.Contains(body, "پاکستان مسلم لیگ (ن)") || strings.Contains(body, "Pakistan Muslim League") {
+		t.Errorf("the Urdu leader-share chart does not name the leading party in Urdu only")
+	}
+	if _, body := ts.get(t, "/ur/forensics/assembly/NA"); !strings.Contains(body, "کا تجزیہ؛ برتری پاکستان مسلم لیگ (ن) کو") {
+		t.Errorf("the Urdu screening page's summary does not name the leading party in Urdu")
+	}
+	if _, body := ts.get(t, "/forensics/assembly/NA/leader-share.svg"); !strings.Contains(body, "Pakistan Muslim League (N) share") {
+		t.Errorf("the English chart does not name the leading party in English")
+	}
 	_, page := ts.get(t, "/ur/forensics/assembly/NA")
 	if !strings.Contains(page, `<img src="/ur/forensics/assembly/NA/turnout.svg"`) {
 		t.Errorf("the Urdu screening page does not embed the Urdu charts")

@@ -392,6 +392,9 @@ var urdu = map[string]string{
 	"Scans":                   "اسکین",
 	"%s scans":                "%s اسکین",
 	"Votes per candidate, %s": "ہر امیدوار کے ووٹ، %s",
+	// The column of independent candidates in an assembly's screening
+	// (scopeIn).
+	"Independent": "آزاد",
 	// The forensics charts' words (forensics.English, drawn by chartText).
 	"Turnout × %s share: stations per 1-point bin": "ٹرن آؤٹ × %s کا حصہ: ہر 1 پوائنٹ کے خانے میں اسٹیشن",
 	"turnout %d%%, share %d%%: %d":                 "ٹرن آؤٹ %d%%، حصہ %d%%: %d",

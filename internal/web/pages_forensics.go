@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"io"
 	"net/http"
 	"strings"
@@ -51,6 +52,7 @@ func (x *site) forensicsPage(r *http.Request) (*response, state) {
 	if !ok {
 		return x.notFoundPage(r, "No "+scope+" "+id, "See the assembly pages for the identifiers.")
 	}
+	rep = x.scopeIn(langOf(r), rep)
 	var common pageCommon
 	st := x.read(func(v *tally.View) {
 		common = x.common(r, v, tr(langOf(r), "Forensic screening:")+" "+tr(langOf(r), rep.Name))
@@ -83,8 +85,44 @@ func (x *site) forensicsChart(r *http.Request) (*response, state) {
 		return textResponse(http.StatusNotFound, "no screening of "+scope+" "+id+" yet: no station has reported"), st
 	}
 	var buf bytes.Buffer
-	if err := draw(chartText(langOf(r)), &buf, rep.Report); err != nil {
+	if err := draw(chartText(langOf(r)), &buf, x.scopeIn(langOf(r), rep).Report); err != nil {
 		return textResponse(http.StatusInternalServerError, "could not draw the chart: "+err.Error()), st
 	}
 	return &response{status: http.StatusOK, ctype: "image/svg+xml", body: buf.Bytes(), noStore: !current}, st
+}
+
+// scopeIn returns rep with its columns' names (parties of an assembly,
+// candidates of a contest) and the leader's in lang where the definition
+// has them; rep, which the cache shares, is not changed.
+func (x *site) scopeIn(lang string, rep *scopeReport) *scopeReport {
+	if lang != "ur" || rep.Report == nil {
+		return rep
+	}
+	local := map[string]string{"Independent": tr(lang, "Independent")}
+	x.s.Tally.Read(func(v *tally.View) {
+		d := v.Definition()
+		if d == nil {
+			return
+		}
+		if rep.Scope == "contest" {
+			if c, ok := d.Contest(rep.ID); ok {
+				for _, cd := range c.Candidates {
+					local[cd.Name] = cmp.Or(cd.LocalName, cd.Name)
+				}
+			}
+			return
+		}
+		for _, p := range d.Parties {
+			local[p.Name] = cmp.Or(p.LocalName, p.Name)
+		}
+	})
+	fr := *rep.Report
+	fr.Candidates = make([]string, len(rep.Report.Candidates))
+	for i, n := range rep.Report.Candidates {
+		fr.Candidates[i] = cmp.Or(local[n], n)
+	}
+	fr.Leader = cmp.Or(local[fr.Leader], fr.Leader)
+	out := *rep
+	out.Report = &fr
+	return &out
 }
