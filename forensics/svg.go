@@ -92,6 +92,15 @@ func (t ChartText) name(s string) string {
 	return s
 }
 
+// font is the font of a phrase: right-to-left (Arabic-script) words are
+// drawn at 14 px, as 12 px Naskh reads smaller than 12 px Latin.
+func (t ChartText) font() string {
+	if t.RTL {
+		return `font-family="sans-serif" font-size="14"`
+	}
+	return svgFont
+}
+
 // attrs are the attributes of a text element holding a phrase.
 func (t ChartText) attrs() string {
 	if t.RTL {
@@ -141,7 +150,7 @@ func (t ChartText) WriteFingerprintSVG(w io.Writer, rep *Report) error {
 	if t.RTL {
 		x = plotL
 	}
-	fmt.Fprintf(b, `<text x="%d" y="%d" %s fill="#444">%s</text>`+"\n", x, plotT-8, svgFont+` text-anchor="end"`+t.attrs(),
+	fmt.Fprintf(b, `<text x="%d" y="%d" %s fill="#444">%s</text>`+"\n", x, plotT-8, t.font()+` text-anchor="end"`+t.attrs(),
 		html.EscapeString(fmt.Sprintf(t.Darkest, maxC)))
 	return t.footer(b)
 }
@@ -218,11 +227,11 @@ func (t ChartText) header(b *bufio.Writer, title string) {
 	}
 	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img"%s>`+"\n", svgW, svgH, svgW, svgH, lang)
 	fmt.Fprintf(b, "<title>%s</title>\n", html.EscapeString(title))
-	fmt.Fprintf(b, `<text x="%d" y="22" %s font-weight="bold"%s>%s</text>`+"\n", t.lineStart(), svgFont, t.attrs(), html.EscapeString(title))
+	fmt.Fprintf(b, `<text x="%d" y="22" %s font-weight="bold"%s>%s</text>`+"\n", t.lineStart(), t.font(), t.attrs(), html.EscapeString(title))
 }
 
 func (t ChartText) footer(b *bufio.Writer) error {
-	fmt.Fprintf(b, `<text x="%d" y="%d" %s fill="#a33"%s>%s</text>`+"\n", t.lineStart(), svgH-8, svgFont, t.attrs(),
+	fmt.Fprintf(b, `<text x="%d" y="%d" %s fill="#a33"%s>%s</text>`+"\n", t.lineStart(), svgH-8, t.font(), t.attrs(),
 		html.EscapeString(t.Caveat))
 	b.WriteString("</svg>\n")
 	return b.Flush()
@@ -241,9 +250,9 @@ func (t ChartText) axes(b *bufio.Writer, xlabel, ylabel string, xmax, ymax float
 		fmt.Fprintf(b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#888"/>`, plotL-5, y, plotL, y)
 		fmt.Fprintf(b, `<text x="%d" y="%.1f" %s text-anchor="end">%s</text>`+"\n", plotL-8, y+4, svgFont, fmtTick(ymax*float64(i)/4))
 	}
-	fmt.Fprintf(b, `<text x="%d" y="%d" %s text-anchor="middle"%s>%s</text>`+"\n", (plotL+plotR)/2, plotB+34, svgFont, t.attrs(), html.EscapeString(xlabel))
+	fmt.Fprintf(b, `<text x="%d" y="%d" %s text-anchor="middle"%s>%s</text>`+"\n", (plotL+plotR)/2, plotB+34, t.font(), t.attrs(), html.EscapeString(xlabel))
 	fmt.Fprintf(b, `<text x="14" y="%d" %s text-anchor="middle" transform="rotate(-90 14 %d)"%s>%s</text>`+"\n",
-		(plotT+plotB)/2, svgFont, (plotT+plotB)/2, t.attrs(), html.EscapeString(ylabel))
+		(plotT+plotB)/2, t.font(), (plotT+plotB)/2, t.attrs(), html.EscapeString(ylabel))
 }
 
 func fmtTick(v float64) string {
