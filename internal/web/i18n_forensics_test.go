@@ -37,7 +37,7 @@ func englishIn(page string, explanations []string) []string {
 }
 
 // TestUrduScreeningSaysNoEnglish: the Urdu screening pages (an assembly
-// and its constituencies) say every explanation the English pages give —
+// and its constituencies), and the flags page's forensic signals, say every explanation the English pages give —
 // national findings, constituencies' reasons, the station screen's and
 // the flagged stations' signals — in Urdu: no four English words of them
 // in a row are left, no format is broken, names are the Urdu ones. Taking
@@ -97,6 +97,18 @@ func TestUrduScreeningSaysNoEnglish(t *testing.T) {
 			}
 		}
 		pages[s] = ur
+	}
+	// The flags page lists the stations' signals too.
+	_, enFlags := ts.get(t, "/flags?kind=forensic")
+	_, urFlags := ts.get(t, "/ur/flags?kind=forensic")
+	if len(englishIn(enFlags, explanations)) == 0 {
+		t.Errorf("the English flags page shows no forensic signal")
+	}
+	if got := englishIn(urFlags, explanations); len(got) > 0 {
+		t.Errorf("the Urdu flags page has English: %q", got)
+	}
+	if !strings.Contains(urFlags, "دھاندلی کا ثبوت نہیں") || strings.Contains(urFlags, "not proof of fraud") {
+		t.Errorf("the Urdu flags page does not give the caveat in Urdu")
 	}
 	if !strings.Contains(pages["contest/NA-57"], "<h1>فرانزک جانچ: NA-57 راولپنڈی-6</h1>") ||
 		!strings.Contains(pages["contest/NA-57"], "<title>فرانزک جانچ: NA-57 راولپنڈی-6") {

@@ -440,5 +440,7 @@ var urdu = map[string]string{
 	"turnout %.1f%% and leader share %.1f%% sit where Klimek et al.'s extreme fraud puts a second cluster; %s.":                                                                                "ٹرن آؤٹ %.1f%% اور سرفہرست کا حصہ %.1f%% وہاں ہیں جہاں Klimek et al. کی انتہائی دھاندلی دوسرا جھرمٹ بناتی ہے؛ %s۔",
 	"candidate votes add up to %d but the sheet reports %d valid ballots (excluded from the statistics); %s.":                                                                                  "امیدواروں کے ووٹوں کا مجموعہ %d ہے مگر فارم %d درست ووٹ بتاتا ہے (شماریات سے خارج)؛ %s۔",
 	"turnout %.1f%% and %s's share %.1f%% against medians of %.1f%% and %.1f%% in %q: %s's votes are %.1f%% of registered voters, %.1f robust standard deviations above the constituency; %s.": "ٹرن آؤٹ %.1f%% اور %s کا حصہ %.1f%%، جبکہ درمیانی قدریں %.1f%% اور %.1f%% ہیں (%q میں): %s کے ووٹ رجسٹرڈ ووٹروں کا %.1f%% ہیں، حلقے سے %.1f مضبوط معیاری انحراف اوپر؛ %s۔",
-	"no station of this scope has reported a sheet that can be screened yet":                                                                                                                   "اس دائرے کے کسی اسٹیشن نے ابھی ایسا فارم درج نہیں کیا جس کی جانچ ہو سکے",
+	// The report's caveat, after the signals on the flags page.
+	"Every result below is a screening signal, not proof of fraud.":          "نیچے کا ہر نتیجہ جانچ کا اشارہ ہے، دھاندلی کا ثبوت نہیں۔",
+	"no station of this scope has reported a sheet that can be screened yet": "اس دائرے کے کسی اسٹیشن نے ابھی ایسا فارم درج نہیں کیا جس کی جانچ ہو سکے",
 }
