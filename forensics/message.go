@@ -13,7 +13,8 @@ import (
 //
 // Every Format is one of [Formats]. Arguments are numbers, names (of
 // candidates or parties, groups, stations) and Messages. Messages are not
-// part of the report's JSON, which carries their English text.
+// part of the report's JSON, which carries their English text: a report
+// read back from JSON has none (zero Messages, nil Messages slices).
 type Message struct {
 	Format string
 	Args   []any

@@ -148,3 +148,25 @@ func TestUrduScreeningSaysNoEnglish(t *testing.T) {
 		t.Errorf("the pages show only %d of the %d formats", shown, len(forensics.Formats()))
 	}
 }
+
+// TestUrduScreeningOfJSON: a report read back from its JSON has no
+// messages, and its Urdu copy keeps the English explanations rather than
+// empty ones.
+func TestUrduScreeningOfJSON(t *testing.T) {
+	ts := newTestSite(t)
+	ts.electionNight(t)
+	ts.sheet(t, "NA-58", "NA-58/PS-2", 900, 0, 0)
+	_, body := ts.get(t, "/api/v1/forensics/contest/NA-58")
+	var rep scopeReport
+	if err := json.Unmarshal([]byte(body), &rep); err != nil || rep.Report == nil || len(rep.Report.Flagged) == 0 {
+		t.Fatalf("%v (%.200s)", err, body)
+	}
+	x := &site{s: ts.Srv, forensics: newForensicsCache()}
+	ur := x.scopeIn("ur", &rep).Report
+	if ur.Findings[0].Explanation != rep.Report.Findings[0].Explanation || ur.Flagged[0].Signals[0].Explanation != rep.Report.Flagged[0].Signals[0].Explanation {
+		t.Errorf("the Urdu copy of a report without messages changed its explanations: %q", ur.Findings[0].Explanation)
+	}
+	if ur.Leader == rep.Report.Leader {
+		t.Errorf("the Urdu copy kept the English leader %q", ur.Leader)
+	}
+}

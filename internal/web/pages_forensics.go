@@ -129,29 +129,39 @@ func (x *site) scopeIn(lang string, rep *scopeReport) *scopeReport {
 		fr.Candidates[i] = cmp.Or(local[n], n)
 	}
 	fr.Leader = cmp.Or(local[fr.Leader], fr.Leader)
-	say := func(m forensics.Message) string { return sayIn(lang, m, local) }
+	// say says m, or keeps the English of a report that has no messages
+	// (one read back from its JSON).
+	say := func(m forensics.Message, english string) string {
+		if m.Format == "" {
+			return english
+		}
+		return sayIn(lang, m, local)
+	}
 	fr.Findings = slices.Clone(fr.Findings)
 	for i := range fr.Findings {
-		fr.Findings[i].Explanation = say(fr.Findings[i].Message)
+		fr.Findings[i].Explanation = say(fr.Findings[i].Message, fr.Findings[i].Explanation)
 	}
 	fr.Groups = slices.Clone(fr.Groups)
 	for i := range fr.Groups {
 		g := &fr.Groups[i]
+		if len(g.Messages) != len(g.Reasons) {
+			continue
+		}
 		g.Reasons = make([]string, len(g.Messages))
 		for j, m := range g.Messages {
-			g.Reasons[j] = say(m)
+			g.Reasons[j] = say(m, "")
 		}
 	}
 	fr.Screen.Top = slices.Clone(fr.Screen.Top)
 	for i := range fr.Screen.Top {
-		fr.Screen.Top[i].Explanation = say(fr.Screen.Top[i].Message)
+		fr.Screen.Top[i].Explanation = say(fr.Screen.Top[i].Message, fr.Screen.Top[i].Explanation)
 	}
 	fr.Flagged = slices.Clone(fr.Flagged)
 	for i := range fr.Flagged {
 		f := &fr.Flagged[i]
 		f.Signals = slices.Clone(f.Signals)
 		for j := range f.Signals {
-			f.Signals[j].Explanation = say(f.Signals[j].Message)
+			f.Signals[j].Explanation = say(f.Signals[j].Message, f.Signals[j].Explanation)
 		}
 	}
 	out.Report = &fr
