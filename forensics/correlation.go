@@ -1,7 +1,6 @@
 package forensics
 
 import (
-	"fmt"
 	"math"
 )
 
@@ -132,9 +131,6 @@ func runCorrelation(d *dataset, opt *Options) (CorrelationTest, []CorrelationTes
 	return res, out
 }
 
-func describeCorrelation(c CorrelationTest) string {
-	return fmt.Sprintf("Across %d stations, turnout and the leader's share correlate with r = %.3f, and r = %.3f within groups (p = %.4f); "+
-		"each extra registered voter who turned out added %.2f leader votes against a mean share of %.2f. "+
-		"Ballot stuffing raises both together, but so can honest geography (rural areas vote more and differently); %s.",
-		c.Stations, c.R, c.WithinR, c.WithinP, c.Slope, c.MeanShare, Caveat)
+func describeCorrelation(c CorrelationTest) Message {
+	return say(msgCorrelation, c.Stations, c.R, c.WithinR, c.WithinP, c.Slope, c.MeanShare, caveat())
 }

@@ -1,7 +1,6 @@
 package forensics
 
 import (
-	"fmt"
 	"math"
 )
 
@@ -374,13 +373,10 @@ func gammaQ(a, x float64) float64 {
 }
 
 // describeDigits explains a digit test in plain words.
-func describeDigits(t DigitTest) string {
-	what := "last digits of vote counts expected to reach 100"
-	why := "invented numbers often over-use some final digits (Beber & Scacco 2012)"
+func describeDigits(t DigitTest) Message {
+	id := msgLastDigit
 	if t.Kind == "second digit" {
-		what = "second digits of vote counts expected to reach 30"
-		why = "Mebane's second-digit Benford test; its link to fraud is disputed (Mebane 2013 found implausible results on Russian data)"
+		id = msgSecondDigit
 	}
-	return fmt.Sprintf("%d %s depart from what binomial resampling of the same counts gives by Q = %.1f (p = %.4f); %s; %s.",
-		t.Counts, what, t.Q, t.P, why, Caveat)
+	return say(id, t.Counts, t.Q, t.P, caveat())
 }

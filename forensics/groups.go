@@ -1,7 +1,6 @@
 package forensics
 
 import (
-	"fmt"
 	"slices"
 )
 
@@ -59,28 +58,29 @@ func groupReports(d *dataset, opt *Options, integer []IntegerTest, last, second 
 		r.IntegerExcess, r.IntegerP = integer[g].Excess.Either, integer[g].P
 		r.LastDigitP, r.SecondDigitP = last[g].P, second[g].P
 		r.Correlation, r.CorrelationP = corr[g].R, corr[g].P
-		reason := func(format string, args ...any) {
+		reason := func(id msgID, args ...any) {
+			m := say(id, args...)
 			r.Score++
-			r.Reasons = append(r.Reasons, fmt.Sprintf(format, args...))
+			r.Reasons = append(r.Reasons, m.String())
+			r.Messages = append(r.Messages, m)
 		}
 		if integer[g].Included > 0 && r.IntegerP < level {
-			reason("%.0f stations with whole-percentage turnout or share against %.1f expected (p = %.4f < %.2g)",
-				integer[g].Observed.Either, integer[g].Expected.Either, r.IntegerP, level)
+			reason(msgGroupInteger, integer[g].Observed.Either, integer[g].Expected.Either, r.IntegerP, level)
 		}
 		if last[g].Counts > 0 && r.LastDigitP < level {
-			reason("last digits of %d counts depart from the resampled null (p = %.4f < %.2g)", last[g].Counts, r.LastDigitP, level)
+			reason(msgGroupLastDigit, last[g].Counts, r.LastDigitP, level)
 		}
 		if second[g].Counts > 0 && r.SecondDigitP < level {
-			reason("second digits of %d counts depart from the resampled null (p = %.4f < %.2g)", second[g].Counts, r.SecondDigitP, level)
+			reason(msgGroupSecondDigit, second[g].Counts, r.SecondDigitP, level)
 		}
 		if corr[g].Stations > 3 && r.CorrelationP < level {
-			reason("turnout and leader share correlate (r = %.2f, p = %.2g < %.2g)", r.Correlation, r.CorrelationP, level)
+			reason(msgGroupCorrelation, r.Correlation, r.CorrelationP, level)
 		}
 		if len(sorted) >= 2 && r.Invalid > r.Margin {
-			reason("%d rejected ballots exceed the %d-vote margin between the first two candidates", r.Invalid, r.Margin)
+			reason(msgGroupRejected, r.Invalid, r.Margin)
 		}
 		if r.FlaggedStations > 0 {
-			reason("%d of %d stations flagged (see the station list)", r.FlaggedStations, r.Stations)
+			reason(msgGroupFlagged, r.FlaggedStations, r.Stations)
 		}
 		if r.Reasons == nil {
 			r.Reasons = []string{}
@@ -94,15 +94,15 @@ func nationalFindings(rep *Report, opt *Options) []Finding {
 	a := opt.Alpha
 	f := []Finding{
 		{Test: "integer percentages", Scope: "national", Statistic: rep.Integer.Excess.Either, P: rep.Integer.P, Level: a,
-			Flagged: rep.Integer.Included > 0 && rep.Integer.P < a, Explanation: describeInteger(rep.Integer, a)},
+			Flagged: rep.Integer.Included > 0 && rep.Integer.P < a, Message: describeInteger(rep.Integer, a)},
 		{Test: "last digit", Scope: "national", Statistic: rep.LastDigit.Q, P: rep.LastDigit.P, Level: a,
-			Flagged: rep.LastDigit.Counts > 0 && rep.LastDigit.P < a, Explanation: describeDigits(rep.LastDigit)},
+			Flagged: rep.LastDigit.Counts > 0 && rep.LastDigit.P < a, Message: describeDigits(rep.LastDigit)},
 		{Test: "second digit", Scope: "national", Statistic: rep.SecondDigit.Q, P: rep.SecondDigit.P, Level: a,
-			Flagged: rep.SecondDigit.Counts > 0 && rep.SecondDigit.P < a, Explanation: describeDigits(rep.SecondDigit)},
+			Flagged: rep.SecondDigit.Counts > 0 && rep.SecondDigit.P < a, Message: describeDigits(rep.SecondDigit)},
 		{Test: "turnout-share correlation", Scope: "national", Statistic: rep.Correlation.WithinR, P: rep.Correlation.WithinP, Level: a,
-			Flagged: rep.Correlation.Stations > 3 && rep.Correlation.WithinP < a, Explanation: describeCorrelation(rep.Correlation)},
-		{Test: "shpilkin excess votes", Scope: "national", Statistic: rep.Shpilkin.Excess, Explanation: describeShpilkin(rep.Shpilkin)},
-		{Test: "klimek model", Scope: "national", Statistic: rep.Klimek.Fi, Explanation: describeKlimek(rep.Klimek)},
+			Flagged: rep.Correlation.Stations > 3 && rep.Correlation.WithinP < a, Message: describeCorrelation(rep.Correlation)},
+		{Test: "shpilkin excess votes", Scope: "national", Statistic: rep.Shpilkin.Excess, Message: describeShpilkin(rep.Shpilkin)},
+		{Test: "klimek model", Scope: "national", Statistic: rep.Klimek.Fi, Message: describeKlimek(rep.Klimek)},
 	}
 	// Rejected ballots above the national margin.
 	sorted := slices.Clone(rep.Totals.Votes)
@@ -111,8 +111,10 @@ func nationalFindings(rep *Report, opt *Options) []Finding {
 		margin := sorted[len(sorted)-1] - sorted[len(sorted)-2]
 		f = append(f, Finding{Test: "rejected above margin", Scope: "national", Statistic: float64(rep.Totals.Invalid),
 			Flagged: rep.Totals.Invalid > margin,
-			Explanation: fmt.Sprintf("%d rejected ballots against a margin of %d votes between the first two candidates; "+
-				"when rejections exceed the margin, how ballots were rejected can decide the result; %s.", rep.Totals.Invalid, margin, Caveat)})
+			Message: say(msgRejectedNational, rep.Totals.Invalid, margin, caveat())})
+	}
+	for i := range f {
+		f[i].Explanation = f[i].Message.String()
 	}
 	return f
 }

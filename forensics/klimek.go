@@ -1,7 +1,6 @@
 package forensics
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 )
@@ -339,12 +338,10 @@ func argminPoint(pts []klimekPoint) klimekPoint {
 	return best
 }
 
-func describeKlimek(k Klimek) string {
-	s := fmt.Sprintf("Fair-election parameters: turnout mode %.3f (σ %.3f), leader-share mode %.3f (σ %.3f), θ %.3f.",
-		k.Tau, k.SigmaTau, k.Nu, k.SigmaNu, k.Theta)
+func describeKlimek(k Klimek) Message {
 	if k.Fitted {
-		s += fmt.Sprintf(" Best simulated fit: incremental fraud in a fraction f_i = %.3f of stations, extreme fraud f_e = %.4f, α = %.2f "+
-			"(distance %.2e against %.2e for a fair model).", k.Fi, k.Fe, k.AlphaFit, k.Distance, k.FairDistance)
+		return say(msgKlimekFitted, k.Tau, k.SigmaTau, k.Nu, k.SigmaNu, k.Theta,
+			k.Fi, k.Fe, k.AlphaFit, k.Distance, k.FairDistance, say(msgKlimekCaveat), caveat())
 	}
-	return s + " Caveat: " + k.Caveat + "; " + Caveat + "."
+	return say(msgKlimek, k.Tau, k.SigmaTau, k.Nu, k.SigmaNu, k.Theta, say(msgKlimekCaveat), caveat())
 }

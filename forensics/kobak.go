@@ -1,7 +1,6 @@
 package forensics
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -316,9 +315,6 @@ func quantile(x []float64, q float64) float64 {
 }
 
 // describeInteger explains the national integer test in plain words.
-func describeInteger(t IntegerTest, alpha float64) string {
-	return fmt.Sprintf("%.0f of %d stations have a turnout or leader share within 0.05 points of a whole percentage; "+
-		"binomial resampling of the same stations gives %.1f ± %.1f (excess %.1f, p = %.4f). "+
-		"Round percentages in excess suggest numbers were written to a target rather than counted (Kobak et al. 2016); "+
-		"%s.", t.Observed.Either, t.Included, t.Expected.Either, t.SD.Either, t.Excess.Either, t.P, Caveat)
+func describeInteger(t IntegerTest, alpha float64) Message {
+	return say(msgInteger, t.Observed.Either, t.Included, t.Expected.Either, t.SD.Either, t.Excess.Either, t.P, caveat())
 }

@@ -59,6 +59,8 @@ type ScreenSummary struct {
 type ScreenFlag struct {
 	ScreenScore
 	Explanation string `json:"explanation"`
+	// Message is Explanation as format and arguments (see Message).
+	Message Message `json:"-"`
 }
 
 // FullTurnout counts the stations whose ballots issued equal their
@@ -94,6 +96,8 @@ type Finding struct {
 	Level       float64 `json:"level"` // the α the p-value was compared with
 	Flagged     bool    `json:"flagged"`
 	Explanation string  `json:"explanation"`
+	// Message is Explanation as format and arguments (see Message).
+	Message Message `json:"-"`
 }
 
 // Signal is one reason a station was flagged.
@@ -101,6 +105,8 @@ type Signal struct {
 	Code        string  `json:"code"`
 	Weight      float64 `json:"weight"`
 	Explanation string  `json:"explanation"`
+	// Message is Explanation as format and arguments (see Message).
+	Message Message `json:"-"`
 }
 
 // StationFlag lists the signals of one station. Score is the sum of the
@@ -138,4 +144,6 @@ type GroupReport struct {
 	FlaggedStations int      `json:"flagged_stations"`
 	Score           float64  `json:"score"`
 	Reasons         []string `json:"reasons"`
+	// Messages are the Reasons as formats and arguments (see Message).
+	Messages []Message `json:"-"`
 }

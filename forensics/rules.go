@@ -2,7 +2,6 @@ package forensics
 
 import (
 	"encoding/binary"
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -32,8 +31,11 @@ var signalWeights = map[string]float64{
 	SigFullTurnout: 2, SigBoxAboveIssued: 1, SigIntegerBoth: 1, SigGroupTail: 1, SigExtremeCluster: 1,
 }
 
-func signal(code, format string, args ...any) Signal {
-	return Signal{Code: code, Weight: signalWeights[code], Explanation: fmt.Sprintf(format, args...) + "; " + Caveat + "."}
+// signal is a station's signal of kind code; the message's last argument
+// is the Caveat.
+func signal(code string, id msgID, args ...any) Signal {
+	m := say(id, append(args, caveat())...)
+	return Signal{Code: code, Weight: signalWeights[code], Explanation: m.String(), Message: m}
 }
 
 // stationSignals applies the rules and the per-station statistical signals.
@@ -46,45 +48,37 @@ func stationSignals(d *dataset, opt *Options, kobak []kobakStation) []StationFla
 		s := &d.st[i]
 		N, B, R := s.Registered, s.Ballots, s.InBox()
 		if B > N {
-			sigs[i] = append(sigs[i], signal(SigTurnoutAbove100,
-				"%d ballots were issued for %d registered voters (turnout %.1f%%)", B, N, 100*ratio(B, N)))
+			sigs[i] = append(sigs[i], signal(SigTurnoutAbove100, msgTurnoutAbove100, B, N, 100*ratio(B, N)))
 		}
 		if R > N {
-			sigs[i] = append(sigs[i], signal(SigBoxAboveReg,
-				"%d ballots were found in the boxes for %d registered voters", R, N))
+			sigs[i] = append(sigs[i], signal(SigBoxAboveReg, msgBoxAboveReg, R, N))
 		}
 		if R > B && B > 0 {
-			sigs[i] = append(sigs[i], signal(SigBoxAboveIssued,
-				"%d ballots were found in the boxes but only %d were issued", R, B))
+			sigs[i] = append(sigs[i], signal(SigBoxAboveIssued, msgBoxAboveIssued, R, B))
 		}
 		if N > 0 && B >= N && s.Valid > 0 {
 			j := slices.Index(s.Votes, slices.Max(s.Votes))
 			if 10*s.Votes[j] >= 9*s.Valid {
-				sigs[i] = append(sigs[i], signal(SigFullTurnout,
-					"turnout is %.1f%% and %s received %.1f%% of the valid votes", 100*ratio(B, N), d.names[j], 100*ratio(s.Votes[j], s.Valid)))
+				sigs[i] = append(sigs[i], signal(SigFullTurnout, msgFullTurnout, 100*ratio(B, N), d.names[j], 100*ratio(s.Votes[j], s.Valid)))
 			}
 		}
 		if others := identical[i]; len(others) > 0 {
-			sigs[i] = append(sigs[i], signal(SigIdentical,
-				"its invalid and candidate counts (%d valid votes) are identical to those of %s", s.Valid, strings.Join(others, ", ")))
+			sigs[i] = append(sigs[i], signal(SigIdentical, msgIdentical, s.Valid, strings.Join(others, ", ")))
 		}
 		if k := kobak[i]; k.intT && k.intS {
-			sigs[i] = append(sigs[i], signal(SigIntegerBoth,
-				"turnout %.2f%% and leader share %.2f%% are both whole percentages (chance under binomial noise: %.4f)",
+			sigs[i] = append(sigs[i], signal(SigIntegerBoth, msgIntegerBoth,
 				100*ratio(B, N), 100*ratio(s.Votes[d.leader], R), k.qT*k.qS))
 		}
 		if tailT != nil && placed(s, opt.MinRegistered) {
 			g := d.gidx[i]
 			t, sh := ratio(B, N), ratio(s.Votes[d.leader], R)
 			if tailT[g] > 0 && t > tailT[g] && sh > tailS[g] {
-				sigs[i] = append(sigs[i], signal(SigGroupTail,
-					"turnout %.1f%% and leader share %.1f%% are both above the 99th percentiles of %q (%.1f%%, %.1f%%)",
+				sigs[i] = append(sigs[i], signal(SigGroupTail, msgGroupTail,
 					100*t, 100*sh, d.groups[g], 100*tailT[g], 100*tailS[g]))
 			}
 		}
 		if placed(s, opt.MinRegistered) && 100*B >= 95*N && 100*s.Votes[d.leader] >= 95*R {
-			sigs[i] = append(sigs[i], signal(SigExtremeCluster,
-				"turnout %.1f%% and leader share %.1f%% sit where Klimek et al.'s extreme fraud puts a second cluster",
+			sigs[i] = append(sigs[i], signal(SigExtremeCluster, msgExtremeCluster,
 				100*ratio(B, N), 100*ratio(s.Votes[d.leader], R)))
 		}
 	}
@@ -109,7 +103,7 @@ func arithmeticFlag(s *Station, i int) StationFlag {
 	for _, v := range s.Votes {
 		sum += v
 	}
-	sig := signal(SigSheetArithmetic, "candidate votes add up to %d but the sheet reports %d valid ballots (excluded from the statistics)", sum, s.Valid)
+	sig := signal(SigSheetArithmetic, msgSheetArithmetic, sum, s.Valid)
 	return StationFlag{Index: i, ID: stationLabel(s, i), Group: s.Group, Score: sig.Weight, Signals: []Signal{sig}}
 }
 
@@ -249,7 +243,8 @@ func screenSummary(d *dataset, maxTop int) ScreenSummary {
 		top = top[:maxTop]
 	}
 	for _, s := range top {
-		out.Top = append(out.Top, ScreenFlag{s, s.Explain(d.names[d.leader]) + "; " + Caveat + "."})
+		m := s.message(d.names[d.leader])
+		out.Top = append(out.Top, ScreenFlag{s, m.String(), m})
 	}
 	return out
 }

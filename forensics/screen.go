@@ -1,9 +1,9 @@
 package forensics
 
 import (
-	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // The station screen scores every station against the other stations of
@@ -73,8 +73,14 @@ type ScreenScore struct {
 // Explain says in words why the station scores as it does, naming the
 // leader as the caller calls it.
 func (s ScreenScore) Explain(leader string) string {
-	return fmt.Sprintf("turnout %.1f%% and %s's share %.1f%% against medians of %.1f%% and %.1f%% in %q: %s's votes are %.1f%% of registered voters, %.1f robust standard deviations above the constituency",
-		100*s.Turnout, leader, 100*s.Share, 100*s.GroupTurnout, 100*s.GroupShare, s.Group, leader, 100*s.LeaderPerRegistered, s.Score)
+	m := s.message(leader)
+	return strings.TrimSuffix(m.String(), "; "+Caveat+".")
+}
+
+// message is Explain's sentence with the Caveat, as a Message.
+func (s ScreenScore) message(leader string) Message {
+	return say(msgScreen, 100*s.Turnout, leader, 100*s.Share, 100*s.GroupTurnout, 100*s.GroupShare, s.Group, leader,
+		100*s.LeaderPerRegistered, s.Score, caveat())
 }
 
 // ScreenResult is the screen over a set of stations.

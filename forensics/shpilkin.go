@@ -1,7 +1,5 @@
 package forensics
 
-import "fmt"
-
 // Shpilkin's excess-votes estimate (S. Shpilkin and A. Pshenichnikov,
 // 2011–; see Lyubarev, Russian Analytical Digest 108, 2012, for the Duma
 // 2011 figure of about 15 million extra votes).
@@ -98,13 +96,11 @@ func runShpilkin(d *dataset, opt *Options) Shpilkin {
 	return out
 }
 
-func describeShpilkin(s Shpilkin) string {
+func describeShpilkin(s Shpilkin) Message {
 	lo, hi := s.Excess, s.Excess
 	for _, e := range s.Sensitivity {
 		lo, hi = min(lo, e), max(hi, e)
 	}
-	return fmt.Sprintf("Taking the other candidates' turnout peak at %.0f%% as clean, the leader received %.0f votes "+
-		"(%.1f%% of theirs) more than a constant leader/others ratio predicts above it (%.0f to %.0f when the peak moves by two points); "+
-		"share %.1f%% official against %.1f%% corrected. Caveat: %s; %s.",
-		100*s.PeakTurnout, s.Excess, 100*s.ExcessShare, lo, hi, 100*s.OfficialShare, 100*s.CorrectedShare, s.Criticism, Caveat)
+	return say(msgShpilkin, 100*s.PeakTurnout, s.Excess, 100*s.ExcessShare, lo, hi, 100*s.OfficialShare, 100*s.CorrectedShare,
+		say(msgShpilkinCriticism), caveat())
 }

@@ -127,7 +127,7 @@ func (x *site) apiFlags(r *http.Request) (*response, state) {
 	if err != nil {
 		return apiError(http.StatusBadRequest, err.Error()), x.current()
 	}
-	data, current, st := x.flagsOf(q)
+	data, current, st := x.flagsOf(q, "en")
 	resp := jsonResponse(http.StatusOK, data)
 	resp.noStore = !current
 	return resp, st

@@ -61,7 +61,7 @@ func TestUrduCatalogue(t *testing.T) {
 			t.Errorf("no Urdu sentence for flags of kind %s", k)
 		}
 	}
-	for _, k := range append(forensics.English.Phrases(), contestDescriptionMessages...) {
+	for _, k := range append(append(forensics.English.Phrases(), contestDescriptionMessages...), forensics.Formats()...) {
 		ur, ok := urdu[k]
 		if !ok {
 			t.Errorf("no Urdu for %q (the forensics charts' words or a contest's description)", k)
@@ -171,18 +171,25 @@ func TestUrduForensicsCharts(t *testing.T) {
 // verbs lists a format's verbs without their explicit argument indexes,
 // sorted by the argument they take.
 func verbs(s string) string {
-	re := regexp.MustCompile(`%(\[(\d+)\])?([sdv])`)
-	ms := re.FindAllStringSubmatch(s, -1)
+	// An argument index stands before the verb or, for s, d and v, before
+	// the flags too.
+	re := regexp.MustCompile(`%%|%(\[(\d+)\])?([-+# 0]*\d*(?:\.\d+)?)(?:\[(\d+)\])?([a-zA-Z])`)
+	var ms [][]string
+	for _, m := range re.FindAllStringSubmatch(s, -1) {
+		if m[0] != "%%" {
+			ms = append(ms, m)
+		}
+	}
 	out := make([]string, len(ms))
 	next := 1
 	for _, m := range ms {
 		i := next
-		if m[2] != "" {
-			i, _ = strconv.Atoi(m[2])
+		if n := m[2] + m[4]; n != "" {
+			i, _ = strconv.Atoi(n)
 		}
 		next = i + 1
 		if i-1 < len(out) && i >= 1 {
-			out[i-1] = m[3]
+			out[i-1] = m[3] + m[5]
 		}
 	}
 	return strings.Join(out, ",")

@@ -57,8 +57,8 @@ func contains(list []string, s string) bool {
 }
 
 // flagsOf selects the flags of the query: the tally's, then the forensic
-// signals of each assembly's screening.
-func (x *site) flagsOf(q flagQuery) (flagsData, bool, state) {
+// signals of each assembly's screening, said in lang (the API's in "en").
+func (x *site) flagsOf(q flagQuery, lang string) (flagsData, bool, state) {
 	var rows []flagRow
 	var assemblies []string
 	regionOf := map[string]string{}
@@ -98,6 +98,7 @@ func (x *site) flagsOf(q flagQuery) (flagsData, bool, state) {
 				if rep.Report == nil {
 					continue
 				}
+				rep = x.scopeIn(lang, rep)
 				for _, sf := range rep.Report.Flagged {
 					if q.Contest != "" && sf.Group != q.Contest || q.Region != "" && regionOf[sf.Group] != q.Region {
 						continue
@@ -106,10 +107,14 @@ func (x *site) flagsOf(q flagQuery) (flagsData, bool, state) {
 					for _, sig := range sf.Signals {
 						why = append(why, sig.Explanation)
 					}
+					sep := "; "
+					if lang == "ur" {
+						sep = "؛ "
+					}
 					rows = append(rows, flagRow{Forensic: true, Score: sf.Score,
 						Flag: tally.Flag{ID: "forensic/" + a + "/" + sf.ID, Kind: KindForensic, Severity: tally.Low,
 							Contest: sf.Group, Region: regionOf[sf.Group], Station: sf.ID,
-							Message: strings.Join(why, "; ") + " (" + rep.Report.Caveat + ")", Evidence: []tally.Evidence{}}})
+							Message: strings.Join(why, sep) + " (" + tr(lang, rep.Report.Caveat) + ")", Evidence: []tally.Evidence{}}})
 				}
 			}
 		}
@@ -135,7 +140,7 @@ func (x *site) flagsPage(r *http.Request) (*response, state) {
 	if err != nil {
 		return x.notFoundPage(r, "Cannot filter the flags", err.Error())
 	}
-	data, current, st := x.flagsOf(q)
+	data, current, st := x.flagsOf(q, langOf(r))
 	var common pageCommon
 	var regions []string
 	x.read(func(v *tally.View) {

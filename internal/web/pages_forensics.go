@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/tallylog/tallylog/forensics"
@@ -91,13 +92,16 @@ func (x *site) forensicsChart(r *http.Request) (*response, state) {
 	return &response{status: http.StatusOK, ctype: "image/svg+xml", body: buf.Bytes(), noStore: !current}, st
 }
 
-// scopeIn returns rep with its columns' names (parties of an assembly,
-// candidates of a contest) and the leader's in lang where the definition
-// has them; rep, which the cache shares, is not changed.
+// scopeIn returns rep in lang: its columns' names (parties of an assembly,
+// candidates of a contest), the leader's and a contest's name where the
+// definition has them, and its explanations (findings, group reasons, the
+// station screen's, station signals) said through the catalogue; rep,
+// which the cache shares, is not changed.
 func (x *site) scopeIn(lang string, rep *scopeReport) *scopeReport {
 	if lang != "ur" || rep.Report == nil {
 		return rep
 	}
+	out := *rep
 	local := map[string]string{"Independent": tr(lang, "Independent")}
 	x.s.Tally.Read(func(v *tally.View) {
 		d := v.Definition()
@@ -106,6 +110,9 @@ func (x *site) scopeIn(lang string, rep *scopeReport) *scopeReport {
 		}
 		if rep.Scope == "contest" {
 			if c, ok := d.Contest(rep.ID); ok {
+				if c.LocalName != "" {
+					out.Name = c.ID + " " + c.LocalName
+				}
 				for _, cd := range c.Candidates {
 					local[cd.Name] = cmp.Or(cd.LocalName, cd.Name)
 				}
@@ -122,7 +129,60 @@ func (x *site) scopeIn(lang string, rep *scopeReport) *scopeReport {
 		fr.Candidates[i] = cmp.Or(local[n], n)
 	}
 	fr.Leader = cmp.Or(local[fr.Leader], fr.Leader)
-	out := *rep
+	// say says m, or keeps the English of a report that has no messages
+	// (one read back from its JSON).
+	say := func(m forensics.Message, english string) string {
+		if m.Format == "" {
+			return english
+		}
+		return sayIn(lang, m, local)
+	}
+	fr.Findings = slices.Clone(fr.Findings)
+	for i := range fr.Findings {
+		fr.Findings[i].Explanation = say(fr.Findings[i].Message, fr.Findings[i].Explanation)
+	}
+	fr.Groups = slices.Clone(fr.Groups)
+	for i := range fr.Groups {
+		g := &fr.Groups[i]
+		if len(g.Messages) != len(g.Reasons) {
+			continue
+		}
+		g.Reasons = make([]string, len(g.Messages))
+		for j, m := range g.Messages {
+			g.Reasons[j] = say(m, "")
+		}
+	}
+	fr.Screen.Top = slices.Clone(fr.Screen.Top)
+	for i := range fr.Screen.Top {
+		fr.Screen.Top[i].Explanation = say(fr.Screen.Top[i].Message, fr.Screen.Top[i].Explanation)
+	}
+	fr.Flagged = slices.Clone(fr.Flagged)
+	for i := range fr.Flagged {
+		f := &fr.Flagged[i]
+		f.Signals = slices.Clone(f.Signals)
+		for j := range f.Signals {
+			f.Signals[j].Explanation = say(f.Signals[j].Message, f.Signals[j].Explanation)
+		}
+	}
 	out.Report = &fr
 	return &out
+}
+
+// sayIn says a forensics message in lang: its format through the
+// catalogue (English when it has no entry), names through local (the
+// definition's names in lang; others, such as station and constituency
+// identifiers, as they are), nested messages the same way.
+func sayIn(lang string, m forensics.Message, local map[string]string) string {
+	args := make([]any, len(m.Args))
+	for i, a := range m.Args {
+		switch a := a.(type) {
+		case forensics.Message:
+			args[i] = sayIn(lang, a, local)
+		case string:
+			args[i] = cmp.Or(local[a], a)
+		default:
+			args[i] = a
+		}
+	}
+	return tr(lang, m.Format, args...)
 }
