@@ -229,6 +229,9 @@ func TestUrduConstituencyNames(t *testing.T) {
 		{"/ur/entry/" + fmt.Sprint(sc.Tampered), `NA-57</a> راولپنڈی-6`, ""},
 		{"/", `<span class="sub">Rawalpindi-VI</span>`, "راولپنڈی-6"},
 		{"/contest/NA-57", `<h1 id="top">NA-57 Rawalpindi-VI</h1>`, ""},
+		// Each language names the other's address as its alternate.
+		{"/ur/contest/NA-57", `hreflang="en" data-lang-switch href="/contest/NA-57"`, `hreflang="en" data-lang-switch href="/ur/`},
+		{"/contest/NA-57", `hreflang="ur" href="/ur/contest/NA-57"`, ""},
 	} {
 		_, body := ts.get(t, c.path)
 		if !strings.Contains(body, c.want) {
