@@ -63,8 +63,11 @@ func OpenCheckpoint(raw []byte, logKey note.Verifier, witnesses ...note.Verifier
 	if cp.Size, err = strconv.ParseUint(lines[1], 10, 63); err != nil {
 		return nil, fmt.Errorf("tree size %q is not a decimal number below 2^63", lines[1])
 	}
-	if cp.Root, err = tlog.ParseHash(lines[2]); err != nil {
-		return nil, fmt.Errorf("root hash %q is not base64 SHA-256", lines[2])
+	// tlog.ParseHash decodes leniently: a last character whose unused
+	// bits are set decodes to the same hash, so one tree would have many
+	// signed texts. Only the canonical encoding is accepted.
+	if cp.Root, err = tlog.ParseHash(lines[2]); err != nil || cp.Root.String() != lines[2] {
+		return nil, fmt.Errorf("root hash %q is not the canonical base64 of a SHA-256 hash", lines[2])
 	}
 	_, sigs, _ := bytes.Cut(raw, []byte("\n\n"))
 	for _, l := range strings.Split(string(sigs), "\n") {
