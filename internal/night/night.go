@@ -14,6 +14,8 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -271,38 +273,89 @@ dispatch:
 	return nil
 }
 
-// submit posts one record, retrying transient failures.
+// submit posts one record, retrying transient failures and waiting out the
+// server's rate limits (see retrier).
 func submit(ctx context.Context, client *http.Client, base string, ev *sim.Event) error {
-	var last error
-	for attempt := 0; attempt < 8; attempt++ {
-		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
-			}
-		}
+	var rt retrier
+	for {
 		req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/records", bytes.NewReader(ev.Entry))
 		resp, err := client.Do(req)
-		if err != nil {
+		limited := 0
+		switch {
+		case err != nil:
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			last = err
-			continue
-		}
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		resp.Body.Close()
-		switch {
-		case resp.StatusCode == http.StatusOK:
-			return nil
-		case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
-			last = fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(body))
+			rt.last = err
 		default:
-			return fmt.Errorf("the server refused simulated record %s: %s", ev.HashHex()[:12], bytes.TrimSpace(body))
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+			resp.Body.Close()
+			switch {
+			case resp.StatusCode == http.StatusOK:
+				return nil
+			case resp.StatusCode == http.StatusTooManyRequests:
+				limited = max(1, retryAfter(resp.Header.Get("Retry-After")))
+				rt.last = fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(body))
+			case resp.StatusCode >= 500:
+				rt.last = fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(body))
+			default:
+				return fmt.Errorf("the server refused simulated record %s: %s", ev.HashHex()[:12], bytes.TrimSpace(body))
+			}
+		}
+		if err := rt.wait(ctx, limited); err != nil {
+			return err
 		}
 	}
-	return errors.Join(errors.New("giving up after 8 attempts"), last)
+}
+
+// retrier paces a record's (or a batch's) attempts. A 429 is the server's
+// backpressure on a key or an address, not a failure: the player waits as
+// long as the server asks and tries again, for at most maxLimitedWait in
+// all, as a gateway draining its queue after a shutdown does. Other
+// failures (5xx, the connection) are tried 8 times with growing pauses.
+type retrier struct {
+	failures int
+	limited  time.Duration
+	last     error
+}
+
+// maxLimitedWait bounds the time one record or batch waits on rate limits.
+const maxLimitedWait = 10 * time.Minute
+
+// retryUnit is a Retry-After second (shorter in tests).
+var retryUnit = time.Second
+
+// wait pauses before the next attempt: limitedSecs seconds when the last
+// attempt was only rate-limited (limitedSecs > 0), else a pause that grows
+// with each failure. It returns an error when the attempts are spent.
+func (rt *retrier) wait(ctx context.Context, limitedSecs int) error {
+	var d time.Duration
+	if limitedSecs > 0 {
+		d = time.Duration(limitedSecs) * retryUnit
+		if rt.limited += time.Duration(limitedSecs) * time.Second; rt.limited > maxLimitedWait {
+			return errors.Join(fmt.Errorf("giving up after %s of rate limits", maxLimitedWait), rt.last)
+		}
+	} else {
+		if rt.failures++; rt.failures == 8 {
+			return errors.Join(errors.New("giving up after 8 attempts"), rt.last)
+		}
+		d = time.Duration(rt.failures) * 100 * time.Millisecond
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
+
+// retryAfter reads a Retry-After header's seconds (0 if absent or a date).
+func retryAfter(h string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(h))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 // Start returns the arrival of the first record of the night proper: the
@@ -349,15 +402,8 @@ func signerOrder(events []sim.Event, envs []*record.Envelope) map[string][]strin
 // refused for now (rate limits, no checkpoint yet) until every one is
 // acknowledged.
 func submitBatch(ctx context.Context, client *http.Client, base string, evs []*sim.Event) error {
-	var last error
-	for attempt := 0; attempt < 8 && len(evs) > 0; attempt++ {
-		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
-			}
-		}
+	var rt retrier
+	for {
 		var req struct {
 			Records []string `json:"records"`
 		}
@@ -372,43 +418,64 @@ func submitBatch(ctx context.Context, client *http.Client, base string, evs []*s
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			last = err
+			rt.last = err
+			if err := rt.wait(ctx, 0); err != nil {
+				return fmt.Errorf("%d records of a batch not logged: %w", len(evs), err)
+			}
 			continue
 		}
 		var ans struct {
 			Results []struct {
-				Status int    `json:"status"`
-				Error  string `json:"error"`
+				Status     int    `json:"status"`
+				Error      string `json:"error"`
+				RetryAfter int    `json:"retry_after"`
 			} `json:"results"`
 		}
 		err = json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&ans)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK || err != nil || len(ans.Results) != len(evs) {
 			if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
-				last = fmt.Errorf("batch: %s", resp.Status)
+				rt.last = fmt.Errorf("batch: %s", resp.Status)
+				limited := 0
+				if resp.StatusCode == http.StatusTooManyRequests {
+					limited = max(1, retryAfter(resp.Header.Get("Retry-After")))
+				}
+				if err := rt.wait(ctx, limited); err != nil {
+					return fmt.Errorf("%d records of a batch not logged: %w", len(evs), err)
+				}
 				continue
 			}
 			return fmt.Errorf("the server refused a batch of %d simulated records: %s (%v)", len(evs), resp.Status, err)
 		}
 		var again []*sim.Event
+		limited, failed := 0, false
 		for i, res := range ans.Results {
 			switch {
 			case res.Status == http.StatusOK:
-			case res.Status >= 500 || res.Status == http.StatusTooManyRequests || len(again) > 0:
+			case res.Status == http.StatusTooManyRequests:
+				again = append(again, evs[i])
+				limited = max(limited, res.RetryAfter, 1)
+				rt.last = errors.New(res.Error)
+			case res.Status >= 500 || len(again) > 0:
 				// A refusal after a record that must be sent again may
 				// name that record: send it again after it.
 				again = append(again, evs[i])
-				last = errors.New(res.Error)
+				failed = res.Status >= 500 || failed
+				rt.last = errors.New(res.Error)
 			default:
 				return fmt.Errorf("the server refused simulated record %s: %s", evs[i].HashHex()[:12], res.Error)
 			}
 		}
-		evs = again
+		if evs = again; len(evs) == 0 {
+			return nil
+		}
+		if failed {
+			limited = 0 // a failure, not only backpressure: counted
+		}
+		if err := rt.wait(ctx, limited); err != nil {
+			return fmt.Errorf("%d records of a batch not logged: %w", len(evs), err)
+		}
 	}
-	if len(evs) == 0 {
-		return nil
-	}
-	return errors.Join(fmt.Errorf("giving up after 8 attempts with %d records of a batch not logged", len(evs)), last)
 }
 
 // stages splits a batch into requests sent one after another, each
