@@ -21,13 +21,21 @@ func (h KeyHash) String() string { return hex.EncodeToString(h[:]) }
 // (name+hash+base64 key) that record.Check has accepted. ok is false for
 // text that is not of that form.
 func FullKeyHash(vkey string) (h KeyHash, ok bool) {
+	name, key, ok := splitVKey(vkey)
+	if !ok || len(key) == 0 {
+		return h, false
+	}
+	return KeyHash(sha256.Sum256(append([]byte(name+"\n"), key...))), true
+}
+
+// splitVKey returns a verifier key's name and decoded key bytes (the
+// algorithm byte and the public key), decoded as note.NewVerifier decodes
+// them. ok is false for text that is not name+hash+base64.
+func splitVKey(vkey string) (name string, key []byte, ok bool) {
 	parts := strings.SplitN(vkey, "+", 3)
 	if len(parts) != 3 {
-		return h, false
+		return "", nil, false
 	}
 	key, err := base64.StdEncoding.DecodeString(parts[2])
-	if err != nil || len(key) == 0 {
-		return h, false
-	}
-	return KeyHash(sha256.Sum256(append([]byte(parts[0]+"\n"), key...))), true
+	return parts[0], key, err == nil
 }

@@ -2,8 +2,6 @@ package registry
 
 import (
 	"crypto/ed25519"
-	"encoding/base64"
-	"strings"
 
 	"golang.org/x/mod/sumdb/note"
 )
@@ -31,10 +29,8 @@ func newVerifier(vkey string) (note.Verifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	name, rest, _ := strings.Cut(vkey, "+")
-	_, key64, _ := strings.Cut(rest, "+")
-	key, err := base64.StdEncoding.DecodeString(key64)
-	if err != nil || len(key) != 1+ed25519.PublicKeySize || key[0] != 1 { // 1: note's algorithm number for Ed25519
+	name, key, ok := splitVKey(vkey)
+	if !ok || len(key) != 1+ed25519.PublicKeySize || key[0] != 1 { // 1: note's algorithm number for Ed25519
 		return nv, nil
 	}
 	v := &edVerifier{name: nv.Name(), hash: nv.KeyHash()}
