@@ -404,78 +404,82 @@ func signerOrder(events []sim.Event, envs []*record.Envelope) map[string][]strin
 func submitBatch(ctx context.Context, client *http.Client, base string, evs []*sim.Event) error {
 	var rt retrier
 	for {
-		var req struct {
-			Records []string `json:"records"`
-		}
-		for _, ev := range evs {
-			req.Records = append(req.Records, string(ev.Entry))
-		}
-		body, _ := json.Marshal(req)
-		hreq, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/records/batch", bytes.NewReader(body))
-		hreq.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(hreq)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			rt.last = err
-			if err := rt.wait(ctx, 0); err != nil {
-				return fmt.Errorf("%d records of a batch not logged: %w", len(evs), err)
-			}
-			continue
-		}
-		var ans struct {
-			Results []struct {
-				Status     int    `json:"status"`
-				Error      string `json:"error"`
-				RetryAfter int    `json:"retry_after"`
-			} `json:"results"`
-		}
-		err = json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&ans)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK || err != nil || len(ans.Results) != len(evs) {
-			if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
-				rt.last = fmt.Errorf("batch: %s", resp.Status)
-				limited := 0
-				if resp.StatusCode == http.StatusTooManyRequests {
-					limited = max(1, retryAfter(resp.Header.Get("Retry-After")))
-				}
-				if err := rt.wait(ctx, limited); err != nil {
-					return fmt.Errorf("%d records of a batch not logged: %w", len(evs), err)
-				}
-				continue
-			}
-			return fmt.Errorf("the server refused a batch of %d simulated records: %s (%v)", len(evs), resp.Status, err)
-		}
-		var again []*sim.Event
-		limited, failed := 0, false
-		for i, res := range ans.Results {
-			switch {
-			case res.Status == http.StatusOK:
-			case res.Status == http.StatusTooManyRequests:
-				again = append(again, evs[i])
-				limited = max(limited, res.RetryAfter, 1)
-				rt.last = errors.New(res.Error)
-			case res.Status >= 500 || len(again) > 0:
-				// A refusal after a record that must be sent again may
-				// name that record: send it again after it.
-				again = append(again, evs[i])
-				failed = res.Status >= 500 || failed
-				rt.last = errors.New(res.Error)
-			default:
-				return fmt.Errorf("the server refused simulated record %s: %s", evs[i].HashHex()[:12], res.Error)
-			}
-		}
-		if evs = again; len(evs) == 0 {
-			return nil
-		}
-		if failed {
-			limited = 0 // a failure, not only backpressure: counted
+		limited, done, err := postBatch(ctx, client, base, &evs, &rt)
+		if done || err != nil {
+			return err
 		}
 		if err := rt.wait(ctx, limited); err != nil {
 			return fmt.Errorf("%d records of a batch not logged: %w", len(evs), err)
 		}
 	}
+}
+
+// postBatch sends evs once. It leaves in evs the records to send again,
+// with in rt.last why; limited is the seconds the server asked to wait
+// when it only rate-limited them (0 after a failure). done is true once
+// every record is logged; err is a refusal that sending again cannot fix.
+func postBatch(ctx context.Context, client *http.Client, base string, evs *[]*sim.Event, rt *retrier) (limited int, done bool, err error) {
+	var req struct {
+		Records []string `json:"records"`
+	}
+	for _, ev := range *evs {
+		req.Records = append(req.Records, string(ev.Entry))
+	}
+	body, _ := json.Marshal(req)
+	hreq, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/records/batch", bytes.NewReader(body))
+	hreq.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(hreq)
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, false, ctx.Err()
+		}
+		rt.last = err
+		return 0, false, nil
+	}
+	var ans struct {
+		Results []struct {
+			Status     int    `json:"status"`
+			Error      string `json:"error"`
+			RetryAfter int    `json:"retry_after"`
+		} `json:"results"`
+	}
+	err = json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&ans)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || err != nil || len(ans.Results) != len(*evs) {
+		switch {
+		case resp.StatusCode == http.StatusTooManyRequests:
+			rt.last = fmt.Errorf("batch: %s", resp.Status)
+			return max(1, retryAfter(resp.Header.Get("Retry-After"))), false, nil
+		case resp.StatusCode >= 500:
+			rt.last = fmt.Errorf("batch: %s", resp.Status)
+			return 0, false, nil
+		}
+		return 0, false, fmt.Errorf("the server refused a batch of %d simulated records: %s (%v)", len(*evs), resp.Status, err)
+	}
+	var again []*sim.Event
+	failed := false
+	for i, res := range ans.Results {
+		switch {
+		case res.Status == http.StatusOK:
+		case res.Status == http.StatusTooManyRequests:
+			again = append(again, (*evs)[i])
+			limited = max(limited, res.RetryAfter, 1)
+			rt.last = errors.New(res.Error)
+		case res.Status >= 500 || len(again) > 0:
+			// A refusal after a record that must be sent again may
+			// name that record: send it again after it.
+			again = append(again, (*evs)[i])
+			failed = res.Status >= 500 || failed
+			rt.last = errors.New(res.Error)
+		default:
+			return 0, false, fmt.Errorf("the server refused simulated record %s: %s", (*evs)[i].HashHex()[:12], res.Error)
+		}
+	}
+	*evs = again
+	if failed {
+		limited = 0 // a failure, not only backpressure: counted
+	}
+	return limited, len(again) == 0, nil
 }
 
 // stages splits a batch into requests sent one after another, each
