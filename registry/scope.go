@@ -158,9 +158,3 @@ func keyID(vkey string) (string, uint32, bool) {
 	}
 	return name, binary.BigEndian.Uint32(h[:4]), true
 }
-
-// AppendsAlone reports whether a record must be appended with no other
-// record in flight: Claims(env).Whole.
-func AppendsAlone(env *record.Envelope) bool {
-	return Claims(env).Whole
-}
