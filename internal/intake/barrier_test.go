@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"slices"
 	"sync"
 	"testing"
 
@@ -97,5 +98,38 @@ func TestBarrierNoDeadlock(t *testing.T) {
 	wg.Wait()
 	if len(b.held) != 0 {
 		t.Fatalf("scopes left after every claim was released: %v", b.held)
+	}
+}
+
+// TestBatchOrder: within a batch a record waits for the earlier records
+// whose claims conflict with its own (the last exclusive user of a scope
+// stands for those before it), for every earlier one if it claims the
+// whole log, and every later record waits for such a one.
+func TestBatchOrder(t *testing.T) {
+	sheet := claim(use(registry.ScopeSigner, "po1", false), use(registry.ScopeSlot, "c\ns1", false))
+	sheet2 := claim(use(registry.ScopeSigner, "po2", false), use(registry.ScopeSlot, "c\ns2", false))
+	order := claim(use(registry.ScopeSigner, "ro", false), use(registry.ScopeSlot, "c\ns1", true))
+	copyBy := claim(use(registry.ScopeSigner, "agent", false))
+	revoke := claim(use(registry.ScopeKeys, "", true), use(registry.ScopeSigner, "agent", true), use(registry.ScopeSigner, "ecp", false))
+	claims := []registry.Claim{sheet, sheet2, copyBy, order, copyBy, revoke, copyBy, sheet, {Whole: true}, sheet2}
+	want := [][]int{
+		nil,                      // 0: sheet s1
+		nil,                      // 1: sheet s2
+		nil,                      // 2: a copy by the agent
+		{0},                      // 3: an order for s1, after s1's sheet
+		nil,                      // 4: another copy
+		{2, 4},                   // 5: the agent's key revoked, after both copies
+		{5},                      // 6: a copy after the revocation
+		{3},                      // 7: a sheet of s1 after the order
+		{0, 1, 2, 3, 4, 5, 6, 7}, // 8: the whole log
+		{8},                      // 9: after it
+	}
+	var o batchOrder
+	for i, c := range claims {
+		got := o.after(i, c)
+		slices.Sort(got)
+		if !slices.Equal(got, want[i]) {
+			t.Errorf("record %d waits for %v, want %v", i, got, want[i])
+		}
 	}
 }
