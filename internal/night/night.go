@@ -210,69 +210,6 @@ func Play(ctx context.Context, base string, el *sim.Election, clock *Clock, opts
 			return true
 		}
 	}
-	// Played as fast as the server allows, in batches, the player sends
-	// what is ready, as a gateway does: a record whose dependencies are not
-	// all acknowledged is held back and goes in a later batch once they
-	// are. Otherwise a record that depends on one of its own batch is
-	// logged after that one's durable write, holding up the whole batch
-	// for two writes in a row (about 1 record in 60, in nearly every batch
-	// of 250), and one that depends on a record of a batch still in
-	// flight makes its worker wait, or send its batch in two requests.
-	gateway := opts.Speed == 0 && maxBatch > 1
-	var held []*sim.Event
-	holding := map[string]bool{} // the records in held
-	add := func(ev *sim.Event) bool {
-		pending = append(pending, ev)
-		return len(pending) < maxBatch || flush()
-	}
-	// release adds to pending the held records whose dependencies are
-	// acknowledged; unless always, only when more records have been
-	// acknowledged since it last looked.
-	seen := int64(-1)
-	release := func(always bool) bool {
-		if n := sent.Load(); n != seen {
-			seen = n
-		} else if !always {
-			return true
-		}
-		kept := held[:0]
-		for _, ev := range held {
-			if ready(deps[ev.HashHex()], acked) {
-				delete(holding, ev.HashHex())
-				if !add(ev) {
-					return false
-				}
-				continue
-			}
-			kept = append(kept, ev)
-		}
-		held = kept
-		return true
-	}
-	// drain sends the held records, each in a batch after those it
-	// depends on are acknowledged, until the record until (or every one,
-	// if "") is no longer held. The first held record depends on no other
-	// held one, so once pending is sent it waits only for records sent.
-	drain := func(until string) bool {
-		for len(held) > 0 && (until == "" || holding[until]) {
-			if !flush() {
-				return false
-			}
-			for _, h := range deps[held[0].HashHex()] {
-				if ch, ok := acked[h]; ok {
-					select {
-					case <-ch:
-					case <-ctx.Done():
-						return false
-					}
-				}
-			}
-			if !release(true) {
-				return false
-			}
-		}
-		return true
-	}
 	low := 0 // the oldest record that may not be acknowledged yet (Window)
 dispatch:
 	for i := range events {
@@ -303,7 +240,7 @@ dispatch:
 					continue
 				default:
 				}
-				if !drain(events[low].HashHex()) || !flush() {
+				if !flush() {
 					break dispatch
 				}
 				select {
@@ -315,23 +252,12 @@ dispatch:
 			}
 			clock.Set(el.PollsClose.Add(ev.Arrival), 0)
 		}
-		if gateway {
-			if !release(false) {
-				break dispatch
-			}
-			if !ready(deps[ev.HashHex()], acked) {
-				held = append(held, ev)
-				holding[ev.HashHex()] = true
-				continue
-			}
-		}
-		if !add(ev) {
+		pending = append(pending, ev)
+		if len(pending) >= maxBatch && !flush() {
 			break dispatch
 		}
 	}
-	if drain("") {
-		flush()
-	}
+	flush()
 	close(work)
 	wg.Wait()
 	close(stopProgress)
@@ -591,19 +517,4 @@ func stages(evs []*sim.Event, deps, named map[string][]string, acked map[string]
 		out[s] = append(out[s], ev)
 	}
 	return out
-}
-
-// ready reports whether every record of deps known to the night is
-// acknowledged.
-func ready(deps []string, acked map[string]chan struct{}) bool {
-	for _, h := range deps {
-		if ch, ok := acked[h]; ok {
-			select {
-			case <-ch:
-			default:
-				return false
-			}
-		}
-	}
-	return true
 }
