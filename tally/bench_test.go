@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"testing"
@@ -187,7 +188,11 @@ func replay(tb testing.TB, entries [][]byte, origin string) *Tally {
 // besides registry.Admit (whose cost is the signature check): it parses,
 // records and updates, without admitting. Test-only: Apply is unchanged.
 func replayUnverified(tb testing.TB, entries [][]byte, origin string) *Tally {
-	t := New(origin)
+	return replayUnverifiedInto(tb, New(origin), entries)
+}
+
+// replayUnverifiedInto is replayUnverified into the empty tally t.
+func replayUnverifiedInto(tb testing.TB, t *Tally, entries [][]byte) *Tally {
 	for i, e := range entries {
 		env, err := record.Open(e)
 		if err != nil {
@@ -452,4 +457,69 @@ func BenchmarkTallyMemory(b *testing.B) {
 	runtime.KeepAlive(t)
 	runtime.KeepAlive(reg)
 	runtime.KeepAlive(bl)
+}
+
+// BenchmarkServerMemory measures what a server holds at benchStations
+// stations, as internal/node wires it: its live tally and, beside it, the
+// registry its intake rules on submissions with (intake.New replays the
+// log into it exactly so: registry.Record for every entry), both fed the
+// whole log, both made from one registry.Pool (intake.Pool,
+// NewPooled). The figures are heap in use above the heap before (the
+// benchmark's own log, signers and definition alive throughout):
+// server-MiB is the two together, tally-MiB the tally's own share
+// (measured first, alone, as BenchmarkTallyMemory does) and intake-MiB
+// what the intake's registry adds to it. Tessera, HTTP and the site's
+// caches are not included. TALLY_BENCH_HEAPPROFILE=FILE writes a heap
+// profile (at -memprofilerate) while both are alive, for go tool pprof.
+func BenchmarkServerMemory(b *testing.B) {
+	bl := buildBench(b)
+	var server, share float64
+	var t *Tally
+	var reg *registry.Registry
+	for i := 0; i < b.N; i++ {
+		t, reg = nil, nil
+		before := heapMiB()
+		pool := registry.NewPool()
+		t = replayUnverifiedInto(b, NewPooled(bl.def.Origin, pool), bl.entries)
+		share = heapMiB() - before
+		reg = intakeRegistry(b, pool.New(bl.def.Origin), bl.entries)
+		server = heapMiB() - before
+	}
+	if f := os.Getenv("TALLY_BENCH_HEAPPROFILE"); f != "" {
+		writeHeapProfile(b, f)
+	}
+	b.ReportMetric(server, "server-MiB")
+	b.ReportMetric(share, "tally-MiB")
+	b.ReportMetric(server-share, "intake-MiB")
+	b.ReportMetric(server*(1<<20)/float64(len(bl.def.Stations)), "server-B/station")
+	runtime.KeepAlive(t)
+	runtime.KeepAlive(reg)
+	runtime.KeepAlive(bl)
+}
+
+// intakeRegistry is the registry a server's intake holds once it has
+// replayed entries (intake.New).
+func intakeRegistry(tb testing.TB, reg *registry.Registry, entries [][]byte) *registry.Registry {
+	for i, e := range entries {
+		env, err := record.Open(e)
+		if err != nil {
+			tb.Fatalf("index %d: %v", i, err)
+		}
+		reg.Record(uint64(i), env)
+	}
+	return reg
+}
+
+func writeHeapProfile(tb testing.TB, name string) {
+	f, err := os.Create(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	runtime.GC()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		tb.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		tb.Fatal(err)
+	}
 }
