@@ -104,7 +104,6 @@ type Ref struct {
 	Contest  string
 	Station  string
 	Revision int64
-	Signer   string // key name
 }
 
 // New returns an empty registry for a log with the given origin, sharing
