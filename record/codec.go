@@ -34,23 +34,68 @@ func fieldErr(field, format string, args ...any) error {
 	return &FieldError{Field: field, Rule: fmt.Sprintf(format, args...)}
 }
 
-// writer builds a canonical body.
-type writer struct{ b bytes.Buffer }
+// writer builds a canonical body, or, when checking, compares the lines
+// it would write with a parsed body's lines instead, building nothing (see
+// canonical).
+type writer struct {
+	b        bytes.Buffer
+	checking bool   // compare with lines instead of writing to b
+	lines    []line // when checking: the body's lines not compared yet
+	differs  bool   // when checking: a line differed
+}
+
+// next returns the body's next line to compare with, or false when the
+// body has no more lines or a line differed.
+func (w *writer) next() (line, bool) {
+	if w.differs || len(w.lines) == 0 {
+		w.differs = true
+		return line{}, false
+	}
+	l := w.lines[0]
+	w.lines = w.lines[1:]
+	return l, true
+}
 
 func (w *writer) line(key, value string) {
-	w.b.WriteString(key)
-	w.b.WriteByte(' ')
-	w.b.WriteString(value)
-	w.b.WriteByte('\n')
-}
-
-func (w *writer) int(key string, n int64) { w.line(key, strconv.FormatInt(n, 10)) }
-func (w *writer) count(c Count)           { w.line("votes", c.Candidate+" "+strconv.FormatInt(c.Votes, 10)) }
-func (w *writer) counts(key string, cs []Count) {
-	for _, c := range cs {
-		w.line(key, c.Candidate+" "+strconv.FormatInt(c.Votes, 10))
+	if !w.checking {
+		w.b.WriteString(key)
+		w.b.WriteByte(' ')
+		w.b.WriteString(value)
+		w.b.WriteByte('\n')
+		return
+	}
+	if l, ok := w.next(); !ok || l.key != key || l.value != value {
+		w.differs = true
 	}
 }
+
+func (w *writer) int(key string, n int64) {
+	var buf [20]byte
+	w.line(key, string(strconv.AppendInt(buf[:0], n, 10)))
+}
+
+// counts writes a "key candidate votes" line for each count.
+func (w *writer) counts(key string, cs []Count) {
+	var buf [20]byte
+	for _, c := range cs {
+		votes := strconv.AppendInt(buf[:0], c.Votes, 10)
+		if !w.checking {
+			w.b.WriteString(key)
+			w.b.WriteByte(' ')
+			w.b.WriteString(c.Candidate)
+			w.b.WriteByte(' ')
+			w.b.Write(votes)
+			w.b.WriteByte('\n')
+			continue
+		}
+		l, ok := w.next()
+		cand, n, found := strings.Cut(l.value, " ")
+		if !ok || l.key != key || !found || cand != c.Candidate || n != string(votes) {
+			w.differs = true
+		}
+	}
+}
+
 func (w *writer) opt(key, value string) {
 	if value != "" {
 		w.line(key, value)
@@ -165,9 +210,19 @@ func (r *reader) int(key string) int64 {
 
 func (r *reader) parseCount(key, v string) int64 {
 	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 || n > election.MaxCount || strconv.FormatInt(n, 10) != v {
+	var buf [20]byte
+	if err != nil || n < 0 || n > election.MaxCount || string(strconv.AppendInt(buf[:0], n, 10)) != v {
 		r.fail(key, "%q is not a count: a decimal whole number from 0 to %d without sign or leading zeros", v, election.MaxCount)
 		return 0
+	}
+	return n
+}
+
+// run returns how many lines from the next one have the key.
+func (r *reader) run(key string) int {
+	n := 0
+	for r.pos+n < len(r.lines) && r.lines[r.pos+n].key == key {
+		n++
 	}
 	return n
 }
@@ -175,6 +230,9 @@ func (r *reader) parseCount(key, v string) int64 {
 // counts reads a run of "key candidate votes" lines.
 func (r *reader) counts(key string) []Count {
 	var cs []Count
+	if n := r.run(key); n > 0 && r.err == nil {
+		cs = make([]Count, 0, n)
+	}
 	for r.peek(key) {
 		v := r.str(key)
 		cand, n, ok := strings.Cut(v, " ")
@@ -190,6 +248,9 @@ func (r *reader) counts(key string) []Count {
 // list reads a run of lines with the same key.
 func (r *reader) list(key string) []string {
 	var vs []string
+	if n := r.run(key); n > 0 && r.err == nil {
+		vs = make([]string, 0, n)
+	}
 	for r.peek(key) {
 		vs = append(vs, r.str(key))
 	}
@@ -225,7 +286,8 @@ func checkText(field, s string, required bool) error {
 
 func checkTime(field, s string) error {
 	t, err := time.Parse(TimeLayout, s)
-	if err != nil || t.Format(TimeLayout) != s {
+	var buf [len(TimeLayout) + 16]byte
+	if err != nil || string(t.AppendFormat(buf[:0], TimeLayout)) != s {
 		return fieldErr(field, "%q is not a UTC time of the form 2024-02-08T18:30:00Z", s)
 	}
 	return nil
@@ -233,7 +295,8 @@ func checkTime(field, s string) error {
 
 func checkDate(field, s string) error {
 	t, err := time.Parse(DateLayout, s)
-	if err != nil || t.Format(DateLayout) != s {
+	var buf [len(DateLayout) + 16]byte
+	if err != nil || string(t.AppendFormat(buf[:0], DateLayout)) != s {
 		return fieldErr(field, "%q is not a date of the form 2024-02-08", s)
 	}
 	return nil

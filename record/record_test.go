@@ -233,6 +233,14 @@ func FuzzOpen(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, entry []byte) {
+		// The check of canonical form compares lines; it must say what
+		// comparing the bytes of the encoding says.
+		if i := bytes.Index(entry, []byte("\n\n")); i >= 0 {
+			body := entry[:i+1]
+			if rec, lines, err := parseLines(body); err == nil && canonical(rec, lines) != bytes.Equal(Encode(rec), body) {
+				t.Fatalf("canonical says %v, comparing bytes says otherwise:\n%s", canonical(rec, lines), body)
+			}
+		}
 		env, err := Open(entry)
 		if err != nil {
 			return
@@ -266,4 +274,40 @@ func FuzzFromJSON(f *testing.F) {
 			t.Fatalf("record accepted from JSON does not parse back: %v\n%s", err, Encode(rec))
 		}
 	})
+}
+
+// BenchmarkOpen parses the known-answer sheet vector: what every verifier
+// does for every entry before checking its signature.
+func BenchmarkOpen(b *testing.B) {
+	entry, err := os.ReadFile("testdata/vectors/01-sheet.note")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Open(entry); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestNotCanonical checks that a body which parses to a valid record but
+// is not that record's encoding is refused: the lines a grant splits on
+// any white space are the ones that reach the check.
+func TestNotCanonical(t *testing.T) {
+	entry, err := os.ReadFile("testdata/vectors/07-keys.note")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := entry[:bytes.Index(entry, []byte("\n\n"))+1]
+	if _, err := ParseBody(body); err != nil {
+		t.Fatalf("the vector does not parse: %v", err)
+	}
+	for _, edit := range []string{"grant presiding  NA-57/PS-112 ", "grant presiding\u00a0NA-57/PS-112 ", "grant presiding NA-57/PS-112\u2003"} {
+		bad := bytes.Replace(body, []byte("grant presiding NA-57/PS-112 "), []byte(edit), 1)
+		_, err := ParseBody(bad)
+		if err == nil || !strings.Contains(err.Error(), "body: not in canonical form") {
+			t.Errorf("%q: got %v, want the body refused as not canonical", edit, err)
+		}
+	}
 }
