@@ -176,9 +176,12 @@ func (f *Follower) Advance(ctx context.Context, src Source) (*Result, error) {
 			reauthenticate(keys, rb, first)
 			for i := first; i < width; i++ {
 				var err error
-				if vs[i] != nil {
+				switch {
+				case vs[i] != nil:
 					err = f.Tally.ApplyVerified(uint64(b*256+i), vs[i])
-				} else {
+				case envs[i] != nil: // parsed, its signer not registered when it was read
+					err = f.Tally.ApplyOpened(uint64(b*256+i), envs[i])
+				default:
 					err = f.Tally.Apply(uint64(b*256+i), entries[i])
 				}
 				if err != nil {
