@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -112,6 +113,17 @@ type reader struct {
 
 type line struct{ key, value string }
 
+// readers holds readers for reuse: every entry a verifier reads is parsed
+// with one, and its lines are most of what parsing allocates.
+var readers = sync.Pool{New: func() any { return new(reader) }}
+
+// release returns r to readers; r must not be used after.
+func (r *reader) release() {
+	clear(r.lines) // hold on to no body
+	r.lines, r.pos, r.err = r.lines[:0], 0, nil
+	readers.Put(r)
+}
+
 // newReader splits a body into lines and checks the type line.
 func newReader(body []byte) (*reader, string, error) {
 	if !utf8.Valid(body) {
@@ -121,7 +133,17 @@ func newReader(body []byte) (*reader, string, error) {
 		return nil, "", fieldErr("body", "must end with a newline")
 	}
 	text := string(body[:len(body)-1])
-	r := &reader{lines: make([]line, 0, strings.Count(text, "\n")+1)}
+	r := readers.Get().(*reader)
+	if err := r.split(text); err != nil {
+		r.release()
+		return nil, "", err
+	}
+	r.pos = 1
+	return r, r.lines[0].value, nil
+}
+
+// split splits text into r.lines and checks the type line.
+func (r *reader) split(text string) error {
 	for i := 0; ; i++ {
 		l, rest, more := strings.Cut(text, "\n")
 		for j := 0; j < len(l); j++ {
@@ -130,17 +152,17 @@ func newReader(body []byte) (*reader, string, error) {
 			}
 			for _, c := range l[j:] {
 				if unicode.IsControl(c) {
-					return nil, "", fieldErr(fmt.Sprintf("line %d", i+1), "control character %U is not allowed", c)
+					return fieldErr(fmt.Sprintf("line %d", i+1), "control character %U is not allowed", c)
 				}
 				if election.Bidi(c) {
-					return nil, "", fieldErr(lineKey(l, i), "bidirectional control character %U is not allowed: it makes text display in another order than it reads; remove it", c)
+					return fieldErr(lineKey(l, i), "bidirectional control character %U is not allowed: it makes text display in another order than it reads; remove it", c)
 				}
 			}
 			break
 		}
 		k, v, ok := strings.Cut(l, " ")
 		if !ok || k == "" || v == "" || strings.HasSuffix(v, " ") || strings.HasPrefix(v, " ") {
-			return nil, "", fieldErr(fmt.Sprintf("line %d", i+1), "must be 'key value' with single spaces and no trailing space")
+			return fieldErr(fmt.Sprintf("line %d", i+1), "must be 'key value' with single spaces and no trailing space")
 		}
 		r.lines = append(r.lines, line{k, v})
 		if !more {
@@ -149,10 +171,9 @@ func newReader(body []byte) (*reader, string, error) {
 		text = rest
 	}
 	if r.lines[0].key != Version {
-		return nil, "", fieldErr("line 1", "must be %q followed by the record type", Version+" <type>")
+		return fieldErr("line 1", "must be %q followed by the record type", Version+" <type>")
 	}
-	r.pos = 1
-	return r, r.lines[0].value, nil
+	return nil
 }
 
 // lineKey names a line for an error: its key if it has one.

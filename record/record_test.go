@@ -237,8 +237,11 @@ func FuzzOpen(f *testing.F) {
 		// comparing the bytes of the encoding says.
 		if i := bytes.Index(entry, []byte("\n\n")); i >= 0 {
 			body := entry[:i+1]
-			if rec, lines, err := parseLines(body); err == nil && canonical(rec, lines) != bytes.Equal(Encode(rec), body) {
-				t.Fatalf("canonical says %v, comparing bytes says otherwise:\n%s", canonical(rec, lines), body)
+			if rec, r, err := parseLines(body); err == nil {
+				if canonical(rec, r.lines) != bytes.Equal(Encode(rec), body) {
+					t.Fatalf("canonical says %v, comparing bytes says otherwise:\n%s", canonical(rec, r.lines), body)
+				}
+				r.release()
 			}
 		}
 		env, err := Open(entry)

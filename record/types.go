@@ -315,29 +315,35 @@ func roleName(b []byte) string {
 // ParseBody parses a canonical record body. It checks the record's own rules
 // and that the body is the record's one canonical encoding.
 func ParseBody(body []byte) (Record, error) {
-	rec, lines, err := parseLines(body)
+	rec, r, err := parseLines(body)
 	if err != nil {
 		return nil, err
 	}
-	if !canonical(rec, lines) {
+	defer r.release()
+	if !canonical(rec, r.lines) {
 		return nil, fieldErr("body", "not in canonical form: re-encoding the parsed record gives different bytes")
 	}
 	return rec, nil
 }
 
 // parseLines is ParseBody without the check of canonical form: it
-// returns the record, checked, and the body's lines.
-func parseLines(body []byte) (Record, []line, error) {
+// returns the record, checked, and the reader of the body's lines, which
+// the caller releases.
+func parseLines(body []byte) (rec Record, _ *reader, err error) {
 	r, typ, err := newReader(body)
 	if err != nil {
 		return nil, nil, err
 	}
+	defer func() {
+		if err != nil {
+			r.release()
+		}
+	}()
 	el := r.str("election")
 	lg := ""
 	if typ != "election" {
 		lg = r.str("log")
 	}
-	var rec Record
 	switch typ {
 	case "election":
 		rec = &Election{Election: el, Origin: r.str("origin"), Commission: r.str("commission"),
@@ -390,7 +396,7 @@ func parseLines(body []byte) (Record, []line, error) {
 	if err := rec.Check(); err != nil {
 		return nil, nil, err
 	}
-	return rec, r.lines, nil
+	return rec, r, nil
 }
 
 // parseExtension parses the record types defined in other files of this
