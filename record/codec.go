@@ -32,6 +32,11 @@ type FieldError struct {
 func (e *FieldError) Error() string { return e.Field + ": " + e.Rule }
 
 func fieldErr(field, format string, args ...any) error {
+	return fieldError(field, format, args...)
+}
+
+// fieldError is fieldErr as a *FieldError, whose Field the caller may set.
+func fieldError(field, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Rule: fmt.Sprintf(format, args...)}
 }
 

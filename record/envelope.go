@@ -117,14 +117,23 @@ func Sign(r Record, s note.Signer) ([]byte, error) {
 
 // checkVerifierKey checks a note verifier key (name+hash+base64 key).
 func checkVerifierKey(field, vkey string) error {
+	if err := verifierKeyError(field, vkey); err != nil {
+		return err
+	}
+	return nil
+}
+
+// verifierKeyError is checkVerifierKey as a *FieldError, nil when the key
+// is good.
+func verifierKeyError(field, vkey string) *FieldError {
 	if strings.ContainsAny(vkey, " \t\r\n") {
-		return fieldErr(field, "a verifier key holds no white space")
+		return fieldError(field, "a verifier key holds no white space")
 	}
 	if _, err := note.NewVerifier(vkey); err != nil {
-		return fieldErr(field, "%q is not a verifier key of the form name+hash+key (from tallylog keygen): %v", vkey, err)
+		return fieldError(field, "%q is not a verifier key of the form name+hash+key (from tallylog keygen): %v", vkey, err)
 	}
 	if strings.ContainsFunc(vkey, election.Bidi) {
-		return fieldErr(field, "the key's name holds a bidirectional control character, which makes it display as another name: make a new key")
+		return fieldError(field, "the key's name holds a bidirectional control character, which makes it display as another name: make a new key")
 	}
 	return nil
 }

@@ -314,3 +314,29 @@ func TestNotCanonical(t *testing.T) {
 		}
 	}
 }
+
+// TestKeysErrorsNameTheGrant checks that a keys record's error names the
+// grant or revocation that breaks the rule, by its index.
+func TestKeysErrorsNameTheGrant(t *testing.T) {
+	js, err := os.ReadFile("testdata/vectors/07-keys.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ old, new, want string }{
+		{`"role":"returning"`, `"role":"mayor"`, `grant[1]: unknown role "mayor"`},
+		{`"scope":"NA-57","key":"agent`, `"scope":"*","key":"agent`, `grant[2]: a agent key is granted for one contest, not "*"`},
+		{`"scope":"NA-57/PS-112"`, `"scope":"NA 57"`, `grant[0]: "NA 57" is not an identifier`},
+		{`+4257be7d+AfZw`, `+4257be7d+AfZ`, `grant[1]: "ro.NA-57+4257be7d+AfZ`},
+		{`]}`, `],"revoke":["po.NA-57.PS-112+eb31a5ee+AUTIzg2aCegeul5xlgZdIjt7WE48Nr1eHMuWPuUl8XjC","x y"]}`, `revoke[1]: a verifier key holds no white space`},
+	}
+	for _, c := range cases {
+		bad := strings.Replace(string(js), c.old, c.new, 1)
+		if bad == string(js) {
+			t.Fatalf("%q is not in the vector", c.old)
+		}
+		_, err := FromJSON([]byte(bad))
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want an error starting %q", c.new, err, c.want)
+		}
+	}
+}

@@ -1,11 +1,11 @@
 package record
 
 import (
-	"bytes"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tallylog/tallylog/election"
 )
 
 // Record is one of the record types below. Every record names its election
@@ -300,16 +300,16 @@ func (r *Gazette) encode(w *writer) {
 	w.line("notified", r.Notified)
 }
 
-// roleName returns the role named by b: Roles' own string for a known
+// roleName returns the role named s: Roles' own string for a known
 // role (a registry keeps every grant, a million of them in a national
 // election), a copy otherwise.
-func roleName(b []byte) string {
+func roleName(s string) string {
 	for r := range Roles {
-		if string(b) == r {
+		if s == r {
 			return r
 		}
 	}
-	return string(b)
+	return strings.Clone(s)
 }
 
 // ParseBody parses a canonical record body. It checks the record's own rules
@@ -353,12 +353,13 @@ func parseLines(body []byte) (rec Record, _ *reader, err error) {
 	case "keys":
 		k := &Keys{Election: el, Log: lg}
 		for _, g := range r.list("grant") {
-			f := bytes.Fields([]byte(g))
+			f := strings.Fields(g)
 			if len(f) != 3 {
 				r.fail("grant", "must be 'grant <role> <scope> <key>'")
 				break
 			}
-			k.Grants = append(k.Grants, Grant{Role: roleName(f[0]), Scope: string(f[1]), Key: string(f[2])})
+			// Copies: a registry keeps every grant, and no more of the body.
+			k.Grants = append(k.Grants, Grant{Role: roleName(f[0]), Scope: strings.Clone(f[1]), Key: strings.Clone(f[2])})
 		}
 		k.Revoke = r.list("revoke")
 		rec = k
@@ -438,32 +439,40 @@ func (r *Keys) Check() error {
 	if len(r.Grants)+len(r.Revoke) == 0 {
 		return fieldErr("grant", "a keys record grants or revokes at least one key")
 	}
+	// A keys record may grant thousands of keys: a field's name is made
+	// only for an error.
 	for i, g := range r.Grants {
-		f := fmt.Sprintf("grant[%d]", i)
-		scope, ok := Roles[g.Role]
-		if !ok {
-			return fieldErr(f, "unknown role %q: use commission, presiding, returning, agent, observer, auditor or tribunal", g.Role)
-		}
-		switch {
-		case scope == "*" && g.Role == "commission" && g.Scope != "*":
-			return fieldErr(f, "the commission's scope is \"*\"")
-		case g.Scope == "*" && (scope == "station" || g.Role == "returning" || g.Role == "agent"):
-			return fieldErr(f, "a %s key is granted for one %s, not \"*\"", g.Role, scope)
-		case g.Scope != "*":
-			if err := checkID(f, g.Scope); err != nil {
-				return err
-			}
-		}
-		if err := checkVerifierKey(f, g.Key); err != nil {
+		if err := checkGrant(g); err != nil {
+			err.Field = "grant[" + strconv.Itoa(i) + "]"
 			return err
 		}
 	}
 	for i, k := range r.Revoke {
-		if err := checkVerifierKey(fmt.Sprintf("revoke[%d]", i), k); err != nil {
+		if err := verifierKeyError("", k); err != nil {
+			err.Field = "revoke[" + strconv.Itoa(i) + "]"
 			return err
 		}
 	}
 	return nil
+}
+
+// checkGrant checks one grant; the error's Field is for the caller to set.
+func checkGrant(g Grant) *FieldError {
+	scope, ok := Roles[g.Role]
+	if !ok {
+		return fieldError("", "unknown role %q: use commission, presiding, returning, agent, observer, auditor or tribunal", g.Role)
+	}
+	switch {
+	case scope == "*" && g.Role == "commission" && g.Scope != "*":
+		return fieldError("", "the commission's scope is \"*\"")
+	case g.Scope == "*" && (scope == "station" || g.Role == "returning" || g.Role == "agent"):
+		return fieldError("", "a %s key is granted for one %s, not \"*\"", g.Role, scope)
+	case g.Scope != "*":
+		if !election.ValidID(g.Scope) {
+			return fieldError("", "%q is not an identifier", g.Scope)
+		}
+	}
+	return verifierKeyError("", g.Key)
 }
 
 func (r *Sheet) Check() error {
