@@ -133,7 +133,7 @@ func (f *Follower) Advance(ctx context.Context, src Source) (*Result, error) {
 		first := max(old-b*256, 0) // entries of this bundle verified before
 		for i := int64(0); i < first; i++ {
 			idx := b*256 + i
-			if tlog.RecordHash(entries[i]) != hashes[tlog.StoredHashIndex(0, idx)] {
+			if rb.leaves[i] != hashes[tlog.StoredHashIndex(0, idx)] {
 				if fork := f.proveFork(ctx, src, res, raw); fork != nil {
 					return nil, fork
 				}
@@ -142,7 +142,7 @@ func (f *Follower) Advance(ctx context.Context, src Source) (*Result, error) {
 		}
 		for i := first; i < width; i++ {
 			idx := b*256 + i
-			hs, err := tlog.StoredHashes(idx, entries[i], hr)
+			hs, err := tlog.StoredHashesForRecordHash(idx, rb.leaves[i], hr)
 			if err != nil {
 				return nil, &Failure{idx, path, err.Error()}
 			}
