@@ -250,7 +250,6 @@ func (d *fastDecoder) object(v reflect.Value, p *plan, ignore []string) bool {
 	if p.kind != reflect.Struct && p.kind != reflect.Map {
 		return false
 	}
-	d.pos++ // '{'
 	var seen []bool
 	var seenIgnored []string
 	switch p.kind {
@@ -261,26 +260,14 @@ func (d *fastDecoder) object(v reflect.Value, p *plan, ignore []string) bool {
 			v.Set(reflect.MakeMap(v.Type()))
 		}
 	}
-	d.space()
-	if d.pos < len(d.data) && d.data[d.pos] == '}' {
-		d.pos++
+	if d.empty('}') {
 		return true
 	}
 	for {
-		d.space()
-		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
-			return false
-		}
-		key, ok := d.str()
+		key, ok := d.key()
 		if !ok {
 			return false
 		}
-		d.space()
-		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
-			return false
-		}
-		d.pos++
-		d.space()
 		switch {
 		case slices.Contains(ignore, key):
 			if slices.Contains(seenIgnored, key) {
@@ -310,28 +297,65 @@ func (d *fastDecoder) object(v reflect.Value, p *plan, ignore []string) bool {
 			}
 			v.SetMapIndex(kv, ev)
 		}
-		d.space()
-		if d.pos >= len(d.data) {
-			return false
-		}
-		switch d.data[d.pos] {
-		case ',':
-			d.pos++
-		case '}':
-			d.pos++
-			return true
-		default:
-			return false
+		if more, ok := d.more('}'); !more {
+			return ok
 		}
 	}
 }
 
-func (d *fastDecoder) array(v reflect.Value, p *plan) bool {
-	d.pos++                                  // '['
-	v.Set(reflect.MakeSlice(v.Type(), 0, 0)) // an empty array is an empty slice, not nil
+// empty passes the opening bracket at d.pos and reports whether the
+// closing one follows (and passes it too).
+func (d *fastDecoder) empty(closing byte) bool {
+	d.pos++
 	d.space()
-	if d.pos < len(d.data) && d.data[d.pos] == ']' {
+	if d.pos < len(d.data) && d.data[d.pos] == closing {
 		d.pos++
+		return true
+	}
+	return false
+}
+
+// key reads an object's key and the colon after it.
+func (d *fastDecoder) key() (string, bool) {
+	d.space()
+	if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+		return "", false
+	}
+	key, ok := d.str()
+	if !ok {
+		return "", false
+	}
+	d.space()
+	if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+		return "", false
+	}
+	d.pos++
+	d.space()
+	return key, true
+}
+
+// more reads what follows a value in an object or an array: a comma
+// (more is true) or the closing bracket (ok is true); anything else is
+// neither.
+func (d *fastDecoder) more(closing byte) (more, ok bool) {
+	d.space()
+	if d.pos >= len(d.data) {
+		return false, false
+	}
+	switch d.data[d.pos] {
+	case ',':
+		d.pos++
+		return true, true
+	case closing:
+		d.pos++
+		return false, true
+	}
+	return false, false
+}
+
+func (d *fastDecoder) array(v reflect.Value, p *plan) bool {
+	v.Set(reflect.MakeSlice(v.Type(), 0, 0)) // an empty array is an empty slice, not nil
+	if d.empty(']') {
 		return true
 	}
 	for n := 0; ; n++ {
@@ -345,18 +369,8 @@ func (d *fastDecoder) array(v reflect.Value, p *plan) bool {
 		if !d.value(e, p.elem, nil) {
 			return false
 		}
-		d.space()
-		if d.pos >= len(d.data) {
-			return false
-		}
-		switch d.data[d.pos] {
-		case ',':
-			d.pos++
-		case ']':
-			d.pos++
-			return true
-		default:
-			return false
+		if more, ok := d.more(']'); !more {
+			return ok
 		}
 	}
 }
@@ -525,46 +539,25 @@ func (d *fastDecoder) skip(depth int) bool {
 		if c == '{' {
 			closing = '}'
 		}
-		d.pos++
-		d.space()
-		if d.pos < len(d.data) && d.data[d.pos] == closing {
-			d.pos++
+		if d.empty(closing) {
 			return true
 		}
 		keys := map[string]bool{} // an object's, each allowed once
 		for {
-			d.space()
 			if c == '{' {
-				if d.pos >= len(d.data) || d.data[d.pos] != '"' {
-					return false
-				}
-				key, ok := d.str()
+				key, ok := d.key()
 				if !ok || keys[key] {
 					return false
 				}
 				keys[key] = true
-				d.space()
-				if d.pos >= len(d.data) || d.data[d.pos] != ':' {
-					return false
-				}
-				d.pos++
+			} else {
 				d.space()
 			}
 			if !d.skip(depth + 1) {
 				return false
 			}
-			d.space()
-			if d.pos >= len(d.data) {
-				return false
-			}
-			switch d.data[d.pos] {
-			case ',':
-				d.pos++
-			case closing:
-				d.pos++
-				return true
-			default:
-				return false
+			if more, ok := d.more(closing); !more {
+				return ok
 			}
 		}
 	}
