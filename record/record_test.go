@@ -6,9 +6,12 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/tallylog/tallylog/election"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -339,4 +342,28 @@ func TestKeysErrorsNameTheGrant(t *testing.T) {
 			t.Errorf("%s: got %v, want an error starting %q", c.new, err, c.want)
 		}
 	}
+}
+
+// FuzzValidTime checks validTime and count against what they stand for:
+// time.Parse and Format giving the text back, and strconv's parse and
+// format giving it back within the range of a count.
+func FuzzValidTime(f *testing.F) {
+	for _, s := range []string{"2024-02-08T18:30:00Z", "2024-02-29T23:59:59Z", "2023-02-29T00:00:00Z",
+		"1900-02-29T00:00:00Z", "2000-02-29T00:00:00Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+		"2024-02-08T24:00:00Z", "2024-02-08T18:30:60Z", "2024-02-08T18:30:00.5Z", "2024-02-08t18:30:00z",
+		"2024-13-08T18:30:00Z", "2024-00-08T18:30:00Z", "2024-04-31T18:30:00Z", "2024-02-08T8:30:00ZZ",
+		"+024-02-08T18:30:00Z", "0", "00", "1000000000", "1000000001", "-0", "+5", "0012", "999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tm, err := time.Parse(TimeLayout, s)
+		if want := err == nil && tm.Format(TimeLayout) == s; validTime(s) != want {
+			t.Fatalf("validTime(%q) = %v, time.Parse and Format say %v", s, !want, want)
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		want := err == nil && n >= 0 && n <= election.MaxCount && strconv.FormatInt(n, 10) == s
+		if got, ok := count(s); ok != want || ok && got != n {
+			t.Fatalf("count(%q) = %d, %v; strconv says %d, %v", s, got, ok, n, want)
+		}
+	})
 }
