@@ -26,7 +26,7 @@ type Envelope struct {
 	KeyName string   // the signer's key name
 	KeyHash uint32   // the signer's key ID
 	Hash    [32]byte // SHA-256 of Entry: the record's identity
-	sig     []byte
+	sig     [64]byte
 }
 
 // HashHex returns the record's hash in the hex form other records use.
@@ -47,17 +47,27 @@ func Open(entry []byte) (*Envelope, error) {
 	if bytes.Count(sigs, []byte("\n")) != 1 || !bytes.HasSuffix(sigs, []byte("\n")) {
 		return nil, fieldErr("signature", "exactly one signature line is required after the blank line")
 	}
-	sigLine := string(sigs[:len(sigs)-1])
-	rest, ok := strings.CutPrefix(sigLine, "— ")
-	name, b64, ok2 := strings.Cut(rest, " ")
-	if !ok || !ok2 || name == "" || strings.ContainsAny(name, " +") {
+	rest, ok := bytes.CutPrefix(sigs[:len(sigs)-1], []byte("— "))
+	name, b64, ok2 := bytes.Cut(rest, []byte(" "))
+	if !ok || !ok2 || len(name) == 0 || bytes.ContainsAny(name, " +") {
 		return nil, fieldErr("signature", "the signature line must be '— <key name> <base64 signature>'")
 	}
-	if strings.ContainsFunc(name, election.Bidi) {
+	if bytes.ContainsFunc(name, election.Bidi) {
 		return nil, fieldErr("signature", "the key name holds a bidirectional control character, which makes it display as another name")
 	}
-	raw, err := base64.StdEncoding.Strict().DecodeString(b64)
-	if err != nil || len(raw) != 4+64 || base64.StdEncoding.EncodeToString(raw) != b64 {
+	// The key ID and signature, in the one base64 text that encodes them
+	// (the decoder skips line breaks, so the text is encoded back and
+	// compared).
+	var raw [4 + 64 + 1]byte
+	var again [(4 + 64 + 2) / 3 * 4]byte
+	if len(b64) != len(again) {
+		return nil, fieldErr("signature", "not a canonical base64 key ID and Ed25519 signature")
+	}
+	n, err := base64.StdEncoding.Strict().Decode(raw[:], b64)
+	if err == nil && n == 4+64 {
+		base64.StdEncoding.Encode(again[:], raw[:n])
+	}
+	if err != nil || n != 4+64 || !bytes.Equal(again[:], b64) {
 		return nil, fieldErr("signature", "not a canonical base64 key ID and Ed25519 signature")
 	}
 	rec, err := ParseBody(body)
@@ -65,8 +75,8 @@ func Open(entry []byte) (*Envelope, error) {
 		return nil, err
 	}
 	return &Envelope{
-		Entry: entry, Body: body, Record: rec, KeyName: name,
-		KeyHash: binary.BigEndian.Uint32(raw[:4]), Hash: sha256.Sum256(entry), sig: raw[4:],
+		Entry: entry, Body: body, Record: rec, KeyName: string(name),
+		KeyHash: binary.BigEndian.Uint32(raw[:4]), Hash: sha256.Sum256(entry), sig: [64]byte(raw[4 : 4+64]),
 	}, nil
 }
 
@@ -78,7 +88,7 @@ func (e *Envelope) Verify(v note.Verifier) error {
 	if v.Name() != e.KeyName || v.KeyHash() != e.KeyHash {
 		return fmt.Errorf("signature: key %s+%08x is not the registered key %s+%08x", e.KeyName, e.KeyHash, v.Name(), v.KeyHash())
 	}
-	if !v.Verify(e.Body, e.sig) {
+	if !v.Verify(e.Body, e.sig[:]) {
 		return ErrBadSignature
 	}
 	return nil
@@ -107,14 +117,23 @@ func Sign(r Record, s note.Signer) ([]byte, error) {
 
 // checkVerifierKey checks a note verifier key (name+hash+base64 key).
 func checkVerifierKey(field, vkey string) error {
+	if err := verifierKeyError(field, vkey); err != nil {
+		return err
+	}
+	return nil
+}
+
+// verifierKeyError is checkVerifierKey as a *FieldError, nil when the key
+// is good.
+func verifierKeyError(field, vkey string) *FieldError {
 	if strings.ContainsAny(vkey, " \t\r\n") {
-		return fieldErr(field, "a verifier key holds no white space")
+		return fieldError(field, "a verifier key holds no white space")
 	}
 	if _, err := note.NewVerifier(vkey); err != nil {
-		return fieldErr(field, "%q is not a verifier key of the form name+hash+key (from tallylog keygen): %v", vkey, err)
+		return fieldError(field, "%q is not a verifier key of the form name+hash+key (from tallylog keygen): %v", vkey, err)
 	}
 	if strings.ContainsFunc(vkey, election.Bidi) {
-		return fieldErr(field, "the key's name holds a bidirectional control character, which makes it display as another name: make a new key")
+		return fieldError(field, "the key's name holds a bidirectional control character, which makes it display as another name: make a new key")
 	}
 	return nil
 }

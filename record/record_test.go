@@ -6,9 +6,12 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/tallylog/tallylog/election"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -233,6 +236,17 @@ func FuzzOpen(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, entry []byte) {
+		// The check of canonical form compares lines; it must say what
+		// comparing the bytes of the encoding says.
+		if i := bytes.Index(entry, []byte("\n\n")); i >= 0 {
+			body := entry[:i+1]
+			if rec, r, err := parseLines(body); err == nil {
+				if canonical(rec, r.lines) != bytes.Equal(Encode(rec), body) {
+					t.Fatalf("canonical says %v, comparing bytes says otherwise:\n%s", canonical(rec, r.lines), body)
+				}
+				r.release()
+			}
+		}
 		env, err := Open(entry)
 		if err != nil {
 			return
@@ -264,6 +278,92 @@ func FuzzFromJSON(f *testing.F) {
 		}
 		if _, err := ParseBody(Encode(rec)); err != nil {
 			t.Fatalf("record accepted from JSON does not parse back: %v\n%s", err, Encode(rec))
+		}
+	})
+}
+
+// BenchmarkOpen parses the known-answer sheet vector: what every verifier
+// does for every entry before checking its signature.
+func BenchmarkOpen(b *testing.B) {
+	entry, err := os.ReadFile("testdata/vectors/01-sheet.note")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Open(entry); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestNotCanonical checks that a body which parses to a valid record but
+// is not that record's encoding is refused: the lines a grant splits on
+// any white space are the ones that reach the check.
+func TestNotCanonical(t *testing.T) {
+	entry, err := os.ReadFile("testdata/vectors/07-keys.note")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := entry[:bytes.Index(entry, []byte("\n\n"))+1]
+	if _, err := ParseBody(body); err != nil {
+		t.Fatalf("the vector does not parse: %v", err)
+	}
+	for _, edit := range []string{"grant presiding  NA-57/PS-112 ", "grant presiding\u00a0NA-57/PS-112 ", "grant presiding NA-57/PS-112\u2003"} {
+		bad := bytes.Replace(body, []byte("grant presiding NA-57/PS-112 "), []byte(edit), 1)
+		_, err := ParseBody(bad)
+		if err == nil || !strings.Contains(err.Error(), "body: not in canonical form") {
+			t.Errorf("%q: got %v, want the body refused as not canonical", edit, err)
+		}
+	}
+}
+
+// TestKeysErrorsNameTheGrant checks that a keys record's error names the
+// grant or revocation that breaks the rule, by its index.
+func TestKeysErrorsNameTheGrant(t *testing.T) {
+	js, err := os.ReadFile("testdata/vectors/07-keys.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ old, new, want string }{
+		{`"role":"returning"`, `"role":"mayor"`, `grant[1]: unknown role "mayor"`},
+		{`"scope":"NA-57","key":"agent`, `"scope":"*","key":"agent`, `grant[2]: a agent key is granted for one contest, not "*"`},
+		{`"scope":"NA-57/PS-112"`, `"scope":"NA 57"`, `grant[0]: "NA 57" is not an identifier`},
+		{`+4257be7d+AfZw`, `+4257be7d+AfZ`, `grant[1]: "ro.NA-57+4257be7d+AfZ`},
+		{`]}`, `],"revoke":["po.NA-57.PS-112+eb31a5ee+AUTIzg2aCegeul5xlgZdIjt7WE48Nr1eHMuWPuUl8XjC","x y"]}`, `revoke[1]: a verifier key holds no white space`},
+	}
+	for _, c := range cases {
+		bad := strings.Replace(string(js), c.old, c.new, 1)
+		if bad == string(js) {
+			t.Fatalf("%q is not in the vector", c.old)
+		}
+		_, err := FromJSON([]byte(bad))
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want an error starting %q", c.new, err, c.want)
+		}
+	}
+}
+
+// FuzzValidTime checks validTime and count against what they stand for:
+// time.Parse and Format giving the text back, and strconv's parse and
+// format giving it back within the range of a count.
+func FuzzValidTime(f *testing.F) {
+	for _, s := range []string{"2024-02-08T18:30:00Z", "2024-02-29T23:59:59Z", "2023-02-29T00:00:00Z",
+		"1900-02-29T00:00:00Z", "2000-02-29T00:00:00Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+		"2024-02-08T24:00:00Z", "2024-02-08T18:30:60Z", "2024-02-08T18:30:00.5Z", "2024-02-08t18:30:00z",
+		"2024-13-08T18:30:00Z", "2024-00-08T18:30:00Z", "2024-04-31T18:30:00Z", "2024-02-08T8:30:00ZZ",
+		"+024-02-08T18:30:00Z", "0", "00", "1000000000", "1000000001", "-0", "+5", "0012", "999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tm, err := time.Parse(TimeLayout, s)
+		if want := err == nil && tm.Format(TimeLayout) == s; validTime(s) != want {
+			t.Fatalf("validTime(%q) = %v, time.Parse and Format say %v", s, !want, want)
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		want := err == nil && n >= 0 && n <= election.MaxCount && strconv.FormatInt(n, 10) == s
+		if got, ok := count(s); ok != want || ok && got != n {
+			t.Fatalf("count(%q) = %d, %v; strconv says %d, %v", s, got, ok, n, want)
 		}
 	})
 }

@@ -1,11 +1,11 @@
 package record
 
 import (
-	"bytes"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tallylog/tallylog/election"
 )
 
 // Record is one of the record types below. Every record names its election
@@ -195,13 +195,30 @@ func Encode(r Record) []byte { return encode(r, 0) }
 func encode(r Record, size int) []byte {
 	var w writer
 	w.b.Grow(size)
+	write(&w, r)
+	return w.b.Bytes()
+}
+
+// canonical reports whether r's canonical body is the body newReader split
+// into lines, comparing line by line as it encodes, without building the
+// encoding. That is the same as comparing bytes: the keys r writes hold no
+// space, and the values of a record parsed from lines hold no newline, so
+// each written line splits back into the key and value it was written
+// from.
+func canonical(r Record, lines []line) bool {
+	w := writer{checking: true, lines: lines}
+	write(&w, r)
+	return !w.differs && len(w.lines) == 0
+}
+
+// write writes r's canonical body to w.
+func write(w *writer, r Record) {
 	w.line(Version, r.Type())
 	w.line("election", r.ElectionID())
 	if _, isHeader := r.(*Election); !isHeader {
 		w.line("log", r.LogOrigin())
 	}
-	r.encode(&w)
-	return w.b.Bytes()
+	r.encode(w)
 }
 
 func (r *Election) encode(w *writer) {
@@ -283,31 +300,50 @@ func (r *Gazette) encode(w *writer) {
 	w.line("notified", r.Notified)
 }
 
-// roleName returns the role named by b: Roles' own string for a known
+// roleName returns the role named s: Roles' own string for a known
 // role (a registry keeps every grant, a million of them in a national
 // election), a copy otherwise.
-func roleName(b []byte) string {
+func roleName(s string) string {
 	for r := range Roles {
-		if string(b) == r {
+		if s == r {
 			return r
 		}
 	}
-	return string(b)
+	return strings.Clone(s)
 }
 
 // ParseBody parses a canonical record body. It checks the record's own rules
 // and that the body is the record's one canonical encoding.
 func ParseBody(body []byte) (Record, error) {
-	r, typ, err := newReader(body)
+	rec, r, err := parseLines(body)
 	if err != nil {
 		return nil, err
 	}
+	defer r.release()
+	if !canonical(rec, r.lines) {
+		return nil, fieldErr("body", "not in canonical form: re-encoding the parsed record gives different bytes")
+	}
+	return rec, nil
+}
+
+// parseLines is ParseBody without the check of canonical form: it
+// returns the record, checked, and the reader of the body's lines, which
+// the caller releases.
+func parseLines(body []byte) (rec Record, _ *reader, err error) {
+	r, typ, err := newReader(body)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if err != nil {
+			r.release()
+		}
+	}()
 	el := r.str("election")
 	lg := ""
 	if typ != "election" {
 		lg = r.str("log")
 	}
-	var rec Record
 	switch typ {
 	case "election":
 		rec = &Election{Election: el, Origin: r.str("origin"), Commission: r.str("commission"),
@@ -317,12 +353,13 @@ func ParseBody(body []byte) (Record, error) {
 	case "keys":
 		k := &Keys{Election: el, Log: lg}
 		for _, g := range r.list("grant") {
-			f := bytes.Fields([]byte(g))
+			f := strings.Fields(g)
 			if len(f) != 3 {
 				r.fail("grant", "must be 'grant <role> <scope> <key>'")
 				break
 			}
-			k.Grants = append(k.Grants, Grant{Role: roleName(f[0]), Scope: string(f[1]), Key: string(f[2])})
+			// Copies: a registry keeps every grant, and no more of the body.
+			k.Grants = append(k.Grants, Grant{Role: roleName(f[0]), Scope: strings.Clone(f[1]), Key: strings.Clone(f[2])})
 		}
 		k.Revoke = r.list("revoke")
 		rec = k
@@ -351,19 +388,16 @@ func ParseBody(body []byte) (Record, error) {
 		rec = &Gazette{Election: el, Log: lg, Assembly: r.str("assembly"), Notified: r.str("notified")}
 	default:
 		if rec = parseExtension(typ, el, lg, r); rec == nil {
-			return nil, fieldErr("line 1", "unknown record type %q", typ)
+			return nil, nil, fieldErr("line 1", "unknown record type %q", typ)
 		}
 	}
 	if err := r.end(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := rec.Check(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if !bytes.Equal(encode(rec, len(body)), body) {
-		return nil, fieldErr("body", "not in canonical form: re-encoding the parsed record gives different bytes")
-	}
-	return rec, nil
+	return rec, r, nil
 }
 
 // parseExtension parses the record types defined in other files of this
@@ -405,32 +439,40 @@ func (r *Keys) Check() error {
 	if len(r.Grants)+len(r.Revoke) == 0 {
 		return fieldErr("grant", "a keys record grants or revokes at least one key")
 	}
+	// A keys record may grant thousands of keys: a field's name is made
+	// only for an error.
 	for i, g := range r.Grants {
-		f := fmt.Sprintf("grant[%d]", i)
-		scope, ok := Roles[g.Role]
-		if !ok {
-			return fieldErr(f, "unknown role %q: use commission, presiding, returning, agent, observer, auditor or tribunal", g.Role)
-		}
-		switch {
-		case scope == "*" && g.Role == "commission" && g.Scope != "*":
-			return fieldErr(f, "the commission's scope is \"*\"")
-		case g.Scope == "*" && (scope == "station" || g.Role == "returning" || g.Role == "agent"):
-			return fieldErr(f, "a %s key is granted for one %s, not \"*\"", g.Role, scope)
-		case g.Scope != "*":
-			if err := checkID(f, g.Scope); err != nil {
-				return err
-			}
-		}
-		if err := checkVerifierKey(f, g.Key); err != nil {
+		if err := checkGrant(g); err != nil {
+			err.Field = "grant[" + strconv.Itoa(i) + "]"
 			return err
 		}
 	}
 	for i, k := range r.Revoke {
-		if err := checkVerifierKey(fmt.Sprintf("revoke[%d]", i), k); err != nil {
+		if err := verifierKeyError("", k); err != nil {
+			err.Field = "revoke[" + strconv.Itoa(i) + "]"
 			return err
 		}
 	}
 	return nil
+}
+
+// checkGrant checks one grant; the error's Field is for the caller to set.
+func checkGrant(g Grant) *FieldError {
+	scope, ok := Roles[g.Role]
+	if !ok {
+		return fieldError("", "unknown role %q: use commission, presiding, returning, agent, observer, auditor or tribunal", g.Role)
+	}
+	switch {
+	case scope == "*" && g.Role == "commission" && g.Scope != "*":
+		return fieldError("", "the commission's scope is \"*\"")
+	case g.Scope == "*" && (scope == "station" || g.Role == "returning" || g.Role == "agent"):
+		return fieldError("", "a %s key is granted for one %s, not \"*\"", g.Role, scope)
+	case g.Scope != "*":
+		if !election.ValidID(g.Scope) {
+			return fieldError("", "%q is not an identifier", g.Scope)
+		}
+	}
+	return verifierKeyError("", g.Key)
 }
 
 func (r *Sheet) Check() error {

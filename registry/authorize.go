@@ -50,7 +50,7 @@ func (k *Key) May(role, scope string) bool { return k.may(role, scope) }
 
 func (k *Key) may(role, scope string) bool {
 	for _, g := range k.Grants {
-		if g.Role == role && (g.Scope == scope || g.Scope == "*") {
+		if g.Role() == role && (g.Scope == scope || g.Scope == "*") {
 			return true
 		}
 	}
@@ -105,7 +105,7 @@ func (r *Registry) authorizeKeys(key *Key, k *record.Keys) error {
 		}
 		v, _ := note.NewVerifier(g.Key)
 		h, _ := FullKeyHash(g.Key)
-		if old, ok := r.keys[h]; ok && old.Revoked {
+		if old, ok := r.KeyByHash(h); ok && old.Revoked {
 			return reject(field, "grant %d: key %s was revoked and cannot be granted again; make a new key", i+1, v.Name())
 		}
 		if err := r.uniqueNoteID(field, i, g.Key, v, h, granted); err != nil {
@@ -118,7 +118,7 @@ func (r *Registry) authorizeKeys(key *Key, k *record.Keys) error {
 	for i, vk := range k.Revoke {
 		v, _ := note.NewVerifier(vk)
 		h, _ := FullKeyHash(vk)
-		old, ok := r.keys[h]
+		old, ok := r.KeyByHash(h)
 		if !ok {
 			return reject("revoke", "revoke %d: key %s (full key hash %s) is not registered: a key is revoked by its full verifier key, as it was granted", i+1, v.Name(), h)
 		}

@@ -1,31 +1,38 @@
 package registry
 
 import (
+	"math"
+
 	"github.com/tallylog/tallylog/record"
 )
 
 // refs holds what Lookup returns for every logged record, compactly: a
 // registry keeps one for every entry of the log, a million and more for a
 // national election, held by the tally and again by a server's intake. A
-// Ref spelled out is 80 bytes of strings and numbers; a ref is 40, its
-// strings the definition's, the keys' or an interned few.
+// Ref spelled out is 64 bytes of strings and numbers; a ref is 24, its
+// strings the definition's or an interned few.
 type refs struct {
 	m    map[[32]byte]ref
-	strs []string         // interned strings: record types, and the rare name no definition or key holds
-	idx  map[string]int32 // position in strs
+	wide map[[32]byte]int64 // revisions that do not fit a ref (see wideRevision)
+	strs []string           // interned strings: record types, and the rare name no definition holds
+	idx  map[string]int32   // position in strs
 }
 
 // ref is a Ref with its strings as positions: contest and station in the
-// definition when >= 0, "" when -1, strs[-n-2] when n <= -2; typ and
-// signerName always in strs (signerName only where signer is nil).
+// definition when >= 0, "" when -1, strs[-n-2] when n <= -2; typ always
+// in strs. revision is wideRevision for a revision kept in refs.wide.
 type ref struct {
-	index                             uint64
-	revision                          int64
-	signer                            *Key
-	typ, contest, station, signerName int32
+	index                           uint64
+	typ, contest, station, revision int32
 }
 
-func newRefs() refs { return refs{m: map[[32]byte]ref{}, idx: map[string]int32{}} }
+// wideRevision marks a revision outside int32's range (a record may
+// carry any int64; none is that large in practice).
+const wideRevision = math.MinInt32
+
+func newRefs() refs {
+	return refs{m: map[[32]byte]ref{}, wide: map[[32]byte]int64{}, idx: map[string]int32{}}
+}
 
 // intern returns s's code: -(position in strs)-2, or -1 for "".
 func (x *refs) intern(s string) int32 {
@@ -71,15 +78,16 @@ func (r *Registry) stationCode(id string) int32 {
 
 // put records env's Ref at index.
 func (r *Registry) put(index uint64, env *record.Envelope) {
-	x := ref{index: index, typ: r.records.intern(env.Record.Type()), contest: -1, station: -1, signerName: -1}
-	if k, ok := r.byNote[KeyID{env.KeyName, env.KeyHash}]; ok && k.Verifier != nil && k.Verifier.Name() == env.KeyName {
-		x.signer = k
-	} else {
-		x.signerName = r.records.intern(env.KeyName)
-	}
+	x := ref{index: index, typ: r.records.intern(env.Record.Type()), contest: -1, station: -1}
 	switch rec := env.Record.(type) {
 	case *record.Sheet:
-		x.contest, x.station, x.revision = r.contestCode(rec.Contest), r.stationCode(rec.Station), rec.Revision
+		x.contest, x.station = r.contestCode(rec.Contest), r.stationCode(rec.Station)
+		if rec.Revision > wideRevision && rec.Revision <= math.MaxInt32 {
+			x.revision = int32(rec.Revision)
+		} else {
+			x.revision = wideRevision
+			r.records.wide[env.Hash] = rec.Revision
+		}
 	case *record.Attestation:
 		x.contest, x.station = r.contestCode(rec.Contest), r.stationCode(rec.Station)
 	case *record.Declaration:
@@ -100,11 +108,9 @@ func (r *Registry) get(h [32]byte) (Ref, bool) {
 	if !ok {
 		return Ref{}, false
 	}
-	ref := Ref{Index: x.index, Type: r.records.str(x.typ), Revision: x.revision}
-	if x.signer != nil {
-		ref.Signer = x.signer.Verifier.Name()
-	} else {
-		ref.Signer = r.records.str(x.signerName)
+	ref := Ref{Index: x.index, Type: r.records.str(x.typ), Revision: int64(x.revision)}
+	if x.revision == wideRevision {
+		ref.Revision = r.records.wide[h]
 	}
 	switch {
 	case x.contest >= 0:

@@ -14,6 +14,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -29,11 +31,11 @@ type Registry struct {
 	header  *record.Election
 	parts   map[int64]string
 	def     *election.Definition
-	keys    map[KeyHash]*Key // by full key hash: the key's identity
-	byNote  map[KeyID]*Key   // by the name and 4-byte ID a signature line carries; unique (authorizeKeys)
-	records refs             // every logged record's Ref, by hash (refs.go)
-	auth    authority        // orders and corrections: see order.go
-	size    uint64           // entries recorded
+	pool    *Pool          // the definition and the keys' identities, shared (pool.go)
+	byNote  map[KeyID]*Key // by the name and 4-byte ID a signature line carries; unique (authorizeKeys)
+	records refs           // every logged record's Ref, by hash (refs.go)
+	auth    authority      // orders and corrections: see order.go
+	size    uint64         // entries recorded
 	// checked is the definition checkDefinition parsed, by the SHA-256 of
 	// its bytes, so that Record does not parse it a second time.
 	checkedMu  sync.Mutex
@@ -60,17 +62,39 @@ type KeyID struct {
 	Hash uint32
 }
 
-// Key is a registered signing key and what it may sign.
+// Key is a registered signing key and what it may sign. Its VKey (the
+// verifier key text), Hash (its full identity) and Verifier never change
+// and may be shared with other registries of the log (see Pool); the
+// grants and the revocation are this registry's.
 type Key struct {
-	VKey     string
-	Hash     KeyHash // the key's full identity
-	Verifier note.Verifier
-	Grants   []record.Grant
-	// GrantedAt holds, for each of Grants, the index of the keys record
-	// that granted it (0 for the commission key the election record names).
-	GrantedAt []uint64
+	*identity
+	Grants    []Grant // in the order they were logged
 	Revoked   bool
 	RevokedAt uint64 // index of the keys record that revoked it, if Revoked
+}
+
+// Grant is a role a key holds for a scope, and the entry that granted it.
+// A registry keeps every grant of the log, a million for a national
+// election, so a grant is 32 bytes and its scope is the definition's own
+// string (or "*"), not a copy cut from the keys record.
+type Grant struct {
+	Scope string // a station or contest ID, or "*" (see record.Roles)
+	At    uint64 // index of the keys record that granted it (0 for the commission key the election record names)
+	role  uint8  // position in roles
+}
+
+// Role returns the role granted.
+func (g Grant) Role() string { return roles[g.role] }
+
+// roles are record.Roles' names, sorted, so that a Grant holds its role in
+// a byte.
+var roles = slices.Sorted(maps.Keys(record.Roles))
+
+// roleCode returns role's position in roles; ok is false for a role
+// record.Roles does not have (record.Check refuses it).
+func roleCode(role string) (uint8, bool) {
+	i, ok := slices.BinarySearch(roles, role)
+	return uint8(i), ok
 }
 
 // Ref is what later records may need to know of a logged record.
@@ -80,13 +104,11 @@ type Ref struct {
 	Contest  string
 	Station  string
 	Revision int64
-	Signer   string // key name
 }
 
-// New returns an empty registry for a log with the given origin.
-func New(origin string) *Registry {
-	return &Registry{origin: origin, parts: map[int64]string{}, keys: map[KeyHash]*Key{}, byNote: map[KeyID]*Key{}, records: newRefs(), auth: newAuthority()}
-}
+// New returns an empty registry for a log with the given origin, sharing
+// nothing with other registries (see Pool for those that do).
+func New(origin string) *Registry { return NewPool().New(origin) }
 
 // Origin returns the log's origin.
 func (r *Registry) Origin() string { return r.origin }
@@ -127,8 +149,15 @@ func (r *Registry) Key(name string, hash uint32) (*Key, bool) {
 
 // KeyByHash returns a registered key by its full identity.
 func (r *Registry) KeyByHash(h KeyHash) (*Key, bool) {
-	k, ok := r.keys[h]
-	return k, ok
+	id, ok := r.pool.lookup(h)
+	if !ok {
+		return nil, false
+	}
+	k, ok := r.byNote[KeyID{id.Verifier.Name(), id.Verifier.KeyHash()}]
+	if !ok || k.identity != id {
+		return nil, false
+	}
+	return k, true
 }
 
 // KeyOf returns the registered key with the verifier key text vkey.
@@ -228,8 +257,13 @@ func (r *Registry) headerKey(env *record.Envelope) (*Key, error) {
 	if v.Name() != env.KeyName || v.KeyHash() != env.KeyHash {
 		return nil, reject("signature", "the election record must be signed by the commission key it names, %s", h.Commission)
 	}
-	kh, _ := FullKeyHash(h.Commission)
-	return &Key{VKey: h.Commission, Hash: kh, Verifier: v, Grants: []record.Grant{{Role: "commission", Scope: "*", Key: h.Commission}}, GrantedAt: []uint64{0}}, nil
+	return commissionKey(newIdentity(h.Commission)), nil
+}
+
+// commissionKey is the key the election record names, with its grant.
+func commissionKey(id *identity) *Key {
+	c, _ := roleCode("commission")
+	return &Key{identity: id, Grants: []Grant{{Scope: "*", At: 0, role: c}}}
 }
 
 // Record learns an entry appended at index. The entry must have been
@@ -242,8 +276,7 @@ func (r *Registry) Record(index uint64, env *record.Envelope) {
 	switch rec := env.Record.(type) {
 	case *record.Election:
 		r.header = rec
-		k, _ := r.headerKey(env)
-		r.keys[k.Hash] = k
+		k := commissionKey(r.pool.identity(rec.Commission))
 		r.byNote[KeyID{k.Verifier.Name(), k.Verifier.KeyHash()}] = k
 	case *record.DefinitionPart:
 		r.parts[rec.Part] = rec.Data
@@ -253,20 +286,16 @@ func (r *Registry) Record(index uint64, env *record.Envelope) {
 		}
 	case *record.Keys:
 		for _, g := range rec.Grants {
-			h, _ := FullKeyHash(g.Key)
-			k := r.keys[h]
-			if k == nil {
-				v, _ := newVerifier(g.Key)
-				k = &Key{VKey: g.Key, Hash: h, Verifier: v}
-				r.keys[h] = k
-				r.byNote[KeyID{v.Name(), v.KeyHash()}] = k
+			id := r.pool.identity(g.Key)
+			k, ok := r.KeyByHash(id.Hash)
+			if !ok {
+				k = &Key{identity: id}
+				r.byNote[KeyID{id.Verifier.Name(), id.Verifier.KeyHash()}] = k
 			}
-			k.Grants = append(k.Grants, g)
-			k.GrantedAt = append(k.GrantedAt, index)
+			k.Grants = append(k.Grants, r.grant(g, index))
 		}
 		for _, vk := range rec.Revoke {
-			h, _ := FullKeyHash(vk)
-			if k := r.keys[h]; k != nil && !k.Revoked {
+			if k, ok := r.KeyOf(vk); ok && !k.Revoked {
 				k.Revoked, k.RevokedAt = true, index
 			}
 		}
@@ -277,23 +306,29 @@ func (r *Registry) Record(index uint64, env *record.Envelope) {
 
 // assembleDefinition joins the parts; authorize has checked that they hash
 // to the election record's value and parse, so errors here cannot happen.
+// The definition parsed from the same bytes by checkDefinition or by
+// another registry of the pool is used rather than parsed again (Parse
+// is a function of the bytes, and the definition is never changed).
 func (r *Registry) assembleDefinition() *election.Definition {
 	var b strings.Builder
 	for i := int64(1); i <= r.header.DefinitionParts; i++ {
 		b.WriteString(r.parts[i])
 	}
 	data := []byte(b.String())
+	sum := sha256.Sum256(data)
 	r.checkedMu.Lock()
-	d, sum := r.checked, r.checkedSum
+	d, checkedSum := r.checked, r.checkedSum
 	r.checked = nil
 	r.checkedMu.Unlock()
-	if d != nil && sum == sha256.Sum256(data) {
-		return d
+	if d == nil || checkedSum != sum {
+		if d = r.pool.definition(sum); d == nil {
+			var err error
+			if d, err = election.Parse(data); err != nil {
+				panic("registry: admitted definition does not parse: " + err.Error())
+			}
+		}
 	}
-	d, err := election.Parse(data)
-	if err != nil {
-		panic("registry: admitted definition does not parse: " + err.Error())
-	}
+	r.pool.keepDefinition(sum, d)
 	return d
 }
 
@@ -312,9 +347,12 @@ func (r *Registry) checkDefinition(last *record.DefinitionPart) error {
 	if hex.EncodeToString(sum[:]) != r.header.DefinitionSHA256 {
 		return reject("data", "the definition's parts hash to %x, not to the election record's definition-sha256 %s", sum, r.header.DefinitionSHA256)
 	}
-	d, err := election.Parse([]byte(b.String()))
-	if err != nil {
-		return reject("data", "the assembled definition is invalid: %v", err)
+	d := r.pool.definition(sum)
+	if d == nil {
+		var err error
+		if d, err = election.Parse([]byte(b.String())); err != nil {
+			return reject("data", "the assembled definition is invalid: %v", err)
+		}
 	}
 	if d.ID != r.header.Election || d.Origin != r.origin {
 		return reject("data", "the definition is for election %q at %q, not %q at %q", d.ID, d.Origin, r.header.Election, r.origin)

@@ -161,7 +161,7 @@ func TestKeysByFullHash(t *testing.T) {
 	revokeA := e.Sign(t, "ecp", &record.Keys{Election: "pk-test", Log: testelection.Origin, Revoke: []string{a}})
 	r = e.Replay(t, grantA, revokeA)
 	k, ok := r.KeyOf(a)
-	if !ok || !k.Revoked || k.RevokedAt != uint64(len(e.Genesis)+1) || k.GrantedAt[0] != uint64(len(e.Genesis)) {
+	if !ok || !k.Revoked || k.RevokedAt != uint64(len(e.Genesis)+1) || k.Grants[0].At != uint64(len(e.Genesis)) {
 		t.Errorf("key a after its revocation: %+v", k)
 	}
 	if _, ok := r.KeyOf(b); ok {

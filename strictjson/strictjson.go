@@ -44,6 +44,19 @@ func DecodeIgnoring(data []byte, v any, ignore ...string) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return errors.New("strictjson: Decode needs a non-nil pointer")
 	}
+	if dst := rv.Elem(); dst.IsZero() {
+		if decodeFast(data, dst, ignore) {
+			return nil
+		}
+		dst.SetZero() // as it was: the two-pass path decodes it again
+	}
+	return decodeTwoPass(data, rv, ignore)
+}
+
+// decodeTwoPass is DecodeIgnoring without the fast path: it checks the
+// document with encoding/json's tokenizer, naming the path and rule of
+// the first problem, then decodes it with encoding/json.
+func decodeTwoPass(data []byte, rv reflect.Value, ignore []string) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := walk(dec, rv.Elem().Type(), nil, ignore); err != nil {
@@ -56,7 +69,7 @@ func DecodeIgnoring(data []byte, v any, ignore ...string) error {
 	if len(ignore) == 0 {
 		std.DisallowUnknownFields() // walk has checked every key; this is a second line of defence
 	}
-	if err := std.Decode(v); err != nil {
+	if err := std.Decode(rv.Interface()); err != nil {
 		return &Error{"$", err.Error()}
 	}
 	return nil

@@ -61,13 +61,13 @@ func signerOf(k *registry.Key, roles []string, scopes ...string) (vkey string, g
 		return "", 0, ""
 	}
 	for _, r := range roles {
-		for i, g := range k.Grants {
-			if g.Role != r {
+		for _, g := range k.Grants {
+			if g.Role() != r {
 				continue
 			}
 			for _, s := range scopes {
 				if g.Scope == s || g.Scope == "*" {
-					return k.VKey, k.GrantedAt[i], r
+					return k.VKey, g.At, r
 				}
 			}
 		}

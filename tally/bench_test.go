@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"testing"
@@ -187,7 +188,11 @@ func replay(tb testing.TB, entries [][]byte, origin string) *Tally {
 // besides registry.Admit (whose cost is the signature check): it parses,
 // records and updates, without admitting. Test-only: Apply is unchanged.
 func replayUnverified(tb testing.TB, entries [][]byte, origin string) *Tally {
-	t := New(origin)
+	return replayUnverifiedInto(tb, New(origin), entries)
+}
+
+// replayUnverifiedInto is replayUnverified into the empty tally t.
+func replayUnverifiedInto(tb testing.TB, t *Tally, entries [][]byte) *Tally {
 	for i, e := range entries {
 		env, err := record.Open(e)
 		if err != nil {
@@ -421,35 +426,99 @@ var base64Std = base64.StdEncoding
 // heap in use with the replayed tally (its registry, definition, sheets,
 // flags and indexes) minus the heap before it was built, with the
 // benchmark's in-memory log, signers and definition alive in both. heap-MiB
-// is everything, the log included. registry-MiB is the share of a bare
-// registry with every entry recorded: what a server's intake holds beside
-// its tally, so that a server holds about tally-MiB + registry-MiB.
+// is everything, the log included. registry-MiB is what a bare registry
+// with every entry recorded adds, sharing nothing with the tally's;
+// BenchmarkServerMemory measures a server's pair, which share a pool.
 func BenchmarkTallyMemory(b *testing.B) {
 	bl := buildBench(b)
-	var share, regShare float64
-	var t *Tally
-	var reg *registry.Registry
+	var h held
 	for i := 0; i < b.N; i++ {
-		t, reg = nil, nil
-		before := heapMiB()
-		t = replayUnverified(b, bl.entries, bl.def.Origin)
-		share = heapMiB() - before
-		before = heapMiB()
-		reg = registry.New(bl.def.Origin)
-		for i, e := range bl.entries {
-			env, err := record.Open(e)
-			if err != nil {
-				b.Fatalf("index %d: %v", i, err)
-			}
-			reg.Record(uint64(i), env)
-		}
-		regShare = heapMiB() - before
+		h = held{}
+		h = hold(b, bl, registry.NewPool(), registry.NewPool())
 	}
-	b.ReportMetric(share, "tally-MiB")
-	b.ReportMetric(share*(1<<20)/float64(len(bl.def.Stations)), "tally-B/station")
-	b.ReportMetric(regShare, "registry-MiB")
+	b.ReportMetric(h.tallyMiB, "tally-MiB")
+	b.ReportMetric(h.tallyMiB*(1<<20)/float64(len(bl.def.Stations)), "tally-B/station")
+	b.ReportMetric(h.intakeMiB, "registry-MiB")
 	b.ReportMetric(heapMiB(), "heap-MiB")
-	runtime.KeepAlive(t)
-	runtime.KeepAlive(reg)
+	runtime.KeepAlive(h)
 	runtime.KeepAlive(bl)
+}
+
+// BenchmarkServerMemory measures what a server holds at benchStations
+// stations, as internal/node wires it: its live tally and, beside it, the
+// registry its intake rules on submissions with (intake.New replays the
+// log into it exactly so: registry.Record for every entry), both fed the
+// whole log, both made from one registry.Pool (intake.Pool,
+// NewPooled). The figures are heap in use above the heap before (the
+// benchmark's own log, signers and definition alive throughout):
+// server-MiB is the two together, tally-MiB the tally's own share
+// (measured first, alone, as BenchmarkTallyMemory does) and intake-MiB
+// what the intake's registry adds to it. Tessera, HTTP and the site's
+// caches are not included. TALLY_BENCH_HEAPPROFILE=FILE writes a heap
+// profile (at -memprofilerate) while both are alive, for go tool pprof.
+func BenchmarkServerMemory(b *testing.B) {
+	bl := buildBench(b)
+	var h held
+	for i := 0; i < b.N; i++ {
+		h = held{}
+		pool := registry.NewPool()
+		h = hold(b, bl, pool, pool)
+	}
+	if f := os.Getenv("TALLY_BENCH_HEAPPROFILE"); f != "" {
+		writeHeapProfile(b, f)
+	}
+	server := h.tallyMiB + h.intakeMiB
+	b.ReportMetric(server, "server-MiB")
+	b.ReportMetric(h.tallyMiB, "tally-MiB")
+	b.ReportMetric(h.intakeMiB, "intake-MiB")
+	b.ReportMetric(server*(1<<20)/float64(len(bl.def.Stations)), "server-B/station")
+	runtime.KeepAlive(h)
+	runtime.KeepAlive(bl)
+}
+
+// held is a replayed tally and, beside it, a registry as a server's
+// intake holds it, with the heap each added when it was built.
+type held struct {
+	t                   *Tally
+	reg                 *registry.Registry
+	tallyMiB, intakeMiB float64
+}
+
+// hold replays the whole log into a tally made from tallyPool, then into
+// a registry made from intakePool, measuring the heap after each.
+func hold(b *testing.B, bl *benchLog, tallyPool, intakePool *registry.Pool) held {
+	var h held
+	before := heapMiB()
+	h.t = replayUnverifiedInto(b, NewPooled(bl.def.Origin, tallyPool), bl.entries)
+	mid := heapMiB()
+	h.reg = intakeRegistry(b, intakePool.New(bl.def.Origin), bl.entries)
+	h.tallyMiB, h.intakeMiB = mid-before, heapMiB()-mid
+	return h
+}
+
+// intakeRegistry is the registry a server's intake holds once it has
+// replayed entries (intake.New).
+func intakeRegistry(tb testing.TB, reg *registry.Registry, entries [][]byte) *registry.Registry {
+	for i, e := range entries {
+		env, err := record.Open(e)
+		if err != nil {
+			tb.Fatalf("index %d: %v", i, err)
+		}
+		reg.Record(uint64(i), env)
+	}
+	return reg
+}
+
+func writeHeapProfile(tb testing.TB, name string) {
+	f, err := os.Create(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	runtime.GC()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		tb.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		tb.Fatal(err)
+	}
 }

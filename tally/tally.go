@@ -57,8 +57,14 @@ type gazette struct {
 }
 
 // New returns an empty tally for the log with the given origin.
-func New(origin string) *Tally {
-	return &Tally{reg: registry.New(origin), gazettes: map[string]gazette{}, standing: map[int32][]Flag{}, rekeys: map[int32][]rekey{}}
+func New(origin string) *Tally { return NewPooled(origin, registry.NewPool()) }
+
+// NewPooled is New with the tally's registry made from pool, so that it
+// holds the definition and the keys' identities once with the other
+// registries of the log in this process (a server's intake: see
+// registry.Pool). The tally's rulings are those of New.
+func NewPooled(origin string, pool *registry.Pool) *Tally {
+	return &Tally{reg: pool.New(origin), gazettes: map[string]gazette{}, standing: map[int32][]Flag{}, rekeys: map[int32][]rekey{}}
 }
 
 // Registry returns the registry the tally admits entries with. It is
@@ -104,6 +110,14 @@ func (t *Tally) Apply(index uint64, entry []byte) error {
 		}
 		return err
 	}
+	return t.apply(index, env, t.reg.Admit)
+}
+
+// ApplyOpened is Apply for the entry at index already parsed: env must be
+// what record.Open returned for it (the verifier parses entries on every
+// core ahead of the replay). Everything else, the signature included, is
+// checked as Apply checks it.
+func (t *Tally) ApplyOpened(index uint64, env *record.Envelope) error {
 	return t.apply(index, env, t.reg.Admit)
 }
 

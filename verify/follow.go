@@ -133,7 +133,7 @@ func (f *Follower) Advance(ctx context.Context, src Source) (*Result, error) {
 		first := max(old-b*256, 0) // entries of this bundle verified before
 		for i := int64(0); i < first; i++ {
 			idx := b*256 + i
-			if tlog.RecordHash(entries[i]) != hashes[tlog.StoredHashIndex(0, idx)] {
+			if rb.leaves[i] != hashes[tlog.StoredHashIndex(0, idx)] {
 				if fork := f.proveFork(ctx, src, res, raw); fork != nil {
 					return nil, fork
 				}
@@ -142,7 +142,7 @@ func (f *Follower) Advance(ctx context.Context, src Source) (*Result, error) {
 		}
 		for i := first; i < width; i++ {
 			idx := b*256 + i
-			hs, err := tlog.StoredHashes(idx, entries[i], hr)
+			hs, err := tlog.StoredHashesForRecordHash(idx, rb.leaves[i], hr)
 			if err != nil {
 				return nil, &Failure{idx, path, err.Error()}
 			}
@@ -176,9 +176,12 @@ func (f *Follower) Advance(ctx context.Context, src Source) (*Result, error) {
 			reauthenticate(keys, rb, first)
 			for i := first; i < width; i++ {
 				var err error
-				if vs[i] != nil {
+				switch {
+				case vs[i] != nil:
 					err = f.Tally.ApplyVerified(uint64(b*256+i), vs[i])
-				} else {
+				case envs[i] != nil: // parsed, its signer not registered when it was read
+					err = f.Tally.ApplyOpened(uint64(b*256+i), envs[i])
+				default:
 					err = f.Tally.Apply(uint64(b*256+i), entries[i])
 				}
 				if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/registry"
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // TestReauthenticate reads a bundle ahead with no key registered, then
@@ -35,8 +36,11 @@ func TestReauthenticate(t *testing.T) {
 		byStranger,
 	}
 	keys := &keyTable{m: map[registry.KeyID]*registry.Key{}}
-	envs, vs := authenticate(keys, entries)
+	leaves, envs, vs := authenticate(keys, entries)
 	for i := range entries {
+		if leaves[i] != tlog.RecordHash(entries[i]) {
+			t.Fatalf("entry %d read ahead: leaf hash %x, want %x", i, leaves[i], tlog.RecordHash(entries[i]))
+		}
 		if envs[i] == nil || vs[i] != nil {
 			t.Fatalf("entry %d read ahead with no key: parsed %v, verified %v", i, envs[i] != nil, vs[i] != nil)
 		}

@@ -153,6 +153,7 @@ func describe(entry []byte) string {
 // nil where that failed), or why it could not be read.
 type readBundle struct {
 	entries [][]byte
+	leaves  []tlog.Hash // the entries' record hashes (tlog.RecordHash)
 	envs    []*record.Envelope
 	vs      []*registry.Verified
 	err     error
@@ -178,8 +179,8 @@ func readAhead(ctx context.Context, src Source, from int64, treeSize uint64, key
 		for b := from; uint64(b)*256 < treeSize; b++ {
 			var rb readBundle
 			rb.entries, rb.err = tlogtiles.ReadBundle(ctx, src, b, treeSize)
-			if rb.err == nil && keys != nil {
-				rb.envs, rb.vs = authenticate(keys, rb.entries)
+			if rb.err == nil {
+				rb.leaves, rb.envs, rb.vs = authenticate(keys, rb.entries)
 			}
 			select {
 			case out <- rb:
@@ -262,8 +263,9 @@ func keyID(vkey string) (string, uint32, bool) {
 	return name, uint32(h), true
 }
 
-// authenticate opens a bundle's entries and verifies their signatures on
-// every core, each with the key the replay had registered for its signer
+// authenticate hashes a bundle's entries (tlog.RecordHash) and, unless
+// keys is nil, opens them and verifies their signatures, on every core,
+// each with the key the replay had registered for its signer
 // when the bundle was read. envs[i] is nil where the entry does not parse;
 // vs[i] is nil where the signature was not verified (the entry does not
 // parse, the signature is bad, the signer was not registered yet:
@@ -273,10 +275,19 @@ func keyID(vkey string) (string, uint32, bool) {
 // index is another, ApplyVerified verifies again with it. So every
 // signature is verified, the results in index order are those of one entry
 // at a time, and the output does not depend on the number of cores.
-func authenticate(keys *keyTable, entries [][]byte) ([]*record.Envelope, []*registry.Verified) {
-	envs := make([]*record.Envelope, len(entries))
-	vs := make([]*registry.Verified, len(entries))
+func authenticate(keys *keyTable, entries [][]byte) ([]tlog.Hash, []*record.Envelope, []*registry.Verified) {
+	leaves := make([]tlog.Hash, len(entries))
+	var envs []*record.Envelope
+	var vs []*registry.Verified
+	if keys != nil {
+		envs = make([]*record.Envelope, len(entries))
+		vs = make([]*registry.Verified, len(entries))
+	}
 	parallel.For(len(entries), func(i int) {
+		leaves[i] = tlog.RecordHash(entries[i])
+		if keys == nil {
+			return
+		}
 		env, err := record.Open(entries[i])
 		if err != nil {
 			return
@@ -288,7 +299,7 @@ func authenticate(keys *keyTable, entries [][]byte) ([]*record.Envelope, []*regi
 			}
 		}
 	})
-	return envs, vs
+	return leaves, envs, vs
 }
 
 // reauthenticate verifies, on every core, the signatures of the entries

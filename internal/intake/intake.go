@@ -46,6 +46,9 @@ type Intake struct {
 	appended      map[[32]byte]*registry.Verified
 	appendedBytes int // the entries' sizes in appended
 
+	// pool is what reg shares with the server's tally (Pool).
+	pool *registry.Pool
+
 	mu       sync.RWMutex // guards everything below
 	reg      *registry.Registry
 	inflight map[[32]byte]*pending
@@ -99,7 +102,12 @@ func (e *Error) Unwrap() error { return e.Kind }
 // checked before they were appended, so replay trusts them; the verifier is
 // what re-checks them.
 func New(ctx context.Context, log *ledger.Log) (*Intake, error) {
-	in := &Intake{log: log, claims: newBarrier(), reg: registry.New(log.Origin()), inflight: map[[32]byte]*pending{}, images: map[string]bool{}, appended: map[[32]byte]*registry.Verified{}}
+	return newIntake(ctx, log, registry.NewPool())
+}
+
+// newIntake is New with the registry made from pool.
+func newIntake(ctx context.Context, log *ledger.Log, pool *registry.Pool) (*Intake, error) {
+	in := &Intake{log: log, claims: newBarrier(), pool: pool, reg: pool.New(log.Origin()), inflight: map[[32]byte]*pending{}, images: map[string]bool{}, appended: map[[32]byte]*registry.Verified{}}
 	size, err := log.IntegratedSize(ctx)
 	if err != nil {
 		return nil, err
@@ -117,6 +125,12 @@ func New(ctx context.Context, log *ledger.Log) (*Intake, error) {
 	}
 	return in, nil
 }
+
+// Pool returns the pool the intake's registry is made from. A server's
+// tally following the same log makes its registry from it too
+// (tally.NewPooled), so that the two hold the definition and the keys'
+// identities once.
+func (in *Intake) Pool() *registry.Pool { return in.pool }
 
 // Registry calls f with the registry under the intake's read lock: f must
 // only read it.
@@ -437,7 +451,7 @@ func orderFree(r record.Record, first *record.Envelope) bool {
 // rebuild replaces the registry with a replay of the log. Callers hold a
 // Whole claim and in.mu.
 func (in *Intake) rebuild(ctx context.Context) error {
-	fresh, err := New(ctx, in.log)
+	fresh, err := newIntake(ctx, in.log, in.pool)
 	if err != nil {
 		return err
 	}

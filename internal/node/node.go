@@ -193,7 +193,7 @@ func Open(ctx context.Context, dir datadir.Dir, opts Options) (*Node, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	n := &Node{Dir: dir, Meta: meta, Log: lg, Intake: in, Tally: tally.New(meta.Origin), LogVerifier: v,
+	n := &Node{Dir: dir, Meta: meta, Log: lg, Intake: in, Tally: tally.NewPooled(meta.Origin, in.Pool()), LogVerifier: v,
 		Witnesses: opts.Witnesses, Now: opts.Now, ReadOnly: opts.ReadOnly, logger: opts.Logger, quotas: newQuotas(opts.Quotas),
 		done: make(chan struct{}), applyCh: make(chan struct{}), lock: lock}
 	opened = true

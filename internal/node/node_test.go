@@ -11,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallylog/tallylog/election"
 	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/internal/ledger"
 	"github.com/tallylog/tallylog/internal/testelection"
+	"github.com/tallylog/tallylog/registry"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -112,6 +114,13 @@ func TestLifecycle(t *testing.T) {
 	defer n.Close(ctx)
 	if err := n.WaitApplied(ctx, i+1); err != nil {
 		t.Fatal(err)
+	}
+	// The intake's registry and the tally's are made from one pool: the
+	// definition is held once (registry.Pool).
+	var def *election.Definition
+	n.Intake.Registry(func(r *registry.Registry) { def = r.Definition() })
+	if def == nil || def != n.Tally.Registry().Definition() {
+		t.Error("the intake and the tally hold two definitions: they do not share a registry.Pool")
 	}
 	// Halt puts the node in the stopped state, naming the failure.
 	n.Halt(errors.New("index 7: a test failure"))
