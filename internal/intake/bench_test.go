@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tallylog/tallylog/internal/testelection"
 	"github.com/tallylog/tallylog/record"
 )
 
@@ -27,8 +26,7 @@ func BenchmarkBatch(b *testing.B) {
 		entries := make([][]byte, n)
 		for i := range entries {
 			k++
-			entries[i] = e.Sign(b, "observer", &record.Attestation{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "copy",
-				Registered: 1000, Cast: 60, Votes: testelection.Counts(10, 20, 30), Captured: record.FormatTime(start.Add(time.Duration(k) * time.Second))})
+			entries[i] = copyOf(b, e, "observer", "NA-57", "NA-57/PS-1", record.FormatTime(start.Add(time.Duration(k)*time.Second)))
 		}
 		return entries
 	}

@@ -52,8 +52,7 @@ func racesReplay(t *testing.T, round int) {
 
 	var racing [][]byte
 	copyBy := func(key, contest, station string, minute int) []byte {
-		return e.Sign(t, key, &record.Attestation{Election: id, Log: origin, Contest: contest, Station: station, Kind: "copy",
-			Registered: 1000, Cast: 60, Votes: testelection.Counts(10, 20, 30), Captured: fmt.Sprintf("2024-02-08T19:%02d:%02dZ", minute, round)})
+		return copyOf(t, e, key, contest, station, fmt.Sprintf("2024-02-08T19:%02d:%02dZ", minute, round))
 	}
 	for _, s := range slots {
 		fix := e.Sheet(s.contest, s.station, 11, 20, int64(30+round))
@@ -132,4 +131,11 @@ func racesReplay(t *testing.T, round int) {
 	if logged < len(e.Genesis)+len(first)+len(racing)/2 {
 		t.Fatalf("only %d entries logged", logged)
 	}
+}
+
+// copyOf is an agent's or observer's copy of a station's count, signed by
+// key and captured at the time given.
+func copyOf(t testing.TB, e *testelection.Election, key, contest, station, captured string) []byte {
+	return e.Sign(t, key, &record.Attestation{Election: e.Def.ID, Log: e.Def.Origin, Contest: contest, Station: station, Kind: "copy",
+		Registered: 1000, Cast: 60, Votes: testelection.Counts(10, 20, 30), Captured: captured})
 }
