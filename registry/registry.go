@@ -268,8 +268,9 @@ func commissionKey(id *identity) *Key {
 
 // Record learns an entry appended at index. The entry must have been
 // admitted against this state. A verifier records entries in index order; a
-// server may record concurrently admitted ordinary records out of order,
-// but never an election, definition or keys record while others are pending.
+// server may record concurrently admitted records out of order when their
+// claims do not conflict (Claims), never a record that claims the whole
+// log while others are pending.
 func (r *Registry) Record(index uint64, env *record.Envelope) {
 	r.size = max(r.size, index+1)
 	switch rec := env.Record.(type) {

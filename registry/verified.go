@@ -59,23 +59,3 @@ func (r *Registry) AdmitVerified(v *Verified) (*Key, error) {
 	}
 	return key, r.Check(v.env, key)
 }
-
-// AppendsAlone reports whether a record must be appended with no other
-// record in flight: records that change what later records may be
-// (election, definition, keys), records this package does not rule on
-// itself (the audit records, judged by the extension against the whole
-// tally as of the entries before them), and corrections, judged by what is
-// absent from the log (no declaration of the contest yet when unordered,
-// their order not yet carried out), so that the state they were checked
-// against is the state the verifier replays them against. A new record
-// type is appended alone until it is listed here as an ordinary one.
-func AppendsAlone(env *record.Envelope) bool {
-	switch r := env.Record.(type) {
-	case *record.Sheet:
-		return r.Supersedes != ""
-	case *record.Declaration, *record.Attestation, *record.Affiliation, *record.Gazette, *record.Order,
-		*record.PostalAccount: // its admission depends on no other record (see authorizePostal)
-		return false
-	}
-	return true
-}

@@ -33,12 +33,14 @@ func (in *Intake) AuthenticateAll(entries [][]byte) (out []*registry.Verified, e
 //     AppendAll returns as entry i's error without looking at the entry.
 //   - Order is that of the batch where it matters: a record that names
 //     another record of the batch (a countersignature of a sheet, a
-//     correction, a recount sheet its order) is appended after it; a
-//     record that changes who may sign (registry.AppendsAlone), and a
-//     recount or correction order (judged by the sheets logged for its
-//     stations), after every record before it in the batch; every record
-//     after one appended alone waits for it. Other records are appended
-//     concurrently, so the batch costs a few durable writes, not one each.
+//     correction, a recount sheet its order) is appended after it, and so
+//     is a record whose claim (registry.Claims) conflicts with that of an
+//     earlier record of the batch: a record signed by a key an earlier
+//     keys record grants or revokes, a correction after its station's
+//     earlier records and its contest's declarations, an order after the
+//     earlier sheets of its stations, everything after a record that
+//     claims the whole log. Other records are appended concurrently, so
+//     the batch costs a few durable writes, not one each.
 //   - A record that depends on a refused one is admitted or refused on its
 //     own against the log, as if sent alone.
 //   - Each entry is treated as by Append: the same bytes get the same
@@ -64,32 +66,17 @@ func (in *Intake) AppendAll(ctx context.Context, entries [][]byte, vs []*registr
 			envs[i] = env
 		}
 	}
-	// Dependencies within the batch: by hash, and around records that
-	// append alone.
+	// Dependencies within the batch: by hash, and between records whose
+	// claims conflict (registry.Claims), in the batch's order.
 	byHash := make(map[string]int, n)
-	lastAlone := -1
+	var order batchOrder
 	var wg sync.WaitGroup
 	for i := range n {
 		if envs[i] == nil {
 			close(done[i])
 			continue
 		}
-		var deps []int
-		if lastAlone >= 0 {
-			deps = append(deps, lastAlone)
-		}
-		alone := registry.AppendsAlone(envs[i])
-		if _, order := envs[i].Record.(*record.Order); alone || order {
-			// An order is judged by the sheets the log holds for its
-			// stations, which it does not name by hash: it waits for
-			// every earlier record of the batch, as one appended alone.
-			for j := lastAlone + 1; j < i; j++ {
-				deps = append(deps, j)
-			}
-		}
-		if alone {
-			lastAlone = i
-		}
+		deps := order.after(i, registry.Claims(envs[i]))
 		for _, ref := range references(envs[i].Record) {
 			if j, ok := byHash[ref]; ok {
 				deps = append(deps, j)
@@ -168,3 +155,54 @@ func (in *Intake) Receipts(ctx context.Context, entries [][]byte, indexes []uint
 
 // NoIndex marks an entry without an index in Receipts.
 const NoIndex = ^uint64(0)
+
+// batchOrder finds, for each record of a batch in turn, the earlier
+// records its claim conflicts with. It keeps, per scope, the last record
+// that used it exclusively and the shared uses since: a record waits for
+// those (waiting for the last exclusive user covers every user before it,
+// which that one waited for).
+type batchOrder struct {
+	lastWhole int // index+1 of the last Whole claim, 0 if none
+	since     []int
+	scopes    map[registry.Scope]*scopeUsers
+}
+
+type scopeUsers struct {
+	lastExclusive int // index+1, 0 if none
+	shared        []int
+}
+
+// after returns the earlier records record i, of claim c, must be logged
+// after, and notes its claim.
+func (o *batchOrder) after(i int, c registry.Claim) []int {
+	var deps []int
+	if o.lastWhole > 0 {
+		deps = append(deps, o.lastWhole-1)
+	}
+	if c.Whole {
+		deps = append(deps, o.since...)
+		o.lastWhole, o.since, o.scopes = i+1, nil, nil
+		return deps
+	}
+	o.since = append(o.since, i)
+	if o.scopes == nil {
+		o.scopes = map[registry.Scope]*scopeUsers{}
+	}
+	for _, u := range c.Scopes {
+		su := o.scopes[u.Scope]
+		if su == nil {
+			su = &scopeUsers{}
+			o.scopes[u.Scope] = su
+		}
+		if su.lastExclusive > 0 {
+			deps = append(deps, su.lastExclusive-1)
+		}
+		if u.Exclusive {
+			deps = append(deps, su.shared...)
+			su.lastExclusive, su.shared = i+1, nil
+		} else {
+			su.shared = append(su.shared, i)
+		}
+	}
+	return deps
+}

@@ -6,9 +6,12 @@
 //
 // Guarantees:
 //   - Nothing is appended that the verifier would refuse: the same
-//     registry rules run here and in replay, and records that change who
-//     may sign (election, definition, keys) are appended alone, never
-//     concurrently with records they could invalidate.
+//     registry rules run here and in replay, and a record is never checked
+//     or logged concurrently with one whose admission its own could change
+//     or depend on (registry.Claims: a keys record and the records signed
+//     by the keys it grants or revokes, a correction and its station's
+//     records and its contest's declarations; the election, definition
+//     and audit records and everything else).
 //   - The same bytes submitted twice, at once or a year apart, get the same
 //     index; the log holds them once.
 //   - A refused record changes nothing.
@@ -31,10 +34,11 @@ import (
 type Intake struct {
 	log *ledger.Log
 
-	// epoch orders appends: ordinary records hold it shared from their
-	// check until they are recorded; records that change the registry's
-	// rules hold it exclusively.
-	epoch sync.RWMutex
+	// claims orders appends: a record holds its claim (registry.Claims)
+	// from its check until it is recorded, so records whose admission
+	// could depend on each other's order are checked and logged one
+	// after the other, and the others together.
+	claims *barrier
 
 	// appended holds the records this intake authenticated and appended,
 	// by hash, until the server's tally takes them (Verified).
@@ -103,7 +107,7 @@ func New(ctx context.Context, log *ledger.Log) (*Intake, error) {
 
 // newIntake is New with the registry made from pool.
 func newIntake(ctx context.Context, log *ledger.Log, pool *registry.Pool) (*Intake, error) {
-	in := &Intake{log: log, pool: pool, reg: pool.New(log.Origin()), inflight: map[[32]byte]*pending{}, images: map[string]bool{}, appended: map[[32]byte]*registry.Verified{}}
+	in := &Intake{log: log, claims: newBarrier(), pool: pool, reg: pool.New(log.Origin()), inflight: map[[32]byte]*pending{}, images: map[string]bool{}, appended: map[[32]byte]*registry.Verified{}}
 	size, err := log.IntegratedSize(ctx)
 	if err != nil {
 		return nil, err
@@ -229,14 +233,7 @@ func (in *Intake) append(ctx context.Context, env *record.Envelope, v *registry.
 		}
 	}
 
-	exclusive := registry.AppendsAlone(env)
-	if exclusive {
-		in.epoch.Lock()
-		defer in.epoch.Unlock()
-	} else {
-		in.epoch.RLock()
-		defer in.epoch.RUnlock()
-	}
+	defer in.claims.acquire(registry.Claims(env))()
 
 	in.mu.Lock()
 	if ref, ok := in.reg.Lookup(env.Hash); ok {
@@ -394,8 +391,7 @@ func (in *Intake) AppendUnordered(ctx context.Context, entries [][]byte) ([]uint
 		}
 		envs[i] = env
 	}
-	in.epoch.Lock()
-	defer in.epoch.Unlock()
+	defer in.claims.acquire(registry.Claim{Whole: true})()
 	in.mu.Lock()
 	base := in.reg.Size()
 	for i, env := range envs {
@@ -452,8 +448,8 @@ func orderFree(r record.Record, first *record.Envelope) bool {
 	return false
 }
 
-// rebuild replaces the registry with a replay of the log. Callers hold the
-// exclusive epoch and in.mu.
+// rebuild replaces the registry with a replay of the log. Callers hold a
+// Whole claim and in.mu.
 func (in *Intake) rebuild(ctx context.Context) error {
 	fresh, err := newIntake(ctx, in.log, in.pool)
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 )
 
 // open starts an intake over a fresh log holding the test election's genesis.
-func open(t *testing.T) (*intake.Intake, *ledger.Log, *testelection.Election, note.Verifier) {
+func open(t testing.TB) (*intake.Intake, *ledger.Log, *testelection.Election, note.Verifier) {
 	t.Helper()
 	ctx := context.Background()
 	e := testelection.New(t)
