@@ -122,8 +122,11 @@ func (k *Key) decode() *[32]byte {
 	}
 	a.Negate(&a)
 	x, _, z, _ := a.ExtendedCoordinates()
-	var zInv field.Element
-	x.Multiply(x, zInv.Invert(z))
+	var one field.Element
+	if z.Equal(one.One()) != 1 { // SetBytes leaves Z = 1 (x is affine) in v1.2.0; no inversion then
+		var zInv field.Element
+		x.Multiply(x, zInv.Invert(z))
+	}
 	nx := new([32]byte)
 	copy(nx[:], x.Bytes())
 	k.negX.Store(nx)

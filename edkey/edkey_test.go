@@ -223,6 +223,13 @@ func BenchmarkVerify(b *testing.B) {
 			}
 		}
 	})
+	b.Run("edkey-first-use", func(b *testing.B) {
+		for b.Loop() {
+			if !New(pub).Verify(msg, sig) {
+				b.Fatal("refused")
+			}
+		}
+	})
 	b.Run("ratio", func(b *testing.B) {
 		var goT, edT time.Duration
 		for b.Loop() {
