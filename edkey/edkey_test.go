@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -245,4 +246,41 @@ func BenchmarkVerify(b *testing.B) {
 		}
 		b.ReportMetric(float64(goT)/float64(edT), "x-go")
 	})
+}
+
+// BenchmarkKeyMemory measures the heap a Key holds, before its first
+// Verify (B/key) and what that Verify adds (B/key-decoded): 20,000 Keys
+// of one public key, each used once.
+func BenchmarkKeyMemory(b *testing.B) {
+	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, 32))
+	pub := priv.Public().(ed25519.PublicKey)
+	msg := []byte("tallylog/v1 sheet\n")
+	sig := ed25519.Sign(priv, msg)
+	const n = 20000
+	var perKey, perDecoded float64
+	for b.Loop() {
+		h0 := heap()
+		keys := make([]*Key, n)
+		for i := range keys {
+			keys[i] = New(pub)
+		}
+		h1 := heap()
+		for _, k := range keys {
+			if !k.Verify(msg, sig) {
+				b.Fatal("refused")
+			}
+		}
+		h2 := heap()
+		runtime.KeepAlive(keys)
+		perKey, perDecoded = float64(h1-h0)/n, float64(h2-h1)/n
+	}
+	b.ReportMetric(perKey, "B/key")
+	b.ReportMetric(perDecoded, "B/key-decoded")
+}
+
+func heap() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
 }
