@@ -21,17 +21,7 @@ func TestCompactVerifier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := note.NewVerifier(vkey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := newVerifier(vkey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := got.(*edVerifier); !ok {
-		t.Fatalf("newVerifier(%q) is a %T, not the compact verifier", vkey, got)
-	}
+	want, got := verifiers(t, vkey)
 	if got.Name() != want.Name() || got.KeyHash() != want.KeyHash() {
 		t.Fatalf("name and hash %s %08x, want %s %08x", got.Name(), got.KeyHash(), want.Name(), want.KeyHash())
 	}
@@ -72,18 +62,29 @@ func TestCompactVerifierEdges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := note.NewVerifier(vkey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := newVerifier(vkey)
-		if err != nil {
-			t.Fatal(err)
-		}
+		want, got := verifiers(t, vkey)
 		for range 2 {
 			if g, w := got.Verify(c.Msg, c.Sig), want.Verify(c.Msg, c.Sig); g != w || w != c.GoOK {
 				t.Errorf("%s: Verify = %v, note says %v, crypto/ed25519 %v", c.Name, g, w, c.GoOK)
 			}
 		}
 	}
+}
+
+// verifiers returns note's verifier of vkey and newVerifier's, which must
+// be the compact one.
+func verifiers(t *testing.T, vkey string) (want, got note.Verifier) {
+	t.Helper()
+	want, err := note.NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = newVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got.(*edVerifier); !ok {
+		t.Fatalf("newVerifier(%q) is a %T, not the compact verifier", vkey, got)
+	}
+	return want, got
 }
