@@ -15,7 +15,9 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -28,7 +30,7 @@ import (
 const Percent = 200
 
 // LimitFraction is the share of the memory available to the process
-// (the lower of the cgroup's limit and the machine's MemTotal) that the
+// (Available: the lowest of its cgroups' limits and MemTotal) that the
 // soft limit allows the Go runtime. The rest is left to the kernel's page
 // cache (the log's tiles are files), the stacks and whatever shares the
 // machine.
@@ -63,20 +65,19 @@ func (p Policy) String() string {
 }
 
 // Files are where Apply reads the memory available; a field left empty is
-// not read. Tests point them at their own files.
+// not read. Tests point them at their own tree.
 type Files struct {
-	CgroupV2 string // the cgroup v2 limit, "max" or bytes
-	CgroupV1 string // the cgroup v1 limit in bytes (a huge value means none)
-	MemInfo  string // /proc/meminfo, for MemTotal
+	// CgroupRoot is where the cgroup file systems are mounted: cgroup v2's
+	// memory.max files below it, cgroup v1's memory/…/memory.limit_in_bytes.
+	CgroupRoot string
+	// ProcCgroup lists the process's own cgroups (/proc/self/cgroup).
+	ProcCgroup string
+	// MemInfo is /proc/meminfo, for MemTotal.
+	MemInfo string
 }
 
-// System is where Linux keeps them for the process's own cgroup (the
-// container's view, where cgroups are namespaced).
-var System = Files{
-	CgroupV2: "/sys/fs/cgroup/memory.max",
-	CgroupV1: "/sys/fs/cgroup/memory/memory.limit_in_bytes",
-	MemInfo:  "/proc/meminfo",
-}
+// System is where Linux keeps them.
+var System = Files{CgroupRoot: "/sys/fs/cgroup", ProcCgroup: "/proc/self/cgroup", MemInfo: "/proc/meminfo"}
 
 // Apply sets the server's policy unless the environment already did
 // (GOGC, GOMEMLIMIT; the runtime reads those itself at start) and reports
@@ -107,27 +108,68 @@ func Apply(f Files) Policy {
 }
 
 // Available returns the memory available to the process in bytes and the
-// file that said so: the lowest of the cgroup v2 limit, the cgroup v1
-// limit and MemTotal, among those that can be read and bound anything.
-// It returns 0, "" when none can.
+// file that said so: the lowest of MemTotal and every cgroup memory limit
+// that applies to the process, its own cgroup's and its ancestors' (a
+// systemd unit's MemoryMax= or a container's limit), cgroup v2 or v1, among
+// those that can be read and bound anything. It returns 0, "" when none can.
 func Available(f Files) (int64, string) {
 	var best int64
 	from := ""
-	consider := func(n int64, name string) {
-		if n > 0 && (best == 0 || n < best) {
+	consider := func(path string, parse func([]byte) int64, name string) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return
+		}
+		if n := parse(b); n > 0 && (best == 0 || n < best) {
 			best, from = n, name
 		}
 	}
-	if b, err := os.ReadFile(f.CgroupV2); f.CgroupV2 != "" && err == nil {
-		consider(ParseCgroupLimit(b), f.CgroupV2)
+	if f.CgroupRoot != "" {
+		for _, c := range cgroupLimitFiles(f) {
+			consider(c, ParseCgroupLimit, c)
+		}
 	}
-	if b, err := os.ReadFile(f.CgroupV1); f.CgroupV1 != "" && err == nil {
-		consider(ParseCgroupLimit(b), f.CgroupV1)
-	}
-	if b, err := os.ReadFile(f.MemInfo); f.MemInfo != "" && err == nil {
-		consider(ParseMemTotal(b), f.MemInfo+" MemTotal")
+	if f.MemInfo != "" {
+		consider(f.MemInfo, ParseMemTotal, f.MemInfo+" MemTotal")
 	}
 	return best, from
+}
+
+// cgroupLimitFiles lists the memory limit files that bound the process:
+// for each of its cgroups in f.ProcCgroup (the v2 line "0::/PATH", a v1
+// line whose controllers include memory), the limit file of that cgroup and
+// of each ancestor up to the mount's root. Without ProcCgroup (or where it
+// names no cgroup) only the mounts' root files are listed: inside a
+// container with its own cgroup namespace those are the container's.
+func cgroupLimitFiles(f Files) []string {
+	v2 := filepath.Join(f.CgroupRoot)
+	v1 := filepath.Join(f.CgroupRoot, "memory")
+	files := []string{filepath.Join(v2, "memory.max"), filepath.Join(v1, "memory.limit_in_bytes")}
+	b, err := os.ReadFile(f.ProcCgroup)
+	if f.ProcCgroup == "" || err != nil {
+		return files
+	}
+	walk := func(root, rel, name string) {
+		// filepath.Join cleans rel, so ".." cannot climb above root.
+		dir := filepath.Join(root, filepath.Join("/", rel))
+		for dir != root && strings.HasPrefix(dir, root+string(filepath.Separator)) {
+			files = append(files, filepath.Join(dir, name))
+			dir = filepath.Dir(dir)
+		}
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		fields := strings.SplitN(line, ":", 3)
+		if len(fields) != 3 {
+			continue
+		}
+		switch {
+		case fields[0] == "0" && fields[1] == "":
+			walk(v2, fields[2], "memory.max")
+		case slices.Contains(strings.Split(fields[1], ","), "memory"):
+			walk(v1, fields[2], "memory.limit_in_bytes")
+		}
+	}
+	return files
 }
 
 // noLimit is at or above what cgroup v1 writes for "no limit"

@@ -48,48 +48,82 @@ func TestParseMemTotal(t *testing.T) {
 	}
 }
 
-// files writes the given contents (a name absent from the map is a file
-// that does not exist) and returns Files pointing at them.
-func files(t *testing.T, v2, v1, meminfo string) Files {
+// files writes a tree (paths relative to a temporary directory: the
+// cgroup mount under "cg/", "cgroup" for /proc/self/cgroup, "meminfo") and
+// returns Files pointing into it.
+func files(t *testing.T, tree map[string]string) Files {
 	dir := t.TempDir()
-	f := Files{CgroupV2: filepath.Join(dir, "memory.max"), CgroupV1: filepath.Join(dir, "memory.limit_in_bytes"), MemInfo: filepath.Join(dir, "meminfo")}
-	for path, s := range map[string]string{f.CgroupV2: v2, f.CgroupV1: v1, f.MemInfo: meminfo} {
-		if s == "-" {
-			continue
+	for name, s := range tree {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
 		}
 		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return f
+	return Files{CgroupRoot: filepath.Join(dir, "cg"), ProcCgroup: filepath.Join(dir, "cgroup"), MemInfo: filepath.Join(dir, "meminfo")}
 }
 
 func TestAvailable(t *testing.T) {
 	const gib = int64(1) << 30
 	mem := "MemTotal: 16777216 kB\n" // 16 GiB
+	const service = "0::/system.slice/tallylog.service\n"
 	for _, c := range []struct {
-		name, v2, v1, meminfo string
-		want                  int64
-		from                  string
+		name string
+		tree map[string]string
+		want int64
+		from string // the source's path below the temporary directory
 	}{
-		{"cgroup v2 below the machine", "4294967296\n", "-", mem, 4 * gib, "memory.max"},
-		{"cgroup v2 unlimited", "max\n", "-", mem, 16 * gib, "meminfo MemTotal"},
-		{"cgroup v1 below the machine", "-", "2147483648\n", mem, 2 * gib, "memory.limit_in_bytes"},
-		{"cgroup v1 unlimited", "-", "9223372036854771712\n", mem, 16 * gib, "meminfo MemTotal"},
-		{"cgroup above the machine", "68719476736\n", "-", mem, 16 * gib, "meminfo MemTotal"},
-		{"both cgroups, the lower wins", "8589934592", "3221225472", mem, 3 * gib, "memory.limit_in_bytes"},
-		{"no cgroup files", "-", "-", mem, 16 * gib, "meminfo MemTotal"},
-		{"nothing readable", "-", "-", "-", 0, ""},
-		{"malformed everything", "lots", "many", "MemTotal: x kB", 0, ""},
+		{"a systemd unit's MemoryMax (cgroup v2)", map[string]string{"cgroup": service, "meminfo": mem,
+			"cg/memory.max": "max\n",
+			"cg/system.slice/tallylog.service/memory.max": "4294967296\n"},
+			4 * gib, "cg/system.slice/tallylog.service/memory.max"},
+		{"the slice's limit below the unit's", map[string]string{"cgroup": service, "meminfo": mem,
+			"cg/system.slice/memory.max":                  "2147483648\n",
+			"cg/system.slice/tallylog.service/memory.max": "max\n"},
+			2 * gib, "cg/system.slice/memory.max"},
+		{"cgroup v2 unlimited", map[string]string{"cgroup": service, "meminfo": mem,
+			"cg/system.slice/tallylog.service/memory.max": "max\n"},
+			16 * gib, "meminfo MemTotal"},
+		{"a container's own namespace (cgroup v2 at the root)", map[string]string{"cgroup": "0::/\n", "meminfo": mem,
+			"cg/memory.max": "4294967296\n"},
+			4 * gib, "cg/memory.max"},
+		{"cgroup v1, the memory controller among others", map[string]string{"meminfo": mem,
+			"cgroup":                          "5:cpu,cpuacct:/docker/abc\n4:memory:/docker/abc\n0::/\n",
+			"cg/memory/memory.limit_in_bytes": "9223372036854771712\n",
+			"cg/memory/docker/abc/memory.limit_in_bytes":      "3221225472\n",
+			"cg/cpu,cpuacct/docker/abc/memory.limit_in_bytes": "1024\n"}, // not the memory controller's
+			3 * gib, "cg/memory/docker/abc/memory.limit_in_bytes"},
+		{"cgroup v1 unlimited", map[string]string{"cgroup": "4:memory:/\n", "meminfo": mem,
+			"cg/memory/memory.limit_in_bytes": "9223372036854771712\n"},
+			16 * gib, "meminfo MemTotal"},
+		{"a cgroup limit above the machine", map[string]string{"cgroup": "0::/\n", "meminfo": mem,
+			"cg/memory.max": "68719476736\n"},
+			16 * gib, "meminfo MemTotal"},
+		{"no /proc/self/cgroup: the mounts' roots", map[string]string{"meminfo": mem,
+			"cg/memory/memory.limit_in_bytes": "2147483648\n"},
+			2 * gib, "cg/memory/memory.limit_in_bytes"},
+		{"a path climbing out of the mount reads nothing outside it", map[string]string{"meminfo": mem,
+			"cgroup":     "0::/../../x\n",
+			"memory.max": "1048576\n", "x/memory.max": "1048576\n"},
+			16 * gib, "meminfo MemTotal"},
+		{"nothing readable", map[string]string{}, 0, ""},
+		{"malformed everything", map[string]string{"cgroup": "garbage", "cg/memory.max": "lots",
+			"cg/memory/memory.limit_in_bytes": "many", "meminfo": "MemTotal: x kB"}, 0, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			f := files(t, c.v2, c.v1, c.meminfo)
+			f := files(t, c.tree)
 			got, from := Available(f)
 			if got != c.want {
 				t.Errorf("Available = %d, want %d", got, c.want)
 			}
-			if c.from == "" && from != "" || c.from != "" && filepath.Base(from) != c.from {
-				t.Errorf("Available's source = %q, want one ending %q", from, c.from)
+			want := ""
+			if c.from != "" {
+				want = filepath.Join(filepath.Dir(f.MemInfo), c.from)
+			}
+			if from != want {
+				t.Errorf("Available's source = %q, want %q", from, want)
 			}
 		})
 	}
@@ -116,7 +150,7 @@ func TestApplyDefaults(t *testing.T) {
 	restore(t)
 	unsetenv(t, "GOGC")
 	unsetenv(t, "GOMEMLIMIT")
-	p := Apply(files(t, "4294967296\n", "-", "MemTotal: 16777216 kB\n"))
+	p := Apply(files(t, map[string]string{"cgroup": "0::/\n", "cg/memory.max": "4294967296\n", "meminfo": "MemTotal: 16777216 kB\n"}))
 	if p.Percent != Percent || p.PercentFrom != "default" {
 		t.Errorf("percent %d from %q, want %d from default", p.Percent, p.PercentFrom, Percent)
 	}
@@ -144,7 +178,7 @@ func TestApplyLeavesTheEnvironmentAlone(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "1GiB")
 	debug.SetGCPercent(150)
 	debug.SetMemoryLimit(1 << 30)
-	p := Apply(files(t, "4294967296\n", "-", "MemTotal: 16777216 kB\n"))
+	p := Apply(files(t, map[string]string{"cgroup": "0::/\n", "cg/memory.max": "4294967296\n", "meminfo": "MemTotal: 16777216 kB\n"}))
 	if p.Percent != 150 || p.PercentFrom != "GOGC" || p.Limit != 1<<30 || p.LimitFrom != "GOMEMLIMIT" {
 		t.Errorf("Apply = %+v, want GOGC's 150 and GOMEMLIMIT's 1 GiB", p)
 	}
@@ -162,7 +196,7 @@ func TestApplyWithNothingToBoundBy(t *testing.T) {
 	unsetenv(t, "GOGC")
 	unsetenv(t, "GOMEMLIMIT")
 	debug.SetMemoryLimit(math.MaxInt64)
-	p := Apply(files(t, "-", "-", "-"))
+	p := Apply(files(t, map[string]string{}))
 	if p.Limit != math.MaxInt64 || p.LimitFrom != "none" {
 		t.Errorf("Apply = %+v, want no limit", p)
 	}
