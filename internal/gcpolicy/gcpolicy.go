@@ -1,7 +1,8 @@
 // Package gcpolicy sets the Go runtime's garbage-collection policy for a
 // long-running tallylog server: collect less often than the runtime's
-// default, and never let the heap grow past a soft limit derived from the
-// memory the machine (or its cgroup) allows.
+// default, and keep the heap under a soft limit derived from the memory the
+// machine (or its cgroup) allows, near which the runtime collects as often
+// as it must.
 //
 // The operator's environment always wins: GOGC set (to anything, "off"
 // included) leaves the collector's rate alone, GOMEMLIMIT set leaves the
@@ -25,8 +26,8 @@ import (
 // Percent is the server's GOGC when the operator has not set one: the heap
 // may grow to three times what is live before a collection, instead of the
 // runtime's twice. Measured on the batched ingest path it spends less CPU
-// per record and shortens the tail of submit-to-receipt latency, for about
-// a quarter more peak memory; the soft limit bounds that growth.
+// per record and shortens the tail of submit-to-receipt latency, for a
+// quarter to a half more peak memory; the soft limit bounds that growth.
 const Percent = 200
 
 // LimitFraction is the share of the memory available to the process
@@ -138,11 +139,11 @@ func Available(f Files) (int64, string) {
 // cgroupLimitFiles lists the memory limit files that bound the process:
 // for each of its cgroups in f.ProcCgroup (the v2 line "0::/PATH", a v1
 // line whose controllers include memory), the limit file of that cgroup and
-// of each ancestor up to the mount's root. Without ProcCgroup (or where it
-// names no cgroup) only the mounts' root files are listed: inside a
-// container with its own cgroup namespace those are the container's.
+// of each ancestor below the mount's root; and the mounts' root files
+// themselves, which inside a container with its own cgroup namespace are
+// the container's.
 func cgroupLimitFiles(f Files) []string {
-	v2 := filepath.Join(f.CgroupRoot)
+	v2 := filepath.Clean(f.CgroupRoot)
 	v1 := filepath.Join(f.CgroupRoot, "memory")
 	files := []string{filepath.Join(v2, "memory.max"), filepath.Join(v1, "memory.limit_in_bytes")}
 	b, err := os.ReadFile(f.ProcCgroup)
