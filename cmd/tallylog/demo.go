@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/internal/datadir"
+	"github.com/tallylog/tallylog/internal/gcpolicy"
 	"github.com/tallylog/tallylog/internal/ledger"
 	"github.com/tallylog/tallylog/internal/night"
 	"github.com/tallylog/tallylog/internal/sim"
@@ -63,6 +64,7 @@ func runDemo(st *State, args []string) error {
 			fmt.Fprintf(st.Stdout, format, a...)
 		}
 	}
+	gcpolicy.Apply(gcpolicy.System) // the demo serves its election like tallylog serve
 	d := datadir.Dir{Root: *dir}
 	cfg := demoConfig{Seed: *seed, Stations: *stations, Scenario: *scenario}
 	if *resume {

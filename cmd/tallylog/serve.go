@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/internal/datadir"
+	"github.com/tallylog/tallylog/internal/gcpolicy"
 	"github.com/tallylog/tallylog/internal/ledger"
 	"github.com/tallylog/tallylog/internal/metrics"
 	"github.com/tallylog/tallylog/internal/web"
@@ -32,6 +33,17 @@ func runServe(st *State, args []string) error {
 	logs := addLogFlags(fs, true)
 	storage := addStorageFlags(fs)
 	jsonOut := fs.Bool("json", false, "print the startup facts (address, origin, log key, witnesses, version) as one JSON object")
+	flagsHelp := fs.Usage
+	fs.Usage = func() {
+		flagsHelp()
+		fmt.Fprintf(st.Stderr, `
+Memory (docs/limits.md): unless the environment sets them, the server runs
+the garbage collector at GOGC=%d (the heap may grow to three times what is
+live) under a soft limit, GOMEMLIMIT, of %.0f%% of the memory its cgroup or the
+machine allows. Set GOGC or GOMEMLIMIT to choose otherwise; the log line
+"memory" at start says what is in force.
+`, gcpolicy.Percent, gcpolicy.LimitFraction*100)
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -66,6 +78,7 @@ func runServe(st *State, args []string) error {
 	if err != nil {
 		return err
 	}
+	gc := gcpolicy.Apply(gcpolicy.System)
 	opts := web.Options{
 		Log:       ledger.Options{CheckpointInterval: *interval, WitnessTimeout: *witnessTimeout, MySQLDSN: dsn},
 		Logger:    logger,
@@ -82,6 +95,7 @@ func runServe(st *State, args []string) error {
 	hs := srv.HTTPServer(*addr)
 	conns, _ := srv.ConnLimit()
 	logger.Info("limits", "connections", conns, "uploads", srv.Limits().Uploads, "cache_bytes", srv.Limits().CacheBytes)
+	logger.Info("memory", "gc_percent", gc.Percent, "gc_percent_from", gc.PercentFrom, "memory_limit_bytes", gc.Limit, "memory_limit_from", gc.LimitFrom)
 	facts := startupFacts{URL: "http://" + ln.Addr().String() + "/", Election: srv.Meta.Election,
 		Origin: srv.Meta.Origin, LogKey: srv.Meta.LogKey, Version: metrics.ReadBuild().Version, Witnesses: []witnessFact{}}
 	if policy != nil {
