@@ -1,6 +1,7 @@
 package node
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -99,12 +100,43 @@ func TestLifecycle(t *testing.T) {
 	if _, _, err := n.EvidencePack(ctx, "NA-57", 100); !errors.Is(err, ErrPackTooLarge) {
 		t.Fatalf("pack over its cap: %v; want ErrPackTooLarge", err)
 	}
-	path, size, err := n.EvidencePack(ctx, "NA-57", 1<<30)
+	pack, size, err := n.EvidencePack(ctx, "NA-57", 1<<30)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again, _, err := n.EvidencePack(ctx, "NA-57", 1<<30); err != nil || again != path || size < i+1 {
-		t.Fatalf("second pack at size %d: %s, %v; want the first, %s", size, again, err, path)
+	defer pack.Close()
+	if size < i+1 {
+		t.Fatalf("pack at size %d: want at least %d", size, i+1)
+	}
+	// While the log grows, a pack younger than PackMaxAge is served again,
+	// not rebuilt for every checkpoint (which left an observer nothing to
+	// download on election night); and a file handed out stays readable
+	// when a newer pack replaces it.
+	other := e.Sign(t, testelection.StationKey("NA-57/PS-2"), e.Sheet("NA-57", "NA-57/PS-2", 300, 150, 120))
+	j, err := n.Intake.Append(ctx, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.WaitApplied(ctx, j+1); err != nil {
+		t.Fatal(err)
+	}
+	again, againSize, err := n.EvidencePack(ctx, "NA-57", 1<<30)
+	if err != nil || !sameFile(t, again, pack) || againSize != size {
+		t.Fatalf("pack asked again after the log grew: size %d, %v; want the first, size %d", againSize, err, size)
+	}
+	again.Close()
+	first := n.packPath("NA-57", size)
+	n.evidence.latest["NA-57"] = packFile{first, size, time.Now().Add(-PackMaxAge)}
+	newer, newerSize, err := n.EvidencePack(ctx, "NA-57", 1<<30)
+	if err != nil || newerSize < j+1 || sameFile(t, newer, pack) {
+		t.Fatalf("pack asked once the first is old: size %d, %v; want a new one at size %d or more", newerSize, err, j+1)
+	}
+	newer.Close()
+	if _, err := os.Stat(first); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the replaced pack %s is still on disk: %v", first, err)
+	}
+	if _, err := zip.NewReader(pack, packLen(t, pack)); err != nil {
+		t.Fatalf("a pack handed out before it was replaced no longer reads: %v", err)
 	}
 	if err := n.Close(ctx); err != nil {
 		t.Fatal(err)
@@ -230,4 +262,28 @@ func TestQuotas(t *testing.T) {
 	if err := n.AdmitImage(imgB, 10); !errors.As(err, &q) || !strings.Contains(q.Rule, "--images-per-station") {
 		t.Fatalf("second image of the station: %v; want a QuotaError naming its flag", err)
 	}
+}
+
+// sameFile reports whether two open packs are one file.
+func sameFile(t *testing.T, a, b *os.File) bool {
+	t.Helper()
+	sa, err := a.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := b.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return os.SameFile(sa, sb)
+}
+
+// packLen is the length of an open pack.
+func packLen(t *testing.T, f *os.File) int64 {
+	t.Helper()
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Size()
 }

@@ -421,18 +421,13 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiErr{Status: http.StatusNotFound, Rule: fmt.Sprintf("there is no contest %q in this election", contest)})
 		return
 	}
-	path, size, err := s.EvidencePack(r.Context(), contest, s.limits.cfg.PackBytes)
+	f, size, err := s.EvidencePack(r.Context(), contest, s.limits.cfg.PackBytes)
 	if err != nil {
 		status, field := http.StatusServiceUnavailable, "server"
 		if errors.Is(err, node.ErrPackTooLarge) {
 			status, field = http.StatusInsufficientStorage, "pack"
 		}
 		writeError(w, &apiErr{Status: status, Field: field, Rule: "the evidence pack could not be built: " + err.Error()})
-		return
-	}
-	f, err := os.Open(path)
-	if err != nil { // replaced by a newer checkpoint's pack meanwhile
-		writeError(w, &apiErr{Status: http.StatusServiceUnavailable, Field: "server", Rule: "the evidence pack moved on to a newer checkpoint; retry"})
 		return
 	}
 	defer f.Close()
