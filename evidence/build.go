@@ -172,9 +172,12 @@ func selectContest(t *tally.Tally, contest string, size uint64) ([]uint64, error
 	return slices.Compact(idx), nil
 }
 
-// collect reads the selected entries, adds the definition parts and the
+// collect reads the selected entries, adds the definition parts, the
 // keys records that registered every signer (the signers of those keys
-// records included), and returns them parsed.
+// records included) and the records every collected record names (the
+// sheet a countersignature of another contest names, when that
+// countersignature raised one of this contest's clock flags), and returns
+// them parsed: what the pack's replay needs to admit each of them.
 func collect(ctx context.Context, in Input, cp *checkpoint, indexes []uint64) ([]logged, error) {
 	have := map[uint64]logged{}
 	want := indexes
@@ -199,6 +202,15 @@ func collect(ctx context.Context, in Input, cp *checkpoint, indexes []uint64) ([
 				if k < cp.Size {
 					next = append(next, k)
 				}
+			}
+			if refs := record.References(env.Record); len(refs) > 0 {
+				in.Tally.Read(func(v *tally.View) {
+					for _, h := range refs {
+						if ref, ok := v.Lookup(h); ok && ref.Index < cp.Size {
+							next = append(next, ref.Index)
+						}
+					}
+				})
 			}
 		}
 		want = slices.DeleteFunc(slices.Compact(sortedCopy(next)), func(i uint64) bool { _, ok := have[i]; return ok })

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tallylog/tallylog/election"
 	"github.com/tallylog/tallylog/record"
+	"github.com/tallylog/tallylog/registry"
 )
 
 // View is read access to the tally's results, valid only inside the
@@ -24,6 +25,9 @@ func (t *Tally) Read(f func(v *View)) {
 
 // Definition returns the election's definition, or nil until it is logged.
 func (v *View) Definition() *election.Definition { return v.t.def }
+
+// Lookup returns the logged record whose hash is h (hex).
+func (v *View) Lookup(h string) (registry.Ref, bool) { return v.t.reg.LookupHex(h) }
 
 // Size returns the number of entries applied.
 func (v *View) Size() uint64 { return v.t.size }

@@ -548,6 +548,7 @@ func (h *hostile) slowUploads(ctx context.Context, a *answers) string {
 func (h *hostile) packs(ctx context.Context, a *answers) string {
 	var mu sync.Mutex
 	var sizes []int64
+	var why string // the first refusal's rule
 	parallel(ctx, h.sc.packReaders, h.sc.packReaders, func(i int) {
 		rctx, cancel := context.WithTimeout(ctx, h.sc.slowRead)
 		defer cancel()
@@ -559,6 +560,16 @@ func (h *hostile) packs(ctx context.Context, a *answers) string {
 		}
 		defer resp.Body.Close()
 		a.add(strconv.Itoa(resp.StatusCode), 1)
+		if resp.StatusCode != http.StatusOK {
+			var je struct{ Rule string }
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+			mu.Lock()
+			if why == "" && json.Unmarshal(body, &je) == nil {
+				why = je.Rule
+			}
+			mu.Unlock()
+			return
+		}
 		mu.Lock()
 		sizes = append(sizes, resp.ContentLength)
 		mu.Unlock()
@@ -570,10 +581,14 @@ func (h *hostile) packs(ctx context.Context, a *answers) string {
 			time.Sleep(100 * time.Millisecond)
 		}
 	})
+	var out []string
 	if len(sizes) > 0 {
-		return fmt.Sprintf("pack of %.1f MiB", float64(sizes[0])/(1<<20))
+		out = append(out, fmt.Sprintf("pack of %.1f MiB", float64(sizes[0])/(1<<20)))
 	}
-	return ""
+	if why != "" {
+		out = append(out, "refused: "+why)
+	}
+	return strings.Join(out, "; ")
 }
 
 func (h *hostile) observerFlood(ctx context.Context, a *answers) string {

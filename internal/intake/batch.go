@@ -2,7 +2,6 @@ package intake
 
 import (
 	"context"
-	"slices"
 	"sync"
 
 	"github.com/tallylog/tallylog/internal/parallel"
@@ -77,7 +76,7 @@ func (in *Intake) AppendAll(ctx context.Context, entries [][]byte, vs []*registr
 			continue
 		}
 		deps := order.after(i, registry.Claims(envs[i]))
-		for _, ref := range references(envs[i].Record) {
+		for _, ref := range record.References(envs[i].Record) {
 			if j, ok := byHash[ref]; ok {
 				deps = append(deps, j)
 			}
@@ -102,20 +101,6 @@ func (in *Intake) AppendAll(ctx context.Context, entries [][]byte, vs []*registr
 	}
 	wg.Wait()
 	return idx, errs
-}
-
-// references returns the hashes (hex) of the records a record names.
-func references(r record.Record) []string {
-	var refs []string
-	switch r := r.(type) {
-	case *record.Sheet:
-		refs = []string{r.Supersedes, r.Order}
-	case *record.Declaration:
-		refs = []string{r.Supersedes}
-	case *record.Attestation:
-		refs = []string{r.Sheet}
-	}
-	return slices.DeleteFunc(refs, func(h string) bool { return h == "" })
 }
 
 // Receipts waits for a published checkpoint covering every index given

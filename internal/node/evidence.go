@@ -37,8 +37,7 @@ type packFile struct {
 // PackMaxAge is how old a contest's newest pack may be and still be served
 // while the log grows. Building a national contest's pack takes seconds,
 // and the checkpoint moves every 100 ms on election night: without it every
-// download would wait for a new pack, one at a time, and then find it
-// replaced by the next (an observer could never download one). A pack is
+// download would wait for a new pack of its own, built one at a time. A pack is
 // against a published checkpoint and proves itself, so a reader gets an
 // older but whole answer, and the size in its file name says which.
 const PackMaxAge = 30 * time.Second

@@ -109,9 +109,9 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("pack at size %d: want at least %d", size, i+1)
 	}
 	// While the log grows, a pack younger than PackMaxAge is served again,
-	// not rebuilt for every checkpoint (which left an observer nothing to
-	// download on election night); and a file handed out stays readable
-	// when a newer pack replaces it.
+	// not rebuilt for every checkpoint (each download would wait for every
+	// build before its own); and a file handed out stays readable when a
+	// newer pack replaces it.
 	other := e.Sign(t, testelection.StationKey("NA-57/PS-2"), e.Sheet("NA-57", "NA-57/PS-2", 300, 150, 120))
 	j, err := n.Intake.Append(ctx, other)
 	if err != nil {

@@ -193,3 +193,35 @@ func TestStaleDeclarationRoute(t *testing.T) {
 		t.Fatal("the evidence pack does not state the resolved stale flag")
 	}
 }
+
+// TestPackOfAClockFlagRaisedElsewhere: a contest's clock flag is raised by
+// whichever record moves the log's clock past its due time, often one of
+// another contest; here an agent's countersignature of an NA-58 sheet
+// makes NA-57's declaration stale. NA-57's evidence pack carries that
+// countersignature, so it must carry the NA-58 sheet it names too, or the
+// pack's own replay refuses it and no pack can be built (every download
+// answered 503, as the hostile run at 30,000 stations found).
+func TestPackOfAClockFlagRaisedElsewhere(t *testing.T) {
+	ts := newTestSite(t)
+	ts.post(t, "po.NA-57.PS-1", ts.E.Sheet("NA-57", "NA-57/PS-1", 300, 200, 10))
+	early := &record.Declaration{Election: "pk-test", Log: testelection.Origin, Contest: "NA-57", Form: 47, Votes: testelection.Counts(300, 200, 10),
+		Missing: []string{"NA-57/PS-2"}, Declared: "2024-02-08T18:10:00Z"}
+	ts.post(t, "ro.NA-57", early)
+	late := ts.E.Sheet("NA-57", "NA-57/PS-2", 50, 400, 5)
+	late.Captured = "2024-02-08T18:30:00Z"
+	ts.post(t, testelection.StationKey("NA-57/PS-2"), late)
+	other := ts.post(t, "po.NA-58.PS-1", ts.E.Sheet("NA-58", "NA-58/PS-1", 1, 2, 3))
+	tick := &record.Attestation{Election: "pk-test", Log: testelection.Origin, Contest: "NA-58", Station: "NA-58/PS-1", Kind: "countersign",
+		Sheet: other, Captured: "2024-02-08T20:31:00Z"}
+	ts.post(t, "agent.NA-58", tick)
+	stale := false
+	for _, s := range ts.packStatements(t, "NA-57") {
+		stale = stale || strings.Contains(s.Text, "declaration-stale")
+	}
+	if !stale {
+		for _, s := range ts.packStatements(t, "NA-57") {
+			t.Log(s.Severity, s.Text)
+		}
+		t.Fatal("the evidence pack does not state the stale declaration")
+	}
+}
