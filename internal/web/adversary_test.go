@@ -73,6 +73,22 @@ func (ts *testSite) packStatements(t *testing.T, id string) []evidence.Statement
 	return got.Statements
 }
 
+// packStates fails the test unless a statement of contest id's evidence
+// pack contains text; it logs every statement when none does.
+func (ts *testSite) packStates(t *testing.T, id, text string) {
+	t.Helper()
+	statements := ts.packStatements(t, id)
+	for _, s := range statements {
+		if strings.Contains(s.Text, text) {
+			return
+		}
+	}
+	for _, s := range statements {
+		t.Log(s.Severity, s.Text)
+	}
+	t.Fatalf("no statement of %s's evidence pack says %q", id, text)
+}
+
 // TestPostalInflationRoute: issue 13's first route through HTTP. The
 // returning officer accounts for 100 postal ballots before polls close,
 // then a final result (form 49) counts 5,000 postal ballots for the
@@ -182,16 +198,7 @@ func TestStaleDeclarationRoute(t *testing.T) {
 	if !strings.Contains(page, `id="contest-history"`) || !strings.Contains(page, "resolved by the declaration at entry") {
 		t.Fatal("the contest page does not keep the resolved flag")
 	}
-	history := false
-	for _, s := range ts.packStatements(t, "NA-57") {
-		history = history || strings.Contains(s.Text, "History: the tally raised a high declaration-stale flag")
-	}
-	if !history {
-		for _, s := range ts.packStatements(t, "NA-57") {
-			t.Log(s.Severity, s.Text)
-		}
-		t.Fatal("the evidence pack does not state the resolved stale flag")
-	}
+	ts.packStates(t, "NA-57", "History: the tally raised a high declaration-stale flag")
 }
 
 // TestPackOfAClockFlagRaisedElsewhere: a contest's clock flag is raised by
@@ -214,14 +221,5 @@ func TestPackOfAClockFlagRaisedElsewhere(t *testing.T) {
 	tick := &record.Attestation{Election: "pk-test", Log: testelection.Origin, Contest: "NA-58", Station: "NA-58/PS-1", Kind: "countersign",
 		Sheet: other, Captured: "2024-02-08T20:31:00Z"}
 	ts.post(t, "agent.NA-58", tick)
-	stale := false
-	for _, s := range ts.packStatements(t, "NA-57") {
-		stale = stale || strings.Contains(s.Text, "declaration-stale")
-	}
-	if !stale {
-		for _, s := range ts.packStatements(t, "NA-57") {
-			t.Log(s.Severity, s.Text)
-		}
-		t.Fatal("the evidence pack does not state the stale declaration")
-	}
+	ts.packStates(t, "NA-57", "declaration-stale")
 }
