@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tallylog/tallylog/internal/datadir"
+	"github.com/tallylog/tallylog/internal/gcpolicy"
 	"github.com/tallylog/tallylog/internal/ledger"
 	"github.com/tallylog/tallylog/internal/web"
 	"github.com/tallylog/tallylog/record"
@@ -53,6 +54,7 @@ func runMirror(st *State, args []string) error {
 	if err != nil {
 		return err
 	}
+	logGCPolicy(logger, gcpolicy.Apply(gcpolicy.System)) // a mirror serves the same pages as the server
 	src, err := verify.NewSource(*upstream)
 	if err != nil {
 		return err

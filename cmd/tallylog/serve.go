@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -95,7 +96,7 @@ machine allows. Set GOGC or GOMEMLIMIT to choose otherwise; the log line
 	hs := srv.HTTPServer(*addr)
 	conns, _ := srv.ConnLimit()
 	logger.Info("limits", "connections", conns, "uploads", srv.Limits().Uploads, "cache_bytes", srv.Limits().CacheBytes)
-	logger.Info("memory", "gc_percent", gc.Percent, "gc_percent_from", gc.PercentFrom, "memory_limit_bytes", gc.Limit, "memory_limit_from", gc.LimitFrom)
+	logGCPolicy(logger, gc)
 	facts := startupFacts{URL: "http://" + ln.Addr().String() + "/", Election: srv.Meta.Election,
 		Origin: srv.Meta.Origin, LogKey: srv.Meta.LogKey, Version: metrics.ReadBuild().Version, Witnesses: []witnessFact{}}
 	if policy != nil {
@@ -165,4 +166,10 @@ func serveUntilDone(ctx context.Context, hs *http.Server, ln net.Listener, srv *
 		err = cerr
 	}
 	return err
+}
+
+// logGCPolicy logs the collector's policy in force (gcpolicy.Apply), as a
+// server and a mirror say at start.
+func logGCPolicy(logger *slog.Logger, gc gcpolicy.Policy) {
+	logger.Info("memory", "gc_percent", gc.Percent, "gc_percent_from", gc.PercentFrom, "memory_limit_bytes", gc.Limit, "memory_limit_from", gc.LimitFrom)
 }
