@@ -76,10 +76,12 @@ func dependencies(events []sim.Event, envs []*record.Envelope) (deps, named map[
 			continue
 		}
 		h := events[i].HashHex()
+		if refs := record.References(env.Record); len(refs) > 0 {
+			named[h] = refs
+		}
 		var d []string
 		switch r := env.Record.(type) {
 		case *record.Sheet:
-			named[h] = nonEmpty(r.Supersedes, r.Order)
 			d = append(slices.Clone(named[h]), listed[slot{r.Contest, r.Station}]...)
 			sheets[slot{r.Contest, r.Station}] = append(sheets[slot{r.Contest, r.Station}], h)
 			byStation[r.Station] = append(byStation[r.Station], h)
@@ -87,7 +89,6 @@ func dependencies(events []sim.Event, envs []*record.Envelope) (deps, named map[
 				corrections[r.Contest] = append(corrections[r.Contest], h)
 			}
 		case *record.Declaration:
-			named[h] = nonEmpty(r.Supersedes)
 			d = append(append(slices.Clone(named[h]), corrections[r.Contest]...), accounts[r.Contest]...)
 			for _, st := range r.Missing {
 				listed[slot{r.Contest, st}] = append(listed[slot{r.Contest, st}], h)
@@ -95,7 +96,6 @@ func dependencies(events []sim.Event, envs []*record.Envelope) (deps, named map[
 		case *record.PostalAccount:
 			accounts[r.Contest] = append(accounts[r.Contest], h)
 		case *record.Attestation:
-			named[h] = nonEmpty(r.Sheet)
 			d = slices.Clone(named[h])
 		case *record.Order:
 			for _, st := range r.Stations {
@@ -118,16 +118,6 @@ func dependencies(events []sim.Event, envs []*record.Envelope) (deps, named map[
 		}
 	}
 	return deps, named
-}
-
-func nonEmpty(hashes ...string) []string {
-	var out []string
-	for _, h := range hashes {
-		if h != "" {
-			out = append(out, h)
-		}
-	}
-	return out
 }
 
 // openAll parses every event's entry on every CPU (nil where an entry does
