@@ -85,20 +85,6 @@ func (b *barrier) acquire(c registry.Claim) (release func()) {
 	return func() { b.release(us) }
 }
 
-// tryAcquire holds claim c and returns its release if it is free now,
-// without waiting.
-func (b *barrier) tryAcquire(c registry.Claim) (release func(), ok bool) {
-	us := uses(c)
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.ticket++
-	if !b.free(us, b.ticket) {
-		return nil, false
-	}
-	b.take(us)
-	return func() { b.release(us) }, true
-}
-
 // take holds uses; b.mu held.
 func (b *barrier) take(us []registry.ScopeUse) {
 	for _, u := range us {

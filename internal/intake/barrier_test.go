@@ -133,3 +133,17 @@ func TestBatchOrder(t *testing.T) {
 		}
 	}
 }
+
+// tryAcquire holds claim c and returns its release if it is free now,
+// without waiting: the tests' probe of what acquire would wait for.
+func (b *barrier) tryAcquire(c registry.Claim) (release func(), ok bool) {
+	us := uses(c)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.ticket++
+	if !b.free(us, b.ticket) {
+		return nil, false
+	}
+	b.take(us)
+	return func() { b.release(us) }, true
+}
