@@ -2,6 +2,7 @@ package registry
 
 import (
 	"encoding/binary"
+	"strings"
 
 	"github.com/tallylog/tallylog/record"
 )
@@ -148,13 +149,10 @@ func (c *Claim) add(u ScopeUse) {
 // keyID returns the name and 4-byte key ID a signature by the verifier
 // key vkey carries: the first 4 bytes of its full key hash.
 func keyID(vkey string) (string, uint32, bool) {
-	name, _, ok := splitVKey(vkey)
+	h, ok := FullKeyHash(vkey) // splits and decodes vkey; ok only for name+hash+base64
 	if !ok {
 		return "", 0, false
 	}
-	h, ok := FullKeyHash(vkey)
-	if !ok {
-		return "", 0, false
-	}
+	name, _, _ := strings.Cut(vkey, "+")
 	return name, binary.BigEndian.Uint32(h[:4]), true
 }
