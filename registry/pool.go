@@ -50,11 +50,10 @@ type identity struct {
 }
 
 // newIdentity makes the identity of vkey, a verifier key record.Check has
-// accepted, holding copies of its strings (vkey may be cut from a
-// record's text).
-func newIdentity(vkey string) *identity {
+// accepted, whose full hash is h (FullKeyHash), holding copies of its
+// strings (vkey may be cut from a record's text).
+func newIdentity(vkey string, h KeyHash) *identity {
 	vkey = strings.Clone(vkey)
-	h, _ := FullKeyHash(vkey)
 	v, _ := newVerifier(vkey)
 	return &identity{VKey: vkey, Hash: h, Verifier: v}
 }
@@ -63,13 +62,13 @@ func newIdentity(vkey string) *identity {
 func (p *Pool) identity(vkey string) *identity {
 	h, ok := FullKeyHash(vkey)
 	if !ok {
-		return newIdentity(vkey) // cannot happen for an admitted grant; not pooled
+		return newIdentity(vkey, h) // cannot happen for an admitted grant; not pooled
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	id := p.ids[h]
 	if id == nil {
-		id = newIdentity(vkey)
+		id = newIdentity(vkey, h)
 		p.ids[h] = id
 	}
 	return id

@@ -257,7 +257,8 @@ func (r *Registry) headerKey(env *record.Envelope) (*Key, error) {
 	if v.Name() != env.KeyName || v.KeyHash() != env.KeyHash {
 		return nil, reject("signature", "the election record must be signed by the commission key it names, %s", h.Commission)
 	}
-	return commissionKey(newIdentity(h.Commission)), nil
+	kh, _ := FullKeyHash(h.Commission)
+	return commissionKey(newIdentity(h.Commission, kh)), nil
 }
 
 // commissionKey is the key the election record names, with its grant.
