@@ -153,6 +153,12 @@ func (r *Registry) KeyByHash(h KeyHash) (*Key, bool) {
 	if !ok {
 		return nil, false
 	}
+	return r.registered(id)
+}
+
+// registered returns this registry's key of identity id, if it has
+// recorded a grant of it.
+func (r *Registry) registered(id *identity) (*Key, bool) {
 	k, ok := r.byNote[KeyID{id.Verifier.Name(), id.Verifier.KeyHash()}]
 	if !ok || k.identity != id {
 		return nil, false
@@ -288,7 +294,7 @@ func (r *Registry) Record(index uint64, env *record.Envelope) {
 	case *record.Keys:
 		for _, g := range rec.Grants {
 			id := r.pool.identity(g.Key)
-			k, ok := r.KeyByHash(id.Hash)
+			k, ok := r.registered(id)
 			if !ok {
 				k = &Key{identity: id}
 				r.byNote[KeyID{id.Verifier.Name(), id.Verifier.KeyHash()}] = k
