@@ -77,9 +77,21 @@ func (w *witnessRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if w.reports == nil {
 		w.reports = map[string]WitnessReport{}
 	}
-	w.reports[rep.URL] = rep
+	// A witness that answers "I last cosigned size n" is only telling the
+	// log where to prove from; the retry's outcome is the verdict. Tessera
+	// asks from its own last checkpoint every time, so without this the
+	// report would flip between the step and the verdict on each attempt.
+	if prev, ok := w.reports[rep.URL]; !ok || !retryStep(resp, rep) || prev.OK || prev.Size != rep.Size {
+		w.reports[rep.URL] = rep
+	}
 	w.mu.Unlock()
 	return resp, err
+}
+
+// retryStep reports whether the witness's answer asks the log to prove
+// consistency from another size, which Tessera does at once.
+func retryStep(resp *http.Response, rep WitnessReport) bool {
+	return resp != nil && resp.StatusCode == http.StatusConflict && strings.HasSuffix(rep.Problem, retryProblem)
 }
 
 // maxWitnessResponse bounds what is read of a witness's answer.
@@ -119,6 +131,10 @@ func parseAddCheckpoint(body io.Reader) (old, size uint64, cp []byte) {
 	return old, size, rest
 }
 
+// retryProblem ends the report of a witness's answer that only asks for a
+// proof from the size it last cosigned.
+const retryProblem = "the log retries with a proof from there"
+
 // explain turns a witness's refusal into what it means for this log,
 // following the status codes of C2SP tlog-witness.
 func explain(resp *http.Response, body []byte, old, size uint64) string {
@@ -129,7 +145,7 @@ func explain(resp *http.Response, body []byte, old, size uint64) string {
 			if err == nil && n > size {
 				return fmt.Sprintf("refused: the witness has already cosigned a tree of %d entries under this log's key, and this log has %d; this log is not the one it witnessed (was the log reset, or forked?)", n, size)
 			}
-			return fmt.Sprintf("the witness last cosigned size %d, not %d; the log retries with a proof from there", n, old)
+			return fmt.Sprintf("the witness last cosigned size %d, not %d; %s", n, old, retryProblem)
 		}
 		return fmt.Sprintf("refused: the witness cosigned a different tree of size %d under this log's key; this log is a fork of the one it witnessed", old)
 	case http.StatusUnprocessableEntity:

@@ -111,6 +111,48 @@ func TestWitnessAnswers(t *testing.T) {
 	}
 }
 
+// TestWitnessRetryStep checks that a witness's "I last cosigned size n",
+// which only tells the log where to prove from, does not hide the verdict
+// on the proof the log sends next: Tessera asks from its own checkpoint on
+// every attempt, so the two answers alternate for as long as a fork lasts.
+func TestWitnessRetryStep(t *testing.T) {
+	const url = "http://witness.test/add-checkpoint"
+	var status int
+	rec := &witnessRecorder{next: roundTripFunc(func(*http.Request) (*http.Response, error) {
+		h := http.Header{}
+		body := ""
+		if status == http.StatusConflict {
+			h.Set("Content-Type", "text/x.tlog.size")
+			body = "10\n"
+		}
+		return &http.Response{StatusCode: status, Status: http.StatusText(status), Header: h, Body: io.NopCloser(strings.NewReader(body))}, nil
+	})}
+	ask := func(code int, old, size int) WitnessReport {
+		status = code
+		body := "old " + strconv.Itoa(old) + "\n\nlog.test\n" + strconv.Itoa(size) + "\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
+		req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+		if _, err := rec.RoundTrip(req); err != nil {
+			t.Fatal(err)
+		}
+		return rec.reports[url]
+	}
+	if rep := ask(http.StatusConflict, 13, 14); !strings.Contains(rep.Problem, "last cosigned size 10, not 13") {
+		t.Fatalf("first answer: %+v", rep)
+	}
+	for range 3 {
+		if rep := ask(http.StatusUnprocessableEntity, 10, 14); !strings.Contains(rep.Problem, "consistency proof from size 10 does not verify") {
+			t.Fatalf("the proof from 10 refused: %+v", rep)
+		}
+		if rep := ask(http.StatusConflict, 13, 14); !strings.Contains(rep.Problem, "consistency proof from size 10 does not verify") {
+			t.Fatalf("the next attempt's first step replaced the verdict: %+v", rep)
+		}
+	}
+	// A larger checkpoint is news: its first step is reported until its verdict.
+	if rep := ask(http.StatusConflict, 14, 15); !strings.Contains(rep.Problem, "not 14") || rep.Size != 15 {
+		t.Fatalf("a new checkpoint's first step: %+v", rep)
+	}
+}
+
 // FuzzWitnessAnswer feeds the recorder arbitrary witness answers: it must
 // never hand Tessera more than maxWitnessResponse bytes, and never report a
 // witness healthy unless the answer holds a cosignature that verifies.
