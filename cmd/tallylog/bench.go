@@ -123,11 +123,17 @@ func runBench(st *State, args []string) error {
 	defer os.RemoveAll(work)
 
 	logf("reference: bare Tessera POSIX append loop")
-	tesseraRate, err := tesseraAppendRate(ctx, filepath.Join(work, "bare"), "", 50000)
+	var tesseraRate float64
+	bare, err := measure(func() (err error) {
+		tesseraRate, err = tesseraAppendRate(ctx, filepath.Join(work, "bare"), "", bareAppends)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	add(benchRow{Name: "bare Tessera append loop (50,000 entries, 1,024 writers)", Value: tesseraRate, Unit: "appends/s"})
+	// Its ratio per CPU-second says what the log alone leaves of the CPU a
+	// record may cost beside its signature check (issue 17's ingest goal).
+	add(versus(benchRow{Name: fmt.Sprintf("bare Tessera append loop (%s entries, 1,024 writers)", groupDigits(bareAppends)), Value: tesseraRate, Unit: "appends/s"}, bare, bareAppends, 0))
 	var electionDSN string
 	if *mysqlDSN != "" {
 		bareDSN, drop, err := benchDatabase(ctx, *mysqlDSN, "bare")
@@ -387,6 +393,9 @@ func groupDigits(v float64) string {
 	}
 	return s
 }
+
+// bareAppends is how many entries the bare Tessera loop appends.
+const bareAppends = 50000
 
 // refRun is the reference measured around one figure.
 type refRun struct {
