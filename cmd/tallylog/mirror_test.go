@@ -138,6 +138,22 @@ func TestMirror(t *testing.T) {
 	if _, body := httpGet(t, m+"/metrics"); !bytes.Contains(body, []byte("\ntallylog_mirror_verified_size "+size+"\n")) {
 		t.Errorf("the mirror's /metrics lacks tallylog_mirror_verified_size %s", size)
 	}
+	// A mirror that follows its log is healthy: it refuses submissions (it
+	// is a copy) but has not stopped, and says nothing of a log it cannot
+	// write (it writes none through the log; it had said so within a
+	// second of starting, on every page).
+	for _, mu := range []string{m, m2} {
+		_, st := httpGet(t, mu+"/api/v1/status")
+		var status struct {
+			Stopped string `json:"stopped"`
+		}
+		if err := json.Unmarshal(st, &status); err != nil || status.Stopped != "" {
+			t.Errorf("the mirror's status says it stopped (%v): %s", err, st)
+		}
+		if _, page := httpGet(t, mu+"/"); bytes.Contains(page, []byte(`class="stopped"`)) {
+			t.Errorf("the mirror's home page carries the stopped banner")
+		}
+	}
 	resp, err := http.Post(m+"/api/v1/records", "text/plain", strings.NewReader("x"))
 	if err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST to the mirror: %v %v, want 405", err, resp.Status)
