@@ -91,6 +91,28 @@ func urduCharts(t *testing.T, ctx context.Context, ts *testSite) {
 	}
 }
 
+// disputedCards checks, on a phone, that each line of the disputed seats'
+// cards reads as label then number from the line's start: the votes moved
+// sit next to their label, at the right in Urdu, not at the far side of
+// the card (where Urdu's left-to-right numbers had pushed them).
+func disputedCards(t *testing.T, ctx context.Context, path string) {
+	t.Helper()
+	// Per card: the number's distance from the line's start edge, and the
+	// line's width.
+	cells := run(t, ctx, "votes moved", chromedp.Evaluate[[][]float64](`[...document.querySelectorAll("table.disputed td.n")].map(td => {
+		const r = document.createRange(); r.selectNodeContents(td.firstChild);
+		const n = r.getBoundingClientRect(), c = td.getBoundingClientRect(), rtl = document.documentElement.dir === "rtl";
+		return [Math.round(rtl ? c.right - n.right : n.left - c.left), Math.round(c.width)] })`))
+	if len(cells) == 0 {
+		t.Errorf("%s: no disputed seat's votes moved on the page", path)
+	}
+	for _, c := range cells {
+		if c[0] > c[1]/2 {
+			t.Errorf("%s at phone size: the votes moved are %.0f px from the start of their %.0f px line, away from their label", path, c[0], c[1])
+		}
+	}
+}
+
 // TestBrowserPhonesAndDesktops opens every page type at 1366×900 and
 // 390×844: no page is wider than a phone's screen, and the national page
 // leads with the disputed seat. Screenshots go to $TALLYLOG_SCREENSHOTS
@@ -133,6 +155,9 @@ func TestBrowserPhonesAndDesktops(t *testing.T) {
 				if len(legend) != 4 || legend[0] == 0 || legend[0] != legend[1] || legend[0] != legend[2] || legend[3] < 6 {
 					t.Errorf("at %s the legend has %v (entries, shapes, parties in the table, narrowest seat in px)", size.name, legend)
 				}
+			}
+			if (p.name == "national" || p.name == "urdu-national") && size.w < 500 {
+				disputedCards(t, ctx, p.path)
 			}
 			// Accessibility at the phone size, where most readers are
 			// (one size keeps the run short; the rules do not depend on it).
