@@ -248,6 +248,7 @@ var urdu = map[string]string{
 	"declaration-outdated":                  "پرانا اعلان",
 	"definition":                            "تعریف",
 	"disputed":                              "متنازع",
+	"disputed by":                           "اعتراض کی وجہ",
 	"does not agree with the current sheet": "موجودہ فارم سے متفق نہیں",
 	"election":                              "انتخاب",
 	"final (Form-49)":                       "حتمی (فارم-49)",
