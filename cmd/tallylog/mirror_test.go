@@ -139,15 +139,16 @@ func TestMirror(t *testing.T) {
 		t.Errorf("the mirror's /metrics lacks tallylog_mirror_verified_size %s", size)
 	}
 	// A mirror that follows its log is healthy: it refuses submissions (it
-	// is a copy) but has not stopped, and says nothing of a log it cannot
+	// is a copy: accepting false) but has not stopped, and says nothing of a log it cannot
 	// write (it writes none through the log; it had said so within a
 	// second of starting, on every page).
 	for _, mu := range []string{m, m2} {
 		_, st := httpGet(t, mu+"/api/v1/status")
 		var status struct {
-			Stopped string `json:"stopped"`
+			Stopped   string `json:"stopped"`
+			Accepting bool   `json:"accepting"`
 		}
-		if err := json.Unmarshal(st, &status); err != nil || status.Stopped != "" {
+		if err := json.Unmarshal(st, &status); err != nil || status.Stopped != "" || status.Accepting {
 			t.Errorf("the mirror's status says it stopped (%v): %s", err, st)
 		}
 		if _, page := httpGet(t, mu+"/"); bytes.Contains(page, []byte(`class="stopped"`)) {
