@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tallylog/tallylog/forensics"
+	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/tally"
 )
 
@@ -50,6 +51,7 @@ func TestUrduCatalogue(t *testing.T) {
 		t.Errorf("found only %d messages in the templates: is the pattern still right?", n)
 	}
 	for _, k := range append(append([]string{}, tally.Kinds...), "grave", "high", "medium", "low",
+		record.DecisionContinue, record.DecisionConfirmed, record.DecisionEscalate, record.DecisionNotConfirmed,
 		"National Assembly", "Provincial Assembly of the Punjab", "Provincial Assembly of Sindh",
 		"Provincial Assembly of Khyber Pakhtunkhwa", "Provincial Assembly of Balochistan") {
 		if _, ok := urdu[k]; !ok {
