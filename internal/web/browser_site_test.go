@@ -159,6 +159,17 @@ func TestBrowserPhonesAndDesktops(t *testing.T) {
 			if (p.name == "national" || p.name == "urdu-national") && size.w < 500 {
 				disputedCards(t, ctx, p.path)
 			}
+			if p.name == "national" || p.name == "urdu-national" {
+				// The hemicycle's words (the seat count, the majority
+				// lines' labels) cover no seat, in either script.
+				covered := run(t, ctx, "hemicycle words", chromedp.Evaluate[[]string](`(() => {
+					const seats = [...document.querySelectorAll("svg.hemicycle .seat")].map(e => e.getBoundingClientRect());
+					return [...document.querySelectorAll("svg.hemicycle > text")].filter(t => { const r = t.getBoundingClientRect();
+						return seats.some(s => s.left < r.right && s.right > r.left && s.top < r.bottom && s.bottom > r.top) }).map(t => t.textContent) })()`))
+				if len(covered) > 0 {
+					t.Errorf("%s at %s: the hemicycle's %q overlap its seats", p.path, size.name, covered)
+				}
+			}
 			// Accessibility at the phone size, where most readers are
 			// (one size keeps the run short; the rules do not depend on it).
 			if size.w < 500 {
