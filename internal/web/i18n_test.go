@@ -58,6 +58,15 @@ func TestUrduCatalogue(t *testing.T) {
 			t.Errorf("no Urdu for %q", k)
 		}
 	}
+	// The flags page's filter lists the kinds side by side: each has its
+	// own Urdu name.
+	kindOf := map[string]string{}
+	for _, k := range tally.Kinds {
+		if other, dup := kindOf[urdu[k]]; dup && urdu[k] != "" {
+			t.Errorf("flag kinds %s and %s have the same Urdu name %q", other, k, urdu[k])
+		}
+		kindOf[urdu[k]] = k
+	}
 	for _, k := range tally.Kinds {
 		if _, ok := urdu["flag:"+k]; !ok {
 			t.Errorf("no Urdu sentence for flags of kind %s", k)

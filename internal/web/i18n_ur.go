@@ -7,7 +7,7 @@ package web
 // templates pass to t has an entry.
 var urdu = map[string]string{
 	"postal-over-account":                                   "ڈاک کے ووٹ حساب سے زیادہ",
-	"declaration-stale":                                     "پرانا اعلان",
+	"declaration-stale":                                     "اعلان کی تجدید نہیں ہوئی",
 	"postal-unaccounted":                                    "ڈاک کے ووٹ بغیر حساب",
 	"postal-decisive":                                       "ڈاک کے ووٹ فیصلہ کن",
 	"postal-account-late":                                   "ڈاک کا حساب تاخیر سے",
@@ -245,7 +245,7 @@ var urdu = map[string]string{
 	"current":                               "موجودہ",
 	"declaration":                           "اعلان",
 	"declaration-mismatch":                  "اعلان میں فرق",
-	"declaration-outdated":                  "پرانا اعلان",
+	"declaration-outdated":                  "اعلان کے بعد فارم درست ہوئے",
 	"definition":                            "تعریف",
 	"disputed":                              "متنازع",
 	"disputed by":                           "اعتراض کی وجہ",
