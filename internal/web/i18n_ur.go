@@ -248,6 +248,7 @@ var urdu = map[string]string{
 	"declaration-outdated":                  "اعلان کے بعد فارم درست ہوئے",
 	"definition":                            "تعریف",
 	"disputed":                              "متنازع",
+	"Flags on this declaration":             "اس اعلان پر نشانات",
 	"disputed by":                           "اعتراض کی وجہ",
 	"does not agree with the current sheet": "موجودہ فارم سے متفق نہیں",
 	"election":                              "انتخاب",
