@@ -142,6 +142,18 @@ func TestBrowserPhonesAndDesktops(t *testing.T) {
 				if dir != "ur rtl rtl" {
 					t.Errorf("%s: lang, dir and main's direction are %q, want ur rtl rtl", p.path, dir)
 				}
+				// The footer's links read right to left, those with Latin
+				// names included: along a line, each is left of the one
+				// before it.
+				order := run(t, ctx, "footer links", chromedp.Evaluate[[]string](`(() => { const out = [];
+					const as = [...document.querySelectorAll("footer a")].map(a => [a.textContent, a.getClientRects()]);
+					for (let i = 1; i < as.length; i++) { const [pa, pr] = as[i-1], [na, nr] = as[i];
+						const p = pr[pr.length-1], n = nr[0];
+						if (p && n && Math.abs(p.top - n.top) < 2 && n.left > p.left) out.push(pa + " | " + na); }
+					return out })()`))
+				if len(order) > 0 {
+					t.Errorf("%s: in the footer, links follow each other left to right: %q", p.path, order)
+				}
 				english := run(t, ctx, "links", chromedp.Evaluate[[]string](`[...document.querySelectorAll("main a[href^='/contest/'], main a[href^='/station/']")].map(a => a.getAttribute("href"))`))
 				if len(english) > 0 {
 					t.Errorf("%s: links leave the Urdu site: %v", p.path, english)
