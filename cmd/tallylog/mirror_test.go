@@ -155,6 +155,12 @@ func TestMirror(t *testing.T) {
 			t.Errorf("the mirror's home page carries the stopped banner")
 		}
 	}
+	// The officers' app, which submits to the server it comes from, is the
+	// log's own server's: a mirror sends officers there.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if resp, err := noFollow.Get(m + "/app/?open=1"); err != nil || resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != proxy.URL+"/app/?open=1" {
+		t.Errorf("GET /app/ on the mirror: %v %v, want a redirect to %s/app/?open=1", err, resp, proxy.URL)
+	}
 	resp, err := http.Post(m+"/api/v1/records", "text/plain", strings.NewReader("x"))
 	if err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST to the mirror: %v %v, want 405", err, resp.Status)
