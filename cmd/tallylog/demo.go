@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tallylog/tallylog/audit"
 	"github.com/tallylog/tallylog/internal/datadir"
 	"github.com/tallylog/tallylog/internal/gcpolicy"
 	"github.com/tallylog/tallylog/internal/ledger"
@@ -58,6 +59,18 @@ func runDemo(st *State, args []string) error {
 	speed, err := parseSpeed(*speedFlag)
 	if err != nil {
 		return usageError{err.Error()}
+	}
+	if *stations < sim.MinStations || *stations > sim.MaxStations {
+		// 0 would be the simulator's default, the whole country, not this
+		// command's.
+		return usageError{fmt.Sprintf("--stations %d: want %d to %d (every constituency needs a station)", *stations, sim.MinStations, sim.MaxStations)}
+	}
+	// The audits' settings are checked now, not after the night they end.
+	if *auditN < 0 {
+		return usageError{fmt.Sprintf("--audit %d: want the number of contests to audit, 0 for none", *auditN)}
+	}
+	if _, err := audit.ParseRiskLimit(*riskLimit); *auditN > 0 && err != nil {
+		return usageError{"--risk-limit: " + err.Error()}
 	}
 	say := func(format string, a ...any) {
 		if !*jsonOut {

@@ -138,6 +138,29 @@ func TestMirror(t *testing.T) {
 	if _, body := httpGet(t, m+"/metrics"); !bytes.Contains(body, []byte("\ntallylog_mirror_verified_size "+size+"\n")) {
 		t.Errorf("the mirror's /metrics lacks tallylog_mirror_verified_size %s", size)
 	}
+	// A mirror that follows its log is healthy: it refuses submissions (it
+	// is a copy: accepting false) but has not stopped, and says nothing of a log it cannot
+	// write (it writes none through the log; it had said so within a
+	// second of starting, on every page).
+	for _, mu := range []string{m, m2} {
+		_, st := httpGet(t, mu+"/api/v1/status")
+		var status struct {
+			Stopped   string `json:"stopped"`
+			Accepting bool   `json:"accepting"`
+		}
+		if err := json.Unmarshal(st, &status); err != nil || status.Stopped != "" || status.Accepting {
+			t.Errorf("the mirror's status says it stopped (%v): %s", err, st)
+		}
+		if _, page := httpGet(t, mu+"/"); bytes.Contains(page, []byte(`class="stopped"`)) {
+			t.Errorf("the mirror's home page carries the stopped banner")
+		}
+	}
+	// The officers' app, which submits to the server it comes from, is the
+	// log's own server's: a mirror sends officers there.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if resp, err := noFollow.Get(m + "/app/?open=1"); err != nil || resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != proxy.URL+"/app/?open=1" {
+		t.Errorf("GET /app/ on the mirror: %v %v, want a redirect to %s/app/?open=1", err, resp, proxy.URL)
+	}
 	resp, err := http.Post(m+"/api/v1/records", "text/plain", strings.NewReader("x"))
 	if err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST to the mirror: %v %v, want 405", err, resp.Status)

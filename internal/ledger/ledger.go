@@ -215,9 +215,16 @@ func (e *damagedError) Is(target error) bool { return target == ErrDamagedCheckp
 // the check and the batch (within BatchAge) still stops the process, and
 // only the server's own connection and upload limits keep descriptors from
 // running out (see docs/limits.md).
+//
+// A read-only copy (OpenReadOnly, a mirror's) writes nothing through the
+// Log and has no state directory: it is always writable in this sense, and
+// Append refuses with ErrReadOnly instead.
 func (l *Log) Writable() error {
 	if l.closeDB != nil {
 		return nil // the MySQL driver keeps no lock file on this machine
+	}
+	if l.app == nil {
+		return nil
 	}
 	f, err := os.OpenFile(filepath.Join(l.dir, ".state", "tallylog-probe"), os.O_RDWR|os.O_CREATE|syscall.O_CLOEXEC, 0o644)
 	if err == nil {

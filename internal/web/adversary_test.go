@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -180,6 +181,21 @@ func TestStaleDeclarationRoute(t *testing.T) {
 	_, page := ts.get(t, "/contest/NA-57")
 	if !strings.Contains(page, "declaration-stale") || strings.Contains(page, "It <strong>matches</strong>") {
 		t.Fatal("the contest page does not show the stale declaration")
+	}
+	// The national page's disputed seats say why, in each language: the
+	// declaration's counts agree with the sheets it counted, so its votes
+	// moved (0) and its winner do not.
+	var na assemblyData
+	getJSON(t, ts, "/api/v1/assemblies/NA", &na)
+	if len(na.Disputed) != 1 || na.Disputed[0].Contest != "NA-57" || strings.Join(na.Disputed[0].DisputedBy, ",") != tally.KindDeclarationStale {
+		t.Errorf("the assembly's disputed seats are %+v, want NA-57 disputed by %s", na.Disputed, tally.KindDeclarationStale)
+	}
+	stale := urdu[tally.KindDeclarationStale]
+	for path, want := range map[string]string{"/": "disputed by: declaration-stale", "/ur/": urdu["disputed by"] + ": " + stale,
+		"/ur/contest/NA-57": fmt.Sprintf(urdu["but the checks dispute it: %s (see the flags below)."], stale)} {
+		if _, page := ts.get(t, path); !strings.Contains(page, want) {
+			t.Errorf("%s does not say why the declaration is disputed (%q)", path, want)
+		}
 	}
 	// A record whose time passes the due time puts it in the log's own
 	// history; the officer's new declaration resolves it.

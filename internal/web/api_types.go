@@ -82,6 +82,11 @@ type disputedSeat struct {
 	Moved int64 `json:"moved"`
 	// WinnerChanged is set when the declaration names a different winner.
 	WinnerChanged bool `json:"winner_changed"`
+	// DisputedBy are the kinds of the flags other than the count
+	// comparisons that dispute the declaration (the declaration's
+	// disputed on the contest's page): a declaration whose counts agree
+	// with the sheets is disputed for these reasons alone.
+	DisputedBy []string `json:"disputed_by,omitempty"`
 	// declaredIDs and sheetsIDs are the candidates Declared and Sheets
 	// name, for naming them in another language. Not part of the answer.
 	declaredIDs, sheetsIDs []string

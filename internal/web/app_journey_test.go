@@ -365,6 +365,12 @@ func TestAppJourney(t *testing.T) {
 	if ur := textOf(t, ctx, `#count-fields .cand [lang="ur"]`); ur != "امیدوار ایک" {
 		t.Errorf("candidate 1's Urdu name shows as %q", ur)
 	}
+	// Candidates as the paper form names them: with their party's name,
+	// an independent as such (not a party ID, or nothing).
+	labels := run(t, ctx, "candidate labels", chromedp.Evaluate[[]string](`[...document.querySelectorAll("#count-fields .cand label")].map((l) => l.firstChild.textContent)`))
+	if want := []string{"1. Candidate One (Pakistan Muslim League (N))", "2. Candidate Two (Pakistan Tehreek-e-Insaf)", "3. Candidate Three (Independent)"}; !slices.Equal(labels, want) {
+		t.Errorf("the Form-45 names the candidates %q, want %q", labels, want)
+	}
 	for sel, v := range map[string]string{"#f-votes-1": "300", "#f-votes-2": "200", "#f-votes-3": "50", "#f-rejected": "10", "#f-cast": "999"} {
 		typeInto(t, ctx, sel, v)
 	}

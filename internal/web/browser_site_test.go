@@ -91,6 +91,28 @@ func urduCharts(t *testing.T, ctx context.Context, ts *testSite) {
 	}
 }
 
+// disputedCards checks, on a phone, that each line of the disputed seats'
+// cards reads as label then number from the line's start: the votes moved
+// sit next to their label, at the right in Urdu, not at the far side of
+// the card (where Urdu's left-to-right numbers had pushed them).
+func disputedCards(t *testing.T, ctx context.Context, path string) {
+	t.Helper()
+	// Per card: the number's distance from the line's start edge, and the
+	// line's width.
+	cells := run(t, ctx, "votes moved", chromedp.Evaluate[[][]float64](`[...document.querySelectorAll("table.disputed td.n")].map(td => {
+		const r = document.createRange(); r.selectNodeContents(td.firstChild);
+		const n = r.getBoundingClientRect(), c = td.getBoundingClientRect(), rtl = document.documentElement.dir === "rtl";
+		return [Math.round(rtl ? c.right - n.right : n.left - c.left), Math.round(c.width)] })`))
+	if len(cells) == 0 {
+		t.Errorf("%s: no disputed seat's votes moved on the page", path)
+	}
+	for _, c := range cells {
+		if c[0] > c[1]/2 {
+			t.Errorf("%s at phone size: the votes moved are %.0f px from the start of their %.0f px line, away from their label", path, c[0], c[1])
+		}
+	}
+}
+
 // TestBrowserPhonesAndDesktops opens every page type at 1366×900 and
 // 390×844: no page is wider than a phone's screen, and the national page
 // leads with the disputed seat. Screenshots go to $TALLYLOG_SCREENSHOTS
@@ -120,6 +142,18 @@ func TestBrowserPhonesAndDesktops(t *testing.T) {
 				if dir != "ur rtl rtl" {
 					t.Errorf("%s: lang, dir and main's direction are %q, want ur rtl rtl", p.path, dir)
 				}
+				// The footer's links read right to left, those with Latin
+				// names included: along a line, each is left of the one
+				// before it.
+				order := run(t, ctx, "footer links", chromedp.Evaluate[[]string](`(() => { const out = [];
+					const as = [...document.querySelectorAll("footer a")].map(a => [a.textContent, a.getClientRects()]);
+					for (let i = 1; i < as.length; i++) { const [pa, pr] = as[i-1], [na, nr] = as[i];
+						const p = pr[pr.length-1], n = nr[0];
+						if (p && n && Math.abs(p.top - n.top) < 2 && n.left > p.left) out.push(pa + " | " + na); }
+					return out })()`))
+				if len(order) > 0 {
+					t.Errorf("%s: in the footer, links follow each other left to right: %q", p.path, order)
+				}
 				english := run(t, ctx, "links", chromedp.Evaluate[[]string](`[...document.querySelectorAll("main a[href^='/contest/'], main a[href^='/station/']")].map(a => a.getAttribute("href"))`))
 				if len(english) > 0 {
 					t.Errorf("%s: links leave the Urdu site: %v", p.path, english)
@@ -132,6 +166,20 @@ func TestBrowserPhonesAndDesktops(t *testing.T) {
 				legend := run(t, ctx, "legend", chromedp.Evaluate[[]int](`[document.querySelectorAll("#legend li").length, document.querySelectorAll("#legend li svg.shape").length, document.querySelectorAll("#parties tbody tr[data-party]:not([data-party=unfilled])").length, Math.round(Math.min(...[...document.querySelectorAll("svg.hemicycle .seat")].map(e => e.getBoundingClientRect().width)))]`))
 				if len(legend) != 4 || legend[0] == 0 || legend[0] != legend[1] || legend[0] != legend[2] || legend[3] < 6 {
 					t.Errorf("at %s the legend has %v (entries, shapes, parties in the table, narrowest seat in px)", size.name, legend)
+				}
+			}
+			if (p.name == "national" || p.name == "urdu-national") && size.w < 500 {
+				disputedCards(t, ctx, p.path)
+			}
+			if p.name == "national" || p.name == "urdu-national" {
+				// The hemicycle's words (the seat count, the majority
+				// lines' labels) cover no seat, in either script.
+				covered := run(t, ctx, "hemicycle words", chromedp.Evaluate[[]string](`(() => {
+					const seats = [...document.querySelectorAll("svg.hemicycle .seat")].map(e => e.getBoundingClientRect());
+					return [...document.querySelectorAll("svg.hemicycle > text")].filter(t => { const r = t.getBoundingClientRect();
+						return seats.some(s => s.left < r.right && s.right > r.left && s.top < r.bottom && s.bottom > r.top) }).map(t => t.textContent) })()`))
+				if len(covered) > 0 {
+					t.Errorf("%s at %s: the hemicycle's %q overlap its seats", p.path, size.name, covered)
 				}
 			}
 			// Accessibility at the phone size, where most readers are

@@ -94,6 +94,31 @@ type ClaimAnswer struct {
 	Scan string `json:"scan,omitempty"`
 	// Submit says how to make an unmatched photograph evidence.
 	Submit string `json:"submit,omitempty"`
+	// message and submit are Message and Submit as formats and their
+	// arguments, for the page to say in its language.
+	message, submit []sentence
+}
+
+// sentence is a message of the claim checker: a fmt format (an English
+// message of the catalogues) and its arguments.
+type sentence struct {
+	format string
+	args   []any
+}
+
+// say adds a sentence to the answer's message.
+func (a *ClaimAnswer) say(format string, args ...any) {
+	a.message = append(a.message, sentence{format, args})
+	a.Message = strings.TrimSpace(a.Message + " " + fmt.Sprintf(format, args...))
+}
+
+// sentencesIn writes sentences in lang.
+func sentencesIn(lang string, ss []sentence) string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = tr(lang, s.format, s.args...)
+	}
+	return strings.Join(out, " ")
 }
 
 // claimError is a refused claim: an HTTP status and a sentence.
@@ -303,7 +328,8 @@ func compareClaim(v *tally.View, c *Claim) (*ClaimAnswer, error) {
 		}
 	}
 	if sc.Current == nil {
-		ans.Verdict, ans.Message = "no sheet logged", fmt.Sprintf("No sheet of %s for %s is in the log yet: nothing to compare with.", st.ID, sc.Contest)
+		ans.Verdict = "no sheet logged"
+		ans.say("No sheet of %s for %s is in the log yet: nothing to compare with.", st.ID, sc.Contest)
 		return ans, nil
 	}
 	if c.ImageSHA256 != "" {
@@ -343,29 +369,32 @@ func compareClaim(v *tally.View, c *Claim) (*ClaimAnswer, error) {
 		return nil, &claimError{http.StatusBadRequest, "type the numbers you saw for each candidate, or upload the photograph"}
 	case ans.Image == "same" && ans.MatchedVersion == nil:
 		ans.Verdict = "same image"
-		ans.Message = fmt.Sprintf("The photograph is the scan of the logged sheet of %s (revision %d, logged at index %d, signed by %s).", st.ID, cur.Revision, cur.Index, cur.Signer)
+		ans.say("The photograph is the scan of the logged sheet of %s (revision %d, logged at index %d, signed by %s).", st.ID, cur.Revision, cur.Index, cur.Signer)
 	case ans.Numbers == "same":
 		ans.Verdict = "same numbers"
-		ans.Message = fmt.Sprintf("The numbers are those of the logged sheet of %s (revision %d, logged at index %d, signed by %s).", st.ID, cur.Revision, cur.Index, cur.Signer)
+		ans.say("The numbers are those of the logged sheet of %s (revision %d, logged at index %d, signed by %s).", st.ID, cur.Revision, cur.Index, cur.Signer)
 		if ans.Image == "different" {
-			ans.Message += " The photograph is not the logged file, which a copy re-compressed by a messaging app never is: compare it with the logged scan by eye."
+			ans.say("The photograph is not the logged file, which a copy re-compressed by a messaging app never is: compare it with the logged scan by eye.")
 		}
 	case ans.Image == "different" && ans.Numbers == "not given":
 		ans.Verdict = "cannot compare"
-		ans.Message = fmt.Sprintf("The photograph is not the file logged for %s, but a genuine photo re-compressed by a messaging app never is, so this cannot tell whether it shows the same sheet. Look at the logged scan beside yours and enter the numbers you see for each candidate.", st.ID)
+		ans.say("The photograph is not the file logged for %s, but a genuine photo re-compressed by a messaging app never is, so this cannot tell whether it shows the same sheet. Look at the logged scan beside yours and enter the numbers you see for each candidate.", st.ID)
 	default:
 		ans.Verdict = "different"
-		ans.Message = fmt.Sprintf("This differs from the logged sheet of %s (revision %d, logged at index %d, signed by %s).", st.ID, cur.Revision, cur.Index, cur.Signer)
+		ans.say("This differs from the logged sheet of %s (revision %d, logged at index %d, signed by %s).", st.ID, cur.Revision, cur.Index, cur.Signer)
 		if mv := ans.MatchedVersion; mv != nil {
-			ans.Message += fmt.Sprintf(" It matches the sheet logged at index %d (revision %d), which is not the one counted.", mv.Index, mv.Revision)
+			ans.say("It matches the sheet logged at index %d (revision %d), which is not the one counted.", mv.Index, mv.Revision)
 		}
 	}
 	if c.ImageSHA256 != "" && ans.Image == "different" {
-		ans.Submit = "The photograph was not stored. If you are an accredited observer or agent, sign an attestation (kind copy) of " + st.ID +
-			" naming image " + c.ImageSHA256 + " with your key (tallylog sign), submit it, then PUT the photograph to /api/v1/images/" + c.ImageSHA256 + "."
+		ans.submit = []sentence{{claimSubmit, []any{st.ID, c.ImageSHA256, c.ImageSHA256}}}
+		ans.Submit = fmt.Sprintf(claimSubmit, st.ID, c.ImageSHA256, c.ImageSHA256)
 	}
 	return ans, nil
 }
+
+// claimSubmit says how to make an unmatched photograph evidence.
+const claimSubmit = "The photograph was not stored. If you are an accredited observer or agent, sign an attestation (kind copy) of %s naming image %s with your key (tallylog sign), submit it, then PUT the photograph to /api/v1/images/%s."
 
 func pickContest(st tally.StationResult, contest string) (tally.StationContest, error) {
 	var ids []string

@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -138,6 +140,57 @@ func TestClaimImage(t *testing.T) {
 	code, body = cs.do(t, httptest.NewRequest("GET", "/claim?station=NA-57/PS-1&contest=NA-57", nil))
 	if code != 200 || !bytes.Contains(body, []byte(`name="votes.2"`)) {
 		t.Errorf("claim form: %d %s", code, body)
+	}
+}
+
+// TestClaimPageInUrdu: an observer checks, on the Urdu site and with the
+// station typed in lower case, what they saw: the page takes the station
+// as the API does (no "no such station" beside the answer), and says the
+// answer, how to make a photograph evidence and the sheet's versions in
+// Urdu.
+func TestClaimPageInUrdu(t *testing.T) {
+	cs := newClaimSite(t)
+	other := append([]byte("\x89PNG\r\n\x1a\n"), []byte("someone else's photo")...)
+	index := cs.contestAPI(t, "NA-57").Stations[0].Index
+	for _, tc := range []struct {
+		fields map[string]string
+		image  []byte
+		want   []string
+	}{
+		{map[string]string{"station": "na-57/ps-1", "contest": "NA-57", "votes.1": "300", "votes.2": "450", "votes.3": "12"}, nil,
+			[]string{fmt.Sprintf(urdu["This differs from the logged sheet of %s (revision %d, logged at index %d, signed by %s)."], "NA-57/PS-1", 1, index, "po.NA-57.PS-1"),
+				urdu["Logged versions of this sheet"], urdu["counted"], `value="NA-57/PS-1"`}},
+		{map[string]string{"station": "NA-57/PS-1", "contest": "NA-57"}, other,
+			[]string{fmt.Sprintf(urdu["The photograph is not the file logged for %s, but a genuine photo re-compressed by a messaging app never is, so this cannot tell whether it shows the same sheet. Look at the logged scan beside yours and enter the numbers you see for each candidate."], "NA-57/PS-1"),
+				"تصویر محفوظ نہیں کی گئی۔"}},
+	} {
+		var code int
+		var body []byte
+		if tc.image != nil {
+			code, body = cs.postImage(t, "/ur/claim", tc.fields, tc.image)
+		} else {
+			form := url.Values{}
+			for k, v := range tc.fields {
+				form.Set(k, v)
+			}
+			req := httptest.NewRequest("POST", "/ur/claim", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			code, body = cs.do(t, req)
+		}
+		page := string(body)
+		if code != 200 || strings.Contains(page, "no polling station") {
+			t.Errorf("the Urdu claim page for %v: %d, or it says the station does not exist", tc.fields, code)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(page, w) {
+				t.Errorf("the Urdu claim page for %v lacks %q", tc.fields, w)
+			}
+		}
+		for _, english := range []string{"This differs", "The photograph", "Logged versions", ">counted<"} {
+			if strings.Contains(page, english) {
+				t.Errorf("the Urdu claim page for %v says %q in English", tc.fields, english)
+			}
+		}
 	}
 }
 

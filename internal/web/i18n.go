@@ -121,6 +121,15 @@ func langFuncs(lang string) template.FuncMap {
 			}
 			return template.HTML(fmt.Sprintf(template.HTMLEscapeString(msg), args...))
 		},
+		// tjoin translates each message of a list (flag kinds, say) and
+		// joins them with sep.
+		"tjoin": func(msgs []string, sep string) string {
+			out := make([]string, len(msgs))
+			for i, m := range msgs {
+				out[i] = tr(lang, m)
+			}
+			return strings.Join(out, sep)
+		},
 		"province": func(code string) string { return provinceName(lang, code) },
 		"flagText": func(f tally.Flag) string { return flagText(lang, f) },
 		"lang":     func() string { return lang },

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tallylog/tallylog/forensics"
+	"github.com/tallylog/tallylog/record"
 	"github.com/tallylog/tallylog/tally"
 )
 
@@ -50,11 +51,21 @@ func TestUrduCatalogue(t *testing.T) {
 		t.Errorf("found only %d messages in the templates: is the pattern still right?", n)
 	}
 	for _, k := range append(append([]string{}, tally.Kinds...), "grave", "high", "medium", "low",
+		record.DecisionContinue, record.DecisionConfirmed, record.DecisionEscalate, record.DecisionNotConfirmed,
 		"National Assembly", "Provincial Assembly of the Punjab", "Provincial Assembly of Sindh",
 		"Provincial Assembly of Khyber Pakhtunkhwa", "Provincial Assembly of Balochistan") {
 		if _, ok := urdu[k]; !ok {
 			t.Errorf("no Urdu for %q", k)
 		}
+	}
+	// The flags page's filter lists the kinds side by side: each has its
+	// own Urdu name.
+	kindOf := map[string]string{}
+	for _, k := range tally.Kinds {
+		if other, dup := kindOf[urdu[k]]; dup && urdu[k] != "" {
+			t.Errorf("flag kinds %s and %s have the same Urdu name %q", other, k, urdu[k])
+		}
+		kindOf[urdu[k]] = k
 	}
 	for _, k := range tally.Kinds {
 		if _, ok := urdu["flag:"+k]; !ok {

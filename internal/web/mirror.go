@@ -114,6 +114,12 @@ func (s *Server) mirrorGuard(h http.Handler) http.Handler {
 				Rule: "this is a read-only mirror of " + m.Upstream + "; submit records to the log's own server"})
 			return
 		}
+		if r.URL.Path == "/app" || strings.HasPrefix(r.URL.Path, "/app/") {
+			// The officers' app submits to the server it is loaded from,
+			// which a mirror is not: officers are sent to the log's own.
+			http.Redirect(w, r, strings.TrimSuffix(m.Upstream, "/")+r.URL.RequestURI(), http.StatusFound)
+			return
+		}
 		if r.URL.Path == "/api/v1/fork" {
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Cache-Control", "no-store")

@@ -171,7 +171,7 @@ func disputeOf(d *election.Definition, c *tally.ContestResult) (disputedSeat, bo
 	}
 	def, _ := d.Contest(c.ID)
 	ds := disputedSeat{Contest: c.ID, Name: c.Name, Region: c.Region, Form: dr.Form, Index: dr.Index,
-		WinnerChanged: !sameSet(dr.Winners, dr.SheetsWinners)}
+		WinnerChanged: !sameSet(dr.Winners, dr.SheetsWinners), DisputedBy: dr.Disputed}
 	if def != nil {
 		ds.LocalName = def.LocalName
 		ds.Declared, ds.Sheets = names(def, dr.Winners), names(def, dr.SheetsWinners)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tallylog/tallylog/auditlog"
+	"github.com/tallylog/tallylog/record"
 )
 
 // TestAuditsPage checks the audits page and API on a log without audits,
@@ -44,6 +45,41 @@ func TestAuditsPage(t *testing.T) {
 				t.Errorf("the %s audits page lacks %q", lang, w)
 			}
 		}
+	}
+}
+
+// TestAuditOutcomeShown: an audit whose full hand count does not confirm
+// the declared winner says so in words, on the audits page and on its
+// contest's page, in both languages; another decision is named in the
+// page's language.
+func TestAuditOutcomeShown(t *testing.T) {
+	a := auditView{ContestAudit: auditlog.ContestAudit{Contest: "NA-57", RiskLimit: "0.05", Stations: 3, FrameSHA256: strings.Repeat("ab", 32),
+		CommitIndex: 12, Seed: "dice 3 1 4", RevealIndex: 13, Round: 2, FullCount: true, Counted: 3, Risk: "1.000000000",
+		Decision: record.DecisionNotConfirmed, Ended: true}, Name: "Rawalpindi-VI", Drawn: 3}
+	words := map[string]string{"en": "The full hand count of every station does not confirm the declared winner.",
+		"ur": urdu["The full hand count of every station does not confirm the declared winner."]}
+	for _, lang := range []string{"en", "ur"} {
+		page := string(htmlResponse(200, "audits", struct {
+			pageCommon
+			D auditsData
+		}{pageCommon{Title: "Audits", Lang: lang}, auditsData{Audits: []auditView{a}}}).body)
+		if !strings.Contains(page, words[lang]) || lang == "ur" && strings.Contains(page, "not-confirmed") {
+			t.Errorf("the %s audits page does not say in its words that the full count does not confirm the winner", lang)
+		}
+		for decision, want := range map[string]string{record.DecisionNotConfirmed: words[lang], record.DecisionConfirmed: tr(lang, "confirmed")} {
+			ca := a.ContestAudit
+			ca.Decision = decision
+			var b strings.Builder
+			if err := pagesIn(lang)["contest"].ExecuteTemplate(&b, "contest-audit", &ca); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), want) || !strings.Contains(b.String(), `href="/audits#audit-NA-57"`) {
+				t.Errorf("the %s contest page shows a %s audit as %s", lang, decision, b.String())
+			}
+		}
+	}
+	if tr("ur", "confirmed") == "confirmed" {
+		t.Error("no Urdu for the decision confirmed")
 	}
 }
 

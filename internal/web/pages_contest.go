@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/tallylog/tallylog/auditlog"
 	"github.com/tallylog/tallylog/election"
 	"github.com/tallylog/tallylog/tally"
 )
@@ -141,6 +142,8 @@ func (x *site) contestPage(r *http.Request) (*response, state) {
 		// canonical is the contest a loosely typed id names.
 		canonical string
 		won       bool
+		// audit is the contest's risk-limiting audit, if the log holds one.
+		audit *auditlog.ContestAudit
 	)
 	st := x.read(func(v *tally.View) {
 		data, found = x.contestOf(v, id)
@@ -160,6 +163,11 @@ func (x *site) contestPage(r *http.Request) (*response, state) {
 		}
 		common = x.common(r, v, c.ID+" "+name)
 		won = briefOf(d, &c).Status == "won"
+		for _, a := range v.Audits() {
+			if a.Contest == c.ID {
+				audit = &a
+			}
+		}
 		common.Description = contestDescription(langOf(r), &c, d)
 		for _, cr := range c.Candidates {
 			row := candidateRow{CandidateResult: cr, PartyInfo: partyOf(d, cr.Party)}
@@ -200,9 +208,10 @@ func (x *site) contestPage(r *http.Request) (*response, state) {
 		Won         bool
 		// LocalName is the constituency's name in Urdu, if any.
 		LocalName string
+		Audit     *auditlog.ContestAudit
 	}{common, data, cands, barsSVG(tr(common.Lang, "Votes per candidate, %s", c.ID), bars),
 		declarationOf(def, "Provisional result (Form-47)", c.Provisional),
-		declarationOf(def, "Final result (Form-49)", c.Final), names(def, candidateIDs(def)), scans, won, def.LocalName}), st
+		declarationOf(def, "Final result (Form-49)", c.Final), names(def, candidateIDs(def)), scans, won, def.LocalName, audit}), st
 }
 
 // inLanguage returns c with its candidates named in lang: on the Urdu

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/tallylog/tallylog/election"
 	"github.com/tallylog/tallylog/receipt"
 	"github.com/tallylog/tallylog/tally"
 )
@@ -38,17 +37,21 @@ func (x *site) entryPage(r *http.Request) (*response, state) {
 	if !ok {
 		return x.notFoundPage(r, "Not a log index: "+r.PathValue("index"), "Log indexes are decimal numbers from 0.")
 	}
-	var (
-		common pageCommon
-		def    *election.Definition
-	)
-	st := x.read(func(v *tally.View) {
-		common, def = x.common(r, v, tr(langOf(r), "Log entry %d", index)), v.Definition()
-	})
 	rc, err := x.proofFor(r.Context(), index)
 	if err != nil {
 		return x.notFoundPage(r, fmt.Sprintf("No published entry %d", index), err.Error())
 	}
+	var (
+		common pageCommon
+		e      entrySummary
+		flags  []tally.Flag
+	)
+	st := x.read(func(v *tally.View) {
+		common, e = x.common(r, v, tr(langOf(r), "Log entry %d", index)), summarizeEntry(v.Definition(), rc.Entry)
+		if e.Type == "declaration" {
+			flags = flagsOn(v.Flags(tally.Filter{Contest: e.Contest, AsOf: x.asOf()}), index)
+		}
+	})
 	return htmlResponse(http.StatusOK, "entry", struct {
 		pageCommon
 		Index   uint64
@@ -56,5 +59,21 @@ func (x *site) entryPage(r *http.Request) (*response, state) {
 		Receipt string
 		Verify  string
 		E       entrySummary
-	}{common, index, string(rc.Entry), string(rc.Marshal()), x.verifyCommand("receipt.tlog-proof"), summarizeEntry(def, rc.Entry)}), st
+		// Flags are the standing flags about this declaration.
+		Flags []tally.Flag
+	}{common, index, string(rc.Entry), string(rc.Marshal()), x.verifyCommand("receipt.tlog-proof"), e, flags}), st
+}
+
+// flagsOn returns the flags among fs about the record at index: those
+// whose first evidence it is (a flag on a declaration cites the
+// declaration, then the sheets it is compared with; those sheets are not
+// what the flag is about).
+func flagsOn(fs []tally.Flag, index uint64) []tally.Flag {
+	var out []tally.Flag
+	for _, f := range fs {
+		if len(f.Evidence) > 0 && f.Evidence[0].Index == index {
+			out = append(out, f)
+		}
+	}
+	return out
 }

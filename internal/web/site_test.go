@@ -59,6 +59,18 @@ func TestPages(t *testing.T) {
 	if !strings.Contains(body, `href="/entry/`+itoa(sc.Tampered)+`"`) {
 		t.Errorf("the winner-changed flag does not link to the declaration, entry %d:\n%s", sc.Tampered, body)
 	}
+	// The declaration's own page (where the flag's evidence and shared
+	// links lead) says it is flagged, in each language; the honest sheets
+	// the flag cites beside it are not marked by it.
+	for path, want := range map[string]string{"/entry/" + itoa(sc.Tampered): "Flags on this declaration",
+		"/ur/entry/" + itoa(sc.Tampered): urdu["Flags on this declaration"]} {
+		if _, body := ts.get(t, path); !strings.Contains(body, `id="entry-flags"`) || !strings.Contains(body, want) || !strings.Contains(body, "kind=winner-changed") {
+			t.Errorf("%s does not show the winner-changed flag on the declaration", path)
+		}
+	}
+	if _, body := ts.get(t, "/entry/"+itoa(sc.SheetIndex["NA-57/PS-1"])); strings.Contains(body, `id="entry-flags"`) {
+		t.Error("an honest sheet's entry page lists the flag on the declaration compared with it")
+	}
 }
 
 func itoa(n uint64) string { b, _ := json.Marshal(n); return string(b) }

@@ -24,7 +24,8 @@ type status struct {
 	// Problem says why publication is stalled, if it is.
 	Problem string `json:"problem,omitempty"`
 	// Accepting is false while the server refuses submissions; Stopped
-	// then says why and what the operator must do (guard.go).
+	// then says why and what the operator must do (guard.go). A mirror
+	// never accepts them and has not stopped.
 	Accepting bool   `json:"accepting"`
 	Stopped   string `json:"stopped,omitempty"`
 }
@@ -52,7 +53,7 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 	applied, _ := s.Applied()
 	out := status{Origin: s.Meta.Origin, PublishedSize: published, IntegratedSize: integrated, Applied: applied,
 		Witnesses: s.witnessStatuses(cp), Problem: s.publicationProblem(), Stopped: s.Stopped()}
-	out.Accepting = out.Stopped == ""
+	out.Accepting = out.Stopped == "" && s.mirror == nil // a mirror refuses every submission (405)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(out)

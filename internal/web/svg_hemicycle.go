@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -185,7 +186,18 @@ func hemicycleSVGLabelled(title, total string, groups []seatGroup, lines []seatL
 		ly := hemiCY + 42 + float64(i/2)*24
 		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="%s" font-size="20" fill="currentColor">%s</text>`+"\n", lx, ly, anchor, html.EscapeString(l.Label))
 	}
-	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" font-size="32" font-weight="bold" fill="currentColor">%s</text>`+"\n", hemiCX, hemiCY-4, html.EscapeString(fmt.Sprintf(total, n)))
+	label := fmt.Sprintf(total, n)
+	if num := strconv.Itoa(n); !isASCII(label) && strings.Contains(label, num) {
+		// A label in another script ("336 نشستیں") is as wide as the
+		// reader's fonts make it (Urdu's Nastaliq far wider than Latin),
+		// and on one line it ran into the lowest seats: the number and the
+		// word go on two lines, both inside the ring's hole.
+		word := strings.TrimSpace(strings.Replace(label, num, "", 1))
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" font-size="32" font-weight="bold" fill="currentColor">%s</text>`+"\n", hemiCX, hemiCY-38, num)
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" font-size="22" font-weight="bold" fill="currentColor">%s</text>`+"\n", hemiCX, hemiCY-6, html.EscapeString(word))
+	} else {
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" font-size="32" font-weight="bold" fill="currentColor">%s</text>`+"\n", hemiCX, hemiCY-4, html.EscapeString(label))
+	}
 	b.WriteString("</svg>")
 	return template.HTML(b.String())
 }
@@ -209,4 +221,14 @@ func drawSeat(b *strings.Builder, g seatGroup, st seatState, p seatPos, dot floa
 		}
 		fmt.Fprintf(b, `%s class="seat%s" fill="%s"/>`+"\n", shapeElement(g.Shape, p.x, p.y, r), map[bool]string{true: " won"}[st == seatWon], g.Color)
 	}
+}
+
+// isASCII reports whether s is ASCII only.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

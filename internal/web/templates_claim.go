@@ -14,6 +14,8 @@ type claimPage struct {
 	Candidates       []claimCandidate
 	Answer           *ClaimAnswer
 	Error            string
+	// Message and Submit are the answer's in the page's language.
+	Message, Submit string
 }
 
 type claimCandidate struct{ ID, Name string }
@@ -37,6 +39,10 @@ func (x *site) claimPost(w http.ResponseWriter, r *http.Request) {
 	}
 	if c != nil {
 		p.Station, p.Contest = c.Station, c.Contest
+	}
+	if p.Answer != nil { // the station and contest as the answer resolved them
+		p.Station, p.Contest = p.Answer.Station, p.Answer.Contest
+		p.Message, p.Submit = sentencesIn(langOf(r), p.Answer.message), sentencesIn(langOf(r), p.Answer.submit)
 	}
 	if err != nil {
 		ce := asClaimError(err)
@@ -65,8 +71,13 @@ func (x *site) claimRender(r *http.Request, status int, p *claimPage) (*response
 // fillClaimForm lists the station's contests and, for the chosen one (or
 // the only one), its candidates.
 func fillClaimForm(v *tally.View, p *claimPage) {
-	st, ok := v.Station(p.Station)
 	def := v.Definition()
+	if def != nil { // in any case, as the answer and the API take it
+		if id, found := resolveStation(def, p.Station); found {
+			p.Station = id
+		}
+	}
+	st, ok := v.Station(p.Station)
 	if !ok || def == nil {
 		if p.Error == "" {
 			p.Error = "there is no polling station " + p.Station + " in this election: check the station ID"

@@ -241,6 +241,9 @@ function setOptions(sel, values, label, selected) {
 }
 
 const contestOf = (id) => state.def.contests.find((c) => c.id === id);
+// partyName is a candidate's party as the paper form names it: the
+// definition's name for the party, or Independent.
+const partyName = (id) => !id ? "Independent" : state.def.parties?.find((p) => p.id === id)?.name || id;
 const contestLabel = (id) => { const c = contestOf(id); return c ? `${id} ${c.name}` : id; };
 
 function stationsForAgent() {
@@ -279,7 +282,7 @@ function renderCountFields() {
   for (const cand of c ? c.candidates : []) {
     const fid = "f-votes-" + cand.id;
     box.append(el("div", { class: "cand" },
-      el("label", { for: fid }, `${cand.id}. ${cand.name}${cand.party ? " (" + cand.party + ")" : ""}`,
+      el("label", { for: fid }, `${cand.id}. ${cand.name} (${partyName(cand.party)})`,
         cand.local_name ? el("span", { class: "ur", lang: "ur", dir: "rtl", text: cand.local_name }) : ""),
       el("input", { id: fid, name: fid, inputmode: "numeric", autocomplete: "off", "aria-describedby": fid + "-msg" }),
       el("p", { id: fid + "-msg", class: "msg" })));
