@@ -96,13 +96,17 @@ func TestDeclarationChecks(t *testing.T) {
 			edit: func(f *fixture, d *recordDeclaration) { d.Missing = []string{"NA-57/PS-2", "NA-57/PS-3"} }, kinds: KindMissingStations},
 		{name: "provisional after the deadline", sheets: base, form: 47, votes: []int64{400, 350, 15},
 			edit: func(f *fixture, d *recordDeclaration) { d.Missing = []string{"NA-57/PS-3"}; d.Declared = late }, kinds: KindLateDeclaration, matches: true},
-		{name: "final with postal ballots", sheets: append(base, step{"NA-57/PS-3", []int64{50, 40, 0}}), form: 49, votes: []int64{460, 395, 15},
+		{name: "final with postal ballots", sheets: append(base, step{"NA-57/PS-3", []int64{50, 40, 0}}), form: 49, votes: []int64{458, 394, 15},
 			edit: func(f *fixture, d *recordDeclaration) {
-				d.Postal, d.Readmitted = testelection.Counts(8, 4, 0), testelection.Counts(2, 1, 0)
+				// No re-admitted ballots: these sheets reject none
+				// (TestReadmittedBallots).
+				d.Postal, d.Readmitted = testelection.Counts(8, 4, 0), testelection.Counts(0, 0, 0)
 			}, account: 20, matches: true},
-		{name: "final with postal ballots and no account", sheets: append(base, step{"NA-57/PS-3", []int64{50, 40, 0}}), form: 49, votes: []int64{460, 395, 15},
+		{name: "final with postal ballots and no account", sheets: append(base, step{"NA-57/PS-3", []int64{50, 40, 0}}), form: 49, votes: []int64{458, 394, 15},
 			edit: func(f *fixture, d *recordDeclaration) {
-				d.Postal, d.Readmitted = testelection.Counts(8, 4, 0), testelection.Counts(2, 1, 0)
+				// No re-admitted ballots: these sheets reject none
+				// (TestReadmittedBallots).
+				d.Postal, d.Readmitted = testelection.Counts(8, 4, 0), testelection.Counts(0, 0, 0)
 			}, kinds: KindPostalUnaccounted},
 		{name: "final whose postal ballots decide the winner", sheets: append(base, step{"NA-57/PS-3", []int64{50, 40, 0}}), form: 49, votes: []int64{450, 490, 15},
 			edit: func(f *fixture, d *recordDeclaration) {
