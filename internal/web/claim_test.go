@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -177,5 +178,57 @@ func TestEvidenceDownload(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(cs.Srv.Dir.Root, "packs", "*")); len(left) != 0 {
 		t.Errorf("a refused pack left %q", left)
+	}
+}
+
+// TestClaimBodyBounds: a claim without a photograph is a station, a
+// contest and a count per candidate, so its body is held to the 64 KiB of
+// the form's fields whatever the encoding: a JSON claim of many distinct
+// vote keys, a urlencoded one, or a multipart form of many empty parts
+// (each of which costs a header, not field bytes) is refused with 413,
+// not decoded into a map of a million keys (a 10 MiB JSON claim cost 58
+// MiB of live heap and 2 s of CPU before).
+func TestClaimBodyBounds(t *testing.T) {
+	cs := newClaimSite(t)
+	var js strings.Builder
+	js.WriteString(`{"station":"NA-57/PS-1","contest":"NA-57","votes":{`)
+	for i := 0; js.Len() < 200<<10; i++ {
+		if i > 0 {
+			js.WriteByte(',')
+		}
+		fmt.Fprintf(&js, `"%x":1`, i)
+	}
+	js.WriteString(`}}`)
+	var form strings.Builder
+	form.WriteString("station=NA-57%2FPS-1&contest=NA-57")
+	for i := 0; form.Len() < 200<<10; i++ {
+		fmt.Fprintf(&form, "&votes.%x=1", i)
+	}
+	var parts bytes.Buffer
+	mw := multipart.NewWriter(&parts)
+	mw.WriteField("station", "NA-57/PS-1")
+	for i := range 5000 {
+		mw.WriteField(fmt.Sprintf("x%d", i), "")
+	}
+	mw.Close()
+	for _, tc := range []struct {
+		name, ctype, body, want string
+	}{
+		{"JSON of many vote keys", "application/json", js.String(), "a claim without a photograph is at most 64 KiB"},
+		{"urlencoded form of many votes", "application/x-www-form-urlencoded", form.String(), "a claim without a photograph is at most 64 KiB"},
+		{"multipart form of many empty parts", mw.FormDataContentType(), parts.String(), "at most 200 fields"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", "/api/v1/claims", strings.NewReader(tc.body))
+			req.Header.Set("Content-Type", tc.ctype)
+			code, body := cs.do(t, req)
+			if code != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), tc.want) {
+				t.Fatalf("%d %s, want 413 naming %q", code, body, tc.want)
+			}
+		})
+	}
+	// A claim within the bounds is answered as before.
+	if code, ans, body := cs.postJSON(t, `{"station":"NA-57/PS-1","contest":"NA-57","votes":{"1":300,"2":500,"3":12}}`); code != 200 || ans.Verdict != "same numbers" {
+		t.Fatalf("a small claim: %d %s", code, body)
 	}
 }
