@@ -23,6 +23,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/tallylog/tallylog/internal/ledger"
 	"github.com/tallylog/tallylog/receipt"
@@ -55,6 +57,40 @@ type Intake struct {
 	images   map[string]bool // image hashes named by logged records
 	// extension rules on audit records; see SetExtension.
 	extension func(size uint64, env *record.Envelope, key *registry.Key) error
+
+	now atomic.Pointer[func() time.Time] // the server's clock; see SetClock
+}
+
+// MaxAhead is how far past the server's clock a record's time may be: a
+// device's clock a few minutes fast. A record's times say when it was
+// signed, and the latest of them is the log's clock (tally.Latest), on
+// which declarations awaiting sheets become overdue and stale: a record
+// dated later than now could move that clock for every contest.
+const MaxAhead = 15 * time.Minute
+
+// SetClock sets the clock records' times are checked against (time.Now
+// unless set): a test's, or a rehearsal's that plays a night in
+// simulated time.
+func (in *Intake) SetClock(now func() time.Time) { in.now.Store(&now) }
+
+// checkAhead refuses a record dated more than MaxAhead past the server's
+// clock. It is the intake's rule, not the log's: the verifier has no
+// clock to replay it against, and nothing it refuses is logged.
+func (in *Intake) checkAhead(env *record.Envelope) error {
+	now := time.Now()
+	if f := in.now.Load(); f != nil {
+		now = (*f)()
+	}
+	for _, st := range record.Stamps(env.Record) {
+		if st.Date {
+			continue
+		}
+		if at := record.Time(st.Value); at.Sub(now) > MaxAhead {
+			return &Error{Kind: ErrRefused, Field: st.Field, Rule: fmt.Sprintf("%s is %s ahead of the server's clock (%s): a record's time is when it was signed, so it cannot be later than now; check the device's clock and time zone, and sign the record again",
+				st.Value, at.Sub(now).Round(time.Second), record.FormatTime(now))}
+		}
+	}
+	return nil
 }
 
 type pending struct {
@@ -226,6 +262,9 @@ func (in *Intake) append(ctx context.Context, env *record.Envelope, v *registry.
 	in.mu.Unlock()
 	if err != nil {
 		return 0, refusal(err)
+	}
+	if err := in.checkAhead(env); err != nil {
+		return 0, err
 	}
 	if v == nil || !v.By(key) {
 		if v, err = registry.Authenticate(env, key); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -192,5 +193,50 @@ func TestAuthenticate(t *testing.T) {
 	}
 	if got := in.Verified(v.Envelope().Hash); got != v {
 		t.Fatalf("the intake vouches for %v, want the record it authenticated", got)
+	}
+}
+
+// TestRecordFromTheFuture: a record's times say when it was signed, so one
+// dated more than MaxAhead past the server's clock is refused (422, naming
+// the field) before anything is logged. Inside the election's window such
+// a record was admissible, and its time moved the log's clock: one
+// presiding officer's sheet dated a week ahead made every declaration
+// still awaiting sheets overdue (missing-stations) in every contest.
+func TestRecordFromTheFuture(t *testing.T) {
+	in, lg, e, _ := open(t)
+	ctx := context.Background()
+	now := time.Date(2024, 2, 8, 19, 0, 0, 0, time.UTC)
+	in.SetClock(func() time.Time { return now })
+	sheet := func(station, captured string) []byte {
+		s := e.Sheet("NA-57", station, 10, 20, 30)
+		s.Captured = captured
+		return e.Sign(t, testelection.StationKey(station), s)
+	}
+	decl := &record.Declaration{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-58", Form: 47, Votes: testelection.Counts(1, 2, 3), Declared: "2024-02-15T19:00:00Z"}
+	for _, tc := range []struct {
+		name  string
+		entry []byte
+		field string
+	}{
+		{"a sheet signed now", sheet("NA-57/PS-1", "2024-02-08T19:00:00Z"), ""},
+		{"a sheet from a device 15 minutes fast", sheet("NA-57/PS-2", "2024-02-08T19:15:00Z"), ""},
+		{"a sheet dated 16 minutes ahead", sheet("NA-57/PS-3", "2024-02-08T19:16:00Z"), "captured"},
+		{"a declaration dated a week ahead", e.Sign(t, "ro.NA-58", decl), "declared"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before, _ := lg.IntegratedSize(ctx)
+			_, err := in.Append(ctx, tc.entry)
+			after, _ := lg.IntegratedSize(ctx)
+			if tc.field == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var ie *intake.Error
+			if !errors.As(err, &ie) || !errors.Is(err, intake.ErrRefused) || ie.Field != tc.field || !strings.Contains(ie.Rule, "ahead of the server's clock") || after != before {
+				t.Fatalf("got %v (log %d -> %d), want a refusal naming %q", err, before, after, tc.field)
+			}
+		})
 	}
 }
