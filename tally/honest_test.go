@@ -1,6 +1,7 @@
 package tally_test
 
 import (
+	"container/heap"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -73,6 +74,101 @@ func TestHonestElectionsNeverAccused(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestHonestElectionsDelayed replays honest simulated elections in the
+// order their records would reach the log if each were delayed in transit
+// by up to a few minutes, or by hours (a mobile shutdown): each record
+// arrives at its planned time plus a random delay, after what it needs to
+// be admitted. Unlike a uniformly random order, the log's clock then keeps
+// to the night, so the clock's flags (awaiting sheets overdue, stale
+// declarations) are exercised as they would be: they may be medium (a
+// sheet hours late is overdue), never high or grave.
+func TestHonestElectionsDelayed(t *testing.T) {
+	delays := []time.Duration{5 * time.Minute, 30 * time.Minute, 3 * time.Hour}
+	if testing.Short() {
+		delays = delays[1:2]
+	}
+	el, err := sim.Generate(sim.Config{Seed: 3, Stations: sim.MinStations, Scenario: "clean"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := dependencies(el.Records)
+	for i, d := range delays {
+		order := delayedOrder(el.Records, deps, rand.New(rand.NewPCG(3, uint64(i))), d)
+		tl := tally.New(el.Def.Origin)
+		n := uint64(0)
+		for _, ev := range el.Genesis {
+			if err := tl.Apply(n, ev.Entry); err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+		for _, k := range order {
+			if err := tl.Apply(n, el.Records[k].Entry); err != nil {
+				t.Fatalf("delays up to %v: index %d refused: %v", d, n, err)
+			}
+			n++
+		}
+		tl.Read(func(v *tally.View) {
+			for _, asOf := range []int{0, 24} {
+				for _, f := range v.Flags(tally.Filter{Resolved: true, Severity: tally.High, AsOf: tl.Latest().Add(timeHours(asOf))}) {
+					t.Errorf("delays up to %v: honest election accused (raised at %d, resolved at %d): %s %s: %s", d, f.Raised, f.Resolved, f.Severity, f.ID, f.Message)
+				}
+			}
+		})
+	}
+}
+
+// delayedOrder returns the records in the order they arrive when each is
+// delayed by up to maxDelay after its planned arrival, every record after
+// those it depends on (Kahn's algorithm taking the earliest arrival).
+func delayedOrder(events []sim.Event, deps [][]int, r *rand.Rand, maxDelay time.Duration) []int {
+	arrive := make([]time.Duration, len(events))
+	for i := range events {
+		arrive[i] = events[i].Arrival + time.Duration(r.Int64N(int64(maxDelay)+1))
+	}
+	waiting := make([]int, len(events))
+	next := make([][]int, len(events))
+	for i, ds := range deps {
+		waiting[i] = len(ds)
+		for _, d := range ds {
+			next[d] = append(next[d], i)
+		}
+	}
+	ready := &arrivals{at: arrive}
+	for i := range events {
+		if waiting[i] == 0 {
+			heap.Push(ready, i)
+		}
+	}
+	var out []int
+	for ready.Len() > 0 {
+		i := heap.Pop(ready).(int)
+		out = append(out, i)
+		for _, j := range next[i] {
+			if waiting[j]--; waiting[j] == 0 {
+				heap.Push(ready, j)
+			}
+		}
+	}
+	return out
+}
+
+// arrivals is a heap of record positions, earliest arrival first.
+type arrivals struct {
+	at  []time.Duration
+	pos []int
+}
+
+func (a *arrivals) Len() int           { return len(a.pos) }
+func (a *arrivals) Less(i, j int) bool { return a.at[a.pos[i]] < a.at[a.pos[j]] }
+func (a *arrivals) Swap(i, j int)      { a.pos[i], a.pos[j] = a.pos[j], a.pos[i] }
+func (a *arrivals) Push(x any)         { a.pos = append(a.pos, x.(int)) }
+func (a *arrivals) Pop() any {
+	x := a.pos[len(a.pos)-1]
+	a.pos = a.pos[:len(a.pos)-1]
+	return x
 }
 
 // dependencies returns, per record, the records that must reach the log
