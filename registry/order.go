@@ -64,6 +64,15 @@ func (r *Registry) FirstDeclaration(contest string) (uint64, bool) {
 	return i, ok
 }
 
+// SheetsLogged returns how many sheets of the station are logged in the
+// contest (every revision and version).
+func (r *Registry) SheetsLogged(contest, station string) int {
+	if k, ok := r.slotOf(contest, station); ok {
+		return int(r.auth.sheets[k])
+	}
+	return 0
+}
+
 // MayOrder reports whether key may sign an order for the contest, and the
 // role it orders as.
 func (k *Key) MayOrder(contest string) (string, bool) {

@@ -68,6 +68,32 @@ type Intake struct {
 // dated later than now could move that clock for every contest.
 const MaxAhead = 15 * time.Minute
 
+// MaxSheetsPerStation bounds the sheets a station may have logged in one
+// contest: its first, its corrections and recounts, and any conflicting
+// versions; an honest station has a handful. Every sheet of a station
+// costs the tally time in proportion to the station's versions, and their
+// conflicts more, so one presiding key sending distinct sheets at its rate
+// limit could otherwise slow the whole tally down. Sheets of one station
+// in flight at once can pass it by what its key's rate limit lets through.
+const MaxSheetsPerStation = 32
+
+// checkSheets refuses a sheet that would take its station past
+// MaxSheetsPerStation in its contest.
+func (in *Intake) checkSheets(env *record.Envelope) error {
+	s, ok := env.Record.(*record.Sheet)
+	if !ok {
+		return nil
+	}
+	in.mu.RLock()
+	n := in.reg.SheetsLogged(s.Contest, s.Station)
+	in.mu.RUnlock()
+	if n >= MaxSheetsPerStation {
+		return &Error{Kind: ErrQuota, Field: "quota", Rule: fmt.Sprintf("station %s has %d sheets logged in contest %s, the most the server takes for one station (its first sheet, corrections, recounts and conflicting versions): no further sheet of it is accepted; the election commission can say what went wrong at this station",
+			s.Station, n, s.Contest)}
+	}
+	return nil
+}
+
 // SetClock sets the clock records' times are checked against (time.Now
 // unless set): a test's, or a rehearsal's that plays a night in
 // simulated time.
@@ -118,6 +144,9 @@ var (
 	ErrUnavailable = errors.New("log unavailable")
 	// ErrInternal: a proof could not be built (the log's files are damaged).
 	ErrInternal = errors.New("internal error")
+	// ErrQuota: the record would take a station past a quota of the
+	// server (MaxSheetsPerStation); sending it again will not help.
+	ErrQuota = errors.New("quota reached")
 )
 
 // Error is a refused or failed submission: its kind, the field concerned
@@ -264,6 +293,9 @@ func (in *Intake) append(ctx context.Context, env *record.Envelope, v *registry.
 		return 0, refusal(err)
 	}
 	if err := in.checkAhead(env); err != nil {
+		return 0, err
+	}
+	if err := in.checkSheets(env); err != nil {
 		return 0, err
 	}
 	if v == nil || !v.By(key) {
