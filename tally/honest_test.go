@@ -2,6 +2,7 @@ package tally_test
 
 import (
 	"container/heap"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -42,38 +43,49 @@ func TestHonestElectionsNeverAccused(t *testing.T) {
 		deps := dependencies(el.Records)
 		for run := range max(1, runs-int(cfg.Seed)+1) { // fewer orders of the larger election
 			order := randomOrder(len(el.Records), deps, rand.New(rand.NewPCG(cfg.Seed, uint64(run))))
-			tl := tally.New(el.Def.Origin)
-			i := uint64(0)
-			for _, ev := range el.Genesis {
-				if err := tl.Apply(i, ev.Entry); err != nil {
-					t.Fatal(err)
-				}
-				i++
-			}
-			for _, k := range order {
-				if err := tl.Apply(i, el.Records[k].Entry); err != nil {
-					t.Fatalf("seed %d run %d: index %d refused: %v", cfg.Seed, run, i, err)
-				}
-				i++
-			}
-			tl.Read(func(v *tally.View) {
-				for _, asOf := range []int{0, 24} {
-					clock := tl.Latest().Add(timeHours(asOf))
-					for _, f := range v.Flags(tally.Filter{Resolved: true, Severity: tally.High, AsOf: clock}) {
-						t.Errorf("seed %d, %d stations, order %d: honest election accused (raised at %d, resolved at %d): %s %s: %s",
-							cfg.Seed, cfg.Stations, run, f.Raised, f.Resolved, f.Severity, f.ID, f.Message)
-					}
-				}
-				if testing.Verbose() {
+			what := fmt.Sprintf("seed %d, %d stations, order %d", cfg.Seed, cfg.Stations, run)
+			tl := replayInOrder(t, el, order, what)
+			if testing.Verbose() {
+				tl.Read(func(v *tally.View) {
 					n := map[string]int{}
 					for _, f := range v.Flags(tally.Filter{Resolved: true}) {
 						n[f.Kind]++
 					}
-					t.Logf("seed %d order %d: %d entries, flags raised %v", cfg.Seed, run, i, n)
-				}
-			})
+					t.Logf("%s: %d entries, flags raised %v", what, tl.Size(), n)
+				})
+			}
 		}
 	}
+}
+
+// replayInOrder replays an election's genesis, then its records in order,
+// and fails the test (naming what) on a refused entry or on any high or
+// grave flag raised, standing or resolved, at the log's clock or a day
+// later.
+func replayInOrder(t *testing.T, el *sim.Election, order []int, what string) *tally.Tally {
+	t.Helper()
+	tl := tally.New(el.Def.Origin)
+	i := uint64(0)
+	for _, ev := range el.Genesis {
+		if err := tl.Apply(i, ev.Entry); err != nil {
+			t.Fatal(err)
+		}
+		i++
+	}
+	for _, k := range order {
+		if err := tl.Apply(i, el.Records[k].Entry); err != nil {
+			t.Fatalf("%s: index %d refused: %v", what, i, err)
+		}
+		i++
+	}
+	tl.Read(func(v *tally.View) {
+		for _, asOf := range []int{0, 24} {
+			for _, f := range v.Flags(tally.Filter{Resolved: true, Severity: tally.High, AsOf: tl.Latest().Add(timeHours(asOf))}) {
+				t.Errorf("%s: honest election accused (raised at %d, resolved at %d): %s %s: %s", what, f.Raised, f.Resolved, f.Severity, f.ID, f.Message)
+			}
+		}
+	})
+	return tl
 }
 
 // TestHonestElectionsDelayed replays honest simulated elections in the
@@ -96,27 +108,7 @@ func TestHonestElectionsDelayed(t *testing.T) {
 	deps := dependencies(el.Records)
 	for i, d := range delays {
 		order := delayedOrder(el.Records, deps, rand.New(rand.NewPCG(3, uint64(i))), d)
-		tl := tally.New(el.Def.Origin)
-		n := uint64(0)
-		for _, ev := range el.Genesis {
-			if err := tl.Apply(n, ev.Entry); err != nil {
-				t.Fatal(err)
-			}
-			n++
-		}
-		for _, k := range order {
-			if err := tl.Apply(n, el.Records[k].Entry); err != nil {
-				t.Fatalf("delays up to %v: index %d refused: %v", d, n, err)
-			}
-			n++
-		}
-		tl.Read(func(v *tally.View) {
-			for _, asOf := range []int{0, 24} {
-				for _, f := range v.Flags(tally.Filter{Resolved: true, Severity: tally.High, AsOf: tl.Latest().Add(timeHours(asOf))}) {
-					t.Errorf("delays up to %v: honest election accused (raised at %d, resolved at %d): %s %s: %s", d, f.Raised, f.Resolved, f.Severity, f.ID, f.Message)
-				}
-			}
-		})
+		replayInOrder(t, el, order, fmt.Sprintf("delays up to %v", d))
 	}
 }
 

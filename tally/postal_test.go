@@ -56,12 +56,7 @@ func TestPostalChecks(t *testing.T) {
 				}
 				f.add(t, "ro.NA-57", a)
 			}
-			var got []Flag
-			for _, fl := range f.flags("") {
-				if fl.Kind != KindRecountEligible && fl.Kind != KindRejectedAboveMargin {
-					got = append(got, fl)
-				}
-			}
+			got := flagsButMargin(f)
 			if k := kinds(got); k != tc.kinds {
 				t.Fatalf("flags %q, want %q: %+v", k, tc.kinds, got)
 			}
@@ -99,6 +94,18 @@ func TestPostalChecks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// flagsButMargin returns the standing flags but those on the margin
+// (recount-eligible, rejected-above-margin), which these sheets raise.
+func flagsButMargin(f *fixture) []Flag {
+	var got []Flag
+	for _, fl := range f.flags("") {
+		if fl.Kind != KindRecountEligible && fl.Kind != KindRejectedAboveMargin {
+			got = append(got, fl)
+		}
+	}
+	return got
 }
 
 func kindsMessages(fs []Flag) string {
@@ -155,12 +162,7 @@ func TestReadmittedBallots(t *testing.T) {
 			d := declare("NA-57", 49, onTime, 450+r[0], 390+r[1], 15+r[2])
 			d.Postal, d.Readmitted = testelection.Counts(0, 0, 0), testelection.Counts(r...)
 			_, dh := f.add(t, "ro.NA-57", d)
-			var got []Flag
-			for _, fl := range f.flags("") {
-				if fl.Kind != KindRecountEligible && fl.Kind != KindRejectedAboveMargin {
-					got = append(got, fl)
-				}
-			}
+			got := flagsButMargin(f)
 			if k := kinds(got); k != tc.kinds {
 				t.Fatalf("flags %q, want %q: %+v", k, tc.kinds, got)
 			}
