@@ -48,9 +48,9 @@ func (r *Registry) checkStamps(rec record.Record) error {
 // a record that follows the count dated before the close, less ClockSkew
 // for a device's clock: a station's sheet, an agent's or observer's word
 // on it, a declaration, an order to count again. The count begins when
-// the poll closes (Elections Act 2017, section 90); a sheet dated at
-// midday is a count made while people were still voting. A postal-ballot
-// account is made before the close and is not concerned.
+// the poll closes; a sheet dated at midday is a count made while people
+// were still voting. A postal-ballot account is made before the close and
+// is not concerned.
 func (r *Registry) checkAfterClose(rec record.Record) error {
 	close, ok := r.def.Close()
 	if !ok {
