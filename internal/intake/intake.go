@@ -55,6 +55,7 @@ type Intake struct {
 	reg      *registry.Registry
 	inflight map[[32]byte]*pending
 	images   map[string]bool // image hashes named by logged records
+	postal   map[string]int  // postal-ballot accounts logged per contest
 	// extension rules on audit records; see SetExtension.
 	extension func(size uint64, env *record.Envelope, key *registry.Key) error
 
@@ -77,19 +78,29 @@ const MaxAhead = 15 * time.Minute
 // in flight at once can pass it by what its key's rate limit lets through.
 const MaxSheetsPerStation = 32
 
-// checkSheets refuses a sheet that would take its station past
-// MaxSheetsPerStation in its contest.
-func (in *Intake) checkSheets(env *record.Envelope) error {
-	s, ok := env.Record.(*record.Sheet)
-	if !ok {
-		return nil
-	}
+// MaxPostalAccounts bounds the postal-ballot accounts a contest may have
+// logged. One is honest (the first counts; a second is flagged), and each
+// makes every later entry of the contest cost the tally time in all of
+// them and their flags.
+const MaxPostalAccounts = 8
+
+// checkQuotas refuses a sheet that would take its station past
+// MaxSheetsPerStation in its contest, and a postal-ballot account that
+// would take its contest past MaxPostalAccounts.
+func (in *Intake) checkQuotas(env *record.Envelope) error {
 	in.mu.RLock()
-	n := in.reg.SheetsLogged(s.Contest, s.Station)
-	in.mu.RUnlock()
-	if n >= MaxSheetsPerStation {
-		return &Error{Kind: ErrQuota, Field: "quota", Rule: fmt.Sprintf("station %s has %d sheets logged in contest %s, the most the server takes for one station (its first sheet, corrections, recounts and conflicting versions): no further sheet of it is accepted; the election commission can say what went wrong at this station",
-			s.Station, n, s.Contest)}
+	defer in.mu.RUnlock()
+	switch r := env.Record.(type) {
+	case *record.Sheet:
+		if n := in.reg.SheetsLogged(r.Contest, r.Station); n >= MaxSheetsPerStation {
+			return &Error{Kind: ErrQuota, Field: "quota", Rule: fmt.Sprintf("station %s has %d sheets logged in contest %s, the most the server takes for one station (its first sheet, corrections, recounts and conflicting versions): no further sheet of it is accepted; the election commission can say what went wrong at this station",
+				r.Station, n, r.Contest)}
+		}
+	case *record.PostalAccount:
+		if n := in.postal[r.Contest]; n >= MaxPostalAccounts {
+			return &Error{Kind: ErrQuota, Field: "quota", Rule: fmt.Sprintf("contest %s has %d postal-ballot accounts logged, the most the server takes (the first is the one counted; the others are flagged): no further account of it is accepted",
+				r.Contest, n)}
+		}
 	}
 	return nil
 }
@@ -172,7 +183,7 @@ func New(ctx context.Context, log *ledger.Log) (*Intake, error) {
 
 // newIntake is New with the registry made from pool.
 func newIntake(ctx context.Context, log *ledger.Log, pool *registry.Pool) (*Intake, error) {
-	in := &Intake{log: log, claims: newBarrier(), pool: pool, reg: pool.New(log.Origin()), inflight: map[[32]byte]*pending{}, images: map[string]bool{}, appended: map[[32]byte]*registry.Verified{}}
+	in := &Intake{log: log, claims: newBarrier(), pool: pool, reg: pool.New(log.Origin()), inflight: map[[32]byte]*pending{}, images: map[string]bool{}, postal: map[string]int{}, appended: map[[32]byte]*registry.Verified{}}
 	size, err := log.IntegratedSize(ctx)
 	if err != nil {
 		return nil, err
@@ -217,6 +228,8 @@ func (in *Intake) learn(index uint64, env *record.Envelope) {
 		if r.Image != "" {
 			in.images[r.Image] = true
 		}
+	case *record.PostalAccount:
+		in.postal[r.Contest]++
 	}
 }
 
@@ -295,7 +308,7 @@ func (in *Intake) append(ctx context.Context, env *record.Envelope, v *registry.
 	if err := in.checkAhead(env); err != nil {
 		return 0, err
 	}
-	if err := in.checkSheets(env); err != nil {
+	if err := in.checkQuotas(env); err != nil {
 		return 0, err
 	}
 	if v == nil || !v.By(key) {
@@ -526,7 +539,7 @@ func (in *Intake) rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	in.reg, in.images = fresh.reg, fresh.images
+	in.reg, in.images, in.postal = fresh.reg, fresh.images, fresh.postal
 	in.installExtension()
 	return nil
 }

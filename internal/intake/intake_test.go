@@ -276,3 +276,33 @@ func TestSheetQuota(t *testing.T) {
 		t.Fatalf("the station's sheet in its other contest: %v", err)
 	}
 }
+
+// TestPostalAccountQuota: a contest holds at most MaxPostalAccounts
+// postal-ballot accounts (one is honest; a second is already flagged).
+// Beyond, they are refused (ErrQuota) and nothing is logged: every account
+// made each later entry of its contest cost the tally time in all of them
+// and their conflict flags (1,000 accounts: 20 ms a sheet).
+func TestPostalAccountQuota(t *testing.T) {
+	in, lg, e, _ := open(t)
+	ctx := context.Background()
+	account := func(contest string, issued int64) []byte {
+		return e.Sign(t, "ro."+contest, e.PostalAccount(contest, issued))
+	}
+	for i := range intake.MaxPostalAccounts {
+		if _, err := in.Append(ctx, account("NA-57", int64(i+1))); err != nil {
+			t.Fatalf("account %d: %v", i+1, err)
+		}
+	}
+	before, _ := lg.IntegratedSize(ctx)
+	_, err := in.Append(ctx, account("NA-57", 1000))
+	var ie *intake.Error
+	if !errors.As(err, &ie) || !errors.Is(err, intake.ErrQuota) || ie.Field != "quota" || !strings.Contains(ie.Rule, "contest NA-57 has 8 postal-ballot accounts") {
+		t.Fatalf("account %d: %v", intake.MaxPostalAccounts+1, err)
+	}
+	if after, _ := lg.IntegratedSize(ctx); after != before {
+		t.Fatalf("the refused account grew the log from %d to %d", before, after)
+	}
+	if _, err := in.Append(ctx, account("NA-58", 10)); err != nil {
+		t.Fatalf("another contest's account: %v", err)
+	}
+}
