@@ -7,7 +7,6 @@ package web
 // templates pass to t has an entry.
 var urdu = map[string]string{
 	"postal-over-account":                                   "ڈاک کے ووٹ حساب سے زیادہ",
-	"readmitted-over-rejected":                              "مسترد سے زیادہ ووٹ دوبارہ شامل",
 	"declaration-stale":                                     "پرانا اعلان",
 	"postal-unaccounted":                                    "ڈاک کے ووٹ بغیر حساب",
 	"postal-decisive":                                       "ڈاک کے ووٹ فیصلہ کن",
@@ -18,6 +17,7 @@ var urdu = map[string]string{
 	"flag:postal-unaccounted":                               "حتمی نتیجہ (فارم 49) ڈاک کے ووٹ شمار کرتا ہے مگر اس حلقے کے لیے ڈاک کے جاری شدہ ووٹوں کا کوئی حساب درج نہیں۔",
 	"flag:postal-decisive":                                  "ڈاک کے ووٹ، حساب کے اندر رہتے ہوئے بھی، فارموں کی برتری سے زیادہ ہیں اور نشست کا فیصلہ کرتے ہیں۔",
 	"flag:readmitted-over-rejected":                         "حتمی نتیجہ (فارم 49) اس سے زیادہ ووٹ دوبارہ شامل کرتا ہے جتنے پولنگ اسٹیشنوں کے فارموں پر مسترد کیے گئے۔",
+	"readmitted-over-rejected":                              "مسترد سے زیادہ ووٹ دوبارہ شامل",
 	"flag:postal-account-late":                              "ڈاک کے ووٹوں کا حساب اس حلقے کے فارم درج ہونے کے بعد دستخط ہوا۔",
 	"flag:awaiting-sheets":                                  "اعلان ایسے اسٹیشن شمار کرتا ہے جن کے فارم ابھی درج نہیں ہوئے؛ اب تک درج شدہ فارم اس کی تردید نہیں کرتے۔",
 	"%s ballots polled of %s registered (%s)":               "%s ووٹ ڈالے گئے، %s رجسٹرڈ میں سے (%s)",
