@@ -58,6 +58,9 @@ func TestPackSaysWhoSigned(t *testing.T) {
 	fix := func(station string, supersedes, order string, votes ...int64) *record.Sheet {
 		s := e.Sheet("NA-57", station, votes...)
 		s.Revision, s.Supersedes, s.Order, s.Reason = 2, supersedes, order, "arithmetic error corrected"
+		if order != "" {
+			s.Captured = "2024-02-09T10:00:00Z" // after the order, at 09:00
+		}
 		return s
 	}
 	s1 := add("po.NA-57.PS-1", e.Sheet("NA-57", "NA-57/PS-1", 300, 200, 50))

@@ -26,6 +26,8 @@ func Stamps(r Record) []Stamp {
 		return d("notified", r.Notified)
 	case *Order:
 		return t("ordered", r.Ordered)
+	case *PostalAccount:
+		return t("accounted", r.Accounted)
 	case *AuditCommit:
 		return t("committed", r.Committed)
 	case *AuditReveal:

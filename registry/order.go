@@ -2,6 +2,7 @@ package registry
 
 import (
 	"encoding/hex"
+	"time"
 
 	"github.com/tallylog/tallylog/record"
 )
@@ -63,6 +64,15 @@ func (r *Registry) FirstDeclaration(contest string) (uint64, bool) {
 	return i, ok
 }
 
+// SheetsLogged returns how many sheets of the station are logged in the
+// contest (every revision and version).
+func (r *Registry) SheetsLogged(contest, station string) int {
+	if k, ok := r.slotOf(contest, station); ok {
+		return int(r.auth.sheets[k])
+	}
+	return 0
+}
+
 // MayOrder reports whether key may sign an order for the contest, and the
 // role it orders as.
 func (k *Key) MayOrder(contest string) (string, bool) {
@@ -100,7 +110,8 @@ func (r *Registry) authorizeOrder(key *Key, o *record.Order) error {
 //
 //   - its revision is exactly one more than old's;
 //   - with an order: the order is logged, of the same contest, names the
-//     station, and has not been carried out for the station before;
+//     station, has not been carried out for the station before, and is
+//     dated no later than the sheet (give or take ClockSkew);
 //   - without one: only the station's own presiding officer corrects
 //     alone, and only before the contest's first declaration (after it,
 //     the returning officer has relied on the sheet).
@@ -135,8 +146,17 @@ func (r *Registry) authorizeCorrection(key *Key, s *record.Sheet, old Ref) error
 	if at, done := r.auth.used[orderUse{h, s.Station}]; done {
 		return reject("order", "order %s was carried out for station %s by the sheet at index %d: a further change needs a new order", s.Order, s.Station, at)
 	}
+	if captured, ordered := record.Time(s.Captured), record.Time(o.Ordered); captured.Before(ordered.Add(-ClockSkew)) {
+		return reject("captured", "%s is before the order it carries out was made (%s): the sheet names the order's hash, so it was signed after it; sign it with the time the recount or correction was made",
+			s.Captured, o.Ordered)
+	}
 	return nil
 }
+
+// ClockSkew is how far apart two signers' clocks may be: a sheet that
+// carries out an order may be dated this much before the order's time (a
+// presiding officer's phone a few minutes slow), and no more.
+const ClockSkew = 15 * time.Minute
 
 // recordAuthority learns an appended entry for the rules of this file.
 func (r *Registry) recordAuthority(index uint64, env *record.Envelope) {

@@ -26,8 +26,10 @@ func TestOrderRules(t *testing.T) {
 	fix := func(station, supersedes, ord string, rev int64) *record.Sheet {
 		s := e.Sheet("NA-57", station, 1, 2, 3)
 		s.Revision, s.Supersedes, s.Order, s.Reason = rev, supersedes, ord, "recount"
+		s.Captured = "2024-02-09T10:00:00Z" // after the order, at 09:00
 		return s
 	}
+	at := func(s *record.Sheet, captured string) *record.Sheet { s.Captured = captured; return s }
 	declaration := e.Sign(t, "ro.NA-57", &record.Declaration{Election: el, Log: testelection.Origin, Contest: "NA-57", Form: 47,
 		Votes: testelection.Counts(540, 470, 90), Missing: []string{"NA-57/PS-3"}, Declared: "2024-02-08T20:00:00Z"})
 
@@ -57,6 +59,12 @@ func TestOrderRules(t *testing.T) {
 		{"the officer carries out the order", nil, "po.NA-57.PS-1", fix("NA-57/PS-1", h1, ho, 2), ""},
 		{"the returning officer carries out the order", nil, "ro.NA-57", fix("NA-57/PS-1", h1, ho, 2), ""},
 		{"after the declaration, on an order", [][]byte{declaration}, "po.NA-57.PS-1", fix("NA-57/PS-1", h1, ho, 2), ""},
+		// The sheet names the order's hash, so it was signed after the
+		// order: a time before the order's (beyond a device clock's few
+		// minutes) is a backdated recount.
+		{"a recount captured the evening before its order", nil, "po.NA-57.PS-1", at(fix("NA-57/PS-1", h1, ho, 2), "2024-02-08T18:30:00Z"),
+			"captured: 2024-02-08T18:30:00Z is before the order it carries out was made (2024-02-09T09:00:00Z)"},
+		{"a recount from a device 10 minutes slow", nil, "po.NA-57.PS-1", at(fix("NA-57/PS-1", h1, ho, 2), "2024-02-09T08:50:00Z"), ""},
 		{"the order of another station", nil, "po.NA-57.PS-2", fix("NA-57/PS-2", h2, ho, 2), "order: order " + ho + " is for recount of 1 station(s) of NA-57, not for station NA-57/PS-2"},
 		{"an order not in the log", nil, "ro.NA-57", fix("NA-57/PS-1", h1, strings.Repeat("ab", 32), 2), "order: no order with hash abab"},
 		{"a sheet named as the order", nil, "ro.NA-57", fix("NA-57/PS-1", h1, h2, 2), "order: record " + h2 + " is a sheet, not an order"},

@@ -79,6 +79,11 @@ func TestAdmitRefuses(t *testing.T) {
 		{name: "captured the day before polling day", key: "po.NA-57.PS-2", rec: mod(func(s *record.Sheet) { s.Captured = "2024-02-07T18:59:59Z" }), want: "captured: 2024-02-07T18:59:59Z is outside"},
 		{name: "declared after the window closes", key: "ro.NA-57", rec: &record.Declaration{Election: "pk-test", Log: testelection.Origin, Contest: "NA-57", Form: 47, Votes: testelection.Counts(1, 2, 3), Declared: "2024-08-06T19:00:00Z"}, want: "declared: 2024-08-06T19:00:00Z is outside"},
 		{name: "attestation captured in 9999", key: "agent.NA-57", rec: &record.Attestation{Election: "pk-test", Log: testelection.Origin, Contest: "NA-57", Station: "NA-57/PS-1", Kind: "countersign", Sheet: goodHash, Captured: "9999-01-01T00:00:00Z"}, want: "captured: 9999-01-01T00:00:00Z is outside"},
+		// A definition without polls_close bounds an account by the window
+		// alone: in 9999 it moved the log's clock (every declaration
+		// awaiting sheets overdue, every reader's deadline past).
+		{name: "postal account accounted in 9999", key: "ro.NA-57", rec: &record.PostalAccount{Election: "pk-test", Log: testelection.Origin, Contest: "NA-57", Issued: 10, Accounted: "9999-12-31T23:59:59Z"}, want: "accounted: 9999-12-31T23:59:59Z is outside the election's window"},
+		{name: "postal account accounted before the poll", key: "ro.NA-57", rec: &record.PostalAccount{Election: "pk-test", Log: testelection.Origin, Contest: "NA-57", Issued: 10, Accounted: "2020-01-01T00:00:00Z"}, want: "accounted: 2020-01-01T00:00:00Z is outside"},
 		{name: "gazette notified before the poll", key: "ecp", rec: &record.Gazette{Election: "pk-test", Log: testelection.Origin, Assembly: "NA", Notified: "2024-02-07"}, want: "notified: 2024-02-07 is outside"},
 	}
 	r := e.Replay(t, goodEntry)

@@ -57,7 +57,7 @@ func (t *Tally) learnDeclaration(index uint64, env *record.Envelope, rec *record
 type declaredBasis struct {
 	votes         []int64
 	rejected      int64
-	listedLogged  []int32 // listed missing, but their sheet was logged before the declaration
+	listedLogged  []int32 // listed missing, but their sheet was logged before the declaration and captured by its declared time
 	countedAbsent int32   // not listed missing, and no sheet is logged
 	absentReg     int64   // registered voters (definition) of those stations
 }
@@ -78,7 +78,10 @@ func (t *Tally) basis(c *contest, d *declaration) declaredBasis {
 			b.votes[i] -= n
 		}
 		b.rejected -= v.rejected
-		if s.versions[0].index < d.index {
+		// Judged by what its author could see: a sheet logged before the
+		// declaration but signed after it was declared could not be
+		// counted (staleFlag makes a new declaration due instead).
+		if first := &s.versions[0]; first.index < d.index && first.captured <= d.declared {
 			b.listedLogged = append(b.listedLogged, id)
 		}
 	}

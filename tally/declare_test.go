@@ -96,13 +96,17 @@ func TestDeclarationChecks(t *testing.T) {
 			edit: func(f *fixture, d *recordDeclaration) { d.Missing = []string{"NA-57/PS-2", "NA-57/PS-3"} }, kinds: KindMissingStations},
 		{name: "provisional after the deadline", sheets: base, form: 47, votes: []int64{400, 350, 15},
 			edit: func(f *fixture, d *recordDeclaration) { d.Missing = []string{"NA-57/PS-3"}; d.Declared = late }, kinds: KindLateDeclaration, matches: true},
-		{name: "final with postal ballots", sheets: append(base, step{"NA-57/PS-3", []int64{50, 40, 0}}), form: 49, votes: []int64{460, 395, 15},
+		{name: "final with postal ballots", sheets: append(base, step{"NA-57/PS-3", []int64{50, 40, 0}}), form: 49, votes: []int64{458, 394, 15},
 			edit: func(f *fixture, d *recordDeclaration) {
-				d.Postal, d.Readmitted = testelection.Counts(8, 4, 0), testelection.Counts(2, 1, 0)
+				// No re-admitted ballots: these sheets reject none
+				// (TestReadmittedBallots).
+				d.Postal, d.Readmitted = testelection.Counts(8, 4, 0), testelection.Counts(0, 0, 0)
 			}, account: 20, matches: true},
-		{name: "final with postal ballots and no account", sheets: append(base, step{"NA-57/PS-3", []int64{50, 40, 0}}), form: 49, votes: []int64{460, 395, 15},
+		{name: "final with postal ballots and no account", sheets: append(base, step{"NA-57/PS-3", []int64{50, 40, 0}}), form: 49, votes: []int64{458, 394, 15},
 			edit: func(f *fixture, d *recordDeclaration) {
-				d.Postal, d.Readmitted = testelection.Counts(8, 4, 0), testelection.Counts(2, 1, 0)
+				// No re-admitted ballots: these sheets reject none
+				// (TestReadmittedBallots).
+				d.Postal, d.Readmitted = testelection.Counts(8, 4, 0), testelection.Counts(0, 0, 0)
 			}, kinds: KindPostalUnaccounted},
 		{name: "final whose postal ballots decide the winner", sheets: append(base, step{"NA-57/PS-3", []int64{50, 40, 0}}), form: 49, votes: []int64{450, 490, 15},
 			edit: func(f *fixture, d *recordDeclaration) {
@@ -410,6 +414,47 @@ func TestDeclarationAsDeclared(t *testing.T) {
 			}
 			if tc.evidence == 2 && (fl.Evidence[1].Hash != h1 || !strings.Contains(fl.Evidence[2].Note, "revision 2, logged since")) {
 				t.Fatalf("evidence %+v, want the replaced sheet and its replacement", fl.Evidence)
+			}
+		})
+	}
+}
+
+// TestListedMissingByWhatItsAuthorSaw: a form 47 that lists as missing a
+// station whose sheet was logged before it is missing-stations at once,
+// unless that sheet was signed after the declaration was: a returning
+// officer declaring at 20:00 could not count a sheet captured at 20:05,
+// however fast it reached the log. The station's report then makes a new
+// declaration due (declaration-stale), as for a sheet logged after it.
+func TestListedMissingByWhatItsAuthorSaw(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		captured string
+		kinds    string
+	}{
+		{"sheet captured before the declaration", "2024-02-08T19:55:00Z", KindMissingStations},
+		{"sheet captured after the declaration", "2024-02-08T20:05:00Z", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.sheet(t, "NA-57", "NA-57/PS-1", 300, 200, 10)
+			f.sheet(t, "NA-57", "NA-57/PS-2", 100, 150, 5)
+			s := f.e.Sheet("NA-57", "NA-57/PS-3", 10, 20, 0)
+			s.Captured = tc.captured
+			f.add(t, "po.NA-57.PS-3", s)
+			d := declare("NA-57", 47, onTime, 400, 350, 15)
+			d.Missing = []string{"NA-57/PS-3"}
+			f.add(t, "ro.NA-57", d)
+			if k := kinds(f.flags("")); k != tc.kinds {
+				t.Fatalf("flags %q, want %q", k, tc.kinds)
+			}
+			if tc.kinds != "" {
+				return
+			}
+			tick := f.e.Sheet("NA-58", "NA-58/PS-1", 1, 2, 3)
+			tick.Captured = "2024-02-08T22:05:01Z" // 120 minutes after the report
+			f.add(t, testelection.StationKey(tick.Station), tick)
+			if k := kinds(f.flags("")); k != KindDeclarationStale {
+				t.Fatalf("no new declaration 120 minutes after the report: %q", k)
 			}
 		})
 	}

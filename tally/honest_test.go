@@ -1,6 +1,8 @@
 package tally_test
 
 import (
+	"container/heap"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -41,38 +43,124 @@ func TestHonestElectionsNeverAccused(t *testing.T) {
 		deps := dependencies(el.Records)
 		for run := range max(1, runs-int(cfg.Seed)+1) { // fewer orders of the larger election
 			order := randomOrder(len(el.Records), deps, rand.New(rand.NewPCG(cfg.Seed, uint64(run))))
-			tl := tally.New(el.Def.Origin)
-			i := uint64(0)
-			for _, ev := range el.Genesis {
-				if err := tl.Apply(i, ev.Entry); err != nil {
-					t.Fatal(err)
-				}
-				i++
-			}
-			for _, k := range order {
-				if err := tl.Apply(i, el.Records[k].Entry); err != nil {
-					t.Fatalf("seed %d run %d: index %d refused: %v", cfg.Seed, run, i, err)
-				}
-				i++
-			}
-			tl.Read(func(v *tally.View) {
-				for _, asOf := range []int{0, 24} {
-					clock := tl.Latest().Add(timeHours(asOf))
-					for _, f := range v.Flags(tally.Filter{Resolved: true, Severity: tally.High, AsOf: clock}) {
-						t.Errorf("seed %d, %d stations, order %d: honest election accused (raised at %d, resolved at %d): %s %s: %s",
-							cfg.Seed, cfg.Stations, run, f.Raised, f.Resolved, f.Severity, f.ID, f.Message)
-					}
-				}
-				if testing.Verbose() {
+			what := fmt.Sprintf("seed %d, %d stations, order %d", cfg.Seed, cfg.Stations, run)
+			tl := replayInOrder(t, el, order, what)
+			if testing.Verbose() {
+				tl.Read(func(v *tally.View) {
 					n := map[string]int{}
 					for _, f := range v.Flags(tally.Filter{Resolved: true}) {
 						n[f.Kind]++
 					}
-					t.Logf("seed %d order %d: %d entries, flags raised %v", cfg.Seed, run, i, n)
-				}
-			})
+					t.Logf("%s: %d entries, flags raised %v", what, tl.Size(), n)
+				})
+			}
 		}
 	}
+}
+
+// replayInOrder replays an election's genesis, then its records in order,
+// and fails the test (naming what) on a refused entry or on any high or
+// grave flag raised, standing or resolved, at the log's clock or a day
+// later.
+func replayInOrder(t *testing.T, el *sim.Election, order []int, what string) *tally.Tally {
+	t.Helper()
+	tl := tally.New(el.Def.Origin)
+	i := uint64(0)
+	for _, ev := range el.Genesis {
+		if err := tl.Apply(i, ev.Entry); err != nil {
+			t.Fatal(err)
+		}
+		i++
+	}
+	for _, k := range order {
+		if err := tl.Apply(i, el.Records[k].Entry); err != nil {
+			t.Fatalf("%s: index %d refused: %v", what, i, err)
+		}
+		i++
+	}
+	tl.Read(func(v *tally.View) {
+		for _, asOf := range []int{0, 24} {
+			for _, f := range v.Flags(tally.Filter{Resolved: true, Severity: tally.High, AsOf: tl.Latest().Add(timeHours(asOf))}) {
+				t.Errorf("%s: honest election accused (raised at %d, resolved at %d): %s %s: %s", what, f.Raised, f.Resolved, f.Severity, f.ID, f.Message)
+			}
+		}
+	})
+	return tl
+}
+
+// TestHonestElectionsDelayed replays honest simulated elections in the
+// order their records would reach the log if each were delayed in transit
+// by up to a few minutes, or by hours (a mobile shutdown): each record
+// arrives at its planned time plus a random delay, after what it needs to
+// be admitted. Unlike a uniformly random order, the log's clock then keeps
+// to the night, so the clock's flags (awaiting sheets overdue, stale
+// declarations) are exercised as they would be: they may be medium (a
+// sheet hours late is overdue), never high or grave.
+func TestHonestElectionsDelayed(t *testing.T) {
+	delays := []time.Duration{5 * time.Minute, 30 * time.Minute, 3 * time.Hour}
+	if testing.Short() {
+		delays = delays[1:2]
+	}
+	el, err := sim.Generate(sim.Config{Seed: 3, Stations: sim.MinStations, Scenario: "clean"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := dependencies(el.Records)
+	for i, d := range delays {
+		order := delayedOrder(el.Records, deps, rand.New(rand.NewPCG(3, uint64(i))), d)
+		replayInOrder(t, el, order, fmt.Sprintf("delays up to %v", d))
+	}
+}
+
+// delayedOrder returns the records in the order they arrive when each is
+// delayed by up to maxDelay after its planned arrival, every record after
+// those it depends on (Kahn's algorithm taking the earliest arrival).
+func delayedOrder(events []sim.Event, deps [][]int, r *rand.Rand, maxDelay time.Duration) []int {
+	arrive := make([]time.Duration, len(events))
+	for i := range events {
+		arrive[i] = events[i].Arrival + time.Duration(r.Int64N(int64(maxDelay)+1))
+	}
+	waiting := make([]int, len(events))
+	next := make([][]int, len(events))
+	for i, ds := range deps {
+		waiting[i] = len(ds)
+		for _, d := range ds {
+			next[d] = append(next[d], i)
+		}
+	}
+	ready := &arrivals{at: arrive}
+	for i := range events {
+		if waiting[i] == 0 {
+			heap.Push(ready, i)
+		}
+	}
+	var out []int
+	for ready.Len() > 0 {
+		i := heap.Pop(ready).(int)
+		out = append(out, i)
+		for _, j := range next[i] {
+			if waiting[j]--; waiting[j] == 0 {
+				heap.Push(ready, j)
+			}
+		}
+	}
+	return out
+}
+
+// arrivals is a heap of record positions, earliest arrival first.
+type arrivals struct {
+	at  []time.Duration
+	pos []int
+}
+
+func (a *arrivals) Len() int           { return len(a.pos) }
+func (a *arrivals) Less(i, j int) bool { return a.at[a.pos[i]] < a.at[a.pos[j]] }
+func (a *arrivals) Swap(i, j int)      { a.pos[i], a.pos[j] = a.pos[j], a.pos[i] }
+func (a *arrivals) Push(x any)         { a.pos = append(a.pos, x.(int)) }
+func (a *arrivals) Pop() any {
+	x := a.pos[len(a.pos)-1]
+	a.pos = a.pos[:len(a.pos)-1]
+	return x
 }
 
 // dependencies returns, per record, the records that must reach the log

@@ -70,6 +70,8 @@ func (t *Tally) postalFlags(c *contest, flag flagFunc) {
 		return
 	}
 	d := &c.decls[cur]
+	dev := evidence(d.index, d.hash, "declaration", fmt.Sprintf("form 49 by %s", d.signer))
+	t.readmittedFlag(c, cur, dev, flag)
 	var postal int64
 	for _, n := range d.postal {
 		postal += n
@@ -77,7 +79,6 @@ func (t *Tally) postalFlags(c *contest, flag flagFunc) {
 	if postal == 0 {
 		return
 	}
-	dev := evidence(d.index, d.hash, "declaration", fmt.Sprintf("form 49 by %s", d.signer))
 	// The sheets' result, and the result with the postal ballots added.
 	sheetsTop, sheetsMargin := leadersAndMargin(c.sum)
 	with := make([]int64, len(c.sum))
@@ -114,6 +115,41 @@ func (t *Tally) postalFlags(c *contest, flag flagFunc) {
 		flag(KindOverRegistered, High, d.index, true, fmt.Sprintf("%d ballots cast at the stations and %d postal ballots make %d, more than the contest's %d registered voters",
 			c.cast, postal, polled, c.registered), dev)
 	}
+}
+
+// readmittedFlag checks the current form 49's re-admitted ballots: ballots
+// the stations rejected that the returning officer, examining them at the
+// consolidation, counts for a candidate after all. They can only come from
+// the rejected ballots on the current sheets; while some stations have
+// not reported, from theirs too, which their registered voters bound.
+// More is a grave flag: ballots from nowhere, added like postal ballots
+// under a heading no account bounds.
+func (t *Tally) readmittedFlag(c *contest, cur int32, dev Evidence, flag flagFunc) {
+	d := &c.decls[cur]
+	var readmitted int64
+	for _, n := range d.readmitted {
+		readmitted += n
+	}
+	absentReg := c.registered - c.regIn
+	if readmitted <= c.rejected+absentReg {
+		return
+	}
+	bound := fmt.Sprintf("the current sheets of %d of %d stations reject %d ballots", c.in, c.stations, c.rejected)
+	if c.in < c.stations {
+		bound += fmt.Sprintf(", and the %d stations not logged yet have %d registered voters", c.stations-c.in, absentReg)
+	}
+	with := make([]int64, len(c.sum))
+	for i := range with {
+		with[i] = c.sum[i] + d.readmitted[i]
+	}
+	if !sameWinners(c.sum, with) {
+		top, _ := leadersAndMargin(with)
+		bound += fmt.Sprintf("; with them %s lead instead", t.names(c, top))
+	}
+	fl := flag(KindReadmittedOverRejected, Grave, d.index, true, fmt.Sprintf("the form 49 declaration re-admits %d ballots (%s); %s: re-admitted ballots are ballots the stations rejected, so at most %d can be re-admitted",
+		readmitted, t.describeCounts(c, d.readmitted), bound, c.rejected+absentReg), dev)
+	fl.Diff = postalDiff(c, d)
+	fl.lazy = &lazyEvidence{contest: c.index, decl: cur}
 }
 
 // postalDiff sets each candidate's postal ballots beside the sheets: the

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tallylog/tallylog/internal/testelection"
+	"github.com/tallylog/tallylog/record"
 )
 
 // TestPostalChecks: the final result's postal ballots against the
@@ -55,12 +56,7 @@ func TestPostalChecks(t *testing.T) {
 				}
 				f.add(t, "ro.NA-57", a)
 			}
-			var got []Flag
-			for _, fl := range f.flags("") {
-				if fl.Kind != KindRecountEligible && fl.Kind != KindRejectedAboveMargin {
-					got = append(got, fl)
-				}
-			}
+			got := flagsButMargin(f)
 			if k := kinds(got); k != tc.kinds {
 				t.Fatalf("flags %q, want %q: %+v", k, tc.kinds, got)
 			}
@@ -100,10 +96,99 @@ func TestPostalChecks(t *testing.T) {
 	}
 }
 
+// flagsButMargin returns the standing flags but those on the margin
+// (recount-eligible, rejected-above-margin), which these sheets raise.
+func flagsButMargin(f *fixture) []Flag {
+	var got []Flag
+	for _, fl := range f.flags("") {
+		if fl.Kind != KindRecountEligible && fl.Kind != KindRejectedAboveMargin {
+			got = append(got, fl)
+		}
+	}
+	return got
+}
+
 func kindsMessages(fs []Flag) string {
 	var m []string
 	for _, f := range fs {
 		m = append(m, f.Message)
 	}
 	return strings.Join(m, " | ")
+}
+
+// TestReadmittedBallots: a form 49's re-admitted ballots are ballots the
+// stations rejected that the returning officer counts after all, so they
+// cannot exceed the rejected ballots on the current sheets (and, while
+// stations have not reported, what those stations' registered voters could
+// hold). Beyond that they are ballots from nowhere, added like postal
+// ballots but under another heading that no account bounds. NA-57's
+// sheets reject 10 + 5 + 0 ballots.
+func TestReadmittedBallots(t *testing.T) {
+	cases := []struct {
+		name       string
+		readmitted []int64
+		absent     bool // PS-3's sheet arrives after the form 49
+		kinds      string
+		wantInMsg  string
+	}{
+		{name: "none re-admitted", readmitted: []int64{0, 0, 0}},
+		{name: "within the rejected ballots", readmitted: []int64{4, 8, 3}},
+		{name: "one more than the rejected ballots", readmitted: []int64{4, 8, 4}, kinds: KindReadmittedOverRejected,
+			wantInMsg: "re-admits 16 ballots (candidate 1: 4, candidate 2: 8, candidate 3: 4); the current sheets of 3 of 3 stations reject 15"},
+		{name: "thousands re-admitted for the runner-up", readmitted: []int64{0, 5000, 0}, kinds: KindReadmittedOverRejected,
+			wantInMsg: "with them candidate 2 lead instead"},
+		{name: "a station not yet logged could hold them", readmitted: []int64{0, 200, 0}, absent: true, kinds: KindAwaitingSheets},
+		{name: "beyond what a station not yet logged could hold", readmitted: []int64{0, 1200, 0}, absent: true,
+			kinds: KindAwaitingSheets + "," + KindReadmittedOverRejected},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.add(t, "ro.NA-57", f.e.PostalAccount("NA-57", 50))
+			sheet := func(station string, rejected int64, votes ...int64) *record.Sheet {
+				s := f.e.Sheet("NA-57", station, votes...)
+				s.Rejected, s.Cast = rejected, s.Cast+rejected
+				return s
+			}
+			f.add(t, "po.NA-57.PS-1", sheet("NA-57/PS-1", 10, 300, 200, 10))
+			f.add(t, "po.NA-57.PS-2", sheet("NA-57/PS-2", 5, 100, 150, 5))
+			ps3 := sheet("NA-57/PS-3", 0, 50, 40, 0)
+			if !tc.absent {
+				f.add(t, "po.NA-57.PS-3", ps3)
+			}
+			r := tc.readmitted
+			// The returning officer holds every paper sheet: the totals
+			// count PS-3 whether or not its upload has reached the log.
+			d := declare("NA-57", 49, onTime, 450+r[0], 390+r[1], 15+r[2])
+			d.Postal, d.Readmitted = testelection.Counts(0, 0, 0), testelection.Counts(r...)
+			_, dh := f.add(t, "ro.NA-57", d)
+			got := flagsButMargin(f)
+			if k := kinds(got); k != tc.kinds {
+				t.Fatalf("flags %q, want %q: %+v", k, tc.kinds, got)
+			}
+			c := f.contest(t, "NA-57")
+			if tc.kinds == "" && !c.Final.Matches {
+				t.Fatalf("an honest form 49 is disputed: %+v", c.Final)
+			}
+			for _, fl := range got {
+				if fl.Kind != KindReadmittedOverRejected {
+					continue
+				}
+				if fl.Severity != Grave || fl.Evidence[0].Hash != dh || c.Final.Matches {
+					t.Fatalf("flag %+v; final %+v", fl, c.Final)
+				}
+				if tc.wantInMsg != "" && !strings.Contains(fl.Message, tc.wantInMsg) {
+					t.Fatalf("message %q, want %q", fl.Message, tc.wantInMsg)
+				}
+			}
+			if tc.absent && tc.kinds == KindAwaitingSheets {
+				// The station reports with no rejected ballots: the 200
+				// re-admitted ballots now come from nowhere.
+				f.add(t, "po.NA-57.PS-3", ps3)
+				if k := kinds(f.flags(KindReadmittedOverRejected)); k != KindReadmittedOverRejected {
+					t.Fatalf("after the last sheet: %q", kinds(f.flags("")))
+				}
+			}
+		})
+	}
 }

@@ -120,12 +120,15 @@ const (
 	KindPostalUnaccounted = "postal-unaccounted"  // a form 49 counts postal ballots and no account is logged
 	KindPostalDecisive    = "postal-decisive"     // postal ballots exceed the sheets' margin (or change the winner)
 	KindPostalAccountLate = "postal-account-late" // the postal-ballot account was logged after sheets of its contest
+	// KindReadmittedOverRejected: a form 49 re-admits more ballots than the
+	// stations rejected.
+	KindReadmittedOverRejected = "readmitted-over-rejected"
 )
 
 // Kinds lists every flag kind, gravest first; summaries count flags in this
 // order.
 var Kinds = []string{
-	KindWinnerChanged, KindPostalOverAccount, KindDeclarationMismatch, KindDeclarationOutdated, KindDeclarationStale,
+	KindWinnerChanged, KindPostalOverAccount, KindReadmittedOverRejected, KindDeclarationMismatch, KindDeclarationOutdated, KindDeclarationStale,
 	KindConflictingSheets, KindRekeyReplace, KindPostalUnaccounted, KindMissingStations, KindStationRekeyed,
 	KindUnorderedCorrection, KindPostalDecisive, KindPostalAccountLate,
 	KindCopyDiffers, KindArithmetic, KindOverRegistered, KindRegisteredMismatch,

@@ -18,6 +18,8 @@ func limitFlags(fs *flag.FlagSet) func() web.Limits {
 	fs.IntVar(&l.FDMargin, "fd-margin", d.FDMargin, "file descriptors kept free for the log, images and packs")
 	fs.IntVar(&l.Uploads, "max-uploads", d.Uploads, "image and claim uploads read at once, in all")
 	fs.IntVar(&l.UploadsPerAddr, "max-uploads-per-addr", d.UploadsPerAddr, "uploads read at once from one client address")
+	fs.IntVar(&l.Batches, "max-batches", d.Batches, "batch requests (up to 4 MiB each) read and checked at once, in all")
+	fs.IntVar(&l.BatchesPerAddr, "max-batches-per-addr", d.BatchesPerAddr, "batch requests read and checked at once from one client address")
 	fs.IntVar(&l.ImagesPerStation, "images-per-station", d.ImagesPerStation, "images the records of one station may upload")
 	fs.Int64Var(&l.ImageBytesPerStation, "image-bytes-per-station", d.ImageBytesPerStation, "bytes of images of one station")
 	fs.IntVar(&l.ImagesPerKey, "images-per-key", d.ImagesPerKey, "images the records of one signing key may upload")

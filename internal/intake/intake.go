@@ -23,6 +23,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/tallylog/tallylog/internal/ledger"
 	"github.com/tallylog/tallylog/receipt"
@@ -53,8 +55,79 @@ type Intake struct {
 	reg      *registry.Registry
 	inflight map[[32]byte]*pending
 	images   map[string]bool // image hashes named by logged records
+	postal   map[string]int  // postal-ballot accounts logged per contest
 	// extension rules on audit records; see SetExtension.
 	extension func(size uint64, env *record.Envelope, key *registry.Key) error
+
+	now atomic.Pointer[func() time.Time] // the server's clock; see SetClock
+}
+
+// MaxAhead is how far past the server's clock a record's time may be: a
+// device's clock a few minutes fast. A record's times say when it was
+// signed, and the latest of them is the log's clock (tally.Latest), on
+// which declarations awaiting sheets become overdue and stale: a record
+// dated later than now could move that clock for every contest.
+const MaxAhead = 15 * time.Minute
+
+// MaxSheetsPerStation bounds the sheets a station may have logged in one
+// contest: its first, its corrections and recounts, and any conflicting
+// versions; an honest station has a handful. Every sheet of a station
+// costs the tally time in proportion to the station's versions, and their
+// conflicts more, so one presiding key sending distinct sheets at its rate
+// limit could otherwise slow the whole tally down. Sheets of one station
+// in flight at once can pass it by what its key's rate limit lets through.
+const MaxSheetsPerStation = 32
+
+// MaxPostalAccounts bounds the postal-ballot accounts a contest may have
+// logged. One is honest (the first counts; a second is flagged), and each
+// makes every later entry of the contest cost the tally time in all of
+// them and their flags.
+const MaxPostalAccounts = 8
+
+// checkQuotas refuses a sheet that would take its station past
+// MaxSheetsPerStation in its contest, and a postal-ballot account that
+// would take its contest past MaxPostalAccounts.
+func (in *Intake) checkQuotas(env *record.Envelope) error {
+	in.mu.RLock()
+	defer in.mu.RUnlock()
+	switch r := env.Record.(type) {
+	case *record.Sheet:
+		if n := in.reg.SheetsLogged(r.Contest, r.Station); n >= MaxSheetsPerStation {
+			return &Error{Kind: ErrQuota, Field: "quota", Rule: fmt.Sprintf("station %s has %d sheets logged in contest %s, the most the server takes for one station (its first sheet, corrections, recounts and conflicting versions): no further sheet of it is accepted; the election commission can say what went wrong at this station",
+				r.Station, n, r.Contest)}
+		}
+	case *record.PostalAccount:
+		if n := in.postal[r.Contest]; n >= MaxPostalAccounts {
+			return &Error{Kind: ErrQuota, Field: "quota", Rule: fmt.Sprintf("contest %s has %d postal-ballot accounts logged, the most the server takes (the first is the one counted; the others are flagged): no further account of it is accepted",
+				r.Contest, n)}
+		}
+	}
+	return nil
+}
+
+// SetClock sets the clock records' times are checked against (time.Now
+// unless set): a test's, or a rehearsal's that plays a night in
+// simulated time.
+func (in *Intake) SetClock(now func() time.Time) { in.now.Store(&now) }
+
+// checkAhead refuses a record dated more than MaxAhead past the server's
+// clock. It is the intake's rule, not the log's: the verifier has no
+// clock to replay it against, and nothing it refuses is logged.
+func (in *Intake) checkAhead(env *record.Envelope) error {
+	now := time.Now()
+	if f := in.now.Load(); f != nil {
+		now = (*f)()
+	}
+	for _, st := range record.Stamps(env.Record) {
+		if st.Date {
+			continue
+		}
+		if at := record.Time(st.Value); at.Sub(now) > MaxAhead {
+			return &Error{Kind: ErrRefused, Field: st.Field, Rule: fmt.Sprintf("%s is %s ahead of the server's clock (%s): a record's time is when it was signed, so it cannot be later than now; check the device's clock and time zone, and sign the record again",
+				st.Value, at.Sub(now).Round(time.Second), record.FormatTime(now))}
+		}
+	}
+	return nil
 }
 
 type pending struct {
@@ -82,6 +155,9 @@ var (
 	ErrUnavailable = errors.New("log unavailable")
 	// ErrInternal: a proof could not be built (the log's files are damaged).
 	ErrInternal = errors.New("internal error")
+	// ErrQuota: the record would take a station past a quota of the
+	// server (MaxSheetsPerStation); sending it again will not help.
+	ErrQuota = errors.New("quota reached")
 )
 
 // Error is a refused or failed submission: its kind, the field concerned
@@ -107,7 +183,7 @@ func New(ctx context.Context, log *ledger.Log) (*Intake, error) {
 
 // newIntake is New with the registry made from pool.
 func newIntake(ctx context.Context, log *ledger.Log, pool *registry.Pool) (*Intake, error) {
-	in := &Intake{log: log, claims: newBarrier(), pool: pool, reg: pool.New(log.Origin()), inflight: map[[32]byte]*pending{}, images: map[string]bool{}, appended: map[[32]byte]*registry.Verified{}}
+	in := &Intake{log: log, claims: newBarrier(), pool: pool, reg: pool.New(log.Origin()), inflight: map[[32]byte]*pending{}, images: map[string]bool{}, postal: map[string]int{}, appended: map[[32]byte]*registry.Verified{}}
 	size, err := log.IntegratedSize(ctx)
 	if err != nil {
 		return nil, err
@@ -152,6 +228,8 @@ func (in *Intake) learn(index uint64, env *record.Envelope) {
 		if r.Image != "" {
 			in.images[r.Image] = true
 		}
+	case *record.PostalAccount:
+		in.postal[r.Contest]++
 	}
 }
 
@@ -226,6 +304,12 @@ func (in *Intake) append(ctx context.Context, env *record.Envelope, v *registry.
 	in.mu.Unlock()
 	if err != nil {
 		return 0, refusal(err)
+	}
+	if err := in.checkAhead(env); err != nil {
+		return 0, err
+	}
+	if err := in.checkQuotas(env); err != nil {
+		return 0, err
 	}
 	if v == nil || !v.By(key) {
 		if v, err = registry.Authenticate(env, key); err != nil {
@@ -455,7 +539,7 @@ func (in *Intake) rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	in.reg, in.images = fresh.reg, fresh.images
+	in.reg, in.images, in.postal = fresh.reg, fresh.images, fresh.postal
 	in.installExtension()
 	return nil
 }

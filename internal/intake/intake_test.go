@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -192,5 +193,116 @@ func TestAuthenticate(t *testing.T) {
 	}
 	if got := in.Verified(v.Envelope().Hash); got != v {
 		t.Fatalf("the intake vouches for %v, want the record it authenticated", got)
+	}
+}
+
+// TestRecordFromTheFuture: a record's times say when it was signed, so one
+// dated more than MaxAhead past the server's clock is refused (422, naming
+// the field) before anything is logged. Inside the election's window such
+// a record was admissible, and its time moved the log's clock: one
+// presiding officer's sheet dated a week ahead made every declaration
+// still awaiting sheets overdue (missing-stations) in every contest.
+func TestRecordFromTheFuture(t *testing.T) {
+	in, lg, e, _ := open(t)
+	ctx := context.Background()
+	now := time.Date(2024, 2, 8, 19, 0, 0, 0, time.UTC)
+	in.SetClock(func() time.Time { return now })
+	sheet := func(station, captured string) []byte {
+		s := e.Sheet("NA-57", station, 10, 20, 30)
+		s.Captured = captured
+		return e.Sign(t, testelection.StationKey(station), s)
+	}
+	decl := &record.Declaration{Election: e.Def.ID, Log: e.Def.Origin, Contest: "NA-58", Form: 47, Votes: testelection.Counts(1, 2, 3), Declared: "2024-02-15T19:00:00Z"}
+	for _, tc := range []struct {
+		name  string
+		entry []byte
+		field string
+	}{
+		{"a sheet signed now", sheet("NA-57/PS-1", "2024-02-08T19:00:00Z"), ""},
+		{"a sheet from a device 15 minutes fast", sheet("NA-57/PS-2", "2024-02-08T19:15:00Z"), ""},
+		{"a sheet dated 16 minutes ahead", sheet("NA-57/PS-3", "2024-02-08T19:16:00Z"), "captured"},
+		{"a declaration dated a week ahead", e.Sign(t, "ro.NA-58", decl), "declared"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before, _ := lg.IntegratedSize(ctx)
+			_, err := in.Append(ctx, tc.entry)
+			after, _ := lg.IntegratedSize(ctx)
+			if tc.field == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var ie *intake.Error
+			if !errors.As(err, &ie) || !errors.Is(err, intake.ErrRefused) || ie.Field != tc.field || !strings.Contains(ie.Rule, "ahead of the server's clock") || after != before {
+				t.Fatalf("got %v (log %d -> %d), want a refusal naming %q", err, before, after, tc.field)
+			}
+		})
+	}
+}
+
+// TestSheetQuota: a station holds at most MaxSheetsPerStation sheets in a
+// contest (its first, corrections and recounts, and any conflicting
+// versions). Beyond, its sheets are refused (ErrQuota, field "quota") and
+// nothing is logged: one presiding officer's key sending distinct sheets
+// at its rate limit made every later entry cost the tally time cubic in
+// them (1,600 sheets: 33 ms an entry, the tally falling behind the log).
+// The station's other contest, and other stations, are not affected.
+func TestSheetQuota(t *testing.T) {
+	in, lg, e, _ := open(t)
+	ctx := context.Background()
+	sheet := func(contest string, i int) []byte {
+		return e.Sign(t, "po.NA-57.PS-1", e.Sheet(contest, "NA-57/PS-1", int64(i), 1, 1))
+	}
+	for i := range intake.MaxSheetsPerStation {
+		if _, err := in.Append(ctx, sheet("NA-57", i)); err != nil {
+			t.Fatalf("sheet %d: %v", i+1, err)
+		}
+	}
+	before, _ := lg.IntegratedSize(ctx)
+	_, err := in.Append(ctx, sheet("NA-57", intake.MaxSheetsPerStation))
+	var ie *intake.Error
+	if !errors.As(err, &ie) || !errors.Is(err, intake.ErrQuota) || ie.Field != "quota" || !strings.Contains(ie.Rule, "NA-57/PS-1 has 32 sheets") {
+		t.Fatalf("sheet %d: %v", intake.MaxSheetsPerStation+1, err)
+	}
+	if after, _ := lg.IntegratedSize(ctx); after != before {
+		t.Fatalf("the refused sheet grew the log from %d to %d", before, after)
+	}
+	// A sheet already logged is answered with its index, as always.
+	if _, err := in.Append(ctx, sheet("NA-57", 0)); err != nil {
+		t.Fatalf("a logged sheet sent again: %v", err)
+	}
+	if _, err := in.Append(ctx, sheet("PP-12", 0)); err != nil {
+		t.Fatalf("the station's sheet in its other contest: %v", err)
+	}
+}
+
+// TestPostalAccountQuota: a contest holds at most MaxPostalAccounts
+// postal-ballot accounts (one is honest; a second is already flagged).
+// Beyond, they are refused (ErrQuota) and nothing is logged: every account
+// made each later entry of its contest cost the tally time in all of them
+// and their conflict flags (1,000 accounts: 20 ms a sheet).
+func TestPostalAccountQuota(t *testing.T) {
+	in, lg, e, _ := open(t)
+	ctx := context.Background()
+	account := func(contest string, issued int64) []byte {
+		return e.Sign(t, "ro."+contest, e.PostalAccount(contest, issued))
+	}
+	for i := range intake.MaxPostalAccounts {
+		if _, err := in.Append(ctx, account("NA-57", int64(i+1))); err != nil {
+			t.Fatalf("account %d: %v", i+1, err)
+		}
+	}
+	before, _ := lg.IntegratedSize(ctx)
+	_, err := in.Append(ctx, account("NA-57", 1000))
+	var ie *intake.Error
+	if !errors.As(err, &ie) || !errors.Is(err, intake.ErrQuota) || ie.Field != "quota" || !strings.Contains(ie.Rule, "contest NA-57 has 8 postal-ballot accounts") {
+		t.Fatalf("account %d: %v", intake.MaxPostalAccounts+1, err)
+	}
+	if after, _ := lg.IntegratedSize(ctx); after != before {
+		t.Fatalf("the refused account grew the log from %d to %d", before, after)
+	}
+	if _, err := in.Append(ctx, account("NA-58", 10)); err != nil {
+		t.Fatalf("another contest's account: %v", err)
 	}
 }

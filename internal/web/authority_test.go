@@ -75,6 +75,9 @@ func TestAuthorityRoutes(t *testing.T) {
 	revision := func(station string, rev int64, supersedes, order string, votes ...int64) *record.Sheet {
 		s := sheet(station, votes...)
 		s.Revision, s.Supersedes, s.Order, s.Reason, s.Captured = rev, supersedes, order, "arithmetic error corrected", "2024-02-08T19:30:00Z"
+		if order != "" {
+			s.Captured = "2024-02-09T10:00:00Z" // after the order, at 09:00
+		}
 		return s
 	}
 

@@ -37,34 +37,18 @@ func (s *Server) handleBatch(lim *recordLimits) http.HandlerFunc {
 		if s.refuseStopped(w) {
 			return
 		}
-		var req BatchRequest
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBatchBytes))
-		if err := dec.Decode(&req); err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				writeError(w, &apiErr{Status: http.StatusRequestEntityTooLarge, Field: "body",
-					Rule: fmt.Sprintf("a batch is at most %d bytes: split it into several requests", MaxBatchBytes)})
-				return
-			}
-			writeError(w, &apiErr{Status: http.StatusBadRequest, Field: "body",
-				Rule: `a batch is JSON {"records": ["<signed record>", ...]}: ` + err.Error()})
+		done, err := s.limits.batches.start(clientAddr(r))
+		if err != nil {
+			w.Header().Set("Retry-After", "2")
+			writeError(w, err)
 			return
 		}
-		if _, err := dec.Token(); err != io.EOF {
-			writeError(w, &apiErr{Status: http.StatusBadRequest, Field: "body", Rule: "a batch is one JSON object and nothing after it"})
+		defer done()
+		entries, aerr := readBatch(http.MaxBytesReader(w, r.Body, MaxBatchBytes))
+		if aerr != nil {
+			writeError(w, aerr)
 			return
 		}
-		n := len(req.Records)
-		if n == 0 || n > MaxBatchRecords {
-			writeError(w, &apiErr{Status: http.StatusBadRequest, Field: "records",
-				Rule: fmt.Sprintf("a batch holds 1 to %d records, not %d: split it into several requests", MaxBatchRecords, n)})
-			return
-		}
-		entries := make([][]byte, n)
-		for i, rec := range req.Records {
-			entries[i] = []byte(rec)
-		}
-		req.Records = nil
 		start := time.Now()
 		results := s.submitBatch(r, lim, entries)
 		s.measureBatch(start, results)
@@ -72,6 +56,75 @@ func (s *Server) handleBatch(lim *recordLimits) http.HandlerFunc {
 		w.Header().Set("Cache-Control", "no-store")
 		json.NewEncoder(w).Encode(BatchAnswer{Results: results})
 	}
+}
+
+// readBatch reads a batch body, {"records": ["<signed record>", ...]},
+// one record at a time: a body is refused at its 1,001st record, at a
+// field other than "records" (or "records" twice), or at a record that is
+// not a string, before the rest is decoded (4 MiB of empty strings would
+// otherwise be 1.4 million strings held before their number was checked).
+func readBatch(body io.Reader) ([][]byte, *apiErr) {
+	dec := json.NewDecoder(body)
+	bad := func(field, rule string, err error) *apiErr {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return &apiErr{Status: http.StatusRequestEntityTooLarge, Field: "body",
+				Rule: fmt.Sprintf("a batch is at most %d bytes: split it into several requests", MaxBatchBytes)}
+		}
+		if err != nil && err != io.EOF {
+			rule += ": " + err.Error()
+		}
+		return &apiErr{Status: http.StatusBadRequest, Field: field, Rule: rule}
+	}
+	const shape = `a batch is JSON {"records": ["<signed record>", ...]}`
+	delim := func(want json.Delim) error {
+		tok, err := dec.Token()
+		if err == nil && tok != want {
+			err = fmt.Errorf("found %v where %v belongs", tok, want)
+		}
+		return err
+	}
+	if err := delim('{'); err != nil {
+		return nil, bad("body", shape, err)
+	}
+	var entries [][]byte
+	seen := false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, bad("body", shape, err)
+		}
+		if key, _ := tok.(string); key != "records" || seen {
+			return nil, bad("body", fmt.Sprintf("%s, with one field \"records\", not %q", shape, key), nil)
+		}
+		seen = true
+		if err := delim('['); err != nil {
+			return nil, bad("records", `"records" is a list of signed records, each its exact text as a JSON string`, err)
+		}
+		for dec.More() {
+			if len(entries) == MaxBatchRecords {
+				return nil, bad("records", fmt.Sprintf("a batch holds 1 to %d records, not more: split it into several requests", MaxBatchRecords), nil)
+			}
+			var rec string
+			if err := dec.Decode(&rec); err != nil {
+				return nil, bad("records", fmt.Sprintf("record %d is not a signed record's text as a JSON string", len(entries)+1), err)
+			}
+			entries = append(entries, []byte(rec))
+		}
+		if err := delim(']'); err != nil {
+			return nil, bad("records", shape, err)
+		}
+	}
+	if err := delim('}'); err != nil {
+		return nil, bad("body", shape, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, bad("body", "a batch is one JSON object and nothing after it", err)
+	}
+	if len(entries) == 0 {
+		return nil, bad("records", fmt.Sprintf("a batch holds 1 to %d records, not 0", MaxBatchRecords), nil)
+	}
+	return entries, nil
 }
 
 // submitBatch authenticates the entries on every core, charges each to its

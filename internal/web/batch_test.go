@@ -150,6 +150,13 @@ func TestBatchBounds(t *testing.T) {
 		{"two objects", []byte(`{"records": ["a"]} {}`), 400, "body"},
 		{"too many records", many, 400, "records"},
 		{"too many bytes", append(append([]byte(`{"records": ["`), bytes.Repeat([]byte("a"), MaxBatchBytes)...), `"]}`...), 413, "body"},
+		// 4 MiB of empty strings were 1.4 million strings decoded before
+		// their number was checked: refused at the 1,001st.
+		{"millions of empty records", append(append([]byte(`{"records": [""`), bytes.Repeat([]byte(`,""`), (MaxBatchBytes-20)/3)...), `]}`...), 400, "records"},
+		{"a record that is not a string", []byte(`{"records": ["a", {"b": [[[[1]]]]}]}`), 400, "records"},
+		{"an unknown field", []byte(`{"records": ["a"], "x": {"deep": [[[[[[[[1]]]]]]]]}}`), 400, "body"},
+		{"records twice", []byte(`{"records": ["a"], "records": ["b"]}`), 400, "body"},
+		{"records not a list", []byte(`{"records": "a"}`), 400, "records"},
 	} {
 		resp, err := http.Post(ts.HTTP.URL+"/api/v1/records/batch", "application/json", bytes.NewReader(c.body))
 		if err != nil {
@@ -164,6 +171,50 @@ func TestBatchBounds(t *testing.T) {
 	}
 	if after, _ := ts.Srv.Log.IntegratedSize(context.Background()); after != before {
 		t.Errorf("refused batches grew the log from %d to %d", before, after)
+	}
+}
+
+// TestBatchesAtOnce: batch bodies read at once are bounded, in all and
+// per client address (a batch holds up to 4 MiB while it is read and
+// checked, and nothing else bounded how many were); beyond, 429 naming
+// the serve flag, with Retry-After, and nothing logged.
+func TestBatchesAtOnce(t *testing.T) {
+	ts := newTestSiteWith(t, Limits{Batches: 2, BatchesPerAddr: 1})
+	body, _ := json.Marshal(BatchRequest{Records: []string{string(ts.E.Sign(t, "po.NA-57.PS-1", ts.E.Sheet("NA-57", "NA-57/PS-1", 300, 200, 10)))}})
+	post := func() (int, errorBody, string) {
+		resp, err := http.Post(ts.HTTP.URL+"/api/v1/records/batch", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var eb errorBody
+		json.NewDecoder(resp.Body).Decode(&eb)
+		return resp.StatusCode, eb, resp.Header.Get("Retry-After")
+	}
+	hold := func(addr string) func() {
+		done, err := ts.Srv.limits.batches.start(addr)
+		if err != nil {
+			t.Fatalf("holding a batch slot for %s: %v", addr, err)
+		}
+		return done
+	}
+	size, _ := ts.Srv.Log.IntegratedSize(context.Background())
+	release := hold("127.0.0.1")
+	if code, eb, ra := post(); code != 429 || eb.Field != "batches" || !strings.Contains(eb.Rule, "--max-batches-per-addr") || ra == "" {
+		t.Errorf("a second batch from one address: %d %+v Retry-After %q", code, eb, ra)
+	}
+	release()
+	a, b := hold("203.0.113.1"), hold("203.0.113.2")
+	if code, eb, _ := post(); code != 429 || eb.Field != "batches" || !strings.Contains(eb.Rule, "--max-batches)") {
+		t.Errorf("a batch while the server reads its most: %d %+v", code, eb)
+	}
+	a()
+	b()
+	if after, _ := ts.Srv.Log.IntegratedSize(context.Background()); after != size {
+		t.Errorf("refused batches grew the log from %d to %d", size, after)
+	}
+	if code, eb, _ := post(); code != 200 {
+		t.Errorf("once the slots are free: %d %+v", code, eb)
 	}
 }
 

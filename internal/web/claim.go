@@ -165,14 +165,20 @@ func (s *Server) readClaim(w http.ResponseWriter, r *http.Request) (*Claim, erro
 		return nil, &claimError{http.StatusTooManyRequests, err.(*apiErr).Rule}
 	}
 	defer done()
-	r.Body = http.MaxBytesReader(w, r.Body, MaxClaimUpload)
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "multipart/form-data" {
+		// Only a multipart form carries a photograph; anything else is the
+		// form's fields alone.
+		r.Body = http.MaxBytesReader(w, r.Body, maxClaimFields)
+	} else {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxClaimUpload)
+	}
 	if ct == "application/json" {
 		var c Claim
 		dec := json.NewDecoder(r.Body)
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&c); err != nil {
-			return nil, tooLarge(err, &claimError{http.StatusBadRequest, "the body is not a claim: " + err.Error()})
+			return nil, fieldsTooLarge(err, &claimError{http.StatusBadRequest, "the body is not a claim: " + err.Error()})
 		}
 		if c.ImageSHA256 != "" && !hexHash.MatchString(c.ImageSHA256) {
 			return nil, &claimError{http.StatusBadRequest, "image_sha256 must be 64 lower-case hex digits"}
@@ -186,11 +192,16 @@ func (s *Server) readClaim(w http.ResponseWriter, r *http.Request) (*Claim, erro
 		if err != nil {
 			return nil, &claimError{http.StatusBadRequest, "the form could not be read: " + err.Error()}
 		}
-		fields := int64(0)
+		fields, parts := int64(0), 0
 		for {
 			p, err := mr.NextPart()
 			if err == io.EOF {
 				break
+			}
+			// An empty part costs its header and a form entry, not field
+			// bytes: count the parts too.
+			if parts++; parts > maxClaimParts {
+				return nil, &claimError{http.StatusRequestEntityTooLarge, fmt.Sprintf("a claim's form has at most %d fields: the station, the contest, one count per candidate and the photograph", maxClaimParts)}
 			}
 			if err != nil {
 				return nil, tooLarge(err, &claimError{http.StatusBadRequest, "the form could not be read: " + err.Error()})
@@ -208,14 +219,14 @@ func (s *Server) readClaim(w http.ResponseWriter, r *http.Request) (*Claim, erro
 			if err != nil {
 				return nil, tooLarge(err, &claimError{http.StatusBadRequest, "the form could not be read: " + err.Error()})
 			}
-			if fields += int64(len(v)); fields > maxClaimFields {
+			if fields += int64(len(p.FormName()) + len(v)); fields > maxClaimFields {
 				return nil, &claimError{http.StatusRequestEntityTooLarge, "the form's fields are larger than 64 KiB"}
 			}
 			form.Add(p.FormName(), string(v))
 		}
 	} else {
 		if err := r.ParseForm(); err != nil {
-			return nil, tooLarge(err, &claimError{http.StatusBadRequest, "the form could not be read: " + err.Error()})
+			return nil, fieldsTooLarge(err, &claimError{http.StatusBadRequest, "the form could not be read: " + err.Error()})
 		}
 		form = r.Form
 	}
@@ -243,8 +254,24 @@ func (s *Server) readClaim(w http.ResponseWriter, r *http.Request) (*Claim, erro
 	return c, nil
 }
 
-// maxClaimFields bounds the claim form's fields other than the photograph.
+// maxClaimFields bounds the claim form's fields other than the photograph
+// (names and values), and the whole body of a claim without one: a JSON
+// or urlencoded claim of many distinct vote keys would otherwise cost
+// several times its size in a map.
 const maxClaimFields = 64 << 10
+
+// maxClaimParts bounds a multipart claim's parts: a contest's candidates,
+// with room to spare, and the station, contest and photograph.
+const maxClaimParts = 200
+
+// fieldsTooLarge is tooLarge for a claim without a photograph.
+func fieldsTooLarge(err error, otherwise *claimError) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &claimError{http.StatusRequestEntityTooLarge, "a claim without a photograph is at most 64 KiB: the station, the contest and one count per candidate"}
+	}
+	return otherwise
+}
 
 // hashed is an upload read through SHA-256 and dropped.
 type hashed struct {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -28,7 +29,7 @@ type claimSite struct {
 	scan []byte
 }
 
-func newClaimSite(t *testing.T) *claimSite {
+func newClaimSite(t testing.TB) *claimSite {
 	ts := newTestSite(t)
 	scan := append([]byte("\x89PNG\r\n\x1a\n"), []byte("the presiding officer's scan of NA-57/PS-1")...)
 	sum := sha256.Sum256(scan)
@@ -41,7 +42,7 @@ func newClaimSite(t *testing.T) *claimSite {
 	return &claimSite{testSite: ts, mux: ts.Srv.Handler(), scan: scan}
 }
 
-func (cs *claimSite) do(t *testing.T, req *http.Request) (int, []byte) {
+func (cs *claimSite) do(t testing.TB, req *http.Request) (int, []byte) {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	cs.mux.ServeHTTP(rec, req)
@@ -231,4 +232,91 @@ func TestEvidenceDownload(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(cs.Srv.Dir.Root, "packs", "*")); len(left) != 0 {
 		t.Errorf("a refused pack left %q", left)
 	}
+}
+
+// TestClaimBodyBounds: a claim without a photograph is a station, a
+// contest and a count per candidate, so its body is held to the 64 KiB of
+// the form's fields whatever the encoding: a JSON claim of many distinct
+// vote keys, a urlencoded one, or a multipart form of many empty parts
+// (each of which costs a header, not field bytes) is refused with 413,
+// not decoded into a map of a million keys (a 10 MiB JSON claim cost 58
+// MiB of live heap and 2 s of CPU before).
+func TestClaimBodyBounds(t *testing.T) {
+	cs := newClaimSite(t)
+	var js strings.Builder
+	js.WriteString(`{"station":"NA-57/PS-1","contest":"NA-57","votes":{`)
+	for i := 0; js.Len() < 200<<10; i++ {
+		if i > 0 {
+			js.WriteByte(',')
+		}
+		fmt.Fprintf(&js, `"%x":1`, i)
+	}
+	js.WriteString(`}}`)
+	var form strings.Builder
+	form.WriteString("station=NA-57%2FPS-1&contest=NA-57")
+	for i := 0; form.Len() < 200<<10; i++ {
+		fmt.Fprintf(&form, "&votes.%x=1", i)
+	}
+	var parts bytes.Buffer
+	mw := multipart.NewWriter(&parts)
+	mw.WriteField("station", "NA-57/PS-1")
+	for i := range 5000 {
+		mw.WriteField(fmt.Sprintf("x%d", i), "")
+	}
+	mw.Close()
+	for _, tc := range []struct {
+		name, ctype, body, want string
+	}{
+		{"JSON of many vote keys", "application/json", js.String(), "a claim without a photograph is at most 64 KiB"},
+		{"urlencoded form of many votes", "application/x-www-form-urlencoded", form.String(), "a claim without a photograph is at most 64 KiB"},
+		{"multipart form of many empty parts", mw.FormDataContentType(), parts.String(), "at most 200 fields"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", "/api/v1/claims", strings.NewReader(tc.body))
+			req.Header.Set("Content-Type", tc.ctype)
+			code, body := cs.do(t, req)
+			if code != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), tc.want) {
+				t.Fatalf("%d %s, want 413 naming %q", code, body, tc.want)
+			}
+		})
+	}
+	// A claim within the bounds is answered as before.
+	if code, ans, body := cs.postJSON(t, `{"station":"NA-57/PS-1","contest":"NA-57","votes":{"1":300,"2":500,"3":12}}`); code != 200 || ans.Verdict != "same numbers" {
+		t.Fatalf("a small claim: %d %s", code, body)
+	}
+}
+
+// FuzzClaimBody posts arbitrary bodies to the claim API as JSON and as a
+// urlencoded form: the answer is a claim answer (200) or the one error
+// shape, a body within 64 KiB is never refused as too large, and nothing
+// is logged.
+func FuzzClaimBody(f *testing.F) {
+	cs := newClaimSite(f)
+	f.Add([]byte(`{"station":"NA-57/PS-1","contest":"NA-57","votes":{"1":300,"2":500,"3":12}}`), true)
+	f.Add([]byte(`station=NA-57%2FPS-1&contest=NA-57&votes.1=300`), false)
+	f.Add([]byte(`{"votes":{"1":1e400}}`), true)
+	f.Add([]byte(`{"station":[[[[[[[[[[1]]]]]]]]]]}`), true)
+	before, _ := cs.Srv.Log.IntegratedSize(context.Background())
+	f.Fuzz(func(t *testing.T, body []byte, asJSON bool) {
+		req := httptest.NewRequest("POST", "/api/v1/claims", bytes.NewReader(body))
+		req.Header.Set("Content-Type", map[bool]string{true: "application/json", false: "application/x-www-form-urlencoded"}[asJSON])
+		code, answer := cs.do(t, req)
+		if code == http.StatusOK {
+			var ans ClaimAnswer
+			if err := json.Unmarshal(answer, &ans); err != nil || ans.Verdict == "" {
+				t.Fatalf("200 with %q", answer)
+			}
+		} else {
+			var eb errorBody
+			if err := json.Unmarshal(answer, &eb); err != nil || eb.Code == "" || eb.Error == "" {
+				t.Fatalf("status %d with %q: not the error shape", code, answer)
+			}
+			if code == http.StatusRequestEntityTooLarge && len(body) <= maxClaimFields {
+				t.Fatalf("a body of %d bytes refused as too large", len(body))
+			}
+		}
+		if after, _ := cs.Srv.Log.IntegratedSize(context.Background()); after != before {
+			t.Fatalf("a claim grew the log from %d to %d", before, after)
+		}
+	})
 }

@@ -71,6 +71,7 @@ var intakeStatus = []struct {
 	{intake.ErrForbidden, http.StatusForbidden},
 	{intake.ErrConflict, http.StatusConflict},
 	{intake.ErrRefused, http.StatusUnprocessableEntity},
+	{intake.ErrQuota, http.StatusTooManyRequests},
 	{intake.ErrUnavailable, http.StatusServiceUnavailable},
 	{intake.ErrInternal, http.StatusInternalServerError},
 }

@@ -52,6 +52,7 @@ func newHostileSite(t *testing.T) *hostileSite {
 	_, hs.order2 = hs.submit(t, "ro.NA-57", hs.E.Order("NA-57", record.OrderRecount, "recount under section 95(5)", "NA-57/PS-2"))
 	rc := hs.E.Sheet("NA-57", "NA-57/PS-2", 250, 260, 40)
 	rc.Revision, rc.Supersedes, rc.Order, rc.Reason = 2, hs.sheet2Hash, hs.order2, "recount"
+	rc.Captured = "2024-02-09T10:00:00Z" // after the order, at 09:00
 	_, hs.recount2 = hs.submit(t, "ro.NA-57", rc)
 	// The commission revokes the key of NA-58/PS-2's presiding officer.
 	hs.submit(t, "ecp", &record.Keys{Election: hs.E.Def.ID, Log: hs.E.Def.Origin, Revoke: []string{hs.E.VKeys["po.NA-58.PS-2"]}})

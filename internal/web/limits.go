@@ -41,6 +41,11 @@ type Limits struct {
 	// a buffer, not the upload.
 	Uploads        int
 	UploadsPerAddr int
+	// Batches bounds the batch requests (POST /api/v1/records/batch) read
+	// and checked at once, and BatchesPerAddr those from one client
+	// address: a batch holds up to MaxBatchBytes while it is read.
+	Batches        int
+	BatchesPerAddr int
 	// Quotas bound the images a station's records, and those of one
 	// signing key, may have uploaded, and the attestations logged about one
 	// station and by one key; the node keeps the accounts (node.Quotas).
@@ -63,6 +68,8 @@ var DefaultLimits = Limits{
 	FDMargin:            256,
 	Uploads:             32,
 	UploadsPerAddr:      4,
+	Batches:             64,
+	BatchesPerAddr:      16,
 	Quotas:              node.DefaultQuotas,
 	StationAttestations: 100,
 	PackBytes:           1 << 30,
@@ -77,6 +84,8 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.FDMargin, d.FDMargin)
 	orDefault(&l.Uploads, d.Uploads)
 	orDefault(&l.UploadsPerAddr, d.UploadsPerAddr)
+	orDefault(&l.Batches, d.Batches)
+	orDefault(&l.BatchesPerAddr, d.BatchesPerAddr)
 	orDefault(&l.StationAttestations, d.StationAttestations)
 	orDefault(&l.PackBytes, d.PackBytes)
 	return l
@@ -93,16 +102,61 @@ func orDefault[T int | int64](v *T, d T) {
 type limits struct {
 	cfg Limits
 
-	uploads chan struct{} // a token per upload in flight
-	umu     sync.Mutex
-	perAddr map[string]int // uploads in flight per client address
+	uploads *slots // uploads in flight
+	batches *slots // batch requests read and checked
 
 	node *node.Node // the quotas' accounts
 }
 
 func newLimits(cfg Limits, n *node.Node) *limits {
 	cfg = cfg.withDefaults()
-	return &limits{cfg: cfg, uploads: make(chan struct{}, cfg.Uploads), perAddr: map[string]int{}, node: n}
+	return &limits{cfg: cfg, node: n,
+		uploads: newSlots(cfg.Uploads, cfg.UploadsPerAddr, "uploads", "uploads", "--max-uploads"),
+		batches: newSlots(cfg.Batches, cfg.BatchesPerAddr, "batches", "batch requests", "--max-batches")}
+}
+
+// slots bounds requests of one kind in flight at once, in all and per
+// client address.
+type slots struct {
+	all        chan struct{} // a token per request in flight
+	perAddrMax int
+	field      string // the field of the refusal
+	what, flag string // the requests, and the serve flag that sets the bound
+
+	mu      sync.Mutex
+	perAddr map[string]int // in flight per client address
+}
+
+func newSlots(all, perAddr int, field, what, flag string) *slots {
+	return &slots{all: make(chan struct{}, all), perAddrMax: perAddr, field: field, what: what, flag: flag, perAddr: map[string]int{}}
+}
+
+// start takes a slot for addr, or refuses with the rule; the function
+// returned gives it back.
+func (sl *slots) start(addr string) (func(), error) {
+	select {
+	case sl.all <- struct{}{}:
+	default:
+		return nil, limitError(http.StatusTooManyRequests, sl.field,
+			fmt.Sprintf("the server takes at most %d %s at once (%s); retry in a few seconds", cap(sl.all), sl.what, sl.flag))
+	}
+	sl.mu.Lock()
+	if sl.perAddr[addr] >= sl.perAddrMax {
+		sl.mu.Unlock()
+		<-sl.all
+		return nil, limitError(http.StatusTooManyRequests, sl.field,
+			fmt.Sprintf("at most %d %s at once from one address (%s-per-addr); finish one first", sl.perAddrMax, sl.what, sl.flag))
+	}
+	sl.perAddr[addr]++
+	sl.mu.Unlock()
+	return func() {
+		sl.mu.Lock()
+		if sl.perAddr[addr]--; sl.perAddr[addr] <= 0 {
+			delete(sl.perAddr, addr)
+		}
+		sl.mu.Unlock()
+		<-sl.all
+	}, nil
 }
 
 // Limits returns the limits the server enforces.
@@ -114,31 +168,7 @@ func limitError(status int, field, rule string) *apiErr {
 }
 
 // startUpload takes an upload slot for addr, or refuses with the rule.
-func (l *limits) startUpload(addr string) (func(), error) {
-	select {
-	case l.uploads <- struct{}{}:
-	default:
-		return nil, limitError(http.StatusTooManyRequests, "uploads",
-			fmt.Sprintf("the server takes at most %d uploads at once (--max-uploads); retry in a few seconds", l.cfg.Uploads))
-	}
-	l.umu.Lock()
-	if l.perAddr[addr] >= l.cfg.UploadsPerAddr {
-		l.umu.Unlock()
-		<-l.uploads
-		return nil, limitError(http.StatusTooManyRequests, "uploads",
-			fmt.Sprintf("at most %d uploads at once from one address (--max-uploads-per-addr); finish one first", l.cfg.UploadsPerAddr))
-	}
-	l.perAddr[addr]++
-	l.umu.Unlock()
-	return func() {
-		l.umu.Lock()
-		if l.perAddr[addr]--; l.perAddr[addr] <= 0 {
-			delete(l.perAddr, addr)
-		}
-		l.umu.Unlock()
-		<-l.uploads
-	}, nil
-}
+func (l *limits) startUpload(addr string) (func(), error) { return l.uploads.start(addr) }
 
 // staged is an upload written to a temporary file while it was hashed.
 type staged struct {

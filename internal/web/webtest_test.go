@@ -173,7 +173,9 @@ func (ts *testSite) electionNight(t testing.TB) *scenario {
 	add("NA-57/PS-2", 240, 270, 40)
 	add("NA-57/PS-3", 280, 210, 30)
 	// A recount of PS-2, ordered by the returning officer.
-	_, order := ts.submit(t, "ro.NA-57", ts.E.Order("NA-57", record.OrderRecount, "recount under section 95(5)", "NA-57/PS-2"))
+	o := ts.E.Order("NA-57", record.OrderRecount, "recount under section 95(5)", "NA-57/PS-2")
+	o.Ordered = "2024-02-08T20:00:00Z" // at the consolidation, before the recount's sheet
+	_, order := ts.submit(t, "ro.NA-57", o)
 	rc := ts.E.Sheet("NA-57", "NA-57/PS-2", 250, 260, 40)
 	rc.Revision, rc.Supersedes, rc.Order, rc.Reason = 2, sc.SheetHash["NA-57/PS-2"], order, "recount ordered under section 95(5)"
 	rc.Captured = "2024-02-08T20:10:00Z"
