@@ -23,7 +23,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/tallylog/tallylog/internal/ledger"
@@ -59,7 +58,7 @@ type Intake struct {
 	// extension rules on audit records; see SetExtension.
 	extension func(size uint64, env *record.Envelope, key *registry.Key) error
 
-	now atomic.Pointer[func() time.Time] // the server's clock; see SetClock
+	now func() time.Time // the clock records' times are checked against; nil is time.Now (SetClock)
 }
 
 // MaxAhead is how far past the server's clock a record's time may be: a
@@ -106,17 +105,17 @@ func (in *Intake) checkQuotas(env *record.Envelope) error {
 }
 
 // SetClock sets the clock records' times are checked against (time.Now
-// unless set): a test's, or a rehearsal's that plays a night in
-// simulated time.
-func (in *Intake) SetClock(now func() time.Time) { in.now.Store(&now) }
+// unless set), for tests whose records are dated at a fixed time. It must
+// be called before the intake takes a record.
+func (in *Intake) SetClock(now func() time.Time) { in.now = now }
 
 // checkAhead refuses a record dated more than MaxAhead past the server's
 // clock. It is the intake's rule, not the log's: the verifier has no
 // clock to replay it against, and nothing it refuses is logged.
 func (in *Intake) checkAhead(env *record.Envelope) error {
 	now := time.Now()
-	if f := in.now.Load(); f != nil {
-		now = (*f)()
+	if in.now != nil {
+		now = in.now()
 	}
 	for _, st := range record.Stamps(env.Record) {
 		if st.Date {
@@ -155,8 +154,9 @@ var (
 	ErrUnavailable = errors.New("log unavailable")
 	// ErrInternal: a proof could not be built (the log's files are damaged).
 	ErrInternal = errors.New("internal error")
-	// ErrQuota: the record would take a station past a quota of the
-	// server (MaxSheetsPerStation); sending it again will not help.
+	// ErrQuota: the record would take its station or contest past a quota
+	// of the server (MaxSheetsPerStation, MaxPostalAccounts); sending it
+	// again will not help.
 	ErrQuota = errors.New("quota reached")
 )
 

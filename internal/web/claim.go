@@ -166,19 +166,25 @@ func (s *Server) readClaim(w http.ResponseWriter, r *http.Request) (*Claim, erro
 	}
 	defer done()
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	// Only a multipart form carries a photograph; anything else is the
+	// form's fields alone.
+	limit, overLimit := int64(MaxClaimUpload), "the upload is larger than 10 MiB: send a smaller scan or photo"
 	if ct != "multipart/form-data" {
-		// Only a multipart form carries a photograph; anything else is the
-		// form's fields alone.
-		r.Body = http.MaxBytesReader(w, r.Body, maxClaimFields)
-	} else {
-		r.Body = http.MaxBytesReader(w, r.Body, MaxClaimUpload)
+		limit, overLimit = maxClaimFields, "a claim without a photograph is at most 64 KiB: the station, the contest and one count per candidate"
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	tooLarge := func(err error, otherwise *claimError) error {
+		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+			return &claimError{http.StatusRequestEntityTooLarge, overLimit}
+		}
+		return otherwise
 	}
 	if ct == "application/json" {
 		var c Claim
 		dec := json.NewDecoder(r.Body)
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&c); err != nil {
-			return nil, fieldsTooLarge(err, &claimError{http.StatusBadRequest, "the body is not a claim: " + err.Error()})
+			return nil, tooLarge(err, &claimError{http.StatusBadRequest, "the body is not a claim: " + err.Error()})
 		}
 		if c.ImageSHA256 != "" && !hexHash.MatchString(c.ImageSHA256) {
 			return nil, &claimError{http.StatusBadRequest, "image_sha256 must be 64 lower-case hex digits"}
@@ -226,7 +232,7 @@ func (s *Server) readClaim(w http.ResponseWriter, r *http.Request) (*Claim, erro
 		}
 	} else {
 		if err := r.ParseForm(); err != nil {
-			return nil, fieldsTooLarge(err, &claimError{http.StatusBadRequest, "the form could not be read: " + err.Error()})
+			return nil, tooLarge(err, &claimError{http.StatusBadRequest, "the form could not be read: " + err.Error()})
 		}
 		form = r.Form
 	}
@@ -264,15 +270,6 @@ const maxClaimFields = 64 << 10
 // with room to spare, and the station, contest and photograph.
 const maxClaimParts = 200
 
-// fieldsTooLarge is tooLarge for a claim without a photograph.
-func fieldsTooLarge(err error, otherwise *claimError) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return &claimError{http.StatusRequestEntityTooLarge, "a claim without a photograph is at most 64 KiB: the station, the contest and one count per candidate"}
-	}
-	return otherwise
-}
-
 // hashed is an upload read through SHA-256 and dropped.
 type hashed struct {
 	sum  string
@@ -303,14 +300,6 @@ func checkUpload(head []byte, size int64) error {
 		return &claimError{http.StatusUnsupportedMediaType, fmt.Sprintf("the upload is %s, not a photograph: send a JPEG, PNG or WebP image, or a PDF scan", typ)}
 	}
 	return nil
-}
-
-func tooLarge(err error, otherwise *claimError) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return &claimError{http.StatusRequestEntityTooLarge, "the upload is larger than 10 MiB: send a smaller scan or photo"}
-	}
-	return otherwise
 }
 
 // checkClaim compares a claim with the station's logged sheets.
