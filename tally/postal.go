@@ -72,25 +72,16 @@ func (t *Tally) postalFlags(c *contest, flag flagFunc) {
 	d := &c.decls[cur]
 	dev := evidence(d.index, d.hash, "declaration", fmt.Sprintf("form 49 by %s", d.signer))
 	t.readmittedFlag(c, cur, dev, flag)
-	var postal int64
-	for _, n := range d.postal {
-		postal += n
-	}
+	postal := total(d.postal)
 	if postal == 0 {
 		return
 	}
 	// The sheets' result, and the result with the postal ballots added.
 	sheetsTop, sheetsMargin := leadersAndMargin(c.sum)
-	with := make([]int64, len(c.sum))
-	for i := range with {
-		with[i] = c.sum[i] + d.postal[i]
-	}
-	withTop, _ := leadersAndMargin(with)
-	changes := !sameWinners(c.sum, with)
 	figures := fmt.Sprintf("%d postal ballots (%s); the logged sheets (%d of %d stations) give %s a margin of %d",
 		postal, t.describeCounts(c, d.postal), c.in, c.stations, t.names(c, sheetsTop), sheetsMargin)
-	if changes {
-		figures += fmt.Sprintf("; with the postal ballots %s lead instead", t.names(c, withTop))
+	if top := newLeaders(c.sum, d.postal); top != nil {
+		figures += fmt.Sprintf("; with the postal ballots %s lead instead", t.names(c, top))
 	}
 	decisive := c.in > 0 && len(c.sum) > 1 && postal > sheetsMargin
 	switch {
@@ -126,10 +117,7 @@ func (t *Tally) postalFlags(c *contest, flag flagFunc) {
 // under a heading no account bounds.
 func (t *Tally) readmittedFlag(c *contest, cur int32, dev Evidence, flag flagFunc) {
 	d := &c.decls[cur]
-	var readmitted int64
-	for _, n := range d.readmitted {
-		readmitted += n
-	}
+	readmitted := total(d.readmitted)
 	absentReg := c.registered - c.regIn
 	if readmitted <= c.rejected+absentReg {
 		return
@@ -138,12 +126,7 @@ func (t *Tally) readmittedFlag(c *contest, cur int32, dev Evidence, flag flagFun
 	if c.in < c.stations {
 		bound += fmt.Sprintf(", and the %d stations not logged yet have %d registered voters", c.stations-c.in, absentReg)
 	}
-	with := make([]int64, len(c.sum))
-	for i := range with {
-		with[i] = c.sum[i] + d.readmitted[i]
-	}
-	if !sameWinners(c.sum, with) {
-		top, _ := leadersAndMargin(with)
+	if top := newLeaders(c.sum, d.readmitted); top != nil {
 		bound += fmt.Sprintf("; with them %s lead instead", t.names(c, top))
 	}
 	fl := flag(KindReadmittedOverRejected, Grave, d.index, true, fmt.Sprintf("the form 49 declaration re-admits %d ballots (%s); %s: re-admitted ballots are ballots the stations rejected, so at most %d can be re-admitted",
@@ -161,6 +144,29 @@ func postalDiff(c *contest, d *declaration) []CandidateDiff {
 		out[i] = CandidateDiff{Candidate: c.def.Candidates[i].ID, Declared: d.votes[i], Sheets: c.sum[i], Delta: d.votes[i] - c.sum[i]}
 	}
 	return out
+}
+
+// total is the sum of a count per candidate.
+func total(v []int64) int64 {
+	var n int64
+	for _, x := range v {
+		n += x
+	}
+	return n
+}
+
+// newLeaders returns the candidates who lead once added is added to sum,
+// or nil when they are the ones who lead without it.
+func newLeaders(sum, added []int64) []int {
+	with := make([]int64, len(sum))
+	for i := range with {
+		with[i] = sum[i] + added[i]
+	}
+	if sameWinners(sum, with) {
+		return nil
+	}
+	top, _ := leadersAndMargin(with)
+	return top
 }
 
 // leadersAndMargin returns the positions of the candidates with the most

@@ -158,10 +158,7 @@ func (t *Tally) slotFlags(s *slot) []Flag {
 	}
 	sheet := func() Evidence { return evidence(v.index, v.hash, "sheet", "current sheet") }
 
-	var valid int64
-	for _, n := range v.votes {
-		valid += n
-	}
+	valid := total(v.votes)
 	if valid+v.rejected != v.cast {
 		flag(KindArithmetic, Medium, v.index, fmt.Sprintf("votes for the candidates (%d) plus rejected ballots (%d) make %d, but the sheet says %d ballots were cast",
 			valid, v.rejected, valid+v.rejected, v.cast), sheet())
