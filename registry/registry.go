@@ -242,9 +242,6 @@ func (r *Registry) Check(env *record.Envelope, key *Key) error {
 		if err := r.checkStamps(env.Record); err != nil {
 			return err
 		}
-		if err := r.checkAfterClose(env.Record); err != nil {
-			return err
-		}
 	}
 	return r.authorize(key, env)
 }

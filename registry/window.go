@@ -25,8 +25,22 @@ func Window(def *election.Definition) (start, end time.Time) {
 
 // checkStamps refuses a record whose times or dates fall outside the
 // election's window. A date is inside if its day overlaps the window.
+//
+// When the definition says when polling closes, it also refuses a record
+// that follows the count dated before the close, less ClockSkew for a
+// device's clock: a station's sheet, an agent's or observer's word on it,
+// a declaration, an order to count again. The count begins when the poll
+// closes; a sheet dated at midday is a count made while people were still
+// voting. A postal-ballot account is made before the close and is not
+// concerned.
 func (r *Registry) checkStamps(rec record.Record) error {
 	start, end := Window(r.def)
+	close, afterClose := r.def.Close()
+	switch rec.(type) {
+	case *record.Sheet, *record.Attestation, *record.Declaration, *record.Order:
+	default:
+		afterClose = false
+	}
 	for _, s := range record.Stamps(rec) {
 		var from, to time.Time
 		if s.Date {
@@ -40,29 +54,7 @@ func (r *Registry) checkStamps(rec record.Record) error {
 			return reject(s.Field, "%s is outside the election's window, %s to %s (from polling day to %d days after it): a record's time is when it was made, and nothing of this election is made outside it",
 				s.Value, record.FormatTime(start), record.FormatTime(end), WindowDays)
 		}
-	}
-	return nil
-}
-
-// checkAfterClose refuses, when the definition says when polling closes,
-// a record that follows the count dated before the close, less ClockSkew
-// for a device's clock: a station's sheet, an agent's or observer's word
-// on it, a declaration, an order to count again. The count begins when
-// the poll closes; a sheet dated at midday is a count made while people
-// were still voting. A postal-ballot account is made before the close and
-// is not concerned.
-func (r *Registry) checkAfterClose(rec record.Record) error {
-	close, ok := r.def.Close()
-	if !ok {
-		return nil
-	}
-	switch rec.(type) {
-	case *record.Sheet, *record.Attestation, *record.Declaration, *record.Order:
-	default:
-		return nil
-	}
-	for _, s := range record.Stamps(rec) {
-		if !s.Date && record.Time(s.Value).Before(close.Add(-ClockSkew)) {
+		if afterClose && !s.Date && from.Before(close.Add(-ClockSkew)) {
 			return reject(s.Field, "%s is before polling closed at %s: this %s follows the count, which begins when the poll closes; sign it with the time it was made",
 				s.Value, record.FormatTime(close), rec.Type())
 		}
