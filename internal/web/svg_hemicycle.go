@@ -186,17 +186,20 @@ func hemicycleSVGLabelled(title, total string, groups []seatGroup, lines []seatL
 		ly := hemiCY + 42 + float64(i/2)*24
 		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="%s" font-size="20" fill="currentColor">%s</text>`+"\n", lx, ly, anchor, html.EscapeString(l.Label))
 	}
+	// centred writes a bold line of the total inside the ring's hole.
+	centred := func(y float64, size int, s string) {
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" font-size="%d" font-weight="bold" fill="currentColor">%s</text>`+"\n", hemiCX, y, size, html.EscapeString(s))
+	}
 	label := fmt.Sprintf(total, n)
 	if num := strconv.Itoa(n); !isASCII(label) && strings.Contains(label, num) {
 		// A label in another script ("336 نشستیں") is as wide as the
 		// reader's fonts make it (Urdu's Nastaliq far wider than Latin),
 		// and on one line it ran into the lowest seats: the number and the
 		// word go on two lines, both inside the ring's hole.
-		word := strings.TrimSpace(strings.Replace(label, num, "", 1))
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" font-size="32" font-weight="bold" fill="currentColor">%s</text>`+"\n", hemiCX, hemiCY-38, num)
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" font-size="22" font-weight="bold" fill="currentColor">%s</text>`+"\n", hemiCX, hemiCY-6, html.EscapeString(word))
+		centred(hemiCY-38, 32, num)
+		centred(hemiCY-6, 22, strings.TrimSpace(strings.Replace(label, num, "", 1)))
 	} else {
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="middle" font-size="32" font-weight="bold" fill="currentColor">%s</text>`+"\n", hemiCX, hemiCY-4, html.EscapeString(label))
+		centred(hemiCY-4, 32, label)
 	}
 	b.WriteString("</svg>")
 	return template.HTML(b.String())
