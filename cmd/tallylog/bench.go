@@ -142,11 +142,11 @@ func runBench(st *State, args []string) error {
 		}
 		defer drop()
 		logf("bare Tessera MySQL append loop")
-		r, err := tesseraAppendRate(ctx, "", bareDSN, 50000)
+		r, err := tesseraAppendRate(ctx, "", bareDSN, bareAppends)
 		if err != nil {
 			return err
 		}
-		add(benchRow{Name: "bare Tessera append loop on MariaDB/MySQL (50,000 entries, 1,024 writers)", Value: r, Unit: "appends/s",
+		add(benchRow{Name: fmt.Sprintf("bare Tessera append loop on MariaDB/MySQL (%s entries, 1,024 writers)", groupDigits(bareAppends)), Value: r, Unit: "appends/s",
 			Reference: "bare Tessera POSIX", Ratio: r / tesseraRate})
 		electionDSN, drop, err = benchDatabase(ctx, *mysqlDSN, "election")
 		if err != nil {
