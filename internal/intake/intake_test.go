@@ -196,6 +196,22 @@ func TestAuthenticate(t *testing.T) {
 	}
 }
 
+// refusedUnlogged appends entry and requires it refused as kind, naming
+// field, with a rule that says rule, and the log left as it was.
+func refusedUnlogged(t *testing.T, in *intake.Intake, lg *ledger.Log, entry []byte, kind error, field, rule string) {
+	t.Helper()
+	ctx := context.Background()
+	before, _ := lg.IntegratedSize(ctx)
+	_, err := in.Append(ctx, entry)
+	var ie *intake.Error
+	if !errors.As(err, &ie) || !errors.Is(err, kind) || ie.Field != field || !strings.Contains(ie.Rule, rule) {
+		t.Fatalf("got %v, want %v naming %q and saying %q", err, kind, field, rule)
+	}
+	if after, _ := lg.IntegratedSize(ctx); after != before {
+		t.Fatalf("the refused record grew the log from %d to %d", before, after)
+	}
+}
+
 // TestRecordFromTheFuture: a record's times say when it was signed, so one
 // dated more than MaxAhead past the server's clock is refused (422, naming
 // the field) before anything is logged. Inside the election's window such
@@ -224,19 +240,13 @@ func TestRecordFromTheFuture(t *testing.T) {
 		{"a declaration dated a week ahead", e.Sign(t, "ro.NA-58", decl), "declared"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before, _ := lg.IntegratedSize(ctx)
-			_, err := in.Append(ctx, tc.entry)
-			after, _ := lg.IntegratedSize(ctx)
 			if tc.field == "" {
-				if err != nil {
+				if _, err := in.Append(ctx, tc.entry); err != nil {
 					t.Fatalf("refused: %v", err)
 				}
 				return
 			}
-			var ie *intake.Error
-			if !errors.As(err, &ie) || !errors.Is(err, intake.ErrRefused) || ie.Field != tc.field || !strings.Contains(ie.Rule, "ahead of the server's clock") || after != before {
-				t.Fatalf("got %v (log %d -> %d), want a refusal naming %q", err, before, after, tc.field)
-			}
+			refusedUnlogged(t, in, lg, tc.entry, intake.ErrRefused, tc.field, "ahead of the server's clock")
 		})
 	}
 }
@@ -259,15 +269,7 @@ func TestSheetQuota(t *testing.T) {
 			t.Fatalf("sheet %d: %v", i+1, err)
 		}
 	}
-	before, _ := lg.IntegratedSize(ctx)
-	_, err := in.Append(ctx, sheet("NA-57", intake.MaxSheetsPerStation))
-	var ie *intake.Error
-	if !errors.As(err, &ie) || !errors.Is(err, intake.ErrQuota) || ie.Field != "quota" || !strings.Contains(ie.Rule, "NA-57/PS-1 has 32 sheets") {
-		t.Fatalf("sheet %d: %v", intake.MaxSheetsPerStation+1, err)
-	}
-	if after, _ := lg.IntegratedSize(ctx); after != before {
-		t.Fatalf("the refused sheet grew the log from %d to %d", before, after)
-	}
+	refusedUnlogged(t, in, lg, sheet("NA-57", intake.MaxSheetsPerStation), intake.ErrQuota, "quota", "NA-57/PS-1 has 32 sheets")
 	// A sheet already logged is answered with its index, as always.
 	if _, err := in.Append(ctx, sheet("NA-57", 0)); err != nil {
 		t.Fatalf("a logged sheet sent again: %v", err)
@@ -293,15 +295,7 @@ func TestPostalAccountQuota(t *testing.T) {
 			t.Fatalf("account %d: %v", i+1, err)
 		}
 	}
-	before, _ := lg.IntegratedSize(ctx)
-	_, err := in.Append(ctx, account("NA-57", 1000))
-	var ie *intake.Error
-	if !errors.As(err, &ie) || !errors.Is(err, intake.ErrQuota) || ie.Field != "quota" || !strings.Contains(ie.Rule, "contest NA-57 has 8 postal-ballot accounts") {
-		t.Fatalf("account %d: %v", intake.MaxPostalAccounts+1, err)
-	}
-	if after, _ := lg.IntegratedSize(ctx); after != before {
-		t.Fatalf("the refused account grew the log from %d to %d", before, after)
-	}
+	refusedUnlogged(t, in, lg, account("NA-57", 1000), intake.ErrQuota, "quota", "contest NA-57 has 8 postal-ballot accounts")
 	if _, err := in.Append(ctx, account("NA-58", 10)); err != nil {
 		t.Fatalf("another contest's account: %v", err)
 	}
